@@ -1,0 +1,158 @@
+//! The whole user-facing surface, as clap derive types. Doc comments are the help text.
+//!
+//! Parsed arguments are turned into a validated [`crate::config::Config`] before any work.
+
+use std::time::Duration;
+
+use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
+
+use crate::exit::EXIT_CODES_HELP;
+
+/// TCP, UDP and WebSocket from the command line: connect or listen, and pipe stdin/stdout
+/// through the connection.
+#[derive(Parser, Debug)]
+#[command(name = "wsctl", version, after_help = EXIT_CODES_HELP, propagate_version = true)]
+pub struct Cli {
+    /// Show more on stderr (repeat for more detail)
+    #[arg(short, long, action = ArgAction::Count, global = true)]
+    pub verbose: u8,
+
+    /// Show only errors on stderr
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+
+    /// Colour status lines on stderr (auto: when stderr is a terminal and NO_COLOR is unset)
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto, global = true)]
+    pub color: ColorWhen,
+
+    /// How status lines and events are written on stderr
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = EventFormat::Text, global = true)]
+    pub events: EventFormat,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// TCP client and server
+    #[command(subcommand)]
+    Tcp(TcpCommand),
+
+    /// Print a completion script for SHELL on stdout
+    Completions {
+        /// bash, zsh, fish, powershell or elvish
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TcpCommand {
+    /// Connect to HOST PORT (or HOST:PORT, [IPv6]:PORT) and pipe stdin/stdout through it
+    #[command(
+        after_help = "Every address HOST resolves to is tried in turn. Stdin EOF \
+        half-closes the connection; wsctl keeps printing until the peer closes."
+    )]
+    Connect(TcpConnectArgs),
+
+    /// Listen on [HOST:]PORT and pipe an accepted connection through stdin/stdout
+    #[command(
+        after_help = "The first line on stderr is `listening on ADDR` with the bound \
+        address, so PORT 0 (any free port) is usable from scripts. Without --keep-open, one \
+        connection is served and wsctl exits when it ends."
+    )]
+    Listen(TcpListenArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct TcpConnectArgs {
+    /// Host name or address; or HOST:PORT, or [IPv6]:PORT
+    pub host: String,
+
+    /// Port, when HOST does not carry one
+    pub port: Option<String>,
+
+    #[command(flatten)]
+    pub local: LocalArgs,
+
+    #[command(flatten)]
+    pub client: ClientArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct TcpListenArgs {
+    /// [HOST:]PORT to listen on; all interfaces when HOST is left out, PORT 0 picks a free port
+    #[arg(value_name = "[HOST:]PORT")]
+    pub addr: String,
+
+    #[command(flatten)]
+    pub local: LocalArgs,
+
+    #[command(flatten)]
+    pub server: ServerArgs,
+}
+
+/// The local side of a connection: stdin/stdout unless one of these is given.
+#[derive(Args, Debug)]
+pub struct LocalArgs {
+    /// Send back everything that arrives, instead of using stdin/stdout
+    #[arg(long, conflicts_with = "exec")]
+    pub echo: bool,
+
+    /// Run CMD through `sh -c` for each connection, wired to its stdin/stdout
+    #[arg(short = 'e', long, value_name = "CMD")]
+    pub exec: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct ClientArgs {
+    /// Give up connecting after DUR (e.g. 500ms, 10s, 2m)
+    #[arg(long, value_name = "DUR", default_value = "10s", value_parser = parse_duration)]
+    pub connect_timeout: Duration,
+}
+
+#[derive(Args, Debug)]
+pub struct ServerArgs {
+    /// Keep listening after a connection ends: with --echo or --exec, clients are served at
+    /// once; with stdin/stdout, one after another
+    #[arg(short = 'k', long)]
+    pub keep_open: bool,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventFormat {
+    /// Status lines for people
+    Text,
+    /// One JSON object per line
+    Json,
+}
+
+/// Humane durations: `500ms`, `10s`, `2m`, `1h 30m`.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    humantime::parse_duration(s).map_err(|e| format!("{e} (write durations like 500ms, 10s or 2m)"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn durations_are_humane() {
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert!(parse_duration("soon").is_err());
+    }
+}

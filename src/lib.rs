@@ -1,0 +1,94 @@
+//! wsctl: TCP, UDP and WebSocket from the command line.
+//!
+//! Every connect or listen is a remote side, a local side, and one relay between them.
+//!
+//! Module map:
+//! - [`cli`]: the command line (clap derive; doc comments are the help)
+//! - [`config`]: parsed arguments turned into a validated [`config::Job`]
+//! - [`exit`]: exit codes and the error -> code mapping
+//! - [`console`]: status lines and JSON events on stderr
+//! - [`relay`]: the one pump between the two sides; its channel contract
+//! - [`framing`]: byte streams <-> messages
+//! - [`net`]: remote sides (`tcp`)
+//! - [`local`]: local sides (`stdio`, `exec`, echo)
+//! - [`server`]: the accept loop
+
+pub mod cli;
+pub mod config;
+pub mod console;
+pub mod exit;
+pub mod framing;
+pub mod local;
+pub mod net;
+pub mod relay;
+pub mod server;
+
+use std::io::Write;
+use std::time::Duration;
+
+use clap::CommandFactory;
+use serde_json::json;
+
+use crate::cli::Cli;
+use crate::config::{Config, Job};
+use crate::exit::{Exit, Fail};
+use crate::relay::relay;
+
+/// Runs the command line to its end. The error, if any, carries its exit code (see [`exit`]).
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    console::init(config::console_settings(&cli));
+    let Config { job } = Config::from_cli(cli)?;
+    if let Job::Completions(shell) = job {
+        let mut out = Vec::new();
+        clap_complete::generate(shell, &mut Cli::command(), "wsctl", &mut out);
+        // A closed stdout (`| head`) is not an error worth a message.
+        let _ = std::io::stdout().write_all(&out);
+        return Ok(());
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let result = runtime.block_on(async {
+        tokio::select! {
+            result = run_job(job) => result,
+            _ = tokio::signal::ctrl_c() => Err(Fail::quiet(Exit::Interrupted, "interrupted")),
+        }
+    });
+    // Dropping the connections above closed them; a name lookup still running in the
+    // blocking pool must not hold the exit up.
+    runtime.shutdown_timeout(Duration::from_millis(100));
+    result
+}
+
+async fn run_job(job: Job) -> anyhow::Result<()> {
+    match job {
+        Job::TcpConnect {
+            target,
+            local,
+            connect_timeout,
+        } => {
+            let stream = net::tcp::connect(&target, connect_timeout).await?;
+            let peer = stream.peer_addr()?;
+            console::status(
+                "connected",
+                format!("connected to {peer}"),
+                json!({"addr": peer}),
+            );
+            let env = server::exec_env(&stream, peer);
+            relay(
+                |ends| local::run(local, env, ends),
+                |ends| net::tcp::run(stream, ends),
+            )
+            .await
+        }
+        Job::TcpListen {
+            bind,
+            local,
+            keep_open,
+        } => {
+            let listener = net::tcp::bind(&bind).await?;
+            server::serve_tcp(listener, local, keep_open).await
+        }
+        Job::Completions(_) => unreachable!("handled before the runtime starts"),
+    }
+}

@@ -1,0 +1,30 @@
+//! Local sides: where a connection's data comes from and goes to on this machine.
+
+pub mod exec;
+pub mod stdio;
+
+use crate::config::Local;
+use crate::relay::Ends;
+
+/// Runs the local side `local` of one connection. `env` is given to an `--exec` command (the
+/// addresses of the connection).
+pub async fn run(local: Local, env: Vec<(String, String)>, ends: Ends) -> anyhow::Result<()> {
+    match local {
+        Local::Stdio => stdio::run(ends).await,
+        Local::Echo => {
+            echo(ends).await;
+            Ok(())
+        }
+        Local::Exec(cmd) => exec::run(&cmd, env, ends).await,
+    }
+}
+
+/// Sends back every message, in order and of the same kind; the peer's end of input ends ours.
+async fn echo(ends: Ends) {
+    let Ends { tx, mut rx } = ends;
+    while let Some(msg) = rx.recv().await {
+        if tx.send(msg).await.is_err() {
+            break;
+        }
+    }
+}

@@ -1,0 +1,138 @@
+//! stdin/stdout as the local side, piped byte-exact.
+//!
+//! Each is served by a plain thread doing blocking reads or writes on a duplicate of the file
+//! descriptor: that works for pipes, files and terminals alike (epoll refuses regular files)
+//! and costs one hand-off per 64 KiB chunk. Bounded channels carry the backpressure.
+//!
+//! Ending: stdin EOF ends what we send (the remote half-closes). When the remote's data ends,
+//! stdout is flushed; a TCP FIN is only a half-close, so stdin from a pipe or file is still
+//! delivered to its end (a peer that is gone for good answers with a reset, which says the
+//! data could not be delivered). Stdin on a terminal has nothing pending, so there the peer's
+//! close ends the run. A broken pipe on stdout ends the run quietly.
+
+use std::fs::File;
+use std::io::{ErrorKind, IsTerminal, Read, Write};
+use std::os::fd::AsFd;
+
+use anyhow::Context;
+use bytes::Bytes;
+use tokio::sync::{mpsc, oneshot};
+use tokio_util::sync::CancellationToken;
+
+use crate::exit::{Exit, Fail};
+use crate::framing::CHUNK;
+use crate::relay::{Ends, Message};
+
+pub async fn run(ends: Ends) -> anyhow::Result<()> {
+    let Ends { tx, mut rx } = ends;
+    // Cancelled when reading stdin should stop before its EOF.
+    let stop_input = CancellationToken::new();
+    let interactive = std::io::stdin().is_terminal();
+    let mut stdin = spawn_reader();
+    let (stdout, written) = spawn_writer();
+
+    let send = {
+        let stop_input = stop_input.clone();
+        async move {
+            loop {
+                let chunk = tokio::select! {
+                    biased;
+                    _ = stop_input.cancelled() => {
+                        // Deliver what was already read, then stop.
+                        while let Ok(chunk) = stdin.try_recv() {
+                            if tx.send(Message::binary(chunk?)).await.is_err() {
+                                break;
+                            }
+                        }
+                        return Ok(());
+                    }
+                    _ = tx.closed() => return Ok(()),
+                    chunk = stdin.recv() => chunk,
+                };
+                match chunk {
+                    None => return Ok(()),
+                    Some(chunk) => {
+                        let chunk = chunk.context("could not read stdin")?;
+                        if tx.send(Message::binary(chunk)).await.is_err() {
+                            return Ok(());
+                        }
+                    }
+                }
+            }
+        }
+    };
+    let receive = async move {
+        while let Some(msg) = rx.recv().await {
+            if stdout.send(msg.data).await.is_err() {
+                break; // the writer stopped: its result says why
+            }
+        }
+        drop((stdout, rx));
+        let result = written.await.unwrap_or(Ok(()));
+        if interactive || result.is_err() {
+            stop_input.cancel();
+        }
+        match result {
+            Err(e) if e.kind() == ErrorKind::BrokenPipe => {
+                Err(Fail::quiet(Exit::Ok, "stdout was closed"))
+            }
+            other => other.context("could not write stdout"),
+        }
+    };
+    // A failure on our side (stdin unreadable, stdout failing) ends the run at once.
+    tokio::try_join!(receive, send).map(|_| ())
+}
+
+/// A thread reading stdin in chunks; the channel ends at EOF (or after an error).
+fn spawn_reader() -> mpsc::Receiver<std::io::Result<Bytes>> {
+    let (tx, rx) = mpsc::channel(2);
+    let reader = move || {
+        let mut input = match std::io::stdin().as_fd().try_clone_to_owned() {
+            Ok(fd) => File::from(fd),
+            Err(_) => return, // no stdin at all: the same as an empty one
+        };
+        loop {
+            let mut buf = vec![0; CHUNK];
+            let chunk = match input.read(&mut buf) {
+                Ok(0) => return,
+                Ok(n) => {
+                    buf.truncate(n);
+                    Ok(Bytes::from(buf))
+                }
+                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+                Err(e) => Err(e),
+            };
+            let failed = chunk.is_err();
+            if tx.blocking_send(chunk).is_err() || failed {
+                return;
+            }
+        }
+    };
+    std::thread::Builder::new()
+        .name("stdin".into())
+        .spawn(reader)
+        .expect("spawning the stdin thread");
+    rx
+}
+
+/// A thread writing chunks to stdout unbuffered (so interactive output shows at once); the
+/// oneshot reports how it ended once the channel is closed and everything is written.
+fn spawn_writer() -> (mpsc::Sender<Bytes>, oneshot::Receiver<std::io::Result<()>>) {
+    let (tx, mut rx) = mpsc::channel::<Bytes>(2);
+    let (done_tx, done_rx) = oneshot::channel();
+    let writer = move || {
+        let result = (|| {
+            let mut output = File::from(std::io::stdout().as_fd().try_clone_to_owned()?);
+            while let Some(chunk) = rx.blocking_recv() {
+                output.write_all(&chunk)?;
+            }
+            Ok(())
+        })();
+        let _ = done_tx.send(result);
+    };
+    std::thread::Builder::new()
+        .name("stdout".into())
+        .spawn(writer)
+        .expect("spawning the stdout thread");
+    (tx, done_rx)
+}

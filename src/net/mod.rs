@@ -1,0 +1,3 @@
+//! Remote sides: one file per transport.
+
+pub mod tcp;

@@ -1,0 +1,183 @@
+//! TCP: connecting (every resolved address in turn, under one timeout), binding a listener,
+//! and the remote side of the relay over a connected stream.
+
+use std::io::ErrorKind;
+use std::net::{Ipv6Addr, SocketAddr};
+use std::time::Duration;
+
+use anyhow::Context;
+use serde_json::json;
+use socket2::{Domain, Socket, Type};
+use tokio::net::{TcpListener, TcpStream, lookup_host};
+
+use crate::config::HostPort;
+use crate::console;
+use crate::exit::{Exit, Fail};
+use crate::framing::{read_chunks, write_chunks};
+use crate::relay::Ends;
+
+/// Resolves `target` and tries each address in turn; `timeout` bounds the whole attempt.
+pub async fn connect(target: &HostPort, timeout: Duration) -> anyhow::Result<TcpStream> {
+    let attempt = async {
+        let addrs = resolve(target).await?;
+        let mut last = None;
+        for addr in addrs {
+            console::detail(
+                1,
+                "connecting",
+                format!("trying {addr}"),
+                json!({"addr": addr}),
+            );
+            match TcpStream::connect(addr).await {
+                Ok(stream) => return Ok(stream),
+                Err(err) => {
+                    console::detail(
+                        1,
+                        "connect_failed",
+                        format!("{addr}: {err}"),
+                        json!({"addr": addr}),
+                    );
+                    last = Some((addr, err));
+                }
+            }
+        }
+        let (addr, err) = last.context(Fail::new(
+            Exit::Connect,
+            format!("{} has no address", target.host),
+        ))?;
+        let hint = connect_hint(&err, addr);
+        let fail = Fail::new(Exit::Connect, format!("could not connect to {target}"));
+        Err(anyhow::Error::new(err).context(match hint {
+            Some(hint) => fail.hint(hint),
+            None => fail,
+        }))
+    };
+    match tokio::time::timeout(timeout, attempt).await {
+        Ok(result) => result,
+        Err(_) => Err(Fail::new(
+            Exit::Connect,
+            format!(
+                "timed out connecting to {target} after {}",
+                humantime::format_duration(timeout)
+            ),
+        )
+        .hint("check that the host is reachable, or allow longer with --connect-timeout")
+        .err()),
+    }
+}
+
+async fn resolve(target: &HostPort) -> anyhow::Result<Vec<SocketAddr>> {
+    let addrs = lookup_host((target.host.as_str(), target.port))
+        .await
+        .with_context(|| {
+            Fail::new(
+                Exit::Connect,
+                format!("could not resolve `{}`", target.host),
+            )
+            .hint("check the host name, or give an IP address")
+        })?;
+    Ok(addrs.collect())
+}
+
+fn connect_hint(err: &std::io::Error, addr: SocketAddr) -> Option<String> {
+    match err.kind() {
+        ErrorKind::ConnectionRefused => Some(format!(
+            "nothing is listening on {addr}: check the port, or start the server first"
+        )),
+        ErrorKind::NetworkUnreachable | ErrorKind::HostUnreachable => {
+            Some("check the address and the network route to it".into())
+        }
+        _ => None,
+    }
+}
+
+/// Binds a listener on `bind`: all interfaces (IPv6 and IPv4 where the system allows) when the
+/// host is empty.
+pub async fn bind(bind: &HostPort) -> anyhow::Result<TcpListener> {
+    let addrs = if bind.host.is_empty() {
+        vec![
+            SocketAddr::from((Ipv6Addr::UNSPECIFIED, bind.port)),
+            SocketAddr::from(([0, 0, 0, 0], bind.port)),
+        ]
+    } else {
+        resolve(bind).await?
+    };
+    let mut last = None;
+    for addr in addrs {
+        match listen_on(addr) {
+            Ok(listener) => return Ok(listener),
+            Err(err) => last = Some(err),
+        }
+    }
+    let err = last.context(Fail::new(
+        Exit::Connect,
+        format!("{} has no address", bind.host),
+    ))?;
+    let fail = Fail::new(Exit::Connect, format!("could not listen on {bind}"));
+    let fail = match err.kind() {
+        ErrorKind::AddrInUse => fail.hint(format!(
+            "another program is listening on port {}: stop it, or pick another port (0 picks a free one)",
+            bind.port
+        )),
+        ErrorKind::PermissionDenied => {
+            fail.hint("ports below 1024 need privileges: pick a port from 1024 up")
+        }
+        ErrorKind::AddrNotAvailable => {
+            fail.hint("that address is not one of this machine's: leave HOST out to use all interfaces")
+        }
+        _ => fail,
+    };
+    Err(anyhow::Error::new(err).context(fail))
+}
+
+fn listen_on(addr: SocketAddr) -> std::io::Result<TcpListener> {
+    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, None)?;
+    if addr.is_ipv6() && addr.ip().is_unspecified() {
+        // One socket for both families, as `nc -l` users expect of "all interfaces".
+        socket.set_only_v6(false)?;
+    }
+    socket.set_reuse_address(true)?;
+    socket.set_nonblocking(true)?;
+    socket.bind(&addr.into())?;
+    socket.listen(1024)?;
+    TcpListener::from_std(socket.into())
+}
+
+/// The remote side of the relay over a connected stream: what arrives goes out on `tx`, what
+/// comes in on `rx` is written, and the end of `rx` half-closes (`shutdown(Write)`). A reset
+/// is the peer ending abnormally (exit 5).
+pub async fn run(stream: TcpStream, ends: Ends) -> anyhow::Result<()> {
+    let _ = stream.set_nodelay(true);
+    let peer = stream.peer_addr().ok();
+    let (reader, writer) = stream.into_split();
+    let Ends { tx, rx } = ends;
+    let receive = async move {
+        let received = read_chunks(reader, &tx).await;
+        console::detail(2, "eof", "peer finished sending", json!({"peer": peer}));
+        received
+    };
+    let (received, sent) = tokio::join!(receive, write_chunks(rx, writer));
+    let what = |dir: &str| match peer {
+        Some(peer) => format!("{dir} {peer}"),
+        None => dir.to_string(),
+    };
+    let received = received.map_err(|e| peer_error(e, what("receiving from")))?;
+    let sent = sent.map_err(|e| peer_error(e, what("sending to")))?;
+    console::detail(
+        1,
+        "closed",
+        format!("closed: {sent} bytes sent, {received} received"),
+        json!({"peer": peer, "bytes_sent": sent, "bytes_received": received}),
+    );
+    Ok(())
+}
+
+fn peer_error(err: std::io::Error, what: String) -> anyhow::Error {
+    let code = match err.kind() {
+        ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted | ErrorKind::BrokenPipe => {
+            Exit::PeerAbnormal
+        }
+        _ => Exit::Io,
+    };
+    anyhow::Error::new(err).context(Fail::new(code, format!("connection lost while {what}")))
+}

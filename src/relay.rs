@@ -1,0 +1,100 @@
+//! The one relay between a local side (stdin/stdout, echo, a command) and a remote side (a
+//! TCP connection, later a WebSocket or UDP peer).
+//!
+//! Each side is a task that talks to the other through a pair of bounded channels of
+//! [`Message`]s, so memory per connection is bounded by [`QUEUE`] messages per direction and a
+//! slow reader slows its writer down (backpressure) instead of growing a buffer.
+//!
+//! The contract every side keeps, which makes half-close and shutdown fall out of the channels:
+//! - it sends what it reads on `tx` and drops `tx` at its end of input (EOF);
+//! - when its `rx` ends, it ends its output the way its transport does (TCP `shutdown(Write)`,
+//!   closing a command's stdin, flushing stdout);
+//! - when the other side drops its `rx` (`tx.closed()`), it stops reading;
+//! - it returns once both directions are done, with an error only for a real failure.
+
+use std::future::Future;
+
+use bytes::Bytes;
+use tokio::sync::mpsc;
+
+/// Messages in flight per direction. Chunks are up to [`crate::framing::CHUNK`] bytes, so a
+/// connection holds at most a few hundred KiB of payload however fast either end is.
+pub const QUEUE: usize = 4;
+
+/// One unit of payload. Byte streams travel as binary chunks that are joined back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub data: Bytes,
+    pub kind: Kind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Text,
+    Binary,
+}
+
+impl Message {
+    pub fn binary(data: impl Into<Bytes>) -> Self {
+        Message {
+            data: data.into(),
+            kind: Kind::Binary,
+        }
+    }
+}
+
+/// One side's ends of the two channels: `tx` towards the other side, `rx` from it.
+pub struct Ends {
+    pub tx: mpsc::Sender<Message>,
+    pub rx: mpsc::Receiver<Message>,
+}
+
+/// Two connected pairs of ends.
+pub fn pair() -> (Ends, Ends) {
+    let (a_tx, b_rx) = mpsc::channel(QUEUE);
+    let (b_tx, a_rx) = mpsc::channel(QUEUE);
+    (Ends { tx: a_tx, rx: a_rx }, Ends { tx: b_tx, rx: b_rx })
+}
+
+/// Runs both sides until both are done. A side that fails drops its ends, which lets the other
+/// finish what it holds (output already received is still written) and stop; the remote's error
+/// is reported first, as it is the one that says what happened to the connection.
+pub async fn relay<L, LF, R, RF>(local: L, remote: R) -> anyhow::Result<()>
+where
+    L: FnOnce(Ends) -> LF,
+    LF: Future<Output = anyhow::Result<()>>,
+    R: FnOnce(Ends) -> RF,
+    RF: Future<Output = anyhow::Result<()>>,
+{
+    let (l, r) = pair();
+    let (local, remote) = tokio::join!(local(l), remote(r));
+    remote.and(local)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_failing_side_lets_the_other_finish() {
+        let result = relay(
+            |ends: Ends| async move {
+                // Echo-like: everything that arrives before the end is kept.
+                let Ends { tx, mut rx } = ends;
+                drop(tx);
+                let mut got = Vec::new();
+                while let Some(m) = rx.recv().await {
+                    got.push(m.data);
+                }
+                assert_eq!(got, vec![Bytes::from("before the failure")]);
+                Ok(())
+            },
+            |ends: Ends| async move {
+                ends.tx.send(Message::binary("before the failure")).await?;
+                anyhow::bail!("reset")
+            },
+        )
+        .await;
+        assert_eq!(result.unwrap_err().to_string(), "reset");
+    }
+}

@@ -1,0 +1,317 @@
+//! Helpers for running the real binary against real peers on loopback: port 0, the
+//! `listening on ADDR` line read back, and a timeout on every wait so a hang fails fast.
+#![allow(dead_code)] // each test file uses its own subset
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+/// The longest any single wait may take before the test fails.
+pub const WAIT: Duration = Duration::from_secs(30);
+
+pub fn wsctl() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_wsctl"));
+    cmd.env_remove("NO_COLOR");
+    cmd
+}
+
+/// A running process whose stderr lines are collected as they come and whose stdout is
+/// collected whole (unless taken for streaming).
+pub struct Proc {
+    pub child: Child,
+    lines: mpsc::Receiver<String>,
+    stderr: JoinHandle<String>,
+    stdout: Option<JoinHandle<Vec<u8>>>,
+}
+
+pub struct Finished {
+    pub status: ExitStatus,
+    pub stdout: Vec<u8>,
+    pub stderr: String,
+}
+
+impl Finished {
+    pub fn code(&self) -> i32 {
+        self.status.code().unwrap_or(-1)
+    }
+    pub fn stdout_text(&self) -> String {
+        String::from_utf8_lossy(&self.stdout).into_owned()
+    }
+}
+
+/// Starts wsctl with `args`, stdin piped.
+pub fn start(args: &[&str]) -> Proc {
+    let mut cmd = wsctl();
+    cmd.args(args);
+    spawn(cmd)
+}
+
+/// Starts `cmd` with stdin, stdout and stderr piped.
+pub fn spawn(cmd: Command) -> Proc {
+    spawn_with(cmd, Stdio::piped())
+}
+
+/// Starts `cmd` with the given stdin, stdout and stderr piped.
+pub fn spawn_with(mut cmd: Command, stdin: Stdio) -> Proc {
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.stdin(stdin).spawn().expect("spawn");
+    let (tx, lines) = mpsc::channel();
+    let err = child.stderr.take().unwrap();
+    let stderr = std::thread::spawn(move || {
+        let mut all = String::new();
+        for line in BufReader::new(err).lines() {
+            let line = line.unwrap_or_default();
+            all.push_str(&line);
+            all.push('\n');
+            let _ = tx.send(line);
+        }
+        all
+    });
+    let mut out = child.stdout.take().unwrap();
+    let stdout = Some(std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        let _ = out.read_to_end(&mut buf);
+        buf
+    }));
+    Proc {
+        child,
+        lines,
+        stderr,
+        stdout,
+    }
+}
+
+impl Proc {
+    /// Starts wsctl with stdout left to the caller (for streaming checks).
+    pub fn start_streaming(args: &[&str]) -> (Proc, std::process::ChildStdout) {
+        let mut cmd = wsctl();
+        cmd.args(args).stdout(Stdio::piped()).stderr(Stdio::piped());
+        let mut child = cmd.stdin(Stdio::piped()).spawn().expect("spawn");
+        let out = child.stdout.take().unwrap();
+        let (tx, lines) = mpsc::channel();
+        let err = child.stderr.take().unwrap();
+        let stderr = std::thread::spawn(move || {
+            let mut all = String::new();
+            for line in BufReader::new(err).lines() {
+                let line = line.unwrap_or_default();
+                all.push_str(&line);
+                all.push('\n');
+                let _ = tx.send(line);
+            }
+            all
+        });
+        let proc = Proc {
+            child,
+            lines,
+            stderr,
+            stdout: None,
+        };
+        (proc, out)
+    }
+
+    pub fn stdin(&mut self) -> ChildStdin {
+        self.child.stdin.take().expect("stdin already taken")
+    }
+
+    /// Closes stdin (EOF for wsctl).
+    pub fn close_stdin(&mut self) {
+        drop(self.child.stdin.take());
+    }
+
+    pub fn write_stdin(&mut self, data: &[u8]) {
+        self.child
+            .stdin
+            .as_mut()
+            .expect("stdin taken")
+            .write_all(data)
+            .expect("write stdin");
+    }
+
+    /// The next stderr line, within [`WAIT`].
+    pub fn line(&self) -> String {
+        match self.lines.recv_timeout(WAIT) {
+            Ok(line) => line,
+            Err(e) => panic!("no stderr line within {WAIT:?}: {e}"),
+        }
+    }
+
+    /// Reads stderr lines until one contains `needle`; returns it.
+    pub fn line_containing(&self, needle: &str) -> String {
+        loop {
+            let line = self.line();
+            if line.contains(needle) {
+                return line;
+            }
+        }
+    }
+
+    /// The address from the first stderr line, which must be exactly `listening on ADDR`.
+    pub fn listening(&self) -> String {
+        let line = self.line();
+        line.strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("first stderr line is not `listening on ADDR`: {line:?}"))
+            .to_string()
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Waits for the exit within [`WAIT`] (killing the process and failing otherwise).
+    pub fn finish(self) -> Finished {
+        self.finish_within(WAIT)
+    }
+
+    pub fn finish_within(mut self, limit: Duration) -> Finished {
+        drop(self.child.stdin.take());
+        let pid = self.child.id();
+        let mut child = self.child;
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(child.wait());
+        });
+        let status = match rx.recv_timeout(limit) {
+            Ok(status) => status.expect("wait"),
+            Err(_) => {
+                signal(pid, "KILL");
+                panic!("process {pid} did not exit within {limit:?}");
+            }
+        };
+        let stdout = self.stdout.map(|h| h.join().unwrap()).unwrap_or_default();
+        let stderr = self.stderr.join().unwrap();
+        Finished {
+            status,
+            stdout,
+            stderr,
+        }
+    }
+}
+
+/// Reads exactly `len` bytes from `input` within [`WAIT`].
+pub fn read_within(input: &mut (impl Read + Send), len: usize) -> Vec<u8> {
+    let (tx, rx) = mpsc::channel();
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            let mut buf = vec![0u8; len];
+            let _ = tx.send(input.read_exact(&mut buf).map(|_| buf));
+        });
+        match rx.recv_timeout(WAIT) {
+            Ok(got) => got.expect("reading"),
+            Err(_) => panic!("{len} bytes did not arrive within {WAIT:?}"),
+        }
+    })
+}
+
+/// Sends a signal (`INT`, `TERM`, `KILL`) to a process.
+pub fn signal(pid: u32, sig: &str) {
+    let _ = Command::new("kill")
+        .args([&format!("-{sig}"), &pid.to_string()])
+        .status();
+}
+
+/// Whether a peer program is installed. When it is not, the test says so on stderr and is
+/// skipped, unless WSCTL_REQUIRE_PEERS is set (as in CI), where a missing peer fails.
+pub fn have(program: &str) -> bool {
+    let found = Command::new("sh")
+        .args(["-c", &format!("command -v {program}")])
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !found {
+        if std::env::var_os("WSCTL_REQUIRE_PEERS").is_some() {
+            panic!("{program} is not installed, and WSCTL_REQUIRE_PEERS is set");
+        }
+        eprintln!("SKIPPED: {program} is not installed; this interop test did not run");
+    }
+    found
+}
+
+/// A deterministic pseudo-random byte stream (xorshift64*), so a receiver can check every
+/// byte of a transfer without holding it.
+pub struct Pattern(u64);
+
+impl Pattern {
+    pub fn new(seed: u64) -> Self {
+        Pattern(seed | 1)
+    }
+
+    pub fn fill(&mut self, buf: &mut [u8]) {
+        for chunk in buf.chunks_mut(8) {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            let v = self.0.wrapping_mul(0x2545_f491_4f6c_dd1d).to_le_bytes();
+            chunk.copy_from_slice(&v[..chunk.len()]);
+        }
+    }
+}
+
+/// Writes `len` bytes of pattern `seed` to `out` in a thread, then closes it.
+pub fn send_pattern(mut out: impl Write + Send + 'static, seed: u64, len: u64) -> JoinHandle<()> {
+    std::thread::spawn(move || {
+        let mut pattern = Pattern::new(seed);
+        let mut buf = vec![0u8; 64 * 1024];
+        let mut left = len;
+        while left > 0 {
+            let n = left.min(buf.len() as u64) as usize;
+            pattern.fill(&mut buf[..n]);
+            out.write_all(&buf[..n]).expect("writing the pattern");
+            left -= n as u64;
+        }
+    })
+}
+
+/// Reads `input` to EOF in a thread and checks it is exactly `len` bytes of pattern `seed`;
+/// the thread's result names the first difference.
+pub fn check_pattern(
+    mut input: impl Read + Send + 'static,
+    seed: u64,
+    len: u64,
+) -> JoinHandle<Result<(), String>> {
+    std::thread::spawn(move || {
+        let mut pattern = Pattern::new(seed);
+        // The pattern is generated in 8-byte words, so compare in whole blocks of it.
+        let mut want = vec![0u8; 64 * 1024];
+        let mut got = vec![0u8; 64 * 1024];
+        let mut offset = 0u64;
+        loop {
+            let mut filled = 0;
+            while filled < got.len() {
+                match input.read(&mut got[filled..]) {
+                    Ok(0) => break,
+                    Ok(n) => filled += n,
+                    Err(e) => return Err(format!("read error at byte {offset}: {e}")),
+                }
+            }
+            if filled == 0 {
+                break;
+            }
+            pattern.fill(&mut want[..filled]);
+            if let Some(i) = (0..filled).find(|&i| got[i] != want[i]) {
+                return Err(format!("byte {} differs", offset + i as u64));
+            }
+            offset += filled as u64;
+            if filled < got.len() {
+                // A short block only at the end: the next read must be EOF.
+                let mut probe = [0u8; 1];
+                if input.read(&mut probe).unwrap_or(0) != 0 {
+                    return Err(format!("stream went on after a short read at {offset}"));
+                }
+                break;
+            }
+        }
+        if offset == len {
+            Ok(())
+        } else {
+            Err(format!("got {offset} bytes, expected {len}"))
+        }
+    })
+}
+
+/// A loopback port that nothing listens on (bound, then released).
+pub fn closed_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
