@@ -1,0 +1,167 @@
+//! The command line itself: help, version, completions, colour and event formats.
+
+mod common;
+
+use assert_cmd::Command;
+use common::*;
+use predicates::prelude::*;
+
+fn cmd() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_wsctl"));
+    cmd.timeout(WAIT).env_remove("NO_COLOR");
+    cmd
+}
+
+#[test]
+fn help_lists_working_commands_and_exit_codes() {
+    cmd()
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("tcp"))
+        .stdout(predicate::str::contains("completions"))
+        .stdout(predicate::str::contains("Exit codes:"))
+        .stdout(predicate::str::contains("130  interrupted"));
+}
+
+#[test]
+fn version_prints() {
+    cmd()
+        .arg("--version")
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("wsctl "));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    cmd()
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("Usage"));
+    cmd().args(["tcp", "connect"]).assert().code(2);
+    cmd()
+        .args(["--color", "sometimes", "tcp", "listen", "0"])
+        .assert()
+        .code(2);
+}
+
+/// The committed completion scripts must match what the binary generates.
+#[test]
+fn completions_are_fresh() {
+    let files = [
+        ("bash", "wsctl.bash"),
+        ("zsh", "_wsctl"),
+        ("fish", "wsctl.fish"),
+        ("powershell", "_wsctl.ps1"),
+        ("elvish", "wsctl.elv"),
+    ];
+    for (shell, file) in files {
+        let out = cmd().args(["completions", shell]).output().unwrap();
+        assert!(out.status.success());
+        let path = format!("{}/completions/{file}", env!("CARGO_MANIFEST_DIR"));
+        let committed = std::fs::read(&path).unwrap_or_default();
+        assert!(
+            committed == out.stdout,
+            "completions/{file} is out of date: run `cargo run -- completions {shell} > completions/{file}`"
+        );
+    }
+}
+
+#[test]
+fn json_events_are_one_object_per_line() {
+    let mut server = start(&["--events", "json", "tcp", "listen", "127.0.0.1:0"]);
+    let line = server.line();
+    let event: serde_json::Value = serde_json::from_str(&line).expect("JSON");
+    assert_eq!(event["event"], "listening");
+    let addr = event["addr"].as_str().unwrap().to_string();
+    assert!(event["time"].as_str().unwrap().ends_with('Z'));
+    let mut client = start(&["tcp", "connect", &addr, "--events=json"]);
+    let connected: serde_json::Value = serde_json::from_str(&client.line()).unwrap();
+    assert_eq!(connected["event"], "connected");
+    assert_eq!(connected["addr"], addr.as_str());
+    let accepted: serde_json::Value = serde_json::from_str(&server.line()).unwrap();
+    assert_eq!(accepted["event"], "accepted");
+    client.close_stdin();
+    server.close_stdin();
+    assert_eq!(client.finish().code(), 0);
+    assert_eq!(server.finish().code(), 0);
+
+    let port = closed_port().to_string();
+    let done = start(&["--events", "json", "tcp", "connect", "127.0.0.1", &port]).finish();
+    assert_eq!(done.code(), 3);
+    let error: serde_json::Value = serde_json::from_str(done.stderr.trim()).expect("one JSON line");
+    assert_eq!(error["event"], "error");
+    assert_eq!(error["code"], 3);
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("connection refused")
+    );
+    assert!(
+        error["hint"]
+            .as_str()
+            .unwrap()
+            .contains("nothing is listening")
+    );
+}
+
+#[test]
+fn colour_only_when_asked_and_never_under_no_color() {
+    let port = closed_port().to_string();
+    let args = ["tcp", "connect", "127.0.0.1", port.as_str()];
+    // stderr is a pipe here: auto means no colour.
+    let plain = cmd().args(args).output().unwrap();
+    assert!(!String::from_utf8_lossy(&plain.stderr).contains('\x1b'));
+    let always = cmd()
+        .args(args)
+        .args(["--color", "always"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&always.stderr).contains("\x1b["));
+    let never = cmd()
+        .args(args)
+        .args(["--color", "never"])
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&never.stderr).contains('\x1b'));
+    let no_color = cmd().args(args).env("NO_COLOR", "1").output().unwrap();
+    assert!(!String::from_utf8_lossy(&no_color.stderr).contains('\x1b'));
+}
+
+#[test]
+fn quiet_hides_status_but_not_errors() {
+    let mut server = start(&["tcp", "listen", "127.0.0.1:0"]);
+    let addr = server.listening();
+    let mut client = start(&["-q", "tcp", "connect", &addr]);
+    client.write_stdin(b"hi\n");
+    client.close_stdin();
+    server.close_stdin();
+    let c = client.finish();
+    assert_eq!(c.code(), 0);
+    assert_eq!(c.stderr, "", "-q prints no status lines");
+    assert_eq!(server.finish().stdout_text(), "hi\n");
+
+    let port = closed_port().to_string();
+    let done = start(&["-q", "tcp", "connect", "127.0.0.1", &port]).finish();
+    assert!(done.stderr.contains("wsctl: error:"));
+}
+
+#[test]
+fn verbose_shows_attempts_and_byte_counts() {
+    let mut server = start(&["tcp", "listen", "127.0.0.1:0"]);
+    let addr = server.listening();
+    let mut client = start(&["-v", "tcp", "connect", &addr]);
+    client.write_stdin(b"12345");
+    client.close_stdin();
+    server.close_stdin();
+    let c = client.finish();
+    assert!(c.stderr.contains(&format!("trying {addr}")), "{}", c.stderr);
+    assert!(
+        c.stderr.contains("closed: 5 bytes sent, 0 received"),
+        "{}",
+        c.stderr
+    );
+    server.finish();
+}
