@@ -39,6 +39,10 @@ pub enum Command {
     #[command(subcommand)]
     Tcp(TcpCommand),
 
+    /// WebSocket client and server (RFC 6455)
+    #[command(subcommand)]
+    Ws(WsCommand),
+
     /// Print a completion script for SHELL on stdout
     Completions {
         /// bash, zsh, fish, powershell or elvish
@@ -90,6 +94,130 @@ pub struct TcpListenArgs {
 
     #[command(flatten)]
     pub server: ServerArgs,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum WsCommand {
+    /// Connect to URL (ws://HOST[:PORT]/PATH) and pipe stdin/stdout through it
+    #[command(
+        after_help = "Each stdin line is one text message and each message received is \
+        printed followed by a newline (-0: NUL instead; -b: binary chunks, payloads raw). Stdin \
+        EOF sends a Close after every queued message; wsctl keeps printing until the server's \
+        Close."
+    )]
+    Connect(WsConnectArgs),
+
+    /// Listen on [HOST:]PORT for WebSocket clients and pipe one through stdin/stdout
+    #[command(
+        after_help = "The first line on stderr is `listening on ADDR` with the bound \
+        address. Without --keep-open, one WebSocket connection is served and wsctl exits when it \
+        ends (a client whose handshake fails does not count). An --exec command gets the request \
+        in its environment as websocketd gives it: PATH_INFO, QUERY_STRING, REMOTE_ADDR, \
+        REMOTE_PORT, HTTP_* headers and more."
+    )]
+    Listen(WsListenArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct WsConnectArgs {
+    /// ws://HOST[:PORT][/PATH][?QUERY] (user:pass@ in the URL is sent as Basic auth)
+    pub url: String,
+
+    /// Extra request header 'Name: value' (repeatable; may override Host)
+    #[arg(short = 'H', long = "header", value_name = "NAME: VALUE")]
+    pub headers: Vec<String>,
+
+    /// Offer this subprotocol (repeatable, in order of preference)
+    #[arg(long = "protocol", value_name = "NAME")]
+    pub protocols: Vec<String>,
+
+    /// Send this Origin header
+    #[arg(long, value_name = "URL")]
+    pub origin: Option<String>,
+
+    /// Send Basic authentication
+    #[arg(long, value_name = "USER:PASS")]
+    pub auth: Option<String>,
+
+    #[command(flatten)]
+    pub local: LocalArgs,
+
+    #[command(flatten)]
+    pub framing: FramingArgs,
+
+    #[command(flatten)]
+    pub ws: WsArgs,
+
+    #[command(flatten)]
+    pub client: ClientArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct WsListenArgs {
+    /// [HOST:]PORT to listen on; all interfaces when HOST is left out, PORT 0 picks a free port
+    #[arg(value_name = "[HOST:]PORT")]
+    pub addr: String,
+
+    /// Accept WebSocket requests only for this path (others get 404)
+    #[arg(long, value_name = "/PATH")]
+    pub path: Option<String>,
+
+    /// A subprotocol this server speaks (repeatable, in order of preference): the first one
+    /// the client offers is selected
+    #[arg(long = "protocol", value_name = "NAME")]
+    pub protocols: Vec<String>,
+
+    #[command(flatten)]
+    pub local: LocalArgs,
+
+    #[command(flatten)]
+    pub framing: FramingArgs,
+
+    #[command(flatten)]
+    pub ws: WsArgs,
+
+    #[command(flatten)]
+    pub server: ServerArgs,
+}
+
+/// Where the byte stream of stdin/stdout or a command meets messages.
+#[derive(Args, Debug)]
+pub struct FramingArgs {
+    /// Messages are NUL-terminated records instead of lines
+    #[arg(short = '0', long = "null", conflicts_with = "binary")]
+    pub null: bool,
+
+    /// Send stdin in chunks as binary messages; write payloads raw, nothing added
+    #[arg(short = 'b', long)]
+    pub binary: bool,
+}
+
+/// WebSocket control: pings, closing, limits.
+#[derive(Args, Debug)]
+pub struct WsArgs {
+    /// Send a ping every DUR and show the round-trip time with -v
+    #[arg(long, value_name = "DUR", value_parser = parse_duration)]
+    pub ping_interval: Option<Duration>,
+
+    /// End the connection when a ping has had no pong for DUR
+    #[arg(long, value_name = "DUR", value_parser = parse_duration, requires = "ping_interval", default_value = "10s")]
+    pub ping_timeout: Duration,
+
+    /// The close code sent when our side ends
+    #[arg(long, value_name = "CODE", default_value_t = 1000, value_parser = clap::value_parser!(u16).range(1000..=4999))]
+    pub close_code: u16,
+
+    /// The close reason sent when our side ends (at most 123 bytes)
+    #[arg(long, value_name = "TEXT", default_value = "")]
+    pub close_reason: String,
+
+    /// How long to wait for the peer's Close after sending ours
+    #[arg(long, value_name = "DUR", default_value = "5s", value_parser = parse_duration)]
+    pub close_timeout: Duration,
+
+    /// The largest message accepted (and sent); a bigger one closes with 1009
+    #[arg(long, value_name = "BYTES", default_value_t = 64 << 20)]
+    pub max_message_size: usize,
 }
 
 /// The local side of a connection: stdin/stdout unless one of these is given.

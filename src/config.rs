@@ -4,9 +4,15 @@
 use std::io::IsTerminal;
 use std::time::Duration;
 
-use crate::cli::{Cli, ColorWhen, Command, EventFormat, LocalArgs, TcpCommand};
+use tokio_tungstenite::tungstenite::http::{HeaderName, HeaderValue};
+
+use crate::cli::{
+    Cli, ColorWhen, Command, EventFormat, FramingArgs, LocalArgs, TcpCommand, WsArgs, WsCommand,
+    WsConnectArgs, WsListenArgs,
+};
 use crate::console;
 use crate::exit::{Exit, Fail};
+use crate::framing::Framing;
 
 /// What to do, fully checked.
 #[derive(Debug)]
@@ -21,7 +27,49 @@ pub enum Job {
         local: Local,
         keep_open: bool,
     },
+    WsConnect(WsClient),
+    WsListen(WsServer),
     Completions(clap_complete::Shell),
+}
+
+/// `ws connect`, checked.
+#[derive(Debug, Clone)]
+pub struct WsClient {
+    /// The URL to request, without any user:pass (that is in `auth`).
+    pub url: url::Url,
+    pub target: HostPort,
+    pub headers: Vec<(HeaderName, HeaderValue)>,
+    pub protocols: Vec<String>,
+    pub origin: Option<HeaderValue>,
+    /// `user:pass` for Basic authentication.
+    pub auth: Option<String>,
+    pub local: Local,
+    pub framing: Framing,
+    pub control: WsControl,
+    pub connect_timeout: Duration,
+}
+
+/// `ws listen`, checked.
+#[derive(Debug, Clone)]
+pub struct WsServer {
+    pub bind: HostPort,
+    pub path: Option<String>,
+    pub protocols: Vec<String>,
+    pub local: Local,
+    pub framing: Framing,
+    pub control: WsControl,
+    pub keep_open: bool,
+}
+
+/// Pings, closing and limits of one WebSocket connection, either role.
+#[derive(Debug, Clone)]
+pub struct WsControl {
+    pub ping_interval: Option<Duration>,
+    pub ping_timeout: Duration,
+    pub close_code: u16,
+    pub close_reason: String,
+    pub close_timeout: Duration,
+    pub max_message_size: usize,
 }
 
 /// The local side of a connection.
@@ -77,6 +125,8 @@ impl Config {
                 local: local(args.local),
                 keep_open: args.server.keep_open,
             },
+            Command::Ws(WsCommand::Connect(args)) => Job::WsConnect(ws_client(args)?),
+            Command::Ws(WsCommand::Listen(args)) => Job::WsListen(ws_server(args)?),
         };
         Ok(Config { job })
     }
@@ -99,6 +149,151 @@ fn local(args: LocalArgs) -> Local {
         (true, None) => Local::Echo,
         (false, None) => Local::Stdio,
     }
+}
+
+fn framing(args: &FramingArgs) -> Framing {
+    match (args.null, args.binary) {
+        (_, true) => Framing::Binary,
+        (true, false) => Framing::Null,
+        (false, false) => Framing::Lines,
+    }
+}
+
+fn ws_control(args: WsArgs) -> anyhow::Result<WsControl> {
+    if args.close_reason.len() > 123 {
+        return Err(usage(
+            "--close-reason is longer than 123 bytes".into(),
+            "a close frame holds at most 123 bytes of reason",
+        ));
+    }
+    // 1004-1006 and 1015 are reserved: they must never be sent in a Close frame.
+    if matches!(args.close_code, 1004..=1006 | 1015 | 1016..=2999) {
+        return Err(usage(
+            format!("close code {} may not be sent", args.close_code),
+            "use 1000 (normal), 1001 (going away), 1008 (policy), 1011 (error), or 3000-4999",
+        ));
+    }
+    Ok(WsControl {
+        ping_interval: args.ping_interval,
+        ping_timeout: args.ping_timeout,
+        close_code: args.close_code,
+        close_reason: args.close_reason,
+        close_timeout: args.close_timeout,
+        max_message_size: args.max_message_size,
+    })
+}
+
+fn ws_client(args: WsConnectArgs) -> anyhow::Result<WsClient> {
+    let mut url = url::Url::parse(&args.url).map_err(|e| {
+        usage(
+            format!("invalid URL `{}` ({e})", args.url),
+            "write ws://HOST[:PORT]/PATH",
+        )
+    })?;
+    match url.scheme() {
+        "ws" => {}
+        "wss" => {
+            return Err(usage(
+                "wss:// needs TLS, which this build of wsctl does not have yet".into(),
+                "use a ws:// URL",
+            ));
+        }
+        other => {
+            return Err(usage(
+                format!("`{other}://` is not a WebSocket URL"),
+                "write ws://HOST[:PORT]/PATH",
+            ));
+        }
+    }
+    let host = match url.host() {
+        Some(url::Host::Ipv6(ip)) => ip.to_string(),
+        Some(host) => host.to_string(),
+        None => {
+            return Err(usage(
+                format!("`{url}` has no host"),
+                "write ws://HOST[:PORT]/PATH",
+            ));
+        }
+    };
+    let port = url.port_or_known_default().unwrap_or(80);
+    let mut auth = args.auth;
+    if !url.username().is_empty() {
+        let decode = |s: &str| {
+            percent_encoding::percent_decode_str(s)
+                .decode_utf8_lossy()
+                .into_owned()
+        };
+        let user = decode(url.username());
+        let pass = decode(url.password().unwrap_or(""));
+        auth.get_or_insert(format!("{user}:{pass}"));
+        let _ = url.set_username("");
+        let _ = url.set_password(None);
+    }
+    let mut headers = Vec::new();
+    for header in &args.headers {
+        headers.push(parse_header(header)?);
+    }
+    let origin = args
+        .origin
+        .map(|o| {
+            HeaderValue::from_str(&o)
+                .map_err(|_| usage(format!("invalid --origin `{o}`"), "give a URL"))
+        })
+        .transpose()?;
+    Ok(WsClient {
+        url,
+        target: HostPort { host, port },
+        headers,
+        protocols: check_protocols(args.protocols)?,
+        origin,
+        auth,
+        local: local(args.local),
+        framing: framing(&args.framing),
+        control: ws_control(args.ws)?,
+        connect_timeout: args.client.connect_timeout,
+    })
+}
+
+fn ws_server(args: WsListenArgs) -> anyhow::Result<WsServer> {
+    if let Some(path) = &args.path {
+        if !path.starts_with('/') {
+            return Err(usage(
+                format!("--path `{path}` does not start with /"),
+                "write --path /PATH",
+            ));
+        }
+    }
+    Ok(WsServer {
+        bind: parse_bind(&args.addr)?,
+        path: args.path,
+        protocols: check_protocols(args.protocols)?,
+        local: local(args.local),
+        framing: framing(&args.framing),
+        control: ws_control(args.ws)?,
+        keep_open: args.server.keep_open,
+    })
+}
+
+/// `Name: value` as given to `-H`.
+fn parse_header(text: &str) -> anyhow::Result<(HeaderName, HeaderValue)> {
+    let bad = || usage(format!("invalid header `{text}`"), "write -H 'Name: value'");
+    let (name, value) = text.split_once(':').ok_or_else(bad)?;
+    let name = HeaderName::from_bytes(name.trim().as_bytes()).map_err(|_| bad())?;
+    let value = HeaderValue::from_str(value.trim()).map_err(|_| bad())?;
+    Ok((name, value))
+}
+
+/// Subprotocol names are HTTP tokens: no spaces, commas or separators.
+fn check_protocols(protocols: Vec<String>) -> anyhow::Result<Vec<String>> {
+    for p in &protocols {
+        if p.is_empty() || HeaderName::from_bytes(p.as_bytes()).is_err() {
+            return Err(usage(
+                format!("invalid subprotocol name `{p}`"),
+                "a subprotocol is one token, such as chat.v1",
+            ));
+        }
+    }
+    Ok(protocols)
 }
 
 fn usage(what: String, hint: &str) -> anyhow::Error {

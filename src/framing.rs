@@ -1,12 +1,150 @@
-//! Byte streams <-> messages. A byte stream (a TCP connection, a command's pipes) is cut into
-//! chunks as they arrive and joined back unchanged on the other side; nothing is added or split
-//! beyond what the reads return.
+//! Byte streams <-> messages, and the only place that splits or joins lines.
+//!
+//! A byte stream (a TCP connection, a command's pipes, stdin/stdout) is cut into chunks as they
+//! arrive and joined back unchanged on the other side. Where a byte stream meets a message
+//! transport (WebSocket), [`framed`] sits between them and applies the [`Framing`]: each line
+//! (or NUL-terminated record) of the stream is one text message and each message is written
+//! followed by the delimiter, or (`-b`) chunks go as binary messages and payloads are written
+//! raw.
 
-use bytes::BytesMut;
+use std::future::Future;
+
+use bytes::{Bytes, BytesMut};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::mpsc;
 
-use crate::relay::Message;
+use crate::exit::{Exit, Fail};
+use crate::relay::{Ends, Kind, Message, pair};
+
+/// How a byte stream is cut into messages and messages are joined into one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Framing {
+    /// Each line, without its `\n`, is a text message; messages are written with `\n` after.
+    Lines,
+    /// The same with NUL (`-0`).
+    Null,
+    /// Chunks as they are read are binary messages; payloads are written raw (`-b`).
+    Binary,
+}
+
+impl Framing {
+    fn delimiter(self) -> Option<u8> {
+        match self {
+            Framing::Lines => Some(b'\n'),
+            Framing::Null => Some(0),
+            Framing::Binary => None,
+        }
+    }
+}
+
+/// Runs the byte-stream local side `side` behind `framing`, so that the remote side sees
+/// messages. `max` bounds one record (a longer line is an error, never split in two).
+pub async fn framed<F, Fut>(framing: Framing, max: usize, ends: Ends, side: F) -> anyhow::Result<()>
+where
+    F: FnOnce(Ends) -> Fut,
+    Fut: Future<Output = anyhow::Result<()>>,
+{
+    let Some(delimiter) = framing.delimiter() else {
+        // Chunks already are binary messages, and payloads are written as they are.
+        return side(ends).await;
+    };
+    let (inner, outer) = pair();
+    let Ends { tx, rx } = ends;
+    let Ends {
+        tx: to_side,
+        rx: from_side,
+    } = outer;
+    let split = split_records(from_side, tx, delimiter, max);
+    let join = join_records(rx, to_side, delimiter);
+    let (side, split, ()) = tokio::join!(side(inner), split, join);
+    side.and(split)
+}
+
+/// Cuts the chunks from `rx` into records ending in `delimiter`, each sent on `tx` as a text
+/// message; what follows the last delimiter at EOF is the last record.
+async fn split_records(
+    mut rx: mpsc::Receiver<Message>,
+    tx: mpsc::Sender<Message>,
+    delimiter: u8,
+    max: usize,
+) -> anyhow::Result<()> {
+    let mut pending = BytesMut::new();
+    let mut record = 0u64;
+    let mut send = async |data: Bytes| -> anyhow::Result<bool> {
+        record += 1;
+        let what = if delimiter == 0 { "record" } else { "line" };
+        std::str::from_utf8(&data).map_err(|_| {
+            Fail::new(
+                Exit::Io,
+                format!(
+                    "{what} {record} of the input is not UTF-8 text, so it cannot be a text message"
+                ),
+            )
+            .hint("use -b/--binary to send bytes as binary messages")
+            .err()
+        })?;
+        Ok(tx
+            .send(Message {
+                data,
+                kind: Kind::Text,
+            })
+            .await
+            .is_ok())
+    };
+    while let Some(chunk) = rx.recv().await {
+        pending.extend_from_slice(&chunk.data);
+        let mut start = 0;
+        while let Some(at) = memchr::memchr(delimiter, &pending[start..]) {
+            start += at + 1;
+        }
+        if start > 0 {
+            let mut complete = pending.split_to(start).freeze();
+            while !complete.is_empty() {
+                let at = memchr::memchr(delimiter, &complete).expect("ends with a delimiter");
+                let line = complete.split_to(at + 1);
+                if !send(line.slice(..at)).await? {
+                    return Ok(());
+                }
+            }
+        }
+        if pending.len() > max {
+            return Err(Fail::new(
+                Exit::Io,
+                format!("a record of more than {max} bytes arrived without a delimiter"),
+            )
+            .hint("raise --max-message-size, or use -b/--binary to send chunks")
+            .err());
+        }
+    }
+    if !pending.is_empty() {
+        send(pending.freeze()).await?;
+    }
+    Ok(())
+}
+
+/// Writes each message followed by `delimiter`; small ones in one chunk.
+async fn join_records(mut rx: mpsc::Receiver<Message>, tx: mpsc::Sender<Message>, delimiter: u8) {
+    const COPY_BELOW: usize = 16 * 1024;
+    while let Some(msg) = rx.recv().await {
+        let delimited = if msg.data.len() < COPY_BELOW {
+            let mut buf = BytesMut::with_capacity(msg.data.len() + 1);
+            buf.extend_from_slice(&msg.data);
+            buf.extend_from_slice(&[delimiter]);
+            tx.send(Message::binary(buf.freeze())).await
+        } else {
+            match tx.send(Message::binary(msg.data)).await {
+                Ok(()) => {
+                    tx.send(Message::binary(Bytes::copy_from_slice(&[delimiter])))
+                        .await
+                }
+                err => err,
+            }
+        };
+        if delimited.is_err() {
+            return;
+        }
+    }
+}
 
 /// The most one read takes: a pipe's default capacity, and large enough that per-chunk costs
 /// vanish next to the copying.

@@ -9,7 +9,7 @@
 //! - [`console`]: status lines and JSON events on stderr
 //! - [`relay`]: the one pump between the two sides; its channel contract
 //! - [`framing`]: byte streams <-> messages
-//! - [`net`]: remote sides (`tcp`)
+//! - [`net`]: remote sides (`tcp`, `ws` with its `handshake`)
 //! - [`local`]: local sides (`stdio`, `exec`, echo)
 //! - [`server`]: the accept loop
 
@@ -88,6 +88,23 @@ async fn run_job(job: Job) -> anyhow::Result<()> {
         } => {
             let listener = net::tcp::bind(&bind).await?;
             server::serve_tcp(listener, local, keep_open).await
+        }
+        Job::WsConnect(cfg) => {
+            let (ws, peer) = net::ws::handshake::connect(&cfg).await?;
+            let env = vec![
+                ("WSCTL_REMOTE_ADDR".into(), peer.ip().to_string()),
+                ("WSCTL_REMOTE_PORT".into(), peer.port().to_string()),
+            ];
+            let (framing, max) = (cfg.framing, cfg.control.max_message_size);
+            relay(
+                |ends| local::run_framed(cfg.local.clone(), framing, max, env, ends),
+                |ends| net::ws::run(ws, ends, &cfg.control, peer),
+            )
+            .await
+        }
+        Job::WsListen(cfg) => {
+            let listener = net::tcp::bind(&cfg.bind).await?;
+            server::serve_ws(listener, cfg).await
         }
         Job::Completions(_) => unreachable!("handled before the runtime starts"),
     }

@@ -5,44 +5,79 @@
 //! OpenBSD `nc -lk` does. A failed connection is reported as a warning and the listener goes
 //! on.
 
+use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use serde_json::json;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinSet;
 
-use crate::config::Local;
+use crate::config::{Local, WsServer};
 use crate::console;
 use crate::exit;
 use crate::local;
-use crate::net::tcp;
+use crate::net::{tcp, ws};
 use crate::relay::relay;
 
-pub async fn serve_tcp(listener: TcpListener, local: Local, keep_open: bool) -> anyhow::Result<()> {
+/// Serves clients from `listener`: each accepted connection goes through `handshake` (for
+/// TCP, nothing) and is then `run`. Without `keep_open`, the first connection whose handshake
+/// succeeds is served and the listener is closed (a failed handshake does not count); with it,
+/// clients are served concurrently, or one after another when `sequential` (stdin/stdout).
+pub async fn serve<C, HS, HF, RS, RF>(
+    listener: TcpListener,
+    keep_open: bool,
+    sequential: bool,
+    handshake: HS,
+    run: RS,
+) -> anyhow::Result<()>
+where
+    HS: Fn(TcpStream, SocketAddr) -> HF + Clone + Send + 'static,
+    HF: Future<Output = anyhow::Result<C>> + Send,
+    RS: Fn(C, SocketAddr) -> RF + Clone + Send + 'static,
+    RF: Future<Output = anyhow::Result<()>> + Send,
+    C: Send,
+{
     let addr = listener.local_addr()?;
     console::status(
         "listening",
         format!("listening on {addr}"),
         json!({"addr": addr}),
     );
+    let serve_one = move |stream: TcpStream, peer: SocketAddr| {
+        let (handshake, run) = (handshake.clone(), run.clone());
+        async move {
+            console::status(
+                "accepted",
+                format!("accepted {peer}"),
+                json!({"peer": peer}),
+            );
+            let conn = handshake(stream, peer).await?;
+            run(conn, peer).await
+        }
+    };
     if !keep_open {
-        let (stream, peer) = listener.accept().await?;
-        drop(listener); // later clients are refused, as with `nc -l`
-        return connection(stream, peer, local).await;
+        loop {
+            let (stream, peer) = listener.accept().await?;
+            match (serve_one.clone())(stream, peer).await {
+                Err(err) if exit::code_of(&err) == exit::Exit::Handshake => report(peer, &err),
+                other => return other,
+            }
+        }
     }
     let mut running = JoinSet::new();
     loop {
         tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok((stream, peer)) if local == Local::Stdio => {
-                    if let Err(err) = connection(stream, peer, local.clone()).await {
+                Ok((stream, peer)) if sequential => {
+                    if let Err(err) = serve_one(stream, peer).await {
                         report(peer, &err);
                     }
                 }
                 Ok((stream, peer)) => {
-                    let local = local.clone();
+                    let serve_one = serve_one.clone();
                     running.spawn(async move {
-                        if let Err(err) = connection(stream, peer, local).await {
+                        if let Err(err) = serve_one(stream, peer).await {
                             report(peer, &err);
                         }
                     });
@@ -55,16 +90,55 @@ pub async fn serve_tcp(listener: TcpListener, local: Local, keep_open: bool) -> 
     }
 }
 
-async fn connection(stream: TcpStream, peer: SocketAddr, local: Local) -> anyhow::Result<()> {
-    console::status(
-        "accepted",
-        format!("accepted {peer}"),
-        json!({"peer": peer}),
-    );
-    let env = exec_env(&stream, peer);
-    relay(
-        |ends| local::run(local, env, ends),
-        |ends| tcp::run(stream, ends),
+/// `tcp listen`: the connection as it is accepted.
+pub async fn serve_tcp(listener: TcpListener, local: Local, keep_open: bool) -> anyhow::Result<()> {
+    let sequential = local == Local::Stdio;
+    serve(
+        listener,
+        keep_open,
+        sequential,
+        |stream, _peer| async move { Ok(stream) },
+        move |stream: TcpStream, peer| {
+            let local = local.clone();
+            async move {
+                let env = exec_env(&stream, peer);
+                relay(
+                    |ends| local::run(local, env, ends),
+                    |ends| tcp::run(stream, ends),
+                )
+                .await
+            }
+        },
+    )
+    .await
+}
+
+/// `ws listen`: a WebSocket session once the handshake is done.
+pub async fn serve_ws(listener: TcpListener, cfg: WsServer) -> anyhow::Result<()> {
+    let cfg = Arc::new(cfg);
+    let sequential = cfg.local == Local::Stdio;
+    let keep_open = cfg.keep_open;
+    let for_handshake = cfg.clone();
+    serve(
+        listener,
+        keep_open,
+        sequential,
+        move |stream, peer| {
+            let cfg = for_handshake.clone();
+            async move { ws::handshake::accept(stream, peer, &cfg).await }
+        },
+        move |accepted: ws::handshake::Accepted, peer| {
+            let cfg = cfg.clone();
+            async move {
+                let local = cfg.local.clone();
+                let (framing, max) = (cfg.framing, cfg.control.max_message_size);
+                relay(
+                    |ends| local::run_framed(local, framing, max, accepted.env, ends),
+                    |ends| ws::run(accepted.ws, ends, &cfg.control, peer),
+                )
+                .await
+            }
+        },
     )
     .await
 }

@@ -4,6 +4,7 @@ pub mod exec;
 pub mod stdio;
 
 use crate::config::Local;
+use crate::framing::{Framing, framed};
 use crate::relay::Ends;
 
 /// Runs the local side `local` of one connection. `env` is given to an `--exec` command (the
@@ -16,6 +17,21 @@ pub async fn run(local: Local, env: Vec<(String, String)>, ends: Ends) -> anyhow
             Ok(())
         }
         Local::Exec(cmd) => exec::run(&cmd, env, ends).await,
+    }
+}
+
+/// Runs `local` where it meets messages (WebSocket): byte-stream sides go through `framing`;
+/// echo sends messages back as they are, keeping their type.
+pub async fn run_framed(
+    local: Local,
+    framing: Framing,
+    max: usize,
+    env: Vec<(String, String)>,
+    ends: Ends,
+) -> anyhow::Result<()> {
+    match local {
+        Local::Echo => run(local, env, ends).await,
+        _ => framed(framing, max, ends, |ends| run(local, env, ends)).await,
     }
 }
 

@@ -1,3 +1,4 @@
-//! Remote sides: one file per transport.
+//! Remote sides: one module per transport.
 
 pub mod tcp;
+pub mod ws;

@@ -172,7 +172,7 @@ pub async fn run(stream: TcpStream, ends: Ends) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn peer_error(err: std::io::Error, what: String) -> anyhow::Error {
+pub fn peer_error(err: std::io::Error, what: String) -> anyhow::Error {
     let code = match err.kind() {
         ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted | ErrorKind::BrokenPipe => {
             Exit::PeerAbnormal

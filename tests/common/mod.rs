@@ -315,3 +315,30 @@ pub fn closed_port() -> u16 {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     listener.local_addr().unwrap().port()
 }
+
+/// Whether Python's `websockets` is importable (skipped loudly otherwise, as [`have`]).
+pub fn have_python_websockets() -> bool {
+    let found = Command::new("python3")
+        .args(["-c", "import websockets.sync.server"])
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !found {
+        if std::env::var_os("WSCTL_REQUIRE_PEERS").is_some() {
+            panic!("Python websockets is not installed, and WSCTL_REQUIRE_PEERS is set");
+        }
+        eprintln!("SKIPPED: Python websockets is not installed; this interop test did not run");
+    }
+    found
+}
+
+/// Starts the Python peer `tests/peers/ws_peer.py` with `args`.
+pub fn python_peer(args: &[&str]) -> Proc {
+    let mut cmd = Command::new("python3");
+    cmd.arg(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/peers/ws_peer.py"
+    ))
+    .args(args);
+    spawn(cmd)
+}

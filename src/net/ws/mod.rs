@@ -1,0 +1,452 @@
+//! The WebSocket remote side (RFC 6455): one session over an established connection, in
+//! either role. [`handshake`] opens it as a client or accepts it as a server.
+//!
+//! A session is two halves over the split stream. The writer sends the local side's messages
+//! (batched, one flush per burst), pings on `--ping-interval`, and at the local side's end of
+//! input a Close after every queued message. The reader delivers messages to the local side
+//! until the peer's Close (tungstenite answers pings and Closes by itself) and fails the
+//! connection with the right close code on a protocol violation (1002), invalid UTF-8 (1007)
+//! or a message over `--max-message-size` (1009). Control frames stay in this module.
+
+pub mod handshake;
+
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use futures_util::stream::{SplitSink, SplitStream};
+use futures_util::{SinkExt, StreamExt};
+use serde_json::json;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::sync::mpsc;
+use tokio::time::{Instant, Interval, sleep_until, timeout, timeout_at};
+use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::error::{Error as WsError, ProtocolError};
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::{Message as WsMessage, Utf8Bytes};
+use tokio_util::sync::CancellationToken;
+
+use crate::config::WsControl;
+use crate::console;
+use crate::exit::{Exit, Fail};
+use crate::relay::{Ends, Kind, Message};
+
+/// The tungstenite limits for `control`: frames may be as large as whole messages.
+pub fn ws_config(control: &WsControl) -> tokio_tungstenite::tungstenite::protocol::WebSocketConfig {
+    tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default()
+        .max_message_size(Some(control.max_message_size))
+        .max_frame_size(Some(control.max_message_size))
+}
+
+/// What the two halves share.
+struct Shared {
+    /// Cancelled by the reader when the writer must stop: the peer's Close, or a failure.
+    stop: CancellationToken,
+    /// The Close the writer sends when the reader failed the connection.
+    fail: Mutex<Option<CloseFrame>>,
+    /// Set once our Close has been sent.
+    we_closed: AtomicBool,
+    pings: Mutex<Pings>,
+}
+
+/// Pings in flight: the payload is a counter, so a pong tells which ping it answers.
+#[derive(Default)]
+struct Pings {
+    next: u64,
+    outstanding: VecDeque<(u64, Instant)>,
+}
+
+impl Pings {
+    fn sent(&mut self) -> [u8; 8] {
+        self.next += 1;
+        self.outstanding.push_back((self.next, Instant::now()));
+        self.next.to_be_bytes()
+    }
+
+    /// The round-trip time of the ping `payload` answers; older pings count as answered too.
+    fn answered(&mut self, payload: &[u8]) -> Option<Duration> {
+        let id = u64::from_be_bytes(payload.try_into().ok()?);
+        let mut rtt = None;
+        while let Some(&(sent_id, at)) = self.outstanding.front() {
+            if sent_id > id {
+                break;
+            }
+            self.outstanding.pop_front();
+            if sent_id == id {
+                rtt = Some(at.elapsed());
+            }
+        }
+        rtt
+    }
+
+    fn oldest(&self) -> Option<Instant> {
+        self.outstanding.front().map(|&(_, at)| at)
+    }
+}
+
+enum WriterEnd {
+    /// Our Close went out after every message.
+    ClosedByUs,
+    /// The reader stopped us (the peer closed, or the connection failed).
+    Stopped,
+}
+
+/// Runs one session until both Closes are exchanged (or the connection fails). The peer's
+/// close code decides the outcome: a Close the peer starts with a code other than 1000/1001
+/// (or none), or a connection lost without any Close, is the peer ending abnormally (exit 5).
+pub async fn run<S>(
+    ws: WebSocketStream<S>,
+    ends: Ends,
+    control: &WsControl,
+    peer: SocketAddr,
+) -> anyhow::Result<()>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let (sink, stream) = ws.split();
+    let shared = Shared {
+        stop: CancellationToken::new(),
+        fail: Mutex::new(None),
+        we_closed: AtomicBool::new(false),
+        pings: Mutex::new(Pings::default()),
+    };
+    let Ends { tx, rx } = ends;
+    let reader = read_half(stream, tx, &shared, control, peer);
+    let writer = write_half(sink, rx, &shared, control, peer);
+    tokio::pin!(reader, writer);
+    let received = tokio::select! {
+        received = &mut reader => {
+            shared.stop.cancel();
+            // Let the writer send a failing Close; it may be stuck on a peer that reads nothing.
+            let _ = timeout(control.close_timeout, &mut writer).await;
+            received
+        }
+        written = &mut writer => {
+            let waited = timeout(control.close_timeout, &mut reader).await;
+            match (written?, waited) {
+                (_, Ok(received)) => received,
+                (WriterEnd::ClosedByUs, Err(_)) => {
+                    return Err(Fail::new(
+                        Exit::PeerAbnormal,
+                        format!(
+                            "{peer} did not answer our Close within {}",
+                            humantime::format_duration(control.close_timeout)
+                        ),
+                    )
+                    .hint("the peer may be stuck; raise --close-timeout if it is just slow")
+                    .err());
+                }
+                (WriterEnd::Stopped, Err(_)) => Ok(Some(None)),
+            }
+        }
+    };
+    let we_closed = shared.we_closed.load(Ordering::SeqCst);
+    closed(received?, we_closed, peer)
+}
+
+/// Reports the end of a session from the peer's Close (`None`: none came).
+fn closed(
+    peer_close: Option<Option<CloseFrame>>,
+    we_closed: bool,
+    peer: SocketAddr,
+) -> anyhow::Result<()> {
+    let Some(frame) = peer_close else {
+        return Err(Fail::new(
+            Exit::PeerAbnormal,
+            format!("connection to {peer} lost without a closing handshake (1006)"),
+        )
+        .err());
+    };
+    let (code, reason) = match &frame {
+        Some(f) => (u16::from(f.code), f.reason.as_str().to_string()),
+        None => (1005, String::new()),
+    };
+    let text = match (code, reason.is_empty()) {
+        (1005, _) => "closed: 1005 (no status code)".to_string(),
+        (_, true) => format!("closed: {code}"),
+        (_, false) => format!("closed: {code} {reason}"),
+    };
+    let by = if we_closed { "us" } else { "peer" };
+    console::status(
+        "closed",
+        text,
+        json!({"peer": peer, "code": code, "reason": reason, "initiator": by}),
+    );
+    if !we_closed && !matches!(code, 1000 | 1001 | 1005) {
+        let shown = if reason.is_empty() {
+            code.to_string()
+        } else {
+            format!("{code} {reason}")
+        };
+        return Err(Fail::new(
+            Exit::PeerAbnormal,
+            format!("{peer} closed the connection with {shown}"),
+        )
+        .err());
+    }
+    Ok(())
+}
+
+/// Delivers the peer's messages to the local side. Returns the peer's Close (`Some(None)`
+/// for a Close without a code), or `None` when the connection ended without one.
+async fn read_half<S>(
+    mut stream: SplitStream<WebSocketStream<S>>,
+    tx: mpsc::Sender<Message>,
+    shared: &Shared,
+    control: &WsControl,
+    peer: SocketAddr,
+) -> anyhow::Result<Option<Option<CloseFrame>>>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let mut peer_close = None;
+    // Once the local side is gone (stdout closed), messages are read and dropped so that the
+    // closing handshake still completes.
+    let mut deliver = true;
+    while let Some(item) = stream.next().await {
+        let msg = match item {
+            Ok(WsMessage::Text(text)) => Message {
+                data: text.into(),
+                kind: Kind::Text,
+            },
+            Ok(WsMessage::Binary(data)) => Message::binary(data),
+            Ok(WsMessage::Ping(_)) => {
+                console::detail(
+                    2,
+                    "ping",
+                    format!("ping from {peer}"),
+                    json!({"peer": peer}),
+                );
+                continue;
+            }
+            Ok(WsMessage::Pong(payload)) => {
+                let rtt = shared.pings.lock().unwrap().answered(&payload);
+                if let Some(rtt) = rtt {
+                    let ms = rtt.as_secs_f64() * 1000.0;
+                    console::detail(
+                        1,
+                        "pong",
+                        format!("pong from {peer}: {ms:.2} ms"),
+                        json!({"peer": peer, "rtt_ms": ms}),
+                    );
+                }
+                continue;
+            }
+            Ok(WsMessage::Close(frame)) => {
+                // Keep reading: tungstenite sends our answer on the next read.
+                peer_close = Some(frame);
+                shared.stop.cancel();
+                continue;
+            }
+            Ok(WsMessage::Frame(_)) => continue,
+            Err(WsError::ConnectionClosed | WsError::AlreadyClosed) => break,
+            Err(WsError::Protocol(ProtocolError::ResetWithoutClosingHandshake)) => break,
+            Err(WsError::Io(err)) if peer_close.is_some() => {
+                console::detail(2, "io", format!("after the Close: {err}"), json!({}));
+                break;
+            }
+            Err(WsError::Io(err)) => {
+                return Err(crate::net::tcp::peer_error(
+                    err,
+                    format!("receiving from {peer}"),
+                ));
+            }
+            Err(err) => return Err(fail_connection(&mut stream, err, shared, control, peer).await),
+        };
+        if deliver && tx.send(msg).await.is_err() {
+            deliver = false;
+        }
+    }
+    Ok(peer_close)
+}
+
+/// Fails the connection after a violation by the peer: the writer sends a Close with the code
+/// RFC 6455 names for it, and what the peer still sends is read and dropped until it closes
+/// (bounded by `--close-timeout`).
+async fn fail_connection<S>(
+    stream: &mut SplitStream<WebSocketStream<S>>,
+    err: WsError,
+    shared: &Shared,
+    control: &WsControl,
+    peer: SocketAddr,
+) -> anyhow::Error
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let (code, reason) = match &err {
+        WsError::Capacity(_) => (CloseCode::Size, "message too big"),
+        WsError::Utf8(_) => (CloseCode::Invalid, "invalid UTF-8"),
+        _ => (CloseCode::Protocol, "protocol error"),
+    };
+    *shared.fail.lock().unwrap() = Some(CloseFrame {
+        code,
+        reason: Utf8Bytes::from_static(reason),
+    });
+    shared.stop.cancel();
+    let deadline = Instant::now() + control.close_timeout;
+    let mut errors = 0;
+    loop {
+        match timeout_at(deadline, stream.next()).await {
+            Ok(Some(Ok(_))) => {}
+            // The frame reader may be lost in the middle of a frame: give up after a second error.
+            Ok(Some(Err(WsError::Capacity(_) | WsError::Protocol(_) | WsError::Utf8(_))))
+                if errors == 0 =>
+            {
+                errors += 1
+            }
+            _ => break,
+        }
+    }
+    let hint = match code {
+        CloseCode::Size => Some("raise --max-message-size to accept larger messages"),
+        _ => None,
+    };
+    let mut fail = Fail::new(
+        Exit::Io,
+        format!(
+            "{peer} broke the WebSocket protocol; closed with {}",
+            u16::from(code)
+        ),
+    );
+    if let Some(hint) = hint {
+        fail = fail.hint(hint);
+    }
+    anyhow::Error::new(err).context(fail)
+}
+
+/// Sends the local side's messages, then our Close at its end of input.
+async fn write_half<S>(
+    mut sink: SplitSink<WebSocketStream<S>, WsMessage>,
+    mut rx: mpsc::Receiver<Message>,
+    shared: &Shared,
+    control: &WsControl,
+    peer: SocketAddr,
+) -> anyhow::Result<WriterEnd>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let mut ticker = control.ping_interval.map(|every| {
+        let mut ticker = tokio::time::interval_at(Instant::now() + every, every);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        ticker
+    });
+    let sent = |result: Result<(), WsError>| match result {
+        Ok(()) => Ok(None),
+        // The peer's Close came in meanwhile: the reader has the rest of the story.
+        Err(
+            WsError::ConnectionClosed
+            | WsError::AlreadyClosed
+            | WsError::Protocol(ProtocolError::SendAfterClosing),
+        ) => Ok(Some(WriterEnd::Stopped)),
+        Err(WsError::Io(err)) => Err(crate::net::tcp::peer_error(
+            err,
+            format!("sending to {peer}"),
+        )),
+        Err(err) => Err(anyhow::Error::new(err).context(format!("could not send to {peer}"))),
+    };
+    loop {
+        let ping_deadline = shared
+            .pings
+            .lock()
+            .unwrap()
+            .oldest()
+            .map(|at| at + control.ping_timeout);
+        tokio::select! {
+            biased;
+            _ = shared.stop.cancelled() => {
+                let frame = shared.fail.lock().unwrap().take();
+                if let Some(frame) = frame {
+                    shared.we_closed.store(true, Ordering::SeqCst);
+                    let _ = sink.send(WsMessage::Close(Some(frame))).await;
+                }
+                return Ok(WriterEnd::Stopped);
+            }
+            _ = sleep_until(ping_deadline.unwrap_or_else(Instant::now)), if ping_deadline.is_some() => {
+                shared.we_closed.store(true, Ordering::SeqCst);
+                let frame = CloseFrame { code: CloseCode::Error, reason: Utf8Bytes::from_static("no pong") };
+                let _ = timeout(Duration::from_secs(1), sink.send(WsMessage::Close(Some(frame)))).await;
+                return Err(Fail::new(
+                    Exit::Io,
+                    format!("no pong from {peer} within {}", humantime::format_duration(control.ping_timeout)),
+                )
+                .hint("the peer or the network stopped answering; raise --ping-timeout if it is only slow")
+                .err());
+            }
+            _ = tick(&mut ticker), if ticker.is_some() => {
+                let payload = shared.pings.lock().unwrap().sent();
+                console::detail(2, "ping", format!("ping to {peer}"), json!({"peer": peer}));
+                let result = sink.send(WsMessage::Ping(payload.to_vec().into())).await;
+                if let Some(end) = sent(result)? {
+                    return Ok(end);
+                }
+            }
+            msg = rx.recv() => {
+                let Some(msg) = msg else {
+                    shared.we_closed.store(true, Ordering::SeqCst);
+                    let frame = CloseFrame {
+                        code: control.close_code.into(),
+                        reason: control.close_reason.clone().into(),
+                    };
+                    let result = sink.send(WsMessage::Close(Some(frame))).await;
+                    return Ok(sent(result)?.unwrap_or(WriterEnd::ClosedByUs));
+                };
+                // A burst goes out with one flush.
+                let mut result = sink.feed(to_ws(msg)).await;
+                while result.is_ok() {
+                    match rx.try_recv() {
+                        Ok(msg) => result = sink.feed(to_ws(msg)).await,
+                        Err(_) => break,
+                    }
+                }
+                if result.is_ok() {
+                    result = sink.flush().await;
+                }
+                if let Some(end) = sent(result)? {
+                    return Ok(end);
+                }
+            }
+        }
+    }
+}
+
+async fn tick(ticker: &mut Option<Interval>) {
+    match ticker {
+        Some(ticker) => {
+            ticker.tick().await;
+        }
+        None => std::future::pending().await,
+    }
+}
+
+/// Our message as a frame. Text is validated before it gets here (framing, or it arrived as
+/// text); should it not be UTF-8 after all, it goes as binary rather than as invalid text.
+fn to_ws(msg: Message) -> WsMessage {
+    match msg.kind {
+        Kind::Binary => WsMessage::Binary(msg.data),
+        Kind::Text => match Utf8Bytes::try_from(msg.data.clone()) {
+            Ok(text) => WsMessage::Text(text),
+            Err(_) => WsMessage::Binary(msg.data),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pongs_match_their_pings() {
+        let mut pings = Pings::default();
+        let first = pings.sent();
+        let second = pings.sent();
+        assert!(pings.oldest().is_some());
+        assert!(pings.answered(b"junk").is_none());
+        assert!(pings.answered(&second).is_some());
+        // The answer to the later ping covers the earlier one too.
+        assert!(pings.oldest().is_none());
+        assert!(pings.answered(&first).is_none());
+    }
+}
