@@ -29,6 +29,7 @@ set edit:completion:arg-completer[wsctl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand tcp 'TCP client and server'
+            cand ws 'WebSocket client and server (RFC 6455)'
             cand completions 'Print a completion script for SHELL on stdout'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -91,6 +92,92 @@ set edit:completion:arg-completer[wsctl] = {|@words|
         }
         &'wsctl;tcp;help;help'= {
         }
+        &'wsctl;ws'= {
+            cand --color 'Colour status lines on stderr (auto: when stderr is a terminal and NO_COLOR is unset)'
+            cand --events 'How status lines and events are written on stderr'
+            cand -v 'Show more on stderr (repeat for more detail)'
+            cand --verbose 'Show more on stderr (repeat for more detail)'
+            cand -q 'Show only errors on stderr'
+            cand --quiet 'Show only errors on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand connect 'Connect to URL (ws://HOST[:PORT]/PATH) and pipe stdin/stdout through it'
+            cand listen 'Listen on [HOST:]PORT for WebSocket clients and pipe one through stdin/stdout'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'wsctl;ws;connect'= {
+            cand -H 'Extra request header ''Name: value'' (repeatable; may override Host)'
+            cand --header 'Extra request header ''Name: value'' (repeatable; may override Host)'
+            cand --protocol 'Offer this subprotocol (repeatable, in order of preference)'
+            cand --origin 'Send this Origin header'
+            cand --auth 'Send Basic authentication'
+            cand -e 'Run CMD through `sh -c` for each connection, wired to its stdin/stdout'
+            cand --exec 'Run CMD through `sh -c` for each connection, wired to its stdin/stdout'
+            cand --ping-interval 'Send a ping every DUR and show the round-trip time with -v'
+            cand --ping-timeout 'End the connection when a ping has had no pong for DUR'
+            cand --close-code 'The close code sent when our side ends'
+            cand --close-reason 'The close reason sent when our side ends (at most 123 bytes)'
+            cand --close-timeout 'How long to wait for the peer''s Close after sending ours'
+            cand --max-message-size 'The largest message accepted (and sent); a bigger one closes with 1009'
+            cand --connect-timeout 'Give up connecting after DUR (e.g. 500ms, 10s, 2m)'
+            cand --color 'Colour status lines on stderr (auto: when stderr is a terminal and NO_COLOR is unset)'
+            cand --events 'How status lines and events are written on stderr'
+            cand --echo 'Send back everything that arrives, instead of using stdin/stdout'
+            cand -0 'Messages are NUL-terminated records instead of lines'
+            cand --null 'Messages are NUL-terminated records instead of lines'
+            cand -b 'Send stdin in chunks as binary messages; write payloads raw, nothing added'
+            cand --binary 'Send stdin in chunks as binary messages; write payloads raw, nothing added'
+            cand -v 'Show more on stderr (repeat for more detail)'
+            cand --verbose 'Show more on stderr (repeat for more detail)'
+            cand -q 'Show only errors on stderr'
+            cand --quiet 'Show only errors on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'wsctl;ws;listen'= {
+            cand --path 'Accept WebSocket requests only for this path (others get 404)'
+            cand --protocol 'A subprotocol this server speaks (repeatable, in order of preference): the first one the client offers is selected'
+            cand -e 'Run CMD through `sh -c` for each connection, wired to its stdin/stdout'
+            cand --exec 'Run CMD through `sh -c` for each connection, wired to its stdin/stdout'
+            cand --ping-interval 'Send a ping every DUR and show the round-trip time with -v'
+            cand --ping-timeout 'End the connection when a ping has had no pong for DUR'
+            cand --close-code 'The close code sent when our side ends'
+            cand --close-reason 'The close reason sent when our side ends (at most 123 bytes)'
+            cand --close-timeout 'How long to wait for the peer''s Close after sending ours'
+            cand --max-message-size 'The largest message accepted (and sent); a bigger one closes with 1009'
+            cand --color 'Colour status lines on stderr (auto: when stderr is a terminal and NO_COLOR is unset)'
+            cand --events 'How status lines and events are written on stderr'
+            cand --echo 'Send back everything that arrives, instead of using stdin/stdout'
+            cand -0 'Messages are NUL-terminated records instead of lines'
+            cand --null 'Messages are NUL-terminated records instead of lines'
+            cand -b 'Send stdin in chunks as binary messages; write payloads raw, nothing added'
+            cand --binary 'Send stdin in chunks as binary messages; write payloads raw, nothing added'
+            cand -k 'Keep listening after a connection ends: with --echo or --exec, clients are served at once; with stdin/stdout, one after another'
+            cand --keep-open 'Keep listening after a connection ends: with --echo or --exec, clients are served at once; with stdin/stdout, one after another'
+            cand -v 'Show more on stderr (repeat for more detail)'
+            cand --verbose 'Show more on stderr (repeat for more detail)'
+            cand -q 'Show only errors on stderr'
+            cand --quiet 'Show only errors on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'wsctl;ws;help'= {
+            cand connect 'Connect to URL (ws://HOST[:PORT]/PATH) and pipe stdin/stdout through it'
+            cand listen 'Listen on [HOST:]PORT for WebSocket clients and pipe one through stdin/stdout'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'wsctl;ws;help;connect'= {
+        }
+        &'wsctl;ws;help;listen'= {
+        }
+        &'wsctl;ws;help;help'= {
+        }
         &'wsctl;completions'= {
             cand --color 'Colour status lines on stderr (auto: when stderr is a terminal and NO_COLOR is unset)'
             cand --events 'How status lines and events are written on stderr'
@@ -105,6 +192,7 @@ set edit:completion:arg-completer[wsctl] = {|@words|
         }
         &'wsctl;help'= {
             cand tcp 'TCP client and server'
+            cand ws 'WebSocket client and server (RFC 6455)'
             cand completions 'Print a completion script for SHELL on stdout'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -115,6 +203,14 @@ set edit:completion:arg-completer[wsctl] = {|@words|
         &'wsctl;help;tcp;connect'= {
         }
         &'wsctl;help;tcp;listen'= {
+        }
+        &'wsctl;help;ws'= {
+            cand connect 'Connect to URL (ws://HOST[:PORT]/PATH) and pipe stdin/stdout through it'
+            cand listen 'Listen on [HOST:]PORT for WebSocket clients and pipe one through stdin/stdout'
+        }
+        &'wsctl;help;ws;connect'= {
+        }
+        &'wsctl;help;ws;listen'= {
         }
         &'wsctl;help;completions'= {
         }

@@ -121,11 +121,18 @@ fn tidy(text: &str) -> String {
     };
     let mut chars = text.chars();
     match chars.next() {
-        // "Connection refused" -> "connection refused", but leave "HTTP" and "DNS" alone.
-        Some(c) if c.is_uppercase() && chars.next().is_some_and(|n| n.is_lowercase()) => c
-            .to_lowercase()
-            .chain(text[c.len_utf8()..].chars())
-            .collect(),
+        // "Connection refused" -> "connection refused", but leave "HTTP", "DNS" and
+        // "WebSocket" alone.
+        Some(c)
+            if c.is_uppercase()
+                && chars
+                    .take_while(|n| !n.is_whitespace())
+                    .all(|n| !n.is_uppercase()) =>
+        {
+            c.to_lowercase()
+                .chain(text[c.len_utf8()..].chars())
+                .collect()
+        }
         _ => text.to_string(),
     }
 }

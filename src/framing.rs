@@ -91,7 +91,13 @@ async fn split_records(
             .await
             .is_ok())
     };
-    while let Some(chunk) = rx.recv().await {
+    loop {
+        // The remote side may end first (the peer closed): then stop reading the input.
+        let chunk = tokio::select! {
+            chunk = rx.recv() => chunk,
+            _ = tx.closed() => return Ok(()),
+        };
+        let Some(chunk) = chunk else { break };
         pending.extend_from_slice(&chunk.data);
         let mut start = 0;
         while let Some(at) = memchr::memchr(delimiter, &pending[start..]) {

@@ -111,6 +111,43 @@ impl Proc {
         (proc, out)
     }
 
+    /// Wraps a spawned child whose stderr is piped (its stdout is collected if piped too).
+    pub fn from_child(mut child: Child) -> Proc {
+        let (tx, lines) = mpsc::channel();
+        let err = child.stderr.take().expect("stderr piped");
+        let stderr = std::thread::spawn(move || {
+            let mut all = String::new();
+            for line in BufReader::new(err).lines() {
+                let line = line.unwrap_or_default();
+                all.push_str(&line);
+                all.push('\n');
+                let _ = tx.send(line);
+            }
+            all
+        });
+        let stdout = child.stdout.take().map(|mut out| {
+            std::thread::spawn(move || {
+                let mut buf = Vec::new();
+                let _ = out.read_to_end(&mut buf);
+                buf
+            })
+        });
+        Proc {
+            child,
+            lines,
+            stderr,
+            stdout,
+        }
+    }
+
+    /// Waits for the exit with stdin still open, so that stdin EOF is not what ends the run.
+    pub fn finish_keeping_stdin(mut self) -> Finished {
+        let stdin = self.child.stdin.take();
+        let done = self.finish();
+        drop(stdin);
+        done
+    }
+
     pub fn stdin(&mut self) -> ChildStdin {
         self.child.stdin.take().expect("stdin already taken")
     }

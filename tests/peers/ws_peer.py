@@ -1,22 +1,21 @@
 #!/usr/bin/env python3
 """WebSocket peers that are not wsctl, for the interop tests (Python `websockets`, plus raw
 sockets for peers that misbehave on purpose). Servers print `listening on HOST:PORT` on stderr
-once bound to port 0, as wsctl does.
+once bound to port 0, as wsctl does; all but `echo` serve one connection and exit.
 
-  ws_peer.py echo                      server: sends every message back, same type
-  ws_peer.py report                    server: answers each message with a JSON line
-                                       {"type": "text"|"binary", "len": N, "text": ...}
-  ws_peer.py send N                    server: sends N text messages "message I", then closes
-  ws_peer.py sink OUT IN               server: writes binary it receives to OUT, sends IN as
-                                       binary messages, then closes when both are done
-  ws_peer.py types URL                 client: sends a text and a binary message, prints the
-                                       type of each echo
-  ws_peer.py transfer URL IN OUT       client: sends IN as binary messages while writing what
-                                       arrives to OUT, closes after IN, waits for the close
-  ws_peer.py request URL TEXT          client: sends TEXT, prints the first answer, closes
-  ws_peer.py raw MODE                  raw-socket server after a correct handshake:
-                                       silent (reads, never answers: no pong, no Close)
-                                       drop (closes TCP without a Close frame)
+  ws_peer.py echo                 server: sends every message back, same type (until killed)
+  ws_peer.py collect              server: prints one JSON line per message received,
+                                  {"type": "text"|"binary", "len": N, "text": first 100 chars}
+  ws_peer.py send N               server: sends N text messages "message I", then closes
+  ws_peer.py serve-file IN        server: sends the file IN as binary messages, then closes
+  ws_peer.py save OUT             server: writes the payloads it receives to the file OUT
+  ws_peer.py types URL            client: sends a text and a binary message, prints the type
+                                  of each answer
+  ws_peer.py upload URL IN        client: sends the file IN as binary messages, then closes
+  ws_peer.py download URL OUT     client: writes the payloads it receives to OUT until closed
+  ws_peer.py raw silent|drop      raw-socket server: after a correct handshake, reads and
+                                  never answers (no pong, no Close) / closes TCP at once
+  ws_peer.py http                 raw-socket server: answers any request with HTTP/1.1 403
 """
 import base64
 import hashlib
@@ -36,10 +35,29 @@ def listening(server_socket):
     print(f"listening on {host}:{port}", file=sys.stderr, flush=True)
 
 
-def run_server(handler):
-    with serve(handler, "127.0.0.1", 0, max_size=None, compression=None) as server:
+def run_server(handler, once=True):
+    with serve(handler_once(handler) if once else handler, "127.0.0.1", 0, max_size=None,
+               compression=None) as server:
+        SERVERS.append(server)
         listening(server.socket)
         server.serve_forever()
+
+
+SERVERS = []
+
+
+def handler_once(handler):
+    def wrapped(ws):
+        try:
+            handler(ws)
+        finally:
+            threading.Thread(target=SERVERS[0].shutdown).start()
+
+    return wrapped
+
+
+def payload(message):
+    return message if isinstance(message, bytes) else message.encode()
 
 
 def echo(ws):
@@ -47,12 +65,13 @@ def echo(ws):
         ws.send(message)
 
 
-def report(ws):
+def collect(ws):
     for message in ws:
         if isinstance(message, str):
-            ws.send(json.dumps({"type": "text", "len": len(message.encode()), "text": message[:100]}))
+            report = {"type": "text", "len": len(message.encode()), "text": message[:100]}
         else:
-            ws.send(json.dumps({"type": "binary", "len": len(message)}))
+            report = {"type": "binary", "len": len(message)}
+        print(json.dumps(report), flush=True)
 
 
 def sender(count):
@@ -64,22 +83,21 @@ def sender(count):
     return handler
 
 
-def sink(out_path, in_path):
+def serve_file(in_path):
     def handler(ws):
-        def receive():
-            with open(out_path, "wb") as out:
-                try:
-                    for message in ws:
-                        out.write(message if isinstance(message, bytes) else message.encode())
-                except Exception as e:  # noqa: BLE001 - reported, then the test compares files
-                    print(f"receive failed: {e}", file=sys.stderr, flush=True)
-
-        receiver = threading.Thread(target=receive)
-        receiver.start()
         with open(in_path, "rb") as data:
             while chunk := data.read(CHUNK):
                 ws.send(chunk)
-        receiver.join()
+        ws.close()
+
+    return handler
+
+
+def save(out_path):
+    def handler(ws):
+        with open(out_path, "wb") as out:
+            for message in ws:
+                out.write(payload(message))
 
     return handler
 
@@ -93,27 +111,33 @@ def types(url):
             print(type(answer).__name__, repr(answer), flush=True)
 
 
-def transfer(url, in_path, out_path):
+def upload(url, in_path):
     with connect(url, max_size=None, compression=None) as ws:
-        def receive():
-            with open(out_path, "wb") as out:
-                for message in ws:
-                    out.write(message if isinstance(message, bytes) else message.encode())
-
-        receiver = threading.Thread(target=receive)
-        receiver.start()
         with open(in_path, "rb") as data:
             while chunk := data.read(CHUNK):
                 ws.send(chunk)
-        # Our Close goes after the data; what the peer sends until its Close is still written.
-        ws.close()
-        receiver.join()
 
 
-def request(url, text):
-    with connect(url, compression=None) as ws:
-        ws.send(text)
-        print(ws.recv(), flush=True)
+def download(url, out_path):
+    with connect(url, max_size=None, compression=None) as ws:
+        with open(out_path, "wb") as out:
+            for message in ws:
+                out.write(payload(message))
+
+
+def http():
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    listening(server)
+    conn, _ = server.accept()
+    head = b""
+    while b"\r\n\r\n" not in head:
+        head += conn.recv(4096)
+    body = b"<html>no WebSockets for you</html>\n"
+    conn.sendall(b"HTTP/1.1 403 Forbidden\r\nContent-Type: text/html\r\nContent-Length: "
+                 + str(len(body)).encode() + b"\r\n\r\n" + body)
+    conn.close()
 
 
 def raw(mode):
@@ -145,22 +169,26 @@ def raw(mode):
 
 def main():
     mode, args = sys.argv[1], sys.argv[2:]
+    servers = {
+        "collect": lambda: collect,
+        "send": lambda: sender(int(args[0])),
+        "serve-file": lambda: serve_file(args[0]),
+        "save": lambda: save(args[0]),
+    }
     if mode == "echo":
-        run_server(echo)
-    elif mode == "report":
-        run_server(report)
-    elif mode == "send":
-        run_server(sender(int(args[0])))
-    elif mode == "sink":
-        run_server(sink(args[0], args[1]))
+        run_server(echo, once=False)
+    elif mode in servers:
+        run_server(servers[mode]())
     elif mode == "types":
         types(args[0])
-    elif mode == "transfer":
-        transfer(*args)
-    elif mode == "request":
-        request(*args)
+    elif mode == "upload":
+        upload(*args)
+    elif mode == "download":
+        download(*args)
     elif mode == "raw":
         raw(args[0])
+    elif mode == "http":
+        http()
     else:
         sys.exit(f"unknown mode {mode}")
 

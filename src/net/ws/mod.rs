@@ -125,8 +125,9 @@ where
             received
         }
         written = &mut writer => {
+            let written = written?;
             let waited = timeout(control.close_timeout, &mut reader).await;
-            match (written?, waited) {
+            match (written, waited) {
                 (_, Ok(received)) => received,
                 (WriterEnd::ClosedByUs, Err(_)) => {
                     return Err(Fail::new(
