@@ -428,7 +428,7 @@ fn a_peer_that_stops_answering_pings_ends_the_connection() {
     }
     let peer = python_peer(&["raw", "silent"]);
     let addr = peer.listening();
-    let mut client = start(&[
+    let client = start(&[
         "ws",
         "connect",
         &url(&addr, "/"),
@@ -474,7 +474,7 @@ fn a_connection_dropped_without_a_close_is_exit_5() {
     }
     let peer = python_peer(&["raw", "drop"]);
     let addr = peer.listening();
-    let mut client = start(&["ws", "connect", &url(&addr, "/")]);
+    let client = start(&["ws", "connect", &url(&addr, "/")]);
     let c = client.finish_keeping_stdin();
     assert_eq!(c.code(), 5, "{}", c.stderr);
     assert!(
@@ -676,7 +676,11 @@ fn websocat_client_and_server_interoperate() {
     // websocat 1.13's listener never answers a Close (Python's client sees the same): it drops
     // the connection, and wsctl says so rather than calling it clean.
     assert_eq!(c.code(), 5, "{}", c.stderr);
-    assert!(c.stderr.contains("without a closing handshake (1006)"), "{}", c.stderr);
+    assert!(
+        c.stderr.contains("without a closing handshake (1006)"),
+        "{}",
+        c.stderr
+    );
     // websocat does not exit after its client has gone: stop it, then read what it printed.
     signal(websocat.pid(), "TERM");
     let w = websocat.finish_keeping_stdin();
