@@ -5,8 +5,11 @@
 //!   process) each sending a 32-byte text message and waiting for its echo, against
 //!   `wsctl ws listen -k --echo` and `websocat -t ws-l:ADDR mirror:`.
 //!
-//!   cargo bench --bench ws
-//!   WSCTL_BENCH_BYTES=268435456 WSCTL_BENCH_ROUNDS=1 WSCTL_BENCH_SECS=2 cargo bench --bench ws
+//! ```text
+//! cargo bench --bench ws
+//! WSCTL_BENCH_BYTES=268435456 WSCTL_BENCH_ROUNDS=1 WSCTL_BENCH_SECS=2 \
+//!   WSCTL_BENCH_CLIENTS=1,50 cargo bench --bench ws
+//! ```
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, Command, Stdio};
@@ -155,7 +158,11 @@ fn round_trips(addr: &str, clients: usize, secs: f64) -> f64 {
         let url = format!("ws://{addr}/");
         let mut sockets = Vec::new();
         for _ in 0..clients {
-            let (ws, _) = tokio_tungstenite::connect_async(&url)
+            // A light load generator (tungstenite zero-fills its read buffer before each
+            // read: 4 KiB instead of 128 KiB), so the servers' costs dominate.
+            let config = tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default()
+                .read_buffer_size(4096);
+            let (ws, _) = tokio_tungstenite::connect_async_with_config(&url, Some(config), true)
                 .await
                 .expect("connecting");
             sockets.push(ws);
@@ -223,7 +230,12 @@ fn main() {
     }
 
     println!("Echo round trips per second, 32-byte text messages, {secs} s each");
-    for clients in [1, 50] {
+    let counts: Vec<usize> = std::env::var("WSCTL_BENCH_CLIENTS")
+        .unwrap_or_else(|_| "1,50".into())
+        .split(',')
+        .map(|c| c.trim().parse().expect("WSCTL_BENCH_CLIENTS: numbers"))
+        .collect();
+    for clients in counts {
         let mut rates = Vec::new();
         for tool in &tools {
             let (mut server, addr) = if *tool == "wsctl" {

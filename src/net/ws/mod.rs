@@ -12,8 +12,8 @@ pub mod handshake;
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures_util::stream::{SplitSink, SplitStream};
@@ -28,6 +28,7 @@ use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::{Message as WsMessage, Utf8Bytes};
 use tokio_util::sync::CancellationToken;
+use tokio_util::task::AbortOnDropHandle;
 
 use crate::config::WsControl;
 use crate::console;
@@ -122,17 +123,31 @@ pub async fn run<S>(
     peer: SocketAddr,
 ) -> anyhow::Result<()>
 where
-    S: AsyncRead + AsyncWrite + Unpin,
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
     let (sink, stream) = ws.split();
-    let shared = Shared {
+    let shared = Arc::new(Shared {
         stop: CancellationToken::new(),
         fail: Mutex::new(None),
         we_closed: AtomicBool::new(false),
         pings: Mutex::new(Pings::default()),
-    };
+    });
     let Ends { tx, rx } = ends;
-    let reader = read_half(stream, tx, &shared, control, peer);
+    // The reader is a task of its own: polled together with the writer, every message going
+    // out also polled the socket for input (a read that finds nothing, after tungstenite has
+    // zero-filled its buffer). Aborted if this session is dropped.
+    let reader = AbortOnDropHandle::new(tokio::spawn(read_half(
+        stream,
+        tx,
+        shared.clone(),
+        control.clone(),
+        peer,
+    )));
+    let reader = async move {
+        reader
+            .await
+            .unwrap_or_else(|e| Err(anyhow::anyhow!("the WebSocket reader failed: {e}")))
+    };
     let writer = write_half(sink, rx, &shared, control, peer);
     tokio::pin!(reader, writer);
     let received = tokio::select! {
@@ -214,8 +229,8 @@ fn closed(
 async fn read_half<S>(
     mut stream: SplitStream<WebSocketStream<S>>,
     tx: mpsc::Sender<Message>,
-    shared: &Shared,
-    control: &WsControl,
+    shared: Arc<Shared>,
+    control: WsControl,
     peer: SocketAddr,
 ) -> anyhow::Result<Option<Option<CloseFrame>>>
 where
@@ -273,7 +288,9 @@ where
                     format!("receiving from {peer}"),
                 ));
             }
-            Err(err) => return Err(fail_connection(&mut stream, err, shared, control, peer).await),
+            Err(err) => {
+                return Err(fail_connection(&mut stream, err, &shared, &control, peer).await);
+            }
         };
         if deliver && tx.send(msg).await.is_err() {
             deliver = false;
