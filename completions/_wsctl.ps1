@@ -33,6 +33,7 @@ Register-ArgumentCompleter -Native -CommandName 'wsctl' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('tcp', 'tcp', [CompletionResultType]::ParameterValue, 'TCP client and server')
             [CompletionResult]::new('ws', 'ws', [CompletionResultType]::ParameterValue, 'WebSocket client and server (RFC 6455)')
+            [CompletionResult]::new('udp', 'udp', [CompletionResultType]::ParameterValue, 'UDP: datagrams to and from stdin/stdout')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a completion script for SHELL on stdout')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -196,6 +197,109 @@ Register-ArgumentCompleter -Native -CommandName 'wsctl' -ScriptBlock {
         'wsctl;ws;help;help' {
             break
         }
+        'wsctl;udp' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour status lines on stderr (auto: when stderr is a terminal and NO_COLOR is unset)')
+            [CompletionResult]::new('--events', '--events', [CompletionResultType]::ParameterName, 'How status lines and events are written on stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show more on stderr (repeat for more detail)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show more on stderr (repeat for more detail)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Show only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Show only errors on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('send', 'send', [CompletionResultType]::ParameterValue, 'Send each stdin line to HOST PORT as one datagram and print the replies')
+            [CompletionResult]::new('connect', 'connect', [CompletionResultType]::ParameterValue, 'Send each stdin line to HOST PORT as one datagram and print the replies')
+            [CompletionResult]::new('listen', 'listen', [CompletionResultType]::ParameterValue, 'Receive datagrams on [HOST:]PORT from every sender; stdin lines go to the most recent')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'wsctl;udp;send' {
+            [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'After stdin EOF, wait this long for replies')
+            [CompletionResult]::new('--ttl', '--ttl', [CompletionResultType]::ParameterName, 'Time to live (hop limit) of the datagrams sent, unicast and multicast')
+            [CompletionResult]::new('--interface', '--interface', [CompletionResultType]::ParameterName, 'For a multicast destination: the interface to send on (IPv4 address, or IPv6 interface name or index)')
+            [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'Run CMD through `sh -c` for each connection, wired to its stdin/stdout')
+            [CompletionResult]::new('--exec', '--exec', [CompletionResultType]::ParameterName, 'Run CMD through `sh -c` for each connection, wired to its stdin/stdout')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour status lines on stderr (auto: when stderr is a terminal and NO_COLOR is unset)')
+            [CompletionResult]::new('--events', '--events', [CompletionResultType]::ParameterName, 'How status lines and events are written on stderr')
+            [CompletionResult]::new('--broadcast', '--broadcast', [CompletionResultType]::ParameterName, 'Allow sending to a broadcast address (SO_BROADCAST)')
+            [CompletionResult]::new('--echo', '--echo', [CompletionResultType]::ParameterName, 'Send back everything that arrives, instead of using stdin/stdout')
+            [CompletionResult]::new('-0', '-0', [CompletionResultType]::ParameterName, 'Messages are NUL-terminated records instead of lines')
+            [CompletionResult]::new('--null', '--null', [CompletionResultType]::ParameterName, 'Messages are NUL-terminated records instead of lines')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'Send stdin in chunks as binary messages; write payloads raw, nothing added')
+            [CompletionResult]::new('--binary', '--binary', [CompletionResultType]::ParameterName, 'Send stdin in chunks as binary messages; write payloads raw, nothing added')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show more on stderr (repeat for more detail)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show more on stderr (repeat for more detail)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Show only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Show only errors on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wsctl;udp;connect' {
+            [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'After stdin EOF, wait this long for replies')
+            [CompletionResult]::new('--ttl', '--ttl', [CompletionResultType]::ParameterName, 'Time to live (hop limit) of the datagrams sent, unicast and multicast')
+            [CompletionResult]::new('--interface', '--interface', [CompletionResultType]::ParameterName, 'For a multicast destination: the interface to send on (IPv4 address, or IPv6 interface name or index)')
+            [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'Run CMD through `sh -c` for each connection, wired to its stdin/stdout')
+            [CompletionResult]::new('--exec', '--exec', [CompletionResultType]::ParameterName, 'Run CMD through `sh -c` for each connection, wired to its stdin/stdout')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour status lines on stderr (auto: when stderr is a terminal and NO_COLOR is unset)')
+            [CompletionResult]::new('--events', '--events', [CompletionResultType]::ParameterName, 'How status lines and events are written on stderr')
+            [CompletionResult]::new('--broadcast', '--broadcast', [CompletionResultType]::ParameterName, 'Allow sending to a broadcast address (SO_BROADCAST)')
+            [CompletionResult]::new('--echo', '--echo', [CompletionResultType]::ParameterName, 'Send back everything that arrives, instead of using stdin/stdout')
+            [CompletionResult]::new('-0', '-0', [CompletionResultType]::ParameterName, 'Messages are NUL-terminated records instead of lines')
+            [CompletionResult]::new('--null', '--null', [CompletionResultType]::ParameterName, 'Messages are NUL-terminated records instead of lines')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'Send stdin in chunks as binary messages; write payloads raw, nothing added')
+            [CompletionResult]::new('--binary', '--binary', [CompletionResultType]::ParameterName, 'Send stdin in chunks as binary messages; write payloads raw, nothing added')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show more on stderr (repeat for more detail)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show more on stderr (repeat for more detail)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Show only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Show only errors on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wsctl;udp;listen' {
+            [CompletionResult]::new('--multicast', '--multicast', [CompletionResultType]::ParameterName, 'Join this multicast group (IPv4 or IPv6)')
+            [CompletionResult]::new('--interface', '--interface', [CompletionResultType]::ParameterName, 'The interface to join the group on (IPv4 address, or IPv6 interface name or index)')
+            [CompletionResult]::new('--ttl', '--ttl', [CompletionResultType]::ParameterName, 'Time to live (hop limit) of the datagrams sent back')
+            [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'Run CMD through `sh -c` for each connection, wired to its stdin/stdout')
+            [CompletionResult]::new('--exec', '--exec', [CompletionResultType]::ParameterName, 'Run CMD through `sh -c` for each connection, wired to its stdin/stdout')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour status lines on stderr (auto: when stderr is a terminal and NO_COLOR is unset)')
+            [CompletionResult]::new('--events', '--events', [CompletionResultType]::ParameterName, 'How status lines and events are written on stderr')
+            [CompletionResult]::new('--echo', '--echo', [CompletionResultType]::ParameterName, 'Send back everything that arrives, instead of using stdin/stdout')
+            [CompletionResult]::new('-0', '-0', [CompletionResultType]::ParameterName, 'Messages are NUL-terminated records instead of lines')
+            [CompletionResult]::new('--null', '--null', [CompletionResultType]::ParameterName, 'Messages are NUL-terminated records instead of lines')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'Send stdin in chunks as binary messages; write payloads raw, nothing added')
+            [CompletionResult]::new('--binary', '--binary', [CompletionResultType]::ParameterName, 'Send stdin in chunks as binary messages; write payloads raw, nothing added')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show more on stderr (repeat for more detail)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show more on stderr (repeat for more detail)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Show only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Show only errors on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wsctl;udp;help' {
+            [CompletionResult]::new('send', 'send', [CompletionResultType]::ParameterValue, 'Send each stdin line to HOST PORT as one datagram and print the replies')
+            [CompletionResult]::new('listen', 'listen', [CompletionResultType]::ParameterValue, 'Receive datagrams on [HOST:]PORT from every sender; stdin lines go to the most recent')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'wsctl;udp;help;send' {
+            break
+        }
+        'wsctl;udp;help;listen' {
+            break
+        }
+        'wsctl;udp;help;help' {
+            break
+        }
         'wsctl;completions' {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour status lines on stderr (auto: when stderr is a terminal and NO_COLOR is unset)')
             [CompletionResult]::new('--events', '--events', [CompletionResultType]::ParameterName, 'How status lines and events are written on stderr')
@@ -212,6 +316,7 @@ Register-ArgumentCompleter -Native -CommandName 'wsctl' -ScriptBlock {
         'wsctl;help' {
             [CompletionResult]::new('tcp', 'tcp', [CompletionResultType]::ParameterValue, 'TCP client and server')
             [CompletionResult]::new('ws', 'ws', [CompletionResultType]::ParameterValue, 'WebSocket client and server (RFC 6455)')
+            [CompletionResult]::new('udp', 'udp', [CompletionResultType]::ParameterValue, 'UDP: datagrams to and from stdin/stdout')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a completion script for SHELL on stdout')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -236,6 +341,17 @@ Register-ArgumentCompleter -Native -CommandName 'wsctl' -ScriptBlock {
             break
         }
         'wsctl;help;ws;listen' {
+            break
+        }
+        'wsctl;help;udp' {
+            [CompletionResult]::new('send', 'send', [CompletionResultType]::ParameterValue, 'Send each stdin line to HOST PORT as one datagram and print the replies')
+            [CompletionResult]::new('listen', 'listen', [CompletionResultType]::ParameterValue, 'Receive datagrams on [HOST:]PORT from every sender; stdin lines go to the most recent')
+            break
+        }
+        'wsctl;help;udp;send' {
+            break
+        }
+        'wsctl;help;udp;listen' {
             break
         }
         'wsctl;help;completions' {

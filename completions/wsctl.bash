@@ -25,6 +25,9 @@ _wsctl() {
             wsctl,tcp)
                 cmd="wsctl__subcmd__tcp"
                 ;;
+            wsctl,udp)
+                cmd="wsctl__subcmd__udp"
+                ;;
             wsctl,ws)
                 cmd="wsctl__subcmd__ws"
                 ;;
@@ -37,6 +40,9 @@ _wsctl() {
             wsctl__subcmd__help,tcp)
                 cmd="wsctl__subcmd__help__subcmd__tcp"
                 ;;
+            wsctl__subcmd__help,udp)
+                cmd="wsctl__subcmd__help__subcmd__udp"
+                ;;
             wsctl__subcmd__help,ws)
                 cmd="wsctl__subcmd__help__subcmd__ws"
                 ;;
@@ -45,6 +51,12 @@ _wsctl() {
                 ;;
             wsctl__subcmd__help__subcmd__tcp,listen)
                 cmd="wsctl__subcmd__help__subcmd__tcp__subcmd__listen"
+                ;;
+            wsctl__subcmd__help__subcmd__udp,listen)
+                cmd="wsctl__subcmd__help__subcmd__udp__subcmd__listen"
+                ;;
+            wsctl__subcmd__help__subcmd__udp,send)
+                cmd="wsctl__subcmd__help__subcmd__udp__subcmd__send"
                 ;;
             wsctl__subcmd__help__subcmd__ws,connect)
                 cmd="wsctl__subcmd__help__subcmd__ws__subcmd__connect"
@@ -69,6 +81,27 @@ _wsctl() {
                 ;;
             wsctl__subcmd__tcp__subcmd__help,listen)
                 cmd="wsctl__subcmd__tcp__subcmd__help__subcmd__listen"
+                ;;
+            wsctl__subcmd__udp,connect)
+                cmd="wsctl__subcmd__udp__subcmd__send"
+                ;;
+            wsctl__subcmd__udp,help)
+                cmd="wsctl__subcmd__udp__subcmd__help"
+                ;;
+            wsctl__subcmd__udp,listen)
+                cmd="wsctl__subcmd__udp__subcmd__listen"
+                ;;
+            wsctl__subcmd__udp,send)
+                cmd="wsctl__subcmd__udp__subcmd__send"
+                ;;
+            wsctl__subcmd__udp__subcmd__help,help)
+                cmd="wsctl__subcmd__udp__subcmd__help__subcmd__help"
+                ;;
+            wsctl__subcmd__udp__subcmd__help,listen)
+                cmd="wsctl__subcmd__udp__subcmd__help__subcmd__listen"
+                ;;
+            wsctl__subcmd__udp__subcmd__help,send)
+                cmd="wsctl__subcmd__udp__subcmd__help__subcmd__send"
                 ;;
             wsctl__subcmd__ws,connect)
                 cmd="wsctl__subcmd__ws__subcmd__connect"
@@ -95,7 +128,7 @@ _wsctl() {
 
     case "${cmd}" in
         wsctl)
-            opts="-v -q -h -V --verbose --quiet --color --events --help --version tcp ws completions help"
+            opts="-v -q -h -V --verbose --quiet --color --events --help --version tcp ws udp completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -139,7 +172,7 @@ _wsctl() {
             return 0
             ;;
         wsctl__subcmd__help)
-            opts="tcp ws completions help"
+            opts="tcp ws udp completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -209,6 +242,48 @@ _wsctl() {
             return 0
             ;;
         wsctl__subcmd__help__subcmd__tcp__subcmd__listen)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wsctl__subcmd__help__subcmd__udp)
+            opts="send listen"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wsctl__subcmd__help__subcmd__udp__subcmd__listen)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wsctl__subcmd__help__subcmd__udp__subcmd__send)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -383,6 +458,168 @@ _wsctl() {
                 return 0
             fi
             case "${prev}" in
+                --exec)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --events)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wsctl__subcmd__udp)
+            opts="-v -q -h -V --verbose --quiet --color --events --help --version send connect listen help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --events)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wsctl__subcmd__udp__subcmd__help)
+            opts="send listen help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wsctl__subcmd__udp__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wsctl__subcmd__udp__subcmd__help__subcmd__listen)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wsctl__subcmd__udp__subcmd__help__subcmd__send)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wsctl__subcmd__udp__subcmd__listen)
+            opts="-e -0 -b -v -q -h -V --multicast --interface --ttl --echo --exec --null --binary --verbose --quiet --color --events --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --multicast)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --interface)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --exec)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --events)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wsctl__subcmd__udp__subcmd__send)
+            opts="-e -0 -b -v -q -h -V --wait --broadcast --ttl --interface --echo --exec --null --binary --verbose --quiet --color --events --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --interface)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --exec)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

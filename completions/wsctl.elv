@@ -30,6 +30,7 @@ set edit:completion:arg-completer[wsctl] = {|@words|
             cand --version 'Print version'
             cand tcp 'TCP client and server'
             cand ws 'WebSocket client and server (RFC 6455)'
+            cand udp 'UDP: datagrams to and from stdin/stdout'
             cand completions 'Print a completion script for SHELL on stdout'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -178,6 +179,101 @@ set edit:completion:arg-completer[wsctl] = {|@words|
         }
         &'wsctl;ws;help;help'= {
         }
+        &'wsctl;udp'= {
+            cand --color 'Colour status lines on stderr (auto: when stderr is a terminal and NO_COLOR is unset)'
+            cand --events 'How status lines and events are written on stderr'
+            cand -v 'Show more on stderr (repeat for more detail)'
+            cand --verbose 'Show more on stderr (repeat for more detail)'
+            cand -q 'Show only errors on stderr'
+            cand --quiet 'Show only errors on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand send 'Send each stdin line to HOST PORT as one datagram and print the replies'
+            cand connect 'Send each stdin line to HOST PORT as one datagram and print the replies'
+            cand listen 'Receive datagrams on [HOST:]PORT from every sender; stdin lines go to the most recent'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'wsctl;udp;send'= {
+            cand --wait 'After stdin EOF, wait this long for replies'
+            cand --ttl 'Time to live (hop limit) of the datagrams sent, unicast and multicast'
+            cand --interface 'For a multicast destination: the interface to send on (IPv4 address, or IPv6 interface name or index)'
+            cand -e 'Run CMD through `sh -c` for each connection, wired to its stdin/stdout'
+            cand --exec 'Run CMD through `sh -c` for each connection, wired to its stdin/stdout'
+            cand --color 'Colour status lines on stderr (auto: when stderr is a terminal and NO_COLOR is unset)'
+            cand --events 'How status lines and events are written on stderr'
+            cand --broadcast 'Allow sending to a broadcast address (SO_BROADCAST)'
+            cand --echo 'Send back everything that arrives, instead of using stdin/stdout'
+            cand -0 'Messages are NUL-terminated records instead of lines'
+            cand --null 'Messages are NUL-terminated records instead of lines'
+            cand -b 'Send stdin in chunks as binary messages; write payloads raw, nothing added'
+            cand --binary 'Send stdin in chunks as binary messages; write payloads raw, nothing added'
+            cand -v 'Show more on stderr (repeat for more detail)'
+            cand --verbose 'Show more on stderr (repeat for more detail)'
+            cand -q 'Show only errors on stderr'
+            cand --quiet 'Show only errors on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'wsctl;udp;connect'= {
+            cand --wait 'After stdin EOF, wait this long for replies'
+            cand --ttl 'Time to live (hop limit) of the datagrams sent, unicast and multicast'
+            cand --interface 'For a multicast destination: the interface to send on (IPv4 address, or IPv6 interface name or index)'
+            cand -e 'Run CMD through `sh -c` for each connection, wired to its stdin/stdout'
+            cand --exec 'Run CMD through `sh -c` for each connection, wired to its stdin/stdout'
+            cand --color 'Colour status lines on stderr (auto: when stderr is a terminal and NO_COLOR is unset)'
+            cand --events 'How status lines and events are written on stderr'
+            cand --broadcast 'Allow sending to a broadcast address (SO_BROADCAST)'
+            cand --echo 'Send back everything that arrives, instead of using stdin/stdout'
+            cand -0 'Messages are NUL-terminated records instead of lines'
+            cand --null 'Messages are NUL-terminated records instead of lines'
+            cand -b 'Send stdin in chunks as binary messages; write payloads raw, nothing added'
+            cand --binary 'Send stdin in chunks as binary messages; write payloads raw, nothing added'
+            cand -v 'Show more on stderr (repeat for more detail)'
+            cand --verbose 'Show more on stderr (repeat for more detail)'
+            cand -q 'Show only errors on stderr'
+            cand --quiet 'Show only errors on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'wsctl;udp;listen'= {
+            cand --multicast 'Join this multicast group (IPv4 or IPv6)'
+            cand --interface 'The interface to join the group on (IPv4 address, or IPv6 interface name or index)'
+            cand --ttl 'Time to live (hop limit) of the datagrams sent back'
+            cand -e 'Run CMD through `sh -c` for each connection, wired to its stdin/stdout'
+            cand --exec 'Run CMD through `sh -c` for each connection, wired to its stdin/stdout'
+            cand --color 'Colour status lines on stderr (auto: when stderr is a terminal and NO_COLOR is unset)'
+            cand --events 'How status lines and events are written on stderr'
+            cand --echo 'Send back everything that arrives, instead of using stdin/stdout'
+            cand -0 'Messages are NUL-terminated records instead of lines'
+            cand --null 'Messages are NUL-terminated records instead of lines'
+            cand -b 'Send stdin in chunks as binary messages; write payloads raw, nothing added'
+            cand --binary 'Send stdin in chunks as binary messages; write payloads raw, nothing added'
+            cand -v 'Show more on stderr (repeat for more detail)'
+            cand --verbose 'Show more on stderr (repeat for more detail)'
+            cand -q 'Show only errors on stderr'
+            cand --quiet 'Show only errors on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'wsctl;udp;help'= {
+            cand send 'Send each stdin line to HOST PORT as one datagram and print the replies'
+            cand listen 'Receive datagrams on [HOST:]PORT from every sender; stdin lines go to the most recent'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'wsctl;udp;help;send'= {
+        }
+        &'wsctl;udp;help;listen'= {
+        }
+        &'wsctl;udp;help;help'= {
+        }
         &'wsctl;completions'= {
             cand --color 'Colour status lines on stderr (auto: when stderr is a terminal and NO_COLOR is unset)'
             cand --events 'How status lines and events are written on stderr'
@@ -193,6 +289,7 @@ set edit:completion:arg-completer[wsctl] = {|@words|
         &'wsctl;help'= {
             cand tcp 'TCP client and server'
             cand ws 'WebSocket client and server (RFC 6455)'
+            cand udp 'UDP: datagrams to and from stdin/stdout'
             cand completions 'Print a completion script for SHELL on stdout'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -211,6 +308,14 @@ set edit:completion:arg-completer[wsctl] = {|@words|
         &'wsctl;help;ws;connect'= {
         }
         &'wsctl;help;ws;listen'= {
+        }
+        &'wsctl;help;udp'= {
+            cand send 'Send each stdin line to HOST PORT as one datagram and print the replies'
+            cand listen 'Receive datagrams on [HOST:]PORT from every sender; stdin lines go to the most recent'
+        }
+        &'wsctl;help;udp;send'= {
+        }
+        &'wsctl;help;udp;listen'= {
         }
         &'wsctl;help;completions'= {
         }

@@ -35,6 +35,7 @@ complete -c wsctl -n "__fish_wsctl_needs_command" -s h -l help -d 'Print help (s
 complete -c wsctl -n "__fish_wsctl_needs_command" -s V -l version -d 'Print version'
 complete -c wsctl -n "__fish_wsctl_needs_command" -f -a "tcp" -d 'TCP client and server'
 complete -c wsctl -n "__fish_wsctl_needs_command" -f -a "ws" -d 'WebSocket client and server (RFC 6455)'
+complete -c wsctl -n "__fish_wsctl_needs_command" -f -a "udp" -d 'UDP: datagrams to and from stdin/stdout'
 complete -c wsctl -n "__fish_wsctl_needs_command" -f -a "completions" -d 'Print a completion script for SHELL on stdout'
 complete -c wsctl -n "__fish_wsctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and not __fish_seen_subcommand_from connect listen help" -l color -d 'Colour status lines on stderr (auto: when stderr is a terminal and NO_COLOR is unset)' -r -f -a "auto\t''
@@ -137,6 +138,72 @@ complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcomma
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from help" -f -a "connect" -d 'Connect to URL (ws://HOST[:PORT]/PATH) and pipe stdin/stdout through it'
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from help" -f -a "listen" -d 'Listen on [HOST:]PORT for WebSocket clients and pipe one through stdin/stdout'
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and not __fish_seen_subcommand_from send connect listen help" -l color -d 'Colour status lines on stderr (auto: when stderr is a terminal and NO_COLOR is unset)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and not __fish_seen_subcommand_from send connect listen help" -l events -d 'How status lines and events are written on stderr' -r -f -a "text\t'Status lines for people'
+json\t'One JSON object per line'"
+complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and not __fish_seen_subcommand_from send connect listen help" -s v -l verbose -d 'Show more on stderr (repeat for more detail)'
+complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and not __fish_seen_subcommand_from send connect listen help" -s q -l quiet -d 'Show only errors on stderr'
+complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and not __fish_seen_subcommand_from send connect listen help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and not __fish_seen_subcommand_from send connect listen help" -s V -l version -d 'Print version'
+complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and not __fish_seen_subcommand_from send connect listen help" -f -a "send" -d 'Send each stdin line to HOST PORT as one datagram and print the replies'
+complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and not __fish_seen_subcommand_from send connect listen help" -f -a "connect" -d 'Send each stdin line to HOST PORT as one datagram and print the replies'
+complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and not __fish_seen_subcommand_from send connect listen help" -f -a "listen" -d 'Receive datagrams on [HOST:]PORT from every sender; stdin lines go to the most recent'
+complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and not __fish_seen_subcommand_from send connect listen help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from send" -l wait -d 'After stdin EOF, wait this long for replies' -r
+complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from send" -l ttl -d 'Time to live (hop limit) of the datagrams sent, unicast and multicast' -r
+complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from send" -l interface -d 'For a multicast destination: the interface to send on (IPv4 address, or IPv6 interface name or index)' -r
+complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from send" -s e -l exec -d 'Run CMD through `sh -c` for each connection, wired to its stdin/stdout' -r
+complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from send" -l color -d 'Colour status lines on stderr (auto: when stderr is a terminal and NO_COLOR is unset)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from send" -l events -d 'How status lines and events are written on stderr' -r -f -a "text\t'Status lines for people'
+json\t'One JSON object per line'"
+complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from send" -l broadcast -d 'Allow sending to a broadcast address (SO_BROADCAST)'
+complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from send" -l echo -d 'Send back everything that arrives, instead of using stdin/stdout'
+complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from send" -s 0 -l null -d 'Messages are NUL-terminated records instead of lines'
+complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from send" -s b -l binary -d 'Send stdin in chunks as binary messages; write payloads raw, nothing added'
+complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from send" -s v -l verbose -d 'Show more on stderr (repeat for more detail)'
+complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from send" -s q -l quiet -d 'Show only errors on stderr'
+complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from send" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from send" -s V -l version -d 'Print version'
+complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from connect" -l wait -d 'After stdin EOF, wait this long for replies' -r
+complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from connect" -l ttl -d 'Time to live (hop limit) of the datagrams sent, unicast and multicast' -r
+complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from connect" -l interface -d 'For a multicast destination: the interface to send on (IPv4 address, or IPv6 interface name or index)' -r
+complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from connect" -s e -l exec -d 'Run CMD through `sh -c` for each connection, wired to its stdin/stdout' -r
+complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from connect" -l color -d 'Colour status lines on stderr (auto: when stderr is a terminal and NO_COLOR is unset)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from connect" -l events -d 'How status lines and events are written on stderr' -r -f -a "text\t'Status lines for people'
+json\t'One JSON object per line'"
+complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from connect" -l broadcast -d 'Allow sending to a broadcast address (SO_BROADCAST)'
+complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from connect" -l echo -d 'Send back everything that arrives, instead of using stdin/stdout'
+complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from connect" -s 0 -l null -d 'Messages are NUL-terminated records instead of lines'
+complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from connect" -s b -l binary -d 'Send stdin in chunks as binary messages; write payloads raw, nothing added'
+complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from connect" -s v -l verbose -d 'Show more on stderr (repeat for more detail)'
+complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from connect" -s q -l quiet -d 'Show only errors on stderr'
+complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from connect" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from connect" -s V -l version -d 'Print version'
+complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from listen" -l multicast -d 'Join this multicast group (IPv4 or IPv6)' -r
+complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from listen" -l interface -d 'The interface to join the group on (IPv4 address, or IPv6 interface name or index)' -r
+complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from listen" -l ttl -d 'Time to live (hop limit) of the datagrams sent back' -r
+complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from listen" -s e -l exec -d 'Run CMD through `sh -c` for each connection, wired to its stdin/stdout' -r
+complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from listen" -l color -d 'Colour status lines on stderr (auto: when stderr is a terminal and NO_COLOR is unset)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from listen" -l events -d 'How status lines and events are written on stderr' -r -f -a "text\t'Status lines for people'
+json\t'One JSON object per line'"
+complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from listen" -l echo -d 'Send back everything that arrives, instead of using stdin/stdout'
+complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from listen" -s 0 -l null -d 'Messages are NUL-terminated records instead of lines'
+complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from listen" -s b -l binary -d 'Send stdin in chunks as binary messages; write payloads raw, nothing added'
+complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from listen" -s v -l verbose -d 'Show more on stderr (repeat for more detail)'
+complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from listen" -s q -l quiet -d 'Show only errors on stderr'
+complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from listen" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from listen" -s V -l version -d 'Print version'
+complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from help" -f -a "send" -d 'Send each stdin line to HOST PORT as one datagram and print the replies'
+complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from help" -f -a "listen" -d 'Receive datagrams on [HOST:]PORT from every sender; stdin lines go to the most recent'
+complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c wsctl -n "__fish_wsctl_using_subcommand completions" -l color -d 'Colour status lines on stderr (auto: when stderr is a terminal and NO_COLOR is unset)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -146,11 +213,14 @@ complete -c wsctl -n "__fish_wsctl_using_subcommand completions" -s v -l verbose
 complete -c wsctl -n "__fish_wsctl_using_subcommand completions" -s q -l quiet -d 'Show only errors on stderr'
 complete -c wsctl -n "__fish_wsctl_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wsctl -n "__fish_wsctl_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c wsctl -n "__fish_wsctl_using_subcommand help; and not __fish_seen_subcommand_from tcp ws completions help" -f -a "tcp" -d 'TCP client and server'
-complete -c wsctl -n "__fish_wsctl_using_subcommand help; and not __fish_seen_subcommand_from tcp ws completions help" -f -a "ws" -d 'WebSocket client and server (RFC 6455)'
-complete -c wsctl -n "__fish_wsctl_using_subcommand help; and not __fish_seen_subcommand_from tcp ws completions help" -f -a "completions" -d 'Print a completion script for SHELL on stdout'
-complete -c wsctl -n "__fish_wsctl_using_subcommand help; and not __fish_seen_subcommand_from tcp ws completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wsctl -n "__fish_wsctl_using_subcommand help; and not __fish_seen_subcommand_from tcp ws udp completions help" -f -a "tcp" -d 'TCP client and server'
+complete -c wsctl -n "__fish_wsctl_using_subcommand help; and not __fish_seen_subcommand_from tcp ws udp completions help" -f -a "ws" -d 'WebSocket client and server (RFC 6455)'
+complete -c wsctl -n "__fish_wsctl_using_subcommand help; and not __fish_seen_subcommand_from tcp ws udp completions help" -f -a "udp" -d 'UDP: datagrams to and from stdin/stdout'
+complete -c wsctl -n "__fish_wsctl_using_subcommand help; and not __fish_seen_subcommand_from tcp ws udp completions help" -f -a "completions" -d 'Print a completion script for SHELL on stdout'
+complete -c wsctl -n "__fish_wsctl_using_subcommand help; and not __fish_seen_subcommand_from tcp ws udp completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c wsctl -n "__fish_wsctl_using_subcommand help; and __fish_seen_subcommand_from tcp" -f -a "connect" -d 'Connect to HOST PORT (or HOST:PORT, [IPv6]:PORT) and pipe stdin/stdout through it'
 complete -c wsctl -n "__fish_wsctl_using_subcommand help; and __fish_seen_subcommand_from tcp" -f -a "listen" -d 'Listen on [HOST:]PORT and pipe an accepted connection through stdin/stdout'
 complete -c wsctl -n "__fish_wsctl_using_subcommand help; and __fish_seen_subcommand_from ws" -f -a "connect" -d 'Connect to URL (ws://HOST[:PORT]/PATH) and pipe stdin/stdout through it'
 complete -c wsctl -n "__fish_wsctl_using_subcommand help; and __fish_seen_subcommand_from ws" -f -a "listen" -d 'Listen on [HOST:]PORT for WebSocket clients and pipe one through stdin/stdout'
+complete -c wsctl -n "__fish_wsctl_using_subcommand help; and __fish_seen_subcommand_from udp" -f -a "send" -d 'Send each stdin line to HOST PORT as one datagram and print the replies'
+complete -c wsctl -n "__fish_wsctl_using_subcommand help; and __fish_seen_subcommand_from udp" -f -a "listen" -d 'Receive datagrams on [HOST:]PORT from every sender; stdin lines go to the most recent'

@@ -43,6 +43,10 @@ pub enum Command {
     #[command(subcommand)]
     Ws(WsCommand),
 
+    /// UDP: datagrams to and from stdin/stdout
+    #[command(subcommand)]
+    Udp(UdpCommand),
+
     /// Print a completion script for SHELL on stdout
     Completions {
         /// bash, zsh, fish, powershell or elvish
@@ -178,6 +182,85 @@ pub struct WsListenArgs {
 
     #[command(flatten)]
     pub server: ServerArgs,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UdpCommand {
+    /// Send each stdin line to HOST PORT as one datagram and print the replies
+    #[command(
+        visible_alias = "connect",
+        after_help = "Each stdin line (without its newline) is one datagram; -0: each \
+        NUL-terminated record; -b: each chunk read. Each datagram received is printed followed \
+        by a newline (-b: raw). After stdin EOF, replies are awaited for --wait. A port \
+        unreachable (nothing listens) ends the run with exit 3."
+    )]
+    Send(UdpSendArgs),
+
+    /// Receive datagrams on [HOST:]PORT from every sender; stdin lines go to the most recent
+    #[command(
+        after_help = "The first line on stderr is `listening on ADDR`. Runs until \
+        interrupted. -v shows each datagram's sender on stderr. --echo sends every datagram \
+        back to its sender; --exec runs one CMD per sender, fed that sender's datagrams as \
+        lines, its output lines sent back to it."
+    )]
+    Listen(UdpListenArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct UdpSendArgs {
+    /// Host name or address; or HOST:PORT, or [IPv6]:PORT
+    pub host: String,
+
+    /// Port, when HOST does not carry one
+    pub port: Option<String>,
+
+    /// After stdin EOF, wait this long for replies
+    #[arg(long, value_name = "DUR", default_value = "1s", value_parser = parse_duration)]
+    pub wait: Duration,
+
+    /// Allow sending to a broadcast address (SO_BROADCAST)
+    #[arg(long)]
+    pub broadcast: bool,
+
+    /// Time to live (hop limit) of the datagrams sent, unicast and multicast
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=255))]
+    pub ttl: Option<u32>,
+
+    /// For a multicast destination: the interface to send on (IPv4 address, or IPv6
+    /// interface name or index)
+    #[arg(long, value_name = "IFACE")]
+    pub interface: Option<String>,
+
+    #[command(flatten)]
+    pub local: LocalArgs,
+
+    #[command(flatten)]
+    pub framing: FramingArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct UdpListenArgs {
+    /// [HOST:]PORT to listen on; all interfaces when HOST is left out, PORT 0 picks a free port
+    #[arg(value_name = "[HOST:]PORT")]
+    pub addr: String,
+
+    /// Join this multicast group (IPv4 or IPv6)
+    #[arg(long, value_name = "GROUP")]
+    pub multicast: Option<std::net::IpAddr>,
+
+    /// The interface to join the group on (IPv4 address, or IPv6 interface name or index)
+    #[arg(long, value_name = "IFACE", requires = "multicast")]
+    pub interface: Option<String>,
+
+    /// Time to live (hop limit) of the datagrams sent back
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=255))]
+    pub ttl: Option<u32>,
+
+    #[command(flatten)]
+    pub local: LocalArgs,
+
+    #[command(flatten)]
+    pub framing: FramingArgs,
 }
 
 /// Where the byte stream of stdin/stdout or a command meets messages.

@@ -7,8 +7,8 @@ use std::time::Duration;
 use tokio_tungstenite::tungstenite::http::{HeaderName, HeaderValue};
 
 use crate::cli::{
-    Cli, ColorWhen, Command, EventFormat, FramingArgs, LocalArgs, TcpCommand, WsArgs, WsCommand,
-    WsConnectArgs, WsListenArgs,
+    Cli, ColorWhen, Command, EventFormat, FramingArgs, LocalArgs, TcpCommand, UdpCommand,
+    UdpListenArgs, UdpSendArgs, WsArgs, WsCommand, WsConnectArgs, WsListenArgs,
 };
 use crate::console;
 use crate::exit::{Exit, Fail};
@@ -29,7 +29,32 @@ pub enum Job {
     },
     WsConnect(WsClient),
     WsListen(WsServer),
+    UdpSend(UdpClient),
+    UdpListen(UdpServer),
     Completions(clap_complete::Shell),
+}
+
+/// `udp send`, checked.
+#[derive(Debug, Clone)]
+pub struct UdpClient {
+    pub target: HostPort,
+    pub local: Local,
+    pub framing: Framing,
+    pub wait: Duration,
+    pub broadcast: bool,
+    pub ttl: Option<u32>,
+    pub interface: Option<String>,
+}
+
+/// `udp listen`, checked.
+#[derive(Debug, Clone)]
+pub struct UdpServer {
+    pub bind: HostPort,
+    pub local: Local,
+    pub framing: Framing,
+    pub multicast: Option<std::net::IpAddr>,
+    pub interface: Option<String>,
+    pub ttl: Option<u32>,
 }
 
 /// `ws connect`, checked.
@@ -127,6 +152,8 @@ impl Config {
             },
             Command::Ws(WsCommand::Connect(args)) => Job::WsConnect(ws_client(args)?),
             Command::Ws(WsCommand::Listen(args)) => Job::WsListen(ws_server(args)?),
+            Command::Udp(UdpCommand::Send(args)) => Job::UdpSend(udp_client(args)?),
+            Command::Udp(UdpCommand::Listen(args)) => Job::UdpListen(udp_server(args)?),
         };
         Ok(Config { job })
     }
@@ -271,6 +298,42 @@ fn ws_server(args: WsListenArgs) -> anyhow::Result<WsServer> {
         framing: framing(&args.framing),
         control: ws_control(args.ws)?,
         keep_open: args.server.keep_open,
+    })
+}
+
+fn udp_client(args: UdpSendArgs) -> anyhow::Result<UdpClient> {
+    Ok(UdpClient {
+        target: parse_target(&args.host, args.port.as_deref())?,
+        local: local(args.local),
+        framing: framing(&args.framing),
+        wait: args.wait,
+        broadcast: args.broadcast,
+        ttl: args.ttl,
+        interface: args.interface,
+    })
+}
+
+fn udp_server(args: UdpListenArgs) -> anyhow::Result<UdpServer> {
+    let mut bind = parse_bind(&args.addr)?;
+    if let Some(group) = args.multicast {
+        if !group.is_multicast() {
+            return Err(usage(
+                format!("{group} is not a multicast address"),
+                "IPv4 groups are 224.0.0.0/4 (e.g. 239.1.2.3), IPv6 groups ff00::/8",
+            ));
+        }
+        // A group is joined on a socket of its own family: "all interfaces" follows it.
+        if bind.host.is_empty() && group.is_ipv4() {
+            bind.host = "0.0.0.0".into();
+        }
+    }
+    Ok(UdpServer {
+        bind,
+        local: local(args.local),
+        framing: framing(&args.framing),
+        multicast: args.multicast,
+        interface: args.interface,
+        ttl: args.ttl,
     })
 }
 

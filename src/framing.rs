@@ -38,8 +38,16 @@ impl Framing {
 }
 
 /// Runs the byte-stream local side `side` behind `framing`, so that the remote side sees
-/// messages. `max` bounds one record (a longer line is an error, never split in two).
-pub async fn framed<F, Fut>(framing: Framing, max: usize, ends: Ends, side: F) -> anyhow::Result<()>
+/// messages. `max` bounds one record (a longer line is an error, never split in two). With
+/// `text`, records must be UTF-8 and become text messages (WebSocket); without, they are
+/// binary (UDP datagrams).
+pub async fn framed<F, Fut>(
+    framing: Framing,
+    max: usize,
+    text: bool,
+    ends: Ends,
+    side: F,
+) -> anyhow::Result<()>
 where
     F: FnOnce(Ends) -> Fut,
     Fut: Future<Output = anyhow::Result<()>>,
@@ -54,25 +62,29 @@ where
         tx: to_side,
         rx: from_side,
     } = outer;
-    let split = split_records(from_side, tx, delimiter, max);
+    let split = split_records(from_side, tx, delimiter, max, text);
     let join = join_records(rx, to_side, delimiter);
     let (side, split, ()) = tokio::join!(side(inner), split, join);
     side.and(split)
 }
 
 /// Cuts the chunks from `rx` into records ending in `delimiter`, each sent on `tx` as a text
-/// message; what follows the last delimiter at EOF is the last record.
+/// message (`text`) or a binary one; what follows the last delimiter at EOF is the last record.
 async fn split_records(
     mut rx: mpsc::Receiver<Message>,
     tx: mpsc::Sender<Message>,
     delimiter: u8,
     max: usize,
+    text: bool,
 ) -> anyhow::Result<()> {
     let mut pending = BytesMut::new();
     let mut record = 0u64;
     let mut send = async |data: Bytes| -> anyhow::Result<bool> {
         record += 1;
         let what = if delimiter == 0 { "record" } else { "line" };
+        if !text {
+            return Ok(tx.send(Message::binary(data)).await.is_ok());
+        }
         std::str::from_utf8(&data).map_err(|_| {
             Fail::new(
                 Exit::Io,

@@ -9,7 +9,7 @@
 //! - [`console`]: status lines and JSON events on stderr
 //! - [`relay`]: the one pump between the two sides; its channel contract
 //! - [`framing`]: byte streams <-> messages
-//! - [`net`]: remote sides (`tcp`, `ws` with its `handshake`)
+//! - [`net`]: remote sides (`tcp`, `udp`, `ws` with its `handshake`)
 //! - [`local`]: local sides (`stdio`, `exec`, echo)
 //! - [`server`]: the accept loop
 
@@ -57,6 +57,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     // Dropping the connections above closed them; a name lookup still running in the
     // blocking pool must not hold the exit up.
     runtime.shutdown_timeout(Duration::from_millis(100));
+    local::stdio::drain(Duration::from_secs(1));
     result
 }
 
@@ -97,7 +98,7 @@ async fn run_job(job: Job) -> anyhow::Result<()> {
             ];
             let (framing, max) = (cfg.framing, cfg.control.max_message_size);
             relay(
-                |ends| local::run_framed(cfg.local.clone(), framing, max, env, ends),
+                |ends| local::run_framed(cfg.local.clone(), (framing, max, true), env, ends),
                 |ends| net::ws::run(ws, ends, &cfg.control, peer),
             )
             .await
@@ -106,6 +107,21 @@ async fn run_job(job: Job) -> anyhow::Result<()> {
             let listener = net::tcp::bind(&cfg.bind).await?;
             server::serve_ws(listener, cfg).await
         }
+        Job::UdpSend(cfg) => {
+            let socket = net::udp::connect(&cfg).await?;
+            let peer = socket.peer_addr()?;
+            let env = vec![
+                ("WSCTL_REMOTE_ADDR".into(), peer.ip().to_string()),
+                ("WSCTL_REMOTE_PORT".into(), peer.port().to_string()),
+            ];
+            let records = (cfg.framing, net::udp::RECORD_LIMIT, false);
+            relay(
+                |ends| local::run_framed(cfg.local.clone(), records, env, ends),
+                |ends| net::udp::run_client(socket, ends, cfg.wait, cfg.framing),
+            )
+            .await
+        }
+        Job::UdpListen(cfg) => net::udp::listen(cfg).await,
         Job::Completions(_) => unreachable!("handled before the runtime starts"),
     }
 }

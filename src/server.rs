@@ -133,7 +133,7 @@ pub async fn serve_ws(listener: TcpListener, cfg: WsServer) -> anyhow::Result<()
                 let local = cfg.local.clone();
                 let (framing, max) = (cfg.framing, cfg.control.max_message_size);
                 relay(
-                    |ends| local::run_framed(local, framing, max, accepted.env, ends),
+                    |ends| local::run_framed(local, (framing, max, true), accepted.env, ends),
                     |ends| ws::run(accepted.ws, ends, &cfg.control, peer),
                 )
                 .await
@@ -156,7 +156,7 @@ pub fn exec_env(stream: &TcpStream, peer: SocketAddr) -> Vec<(String, String)> {
     env
 }
 
-fn report(peer: SocketAddr, err: &anyhow::Error) {
+pub(crate) fn report(peer: SocketAddr, err: &anyhow::Error) {
     if !exit::is_quiet(err) {
         let what = exit::describe(err);
         console::warn(

@@ -367,38 +367,6 @@ fn a_refusing_http_server_shows_status_and_body() {
     );
 }
 
-/// The TCP port a process listens on, from /proc, within [`WAIT`].
-fn wait_for_listen_port(pid: u32) -> u16 {
-    let deadline = std::time::Instant::now() + WAIT;
-    loop {
-        let inodes: Vec<String> = std::fs::read_dir(format!("/proc/{pid}/fd"))
-            .map(|d| {
-                d.filter_map(|e| std::fs::read_link(e.ok()?.path()).ok())
-                    .filter_map(|l| {
-                        let l = l.to_string_lossy().into_owned();
-                        Some(l.strip_prefix("socket:[")?.strip_suffix(']')?.to_string())
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        let table = std::fs::read_to_string("/proc/net/tcp").unwrap_or_default();
-        for row in table.lines().skip(1) {
-            let cols: Vec<&str> = row.split_whitespace().collect();
-            // state 0A is LISTEN
-            if cols.len() > 9 && cols[3] == "0A" && inodes.iter().any(|i| i == cols[9]) {
-                let port = cols[1].rsplit(':').next().unwrap();
-                return u16::from_str_radix(port, 16).unwrap();
-            }
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "process {pid} never listened"
-        );
-        // Polling /proc: there is nothing to wait on, so a short pause between looks.
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    }
-}
-
 #[test]
 fn pings_report_round_trip_times() {
     let server = start(&["ws", "listen", "127.0.0.1:0", "--echo"]);
@@ -668,7 +636,7 @@ fn websocat_client_and_server_interoperate() {
         .arg(format!("ws-l:127.0.0.1:{port}"))
         .arg("-");
     let websocat = spawn(cmd);
-    assert_eq!(wait_for_listen_port(websocat.pid()), port);
+    assert_eq!(listening_port("tcp", websocat.pid()), port);
     let input: String = (0..5_000).map(|i| format!("message {i}\n")).collect();
     let mut client = start(&["ws", "connect", &format!("ws://127.0.0.1:{port}/")]);
     client.write_stdin(input.as_bytes());

@@ -22,16 +22,16 @@ pub async fn run(local: Local, env: Vec<(String, String)>, ends: Ends) -> anyhow
 
 /// Runs `local` where it meets messages (WebSocket): byte-stream sides go through `framing`;
 /// echo sends messages back as they are, keeping their type.
+/// `text`: records become text messages (WebSocket) rather than binary ones (UDP).
 pub async fn run_framed(
     local: Local,
-    framing: Framing,
-    max: usize,
+    (framing, max, text): (Framing, usize, bool),
     env: Vec<(String, String)>,
     ends: Ends,
 ) -> anyhow::Result<()> {
     match local {
         Local::Echo => run(local, env, ends).await,
-        _ => framed(framing, max, ends, |ends| run(local, env, ends)).await,
+        _ => framed(framing, max, text, ends, |ends| run(local, env, ends)).await,
     }
 }
 

@@ -62,8 +62,18 @@ pub async fn run(ends: Ends) -> anyhow::Result<()> {
         }
     };
     let receive = async move {
-        while let Some(msg) = rx.recv().await {
-            if stdout.send(msg.data).await.is_err() {
+        let mut carried = None;
+        loop {
+            let first = match carried.take() {
+                Some(data) => data,
+                None => match rx.recv().await {
+                    Some(msg) => msg.data,
+                    None => break,
+                },
+            };
+            let (data, next) = batch(first, &mut rx);
+            carried = next;
+            if stdout.send(data).await.is_err() {
                 break; // the writer stopped: its result says why
             }
         }
@@ -101,6 +111,24 @@ fn grow_pipe(file: &File) {
     }
 }
 
+/// Small messages already queued behind `first` are joined into one write (up to
+/// [`CHUNK`]): a burst of datagrams or short lines then costs one system call, not one each.
+/// A message too big to join is handed back, to go next.
+fn batch(first: Bytes, rx: &mut mpsc::Receiver<Message>) -> (Bytes, Option<Bytes>) {
+    if first.len() >= CHUNK || rx.is_empty() {
+        return (first, None);
+    }
+    let mut joined = bytes::BytesMut::with_capacity(CHUNK);
+    joined.extend_from_slice(&first);
+    while let Ok(msg) = rx.try_recv() {
+        if joined.len() + msg.data.len() > CHUNK {
+            return (joined.freeze(), Some(msg.data));
+        }
+        joined.extend_from_slice(&msg.data);
+    }
+    (joined.freeze(), None)
+}
+
 /// A thread reading stdin in chunks; the channel ends at EOF (or after an error).
 fn spawn_reader() -> mpsc::Receiver<std::io::Result<Bytes>> {
     let (tx, rx) = mpsc::channel(2);
@@ -133,12 +161,29 @@ fn spawn_reader() -> mpsc::Receiver<std::io::Result<Bytes>> {
     rx
 }
 
+/// Ends when the stdout thread has ended (its sender is dropped).
+static WRITER_FINISHED: std::sync::Mutex<Option<std::sync::mpsc::Receiver<()>>> =
+    std::sync::Mutex::new(None);
+
+/// After the run was cut short (Ctrl-C): lets the stdout thread write out what it was
+/// already handed, for at most `limit`, so that output received before the interrupt is not
+/// lost with the process.
+pub fn drain(limit: std::time::Duration) {
+    let finished = WRITER_FINISHED.lock().unwrap().take();
+    if let Some(finished) = finished {
+        let _ = finished.recv_timeout(limit);
+    }
+}
+
 /// A thread writing chunks to stdout unbuffered (so interactive output shows at once); the
 /// oneshot reports how it ended once the channel is closed and everything is written.
 fn spawn_writer() -> (mpsc::Sender<Bytes>, oneshot::Receiver<std::io::Result<()>>) {
     let (tx, mut rx) = mpsc::channel::<Bytes>(2);
     let (done_tx, done_rx) = oneshot::channel();
+    let (finished_tx, finished_rx) = std::sync::mpsc::channel();
+    *WRITER_FINISHED.lock().unwrap() = Some(finished_rx);
     let writer = move || {
+        let _finished = finished_tx; // dropped when this thread ends
         let result = (|| {
             let mut output = File::from(std::io::stdout().as_fd().try_clone_to_owned()?);
             grow_pipe(&output);

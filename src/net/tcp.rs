@@ -66,7 +66,7 @@ pub async fn connect(target: &HostPort, timeout: Duration) -> anyhow::Result<Tcp
     }
 }
 
-async fn resolve(target: &HostPort) -> anyhow::Result<Vec<SocketAddr>> {
+pub async fn resolve(target: &HostPort) -> anyhow::Result<Vec<SocketAddr>> {
     let addrs = lookup_host((target.host.as_str(), target.port))
         .await
         .with_context(|| {

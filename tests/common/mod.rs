@@ -192,6 +192,13 @@ impl Proc {
             .to_string()
     }
 
+    /// The address of the `listening` event, with `--events json`.
+    pub fn listening_json(&self) -> String {
+        let line = self.line_containing("\"listening\"");
+        let event: serde_json::Value = serde_json::from_str(&line).expect("a JSON event");
+        event["addr"].as_str().expect("an addr").to_string()
+    }
+
     pub fn pid(&self) -> u32 {
         self.child.id()
     }
@@ -378,4 +385,40 @@ pub fn python_peer(args: &[&str]) -> Proc {
     ))
     .args(args);
     spawn(cmd)
+}
+
+/// The port a process has bound, from /proc, within [`WAIT`]: for peers that do not say which
+/// port they took. `proto` is "tcp" (a listening socket) or "udp" (any bound socket).
+pub fn listening_port(proto: &str, pid: u32) -> u16 {
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let inodes: Vec<String> = std::fs::read_dir(format!("/proc/{pid}/fd"))
+            .map(|d| {
+                d.filter_map(|e| std::fs::read_link(e.ok()?.path()).ok())
+                    .filter_map(|l| {
+                        let l = l.to_string_lossy().into_owned();
+                        Some(l.strip_prefix("socket:[")?.strip_suffix(']')?.to_string())
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        for table in [format!("/proc/net/{proto}"), format!("/proc/net/{proto}6")] {
+            let table = std::fs::read_to_string(table).unwrap_or_default();
+            for row in table.lines().skip(1) {
+                let cols: Vec<&str> = row.split_whitespace().collect();
+                // TCP state 0A is LISTEN; a bound UDP socket is 07.
+                let state_ok = proto == "udp" || cols.get(3) == Some(&"0A");
+                if cols.len() > 9 && state_ok && inodes.iter().any(|i| i == cols[9]) {
+                    let port = cols[1].rsplit(':').next().unwrap();
+                    return u16::from_str_radix(port, 16).unwrap();
+                }
+            }
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "process {pid} never bound a {proto} port"
+        );
+        // Polling /proc: there is nothing to wait on, so a short pause between looks.
+        std::thread::sleep(Duration::from_millis(5));
+    }
 }

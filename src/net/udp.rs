@@ -1,0 +1,550 @@
+//! UDP: each message is one datagram, never truncated or split.
+//!
+//! `udp send` uses a connected socket, so the kernel reports an ICMP port unreachable as
+//! `ECONNREFUSED` on the next send or receive: that is exit 3, not silence. After the local
+//! side's end of input, replies are awaited for `--wait`. `udp listen` serves every sender:
+//! datagrams go to the local side in arrival order, and what the local side sends goes to the
+//! most recent sender (`--echo`: each datagram straight back; `--exec`: one command per
+//! sender).
+
+use std::collections::HashMap;
+use std::io::ErrorKind;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use bytes::Bytes;
+use serde_json::json;
+use socket2::{Domain, Protocol, Socket, Type};
+use tokio::net::UdpSocket;
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinSet;
+
+use crate::config::{Local, UdpClient, UdpServer};
+use crate::console;
+use crate::exit::{Exit, Fail};
+use crate::framing::Framing;
+use crate::local;
+use crate::relay::{Ends, Message, pair, relay};
+
+/// The largest UDP payload: 65,535 minus the IPv4 (20) and UDP (8) headers; IPv6's fixed
+/// header is not counted against the payload length, so it carries 65,527.
+pub const MAX_V4: usize = 65_507;
+pub const MAX_V6: usize = 65_527;
+
+/// Datagrams queued in the kernel while wsctl writes out the previous ones: a burst of
+/// small datagrams fits, where Linux's default (~200 KiB) drops one.
+const RECEIVE_BUFFER: usize = 4 << 20;
+
+/// What the framing hands the local side at most per record before UDP's own limit applies,
+/// so that an oversized line is reported with the datagram limit, not cut.
+pub const RECORD_LIMIT: usize = 1 << 20;
+
+fn max_payload(peer: SocketAddr) -> usize {
+    match peer {
+        SocketAddr::V4(_) => MAX_V4,
+        SocketAddr::V6(v6) if v6.ip().to_ipv4_mapped().is_some() => MAX_V4,
+        SocketAddr::V6(_) => MAX_V6,
+    }
+}
+
+/// The datagrams `msg` becomes: one, or an error if it cannot be one. Raw chunks (`-b`)
+/// have no boundaries of their own, so they are cut to the limit instead.
+fn datagrams(msg: Message, peer: SocketAddr, framing: Framing) -> anyhow::Result<Vec<Bytes>> {
+    let max = max_payload(peer);
+    if msg.data.len() <= max {
+        return Ok(vec![msg.data]);
+    }
+    if framing == Framing::Binary {
+        let mut data = msg.data;
+        let mut pieces = Vec::new();
+        while !data.is_empty() {
+            pieces.push(data.split_to(data.len().min(max)));
+        }
+        return Ok(pieces);
+    }
+    let family = if max == MAX_V4 { "IPv4" } else { "IPv6" };
+    Err(Fail::new(
+        Exit::Io,
+        format!(
+            "a record of {} bytes is larger than a UDP datagram can carry ({max} bytes over {family})",
+            msg.data.len()
+        ),
+    )
+    .hint("shorten the record, or use -b/--binary to send a byte stream in datagram-sized pieces")
+    .err())
+}
+
+/// SO_RCVBUF is capped by `net.core.rmem_max` (about 200 KiB by default); with
+/// CAP_NET_ADMIN, SO_RCVBUFFORCE is not.
+fn grow_receive_buffer(socket: &Socket) {
+    use std::os::fd::AsRawFd;
+    let size = RECEIVE_BUFFER as libc::c_int;
+    // SAFETY: setsockopt with a pointer to a live c_int and its size.
+    let forced = unsafe {
+        libc::setsockopt(
+            socket.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_RCVBUFFORCE,
+            (&size as *const libc::c_int).cast(),
+            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+        )
+    };
+    if forced != 0 {
+        let _ = socket.set_recv_buffer_size(RECEIVE_BUFFER);
+    }
+}
+
+fn socket_for(addr: SocketAddr) -> anyhow::Result<Socket> {
+    let socket = Socket::new(Domain::for_address(addr), Type::DGRAM, Some(Protocol::UDP))?;
+    grow_receive_buffer(&socket);
+    socket.set_nonblocking(true)?;
+    Ok(socket)
+}
+
+/// An IPv6 interface by name (`eth0`) or index (`2`).
+fn interface_index(iface: &str) -> anyhow::Result<u32> {
+    if let Ok(index) = iface.parse() {
+        return Ok(index);
+    }
+    let name = std::ffi::CString::new(iface)?;
+    // SAFETY: a NUL-terminated name; the call only reads it.
+    let index = unsafe { libc::if_nametoindex(name.as_ptr()) };
+    if index == 0 {
+        return Err(
+            Fail::new(Exit::Usage, format!("no network interface `{iface}`"))
+                .hint("give an interface name from `ip link`, or its index")
+                .err(),
+        );
+    }
+    Ok(index)
+}
+
+fn set_ttl(socket: &Socket, addr: SocketAddr, ttl: u32) -> std::io::Result<()> {
+    if addr.is_ipv4() {
+        socket.set_ttl_v4(ttl)?;
+        socket.set_multicast_ttl_v4(ttl)
+    } else {
+        socket.set_unicast_hops_v6(ttl)?;
+        socket.set_multicast_hops_v6(ttl)
+    }
+}
+
+/// `udp send`: a socket connected to the first address the target resolves to.
+pub async fn connect(cfg: &UdpClient) -> anyhow::Result<UdpSocket> {
+    let addr = *crate::net::tcp::resolve(&cfg.target)
+        .await?
+        .first()
+        .context(Fail::new(
+            Exit::Connect,
+            format!("{} has no address", cfg.target.host),
+        ))?;
+    let fail = || Fail::new(Exit::Connect, format!("could not send to {addr}"));
+    let socket = socket_for(addr).with_context(fail)?;
+    let any: SocketAddr = match addr {
+        SocketAddr::V4(_) => (Ipv4Addr::UNSPECIFIED, 0).into(),
+        SocketAddr::V6(_) => (Ipv6Addr::UNSPECIFIED, 0).into(),
+    };
+    socket.bind(&any.into()).with_context(fail)?;
+    if cfg.broadcast {
+        socket.set_broadcast(true).with_context(fail)?;
+    }
+    if let Some(ttl) = cfg.ttl {
+        set_ttl(&socket, addr, ttl).with_context(fail)?;
+    }
+    if let Some(iface) = &cfg.interface {
+        match addr {
+            SocketAddr::V4(_) => {
+                let ip: Ipv4Addr = iface.parse().map_err(|_| {
+                    Fail::new(
+                        Exit::Usage,
+                        format!("--interface `{iface}` is not an IPv4 address"),
+                    )
+                    .hint("for IPv4, name the interface by its address, e.g. 127.0.0.1")
+                    .err()
+                })?;
+                socket.set_multicast_if_v4(&ip).with_context(fail)?;
+            }
+            SocketAddr::V6(_) => socket
+                .set_multicast_if_v6(interface_index(iface)?)
+                .with_context(fail)?,
+        }
+    }
+    socket.connect(&addr.into()).map_err(|err| {
+        let fail = fail();
+        let fail = match err.kind() {
+            ErrorKind::PermissionDenied => fail.hint("a broadcast address needs --broadcast"),
+            _ => fail,
+        };
+        anyhow::Error::new(err).context(fail)
+    })?;
+    let socket = UdpSocket::from_std(socket.into())?;
+    console::status(
+        "connected",
+        format!("sending to {addr}"),
+        json!({"addr": addr}),
+    );
+    Ok(socket)
+}
+
+fn unreachable(err: std::io::Error, peer: SocketAddr) -> anyhow::Error {
+    if err.kind() == ErrorKind::ConnectionRefused {
+        return anyhow::Error::new(err).context(
+            Fail::new(
+                Exit::Connect,
+                format!("nothing is listening on UDP {peer} (port unreachable)"),
+            )
+            .hint("check the port, or start the receiver first"),
+        );
+    }
+    let kind = if err.kind() == ErrorKind::PermissionDenied {
+        Exit::Connect
+    } else {
+        Exit::Io
+    };
+    let fail = Fail::new(kind, format!("UDP to {peer} failed"));
+    let fail = if err.kind() == ErrorKind::PermissionDenied {
+        fail.hint("a broadcast address needs --broadcast")
+    } else {
+        fail
+    };
+    anyhow::Error::new(err).context(fail)
+}
+
+fn datagram_event(peer: SocketAddr, size: usize) {
+    console::detail(
+        1,
+        "datagram",
+        format!("datagram from {peer} ({size} bytes)"),
+        json!({"peer": peer, "size": size}),
+    );
+}
+
+/// The remote side for `udp send`: what arrives is printed; the local side's end of input
+/// starts the `wait` for replies.
+pub async fn run_client(
+    socket: UdpSocket,
+    ends: Ends,
+    wait: Duration,
+    framing: Framing,
+) -> anyhow::Result<()> {
+    let peer = socket.peer_addr()?;
+    let Ends { tx, mut rx } = ends;
+    let send = async {
+        while let Some(msg) = rx.recv().await {
+            for datagram in datagrams(msg, peer, framing)? {
+                socket
+                    .send(&datagram)
+                    .await
+                    .map_err(|e| unreachable(e, peer))?;
+            }
+        }
+        console::detail(
+            2,
+            "eof",
+            format!("waiting {} for replies", humantime::format_duration(wait)),
+            json!({}),
+        );
+        tokio::time::sleep(wait).await;
+        Ok(())
+    };
+    let receive = async {
+        let mut buf = vec![0u8; 1 << 16];
+        loop {
+            let n = socket
+                .recv(&mut buf)
+                .await
+                .map_err(|e| unreachable(e, peer))?;
+            datagram_event(peer, n);
+            if tx
+                .send(Message::binary(Bytes::copy_from_slice(&buf[..n])))
+                .await
+                .is_err()
+            {
+                return Ok(()); // stdout is gone
+            }
+        }
+    };
+    tokio::select! {
+        sent = send => sent,
+        received = receive => received,
+    }
+}
+
+/// `udp listen`: bound (and joined to `--multicast`), then served until interrupted.
+pub async fn listen(cfg: UdpServer) -> anyhow::Result<()> {
+    let addrs = if cfg.bind.host.is_empty() {
+        vec![
+            SocketAddr::from((Ipv6Addr::UNSPECIFIED, cfg.bind.port)),
+            SocketAddr::from((Ipv4Addr::UNSPECIFIED, cfg.bind.port)),
+        ]
+    } else {
+        crate::net::tcp::resolve(&cfg.bind).await?
+    };
+    let mut last = None;
+    let mut bound = None;
+    for addr in addrs {
+        match bind(addr, &cfg) {
+            Ok(socket) => {
+                bound = Some(socket);
+                break;
+            }
+            Err(err) => last = Some(err),
+        }
+    }
+    let socket = match (bound, last) {
+        (Some(socket), _) => socket,
+        (None, Some(err)) => {
+            let fail = Fail::new(
+                Exit::Connect,
+                format!("could not listen on UDP {}", cfg.bind),
+            );
+            let fail = match err.downcast_ref::<std::io::Error>().map(|e| e.kind()) {
+                Some(ErrorKind::AddrInUse) => fail.hint(format!(
+                    "another program uses UDP port {}: stop it, or pick another port (0 picks a free one)",
+                    cfg.bind.port
+                )),
+                Some(ErrorKind::PermissionDenied) => {
+                    fail.hint("ports below 1024 need privileges: pick a port from 1024 up")
+                }
+                _ => fail,
+            };
+            return Err(err.context(fail));
+        }
+        (None, None) => {
+            return Err(
+                Fail::new(Exit::Connect, format!("{} has no address", cfg.bind.host)).err(),
+            );
+        }
+    };
+    let socket = Arc::new(socket);
+    let addr = socket.local_addr()?;
+    console::status(
+        "listening",
+        format!("listening on {addr}"),
+        json!({"addr": addr}),
+    );
+    match &cfg.local {
+        Local::Echo => echo(&socket).await,
+        Local::Stdio => {
+            relay(
+                |ends| {
+                    local::run_framed(
+                        Local::Stdio,
+                        (cfg.framing, RECORD_LIMIT, false),
+                        vec![],
+                        ends,
+                    )
+                },
+                |ends| serve_stdio(socket.clone(), ends, cfg.framing),
+            )
+            .await
+        }
+        Local::Exec(cmd) => serve_exec(socket.clone(), cmd, cfg.framing).await,
+    }
+}
+
+fn bind(addr: SocketAddr, cfg: &UdpServer) -> anyhow::Result<UdpSocket> {
+    let socket = socket_for(addr)?;
+    if addr.is_ipv6() && addr.ip().is_unspecified() {
+        socket.set_only_v6(false)?;
+    }
+    if cfg.multicast.is_some() {
+        // Several receivers of one group on one host is the point of a group.
+        socket.set_reuse_address(true)?;
+    }
+    socket.bind(&addr.into())?;
+    if let Some(ttl) = cfg.ttl {
+        set_ttl(&socket, addr, ttl)?;
+    }
+    match cfg.multicast {
+        Some(IpAddr::V4(group)) => {
+            let iface = match &cfg.interface {
+                Some(iface) => iface.parse().map_err(|_| {
+                    Fail::new(
+                        Exit::Usage,
+                        format!("--interface `{iface}` is not an IPv4 address"),
+                    )
+                    .hint("for IPv4, name the interface by its address, e.g. 127.0.0.1")
+                    .err()
+                })?,
+                None => Ipv4Addr::UNSPECIFIED,
+            };
+            socket.join_multicast_v4(&group, &iface).with_context(|| {
+                Fail::new(
+                    Exit::Connect,
+                    format!("could not join multicast group {group}"),
+                )
+                .hint("give the interface to join on with --interface ADDRESS")
+            })?;
+        }
+        Some(IpAddr::V6(group)) => {
+            let index = match &cfg.interface {
+                Some(iface) => interface_index(iface)?,
+                None => 0,
+            };
+            socket.join_multicast_v6(&group, index).with_context(|| {
+                Fail::new(
+                    Exit::Connect,
+                    format!("could not join multicast group {group}"),
+                )
+                .hint("give the interface to join on with --interface NAME")
+            })?;
+        }
+        None => {}
+    }
+    Ok(UdpSocket::from_std(socket.into())?)
+}
+
+/// `--echo`: every datagram straight back to its sender.
+async fn echo(socket: &UdpSocket) -> anyhow::Result<()> {
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let (n, peer) = socket.recv_from(&mut buf).await?;
+        datagram_event(peer, n);
+        if let Err(err) = socket.send_to(&buf[..n], peer).await {
+            console::warn(
+                format!("{peer}: {err}"),
+                json!({"peer": peer, "message": err.to_string()}),
+            );
+        }
+    }
+}
+
+/// stdin/stdout: datagrams from everyone to stdout; stdin's records to the latest sender
+/// (the first record waits until someone has sent something).
+async fn serve_stdio(socket: Arc<UdpSocket>, ends: Ends, framing: Framing) -> anyhow::Result<()> {
+    let Ends { tx, mut rx } = ends;
+    let (latest_tx, mut latest) = watch::channel(None::<SocketAddr>);
+    let send = async {
+        while let Some(msg) = rx.recv().await {
+            let peer = *latest
+                .wait_for(Option::is_some)
+                .await
+                .expect("the receiver holds the sender")
+                .as_ref()
+                .expect("waited for some");
+            for datagram in datagrams(msg, peer, framing)? {
+                if let Err(err) = socket.send_to(&datagram, peer).await {
+                    console::warn(
+                        format!("{peer}: {err}"),
+                        json!({"peer": peer, "message": err.to_string()}),
+                    );
+                }
+            }
+        }
+        // Stdin ended: keep receiving until interrupted (or stdout is closed).
+        std::future::pending::<anyhow::Result<()>>().await
+    };
+    let receive = async {
+        let mut buf = vec![0u8; 1 << 16];
+        loop {
+            let (n, peer) = socket.recv_from(&mut buf).await?;
+            datagram_event(peer, n);
+            latest_tx.send_replace(Some(peer));
+            if tx
+                .send(Message::binary(Bytes::copy_from_slice(&buf[..n])))
+                .await
+                .is_err()
+            {
+                return Ok(());
+            }
+        }
+    };
+    tokio::select! {
+        sent = send => sent,
+        received = receive => received,
+    }
+}
+
+/// `--exec`: one command per sender, fed that sender's datagrams (as lines, or raw with -b);
+/// each record of its output is a datagram back to it. A sender's command runs until it
+/// exits; the next datagram from that sender starts a new one.
+async fn serve_exec(socket: Arc<UdpSocket>, cmd: &str, framing: Framing) -> anyhow::Result<()> {
+    let mut sessions: HashMap<SocketAddr, mpsc::Sender<Message>> = HashMap::new();
+    let mut running = JoinSet::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let (n, peer) = tokio::select! {
+            received = socket.recv_from(&mut buf) => received?,
+            Some(done) = running.join_next() => {
+                if let Ok((peer, result)) = done {
+                    sessions.remove(&peer);
+                    if let Err(err) = result {
+                        crate::server::report(peer, &err);
+                    }
+                }
+                continue;
+            }
+        };
+        datagram_event(peer, n);
+        let msg = Message::binary(Bytes::copy_from_slice(&buf[..n]));
+        if let Some(session) = sessions.get(&peer) {
+            // One sender's command that stops reading must not hold up the others.
+            match session.try_send(msg.clone()) {
+                Ok(()) => continue,
+                Err(mpsc::error::TrySendError::Full(_)) => {
+                    console::warn(
+                        format!("dropped a datagram from {peer}: its command is not reading"),
+                        json!({"peer": peer, "message": "dropped: command not reading"}),
+                    );
+                    continue;
+                }
+                Err(mpsc::error::TrySendError::Closed(_)) => {}
+            }
+        }
+        console::status(
+            "accepted",
+            format!("new sender {peer}"),
+            json!({"peer": peer}),
+        );
+        let (remote, local_ends) = pair();
+        let Ends { tx, mut rx } = remote;
+        tx.send(msg).await.expect("a fresh channel has room");
+        sessions.insert(peer, tx);
+        let env = vec![
+            ("WSCTL_REMOTE_ADDR".into(), peer.ip().to_string()),
+            ("WSCTL_REMOTE_PORT".into(), peer.port().to_string()),
+        ];
+        let cmd = cmd.to_string();
+        let socket = socket.clone();
+        running.spawn(async move {
+            let output = async {
+                while let Some(msg) = rx.recv().await {
+                    for datagram in datagrams(msg, peer, framing)? {
+                        socket.send_to(&datagram, peer).await?;
+                    }
+                }
+                anyhow::Ok(())
+            };
+            let program = local::run_framed(
+                Local::Exec(cmd),
+                (framing, RECORD_LIMIT, false),
+                env,
+                local_ends,
+            );
+            let (program, output) = tokio::join!(program, output);
+            (peer, program.and(output))
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_are_never_cut_but_chunks_are() {
+        let v4: SocketAddr = "127.0.0.1:9".parse().unwrap();
+        let v6: SocketAddr = "[::1]:9".parse().unwrap();
+        let big = Message::binary(vec![0u8; MAX_V4 + 1]);
+        assert!(datagrams(big.clone(), v4, Framing::Lines).is_err());
+        assert_eq!(datagrams(big.clone(), v6, Framing::Lines).unwrap().len(), 1);
+        let pieces = datagrams(big, v4, Framing::Binary).unwrap();
+        assert_eq!(
+            pieces.iter().map(Bytes::len).collect::<Vec<_>>(),
+            [MAX_V4, 1]
+        );
+    }
+}
