@@ -18,7 +18,7 @@ use bytes::Bytes;
 use tokio::sync::mpsc;
 
 /// Messages in flight per direction. Chunks are up to [`crate::framing::CHUNK`] bytes, so a
-/// connection holds at most a few hundred KiB of payload however fast either end is.
+/// connection holds at most a few MiB of payload in flight however fast either end is.
 pub const QUEUE: usize = 4;
 
 /// One unit of payload. Byte streams travel as binary chunks that are joined back unchanged.

@@ -95,7 +95,8 @@ pub async fn run(ends: Ends) -> anyhow::Result<()> {
 
 /// The most one read of stdin takes. With [`grow_pipe`], a fast writer fills a pipe this far
 /// between two reads, so a bulk transfer costs a quarter of the reads and wake-ups of 64 KiB.
-const PIPE_CHUNK: usize = 4 * CHUNK;
+/// (Beyond one chunk per message, `-b` WebSocket messages and datagrams would just grow.)
+const PIPE_CHUNK: usize = CHUNK;
 
 /// Pipes to and from wsctl hold 1 MiB instead of Linux's 64 KiB: fewer context switches
 /// between wsctl and the program on the other end (measured: `cargo bench`). Anything else
