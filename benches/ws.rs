@@ -193,6 +193,22 @@ fn round_trips(addr: &str, clients: usize, secs: f64) -> f64 {
     })
 }
 
+/// User + system CPU seconds a process has used so far (from /proc, 100 ticks a second).
+fn cpu_seconds(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name (which is in parentheses and may hold spaces).
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    // utime and stime are fields 14 and 15 of stat; here 11 and 12 after the name.
+    (ticks(11) + ticks(12)) / 100.0
+}
+
 fn main() {
     if std::env::args().any(|a| a == "--list") {
         return; // `cargo test --benches` asks for the list; there is nothing to list.
@@ -243,10 +259,17 @@ fn main() {
             } else {
                 listener(tool, &["-t", "ws-l:{addr}", "mirror:"])
             };
+            let cpu_before = cpu_seconds(server.id());
             let rate = round_trips(&addr, clients, secs);
+            let cpu = cpu_seconds(server.id()) - cpu_before;
             let _ = server.kill();
             let _ = server.wait();
-            println!("{tool:>10}, {clients:>2} clients: {rate:10.0} round trips/s");
+            // The server's own CPU time per round trip: what it costs, whoever is the
+            // bottleneck of the run (the load generator shares this 2-core machine).
+            let per_trip_us = cpu / (rate * secs) * 1e6;
+            println!(
+                "{tool:>10}, {clients:>2} clients: {rate:10.0} round trips/s, server CPU {per_trip_us:.1} us per round trip"
+            );
             rates.push(rate);
         }
         if rates.len() == 2 {
