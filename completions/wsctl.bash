@@ -362,7 +362,7 @@ _wsctl() {
             return 0
             ;;
         wsctl__subcmd__tcp__subcmd__connect)
-            opts="-e -v -q -h -V --echo --exec --connect-timeout --verbose --quiet --color --events --help --version"
+            opts="-e -v -q -h -V --echo --exec --connect-timeout --send --count --recv-only --send-only --timeout --idle-timeout --verbose --quiet --color --events --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -377,6 +377,22 @@ _wsctl() {
                     return 0
                     ;;
                 --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --send)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --count)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --idle-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -602,7 +618,7 @@ _wsctl() {
             return 0
             ;;
         wsctl__subcmd__udp__subcmd__send)
-            opts="-e -0 -b -v -q -h -V --wait --broadcast --ttl --interface --echo --exec --null --binary --verbose --quiet --color --events --help --version"
+            opts="-e -0 -b -v -q -h -V --wait --broadcast --ttl --interface --echo --exec --null --binary --send --count --recv-only --send-only --timeout --idle-timeout --verbose --quiet --color --events --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -625,6 +641,22 @@ _wsctl() {
                     return 0
                     ;;
                 -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --send)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --count)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --idle-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -666,7 +698,7 @@ _wsctl() {
             return 0
             ;;
         wsctl__subcmd__ws__subcmd__connect)
-            opts="-H -e -0 -b -v -q -h -V --header --protocol --origin --auth --echo --exec --null --binary --ping-interval --ping-timeout --close-code --close-reason --close-timeout --max-message-size --connect-timeout --verbose --quiet --color --events --help --version"
+            opts="-H -e -0 -b -v -q -h -V --header --protocol --origin --auth --echo --exec --null --binary --ping-interval --ping-timeout --close-code --close-reason --close-timeout --max-message-size --connect-timeout --send --count --recv-only --send-only --timeout --idle-timeout --verbose --quiet --color --events --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -725,6 +757,22 @@ _wsctl() {
                     return 0
                     ;;
                 --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --send)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --count)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --idle-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

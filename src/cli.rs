@@ -85,6 +85,9 @@ pub struct TcpConnectArgs {
 
     #[command(flatten)]
     pub client: ClientArgs,
+
+    #[command(flatten)]
+    pub script: ScriptArgs,
 }
 
 #[derive(Args, Debug)]
@@ -154,6 +157,9 @@ pub struct WsConnectArgs {
 
     #[command(flatten)]
     pub client: ClientArgs,
+
+    #[command(flatten)]
+    pub script: ScriptArgs,
 }
 
 #[derive(Args, Debug)]
@@ -236,6 +242,9 @@ pub struct UdpSendArgs {
 
     #[command(flatten)]
     pub framing: FramingArgs,
+
+    #[command(flatten)]
+    pub script: ScriptArgs,
 }
 
 #[derive(Args, Debug)]
@@ -313,6 +322,36 @@ pub struct LocalArgs {
     /// Run CMD through `sh -c` for each connection, wired to its stdin/stdout
     #[arg(short = 'e', long, value_name = "CMD")]
     pub exec: Option<String>,
+}
+
+/// For scripts: one exchange and exit, never hang.
+#[derive(Args, Debug)]
+pub struct ScriptArgs {
+    /// Send TEXT right after connecting (repeatable, in order; a line for tcp) instead of
+    /// reading stdin, then keep receiving
+    #[arg(long = "send", value_name = "TEXT", conflicts_with = "recv_only")]
+    pub send: Vec<String>,
+
+    /// Exit 0 after N messages (lines for tcp, datagrams for udp) have been received and
+    /// written, closing cleanly
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub count: Option<u64>,
+
+    /// Ignore stdin and never close because of it: run until the peer closes
+    #[arg(long)]
+    pub recv_only: bool,
+
+    /// Write nothing that is received
+    #[arg(long, conflicts_with = "recv_only")]
+    pub send_only: bool,
+
+    /// Give up (exit 1) when the whole run has taken DUR
+    #[arg(long, value_name = "DUR", value_parser = parse_duration)]
+    pub timeout: Option<Duration>,
+
+    /// Give up (exit 1) after DUR without data either way
+    #[arg(long, value_name = "DUR", value_parser = parse_duration)]
+    pub idle_timeout: Option<Duration>,
 }
 
 #[derive(Args, Debug)]

@@ -7,12 +7,13 @@ use std::time::Duration;
 use tokio_tungstenite::tungstenite::http::{HeaderName, HeaderValue};
 
 use crate::cli::{
-    Cli, ColorWhen, Command, EventFormat, FramingArgs, LocalArgs, TcpCommand, UdpCommand,
-    UdpListenArgs, UdpSendArgs, WsArgs, WsCommand, WsConnectArgs, WsListenArgs,
+    Cli, ColorWhen, Command, EventFormat, FramingArgs, LocalArgs, ScriptArgs, TcpCommand,
+    UdpCommand, UdpListenArgs, UdpSendArgs, WsArgs, WsCommand, WsConnectArgs, WsListenArgs,
 };
 use crate::console;
 use crate::exit::{Exit, Fail};
 use crate::framing::Framing;
+use crate::script::Script;
 
 /// What to do, fully checked.
 #[derive(Debug)]
@@ -21,13 +22,14 @@ pub enum Job {
         target: HostPort,
         local: Local,
         connect_timeout: Duration,
+        script: Script,
     },
     TcpListen {
         bind: HostPort,
         local: Local,
         keep_open: bool,
     },
-    WsConnect(WsClient),
+    WsConnect(Box<WsClient>),
     WsListen(WsServer),
     UdpSend(UdpClient),
     UdpListen(UdpServer),
@@ -44,6 +46,7 @@ pub struct UdpClient {
     pub broadcast: bool,
     pub ttl: Option<u32>,
     pub interface: Option<String>,
+    pub script: Script,
 }
 
 /// `udp listen`, checked.
@@ -72,6 +75,7 @@ pub struct WsClient {
     pub framing: Framing,
     pub control: WsControl,
     pub connect_timeout: Duration,
+    pub script: Script,
 }
 
 /// `ws listen`, checked.
@@ -124,6 +128,8 @@ impl std::fmt::Display for HostPort {
 
 pub struct Config {
     pub job: Job,
+    /// `--timeout`: a bound on the whole run.
+    pub timeout: Option<Duration>,
 }
 
 /// How status lines are shown: read first, so that even a usage error is shown as asked.
@@ -138,24 +144,35 @@ pub fn console_settings(cli: &Cli) -> console::Settings {
 
 impl Config {
     pub fn from_cli(cli: Cli) -> anyhow::Result<Config> {
+        let mut timeout = None;
         let job = match cli.command {
             Command::Completions { shell } => Job::Completions(shell),
-            Command::Tcp(TcpCommand::Connect(args)) => Job::TcpConnect {
-                target: parse_target(&args.host, args.port.as_deref())?,
-                local: local(args.local),
-                connect_timeout: args.client.connect_timeout,
-            },
+            Command::Tcp(TcpCommand::Connect(args)) => {
+                timeout = args.script.timeout;
+                Job::TcpConnect {
+                    target: parse_target(&args.host, args.port.as_deref())?,
+                    local: local(args.local),
+                    connect_timeout: args.client.connect_timeout,
+                    script: script(args.script),
+                }
+            }
             Command::Tcp(TcpCommand::Listen(args)) => Job::TcpListen {
                 bind: parse_bind(&args.addr)?,
                 local: local(args.local),
                 keep_open: args.server.keep_open,
             },
-            Command::Ws(WsCommand::Connect(args)) => Job::WsConnect(ws_client(args)?),
+            Command::Ws(WsCommand::Connect(args)) => {
+                timeout = args.script.timeout;
+                Job::WsConnect(Box::new(ws_client(args)?))
+            }
             Command::Ws(WsCommand::Listen(args)) => Job::WsListen(ws_server(args)?),
-            Command::Udp(UdpCommand::Send(args)) => Job::UdpSend(udp_client(args)?),
+            Command::Udp(UdpCommand::Send(args)) => {
+                timeout = args.script.timeout;
+                Job::UdpSend(udp_client(args)?)
+            }
             Command::Udp(UdpCommand::Listen(args)) => Job::UdpListen(udp_server(args)?),
         };
-        Ok(Config { job })
+        Ok(Config { job, timeout })
     }
 }
 
@@ -175,6 +192,16 @@ fn local(args: LocalArgs) -> Local {
         (_, Some(cmd)) => Local::Exec(cmd),
         (true, None) => Local::Echo,
         (false, None) => Local::Stdio,
+    }
+}
+
+fn script(args: ScriptArgs) -> Script {
+    Script {
+        send: args.send,
+        count: args.count,
+        recv_only: args.recv_only,
+        send_only: args.send_only,
+        idle_timeout: args.idle_timeout,
     }
 }
 
@@ -278,6 +305,7 @@ fn ws_client(args: WsConnectArgs) -> anyhow::Result<WsClient> {
         framing: framing(&args.framing),
         control: ws_control(args.ws)?,
         connect_timeout: args.client.connect_timeout,
+        script: script(args.script),
     })
 }
 
@@ -310,6 +338,7 @@ fn udp_client(args: UdpSendArgs) -> anyhow::Result<UdpClient> {
         broadcast: args.broadcast,
         ttl: args.ttl,
         interface: args.interface,
+        script: script(args.script),
     })
 }
 

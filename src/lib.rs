@@ -9,6 +9,7 @@
 //! - [`console`]: status lines and JSON events on stderr
 //! - [`relay`]: the one pump between the two sides; its channel contract
 //! - [`framing`]: byte streams <-> messages
+//! - [`script`]: a client's `--send`, `--count`, `--recv-only`, `--send-only`, `--idle-timeout`
 //! - [`net`]: remote sides (`tcp`, `udp`, `ws` with its `handshake`)
 //! - [`local`]: local sides (`stdio`, `exec`, echo)
 //! - [`server`]: the accept loop
@@ -21,6 +22,7 @@ pub mod framing;
 pub mod local;
 pub mod net;
 pub mod relay;
+pub mod script;
 pub mod server;
 
 use std::io::Write;
@@ -32,12 +34,12 @@ use serde_json::json;
 use crate::cli::Cli;
 use crate::config::{Config, Job};
 use crate::exit::{Exit, Fail};
-use crate::relay::relay;
+use crate::relay::relay_scripted;
 
 /// Runs the command line to its end. The error, if any, carries its exit code (see [`exit`]).
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     console::init(config::console_settings(&cli));
-    let Config { job } = Config::from_cli(cli)?;
+    let Config { job, timeout } = Config::from_cli(cli)?;
     if let Job::Completions(shell) = job {
         let mut out = Vec::new();
         clap_complete::generate(shell, &mut Cli::command(), "wsctl", &mut out);
@@ -51,6 +53,10 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     let result = runtime.block_on(async {
         tokio::select! {
             result = run_job(job) => result,
+            _ = sleep_for(timeout) => {
+                let limit = humantime::format_duration(timeout.unwrap_or_default());
+                Err(Fail::new(Exit::Io, format!("gave up after {limit} (--timeout)")).err())
+            }
             _ = tokio::signal::ctrl_c() => Err(Fail::quiet(Exit::Interrupted, "interrupted")),
         }
     });
@@ -61,12 +67,21 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     result
 }
 
+/// Sleeps for `limit`, or forever without one.
+async fn sleep_for(limit: Option<Duration>) {
+    match limit {
+        Some(limit) => tokio::time::sleep(limit).await,
+        None => std::future::pending().await,
+    }
+}
+
 async fn run_job(job: Job) -> anyhow::Result<()> {
     match job {
         Job::TcpConnect {
             target,
             local,
             connect_timeout,
+            script,
         } => {
             let stream = net::tcp::connect(&target, connect_timeout).await?;
             let peer = stream.peer_addr()?;
@@ -76,9 +91,11 @@ async fn run_job(job: Job) -> anyhow::Result<()> {
                 json!({"addr": peer}),
             );
             let env = server::exec_env(&stream, peer);
-            relay(
+            relay_scripted(
                 |ends| local::run(local, env, ends),
                 |ends| net::tcp::run(stream, ends),
+                &script,
+                true,
             )
             .await
         }
@@ -97,9 +114,11 @@ async fn run_job(job: Job) -> anyhow::Result<()> {
                 ("WSCTL_REMOTE_PORT".into(), peer.port().to_string()),
             ];
             let (framing, max) = (cfg.framing, cfg.control.max_message_size);
-            relay(
+            relay_scripted(
                 |ends| local::run_framed(cfg.local.clone(), (framing, max, true), env, ends),
                 |ends| net::ws::run(ws, ends, &cfg.control, peer),
+                &cfg.script,
+                false,
             )
             .await
         }
@@ -115,9 +134,11 @@ async fn run_job(job: Job) -> anyhow::Result<()> {
                 ("WSCTL_REMOTE_PORT".into(), peer.port().to_string()),
             ];
             let records = (cfg.framing, net::udp::RECORD_LIMIT, false);
-            relay(
+            relay_scripted(
                 |ends| local::run_framed(cfg.local.clone(), records, env, ends),
                 |ends| net::udp::run_client(socket, ends, cfg.wait, cfg.framing),
+                &cfg.script,
+                false,
             )
             .await
         }

@@ -252,10 +252,10 @@ pub async fn run_client(
     let receive = async {
         let mut buf = vec![0u8; 1 << 16];
         loop {
-            let n = socket
-                .recv(&mut buf)
-                .await
-                .map_err(|e| unreachable(e, peer))?;
+            let n = tokio::select! {
+                n = socket.recv(&mut buf) => n.map_err(|e| unreachable(e, peer))?,
+                _ = tx.closed() => return Ok(()), // the local side is done (stdout, --count)
+            };
             datagram_event(peer, n);
             if tx
                 .send(Message::binary(Bytes::copy_from_slice(&buf[..n])))

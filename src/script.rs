@@ -1,0 +1,192 @@
+//! Scripting options of a client (`--send`, `--count`, `--recv-only`, `--send-only`,
+//! `--idle-timeout`): a filter that sits in the relay between the local and the remote side.
+//!
+//! It speaks the relay's channel contract on both sides, so ending is the same as everywhere:
+//! dropping the channel towards the remote ends our input there (TCP half-close, WebSocket
+//! Close), dropping the one towards the local side ends the output.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use serde_json::json;
+use tokio::time::{Instant, sleep_until};
+
+use crate::console;
+use crate::exit::{Exit, Fail};
+use crate::relay::{Ends, Kind, Message};
+
+/// What a script asks of one client connection.
+#[derive(Debug, Clone, Default)]
+pub struct Script {
+    /// Sent right after connecting, in order, instead of reading stdin; then the connection
+    /// stays open for replies (until `count`, the peer's close, or a timeout).
+    pub send: Vec<String>,
+    /// End cleanly after this many messages (lines for TCP) have been written.
+    pub count: Option<u64>,
+    /// Ignore stdin and never close because of it.
+    pub recv_only: bool,
+    /// Write nothing that is received.
+    pub send_only: bool,
+    /// End (exit 1) after this long without data either way.
+    pub idle_timeout: Option<Duration>,
+}
+
+impl Script {
+    /// Whether anything here changes the plain relay.
+    pub fn is_active(&self) -> bool {
+        !self.send.is_empty()
+            || self.count.is_some()
+            || self.recv_only
+            || self.send_only
+            || self.idle_timeout.is_some()
+    }
+}
+
+/// Runs the filter: `local` are its ends facing the local side, `remote` facing the remote
+/// side. `stream`: the remote is a byte stream (TCP), so `--send` texts get a newline and
+/// `--count` counts lines; otherwise each message is one (WebSocket, UDP).
+pub async fn filter(script: Script, local: Ends, remote: Ends, stream: bool) -> anyhow::Result<()> {
+    let Ends {
+        tx: to_local,
+        rx: from_local,
+    } = local;
+    let Ends {
+        tx: to_remote,
+        rx: from_remote,
+    } = remote;
+    let mut from_remote = Some(from_remote);
+    let text = |s: &String| {
+        if stream {
+            Message::binary(Bytes::from(format!("{s}\n")))
+        } else {
+            Message {
+                data: Bytes::from(s.clone()),
+                kind: Kind::Text,
+            }
+        }
+    };
+    for message in &script.send {
+        if to_remote.send(text(message)).await.is_err() {
+            return Ok(());
+        }
+    }
+    // With --send or --recv-only, stdin is not read and our side never ends the input.
+    let mut from_local = (script.send.is_empty() && !script.recv_only).then_some(from_local);
+    let mut to_remote = Some(to_remote);
+    let mut to_local = (!script.send_only).then_some(to_local);
+    let mut left = script.count;
+    let idle = script.idle_timeout;
+    let mut last_activity = Instant::now();
+    loop {
+        let idle_deadline = idle.map(|d| last_activity + d);
+        tokio::select! {
+            msg = recv(&mut from_local) => match msg {
+                Some(msg) => {
+                    last_activity = Instant::now();
+                    if let Some(tx) = &to_remote {
+                        if tx.send(msg).await.is_err() {
+                            from_local = None;
+                            if from_remote.is_none() {
+                                return Ok(());
+                            }
+                        }
+                    }
+                }
+                // Our input ended: so does the remote's.
+                None => {
+                    from_local = None;
+                    to_remote = None;
+                    if from_remote.is_none() {
+                        return Ok(());
+                    }
+                }
+            },
+            msg = recv(&mut from_remote) => {
+                let Some(msg) = msg else {
+                    // The peer's output ended. For TCP that is a half-close: what we still
+                    // have to send goes on (the remote side says when it cannot).
+                    from_remote = None;
+                    to_local = None;
+                    if from_local.is_none() {
+                        return Ok(());
+                    }
+                    continue;
+                };
+                last_activity = Instant::now();
+                let (msg, done) = match left.as_mut() {
+                    Some(left) => take_counted(msg, left, stream),
+                    None => (msg, false),
+                };
+                if let Some(tx) = &to_local {
+                    if tx.send(msg).await.is_err() {
+                        to_local = None;
+                    }
+                }
+                if done {
+                    let n = script.count.unwrap_or_default();
+                    console::detail(1, "count", format!("{n} received: closing"), json!({"count": n}));
+                    // Stop reading either side; the remote closes cleanly.
+                    return Ok(());
+                }
+            }
+            _ = sleep_until(idle_deadline.unwrap_or_else(Instant::now)), if idle_deadline.is_some() => {
+                let d = idle.unwrap_or_default();
+                return Err(Fail::new(
+                    Exit::Io,
+                    format!("no data either way for {} (--idle-timeout)", humantime::format_duration(d)),
+                )
+                .err());
+            }
+        }
+    }
+}
+
+async fn recv(rx: &mut Option<tokio::sync::mpsc::Receiver<Message>>) -> Option<Message> {
+    match rx {
+        Some(rx) => rx.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Counts `msg` against `left`: one for a message, or its lines for a byte stream (cut after
+/// the last line counted). Returns what to write and whether the count is reached.
+fn take_counted(msg: Message, left: &mut u64, stream: bool) -> (Message, bool) {
+    if !stream {
+        *left = left.saturating_sub(1);
+        return (msg, *left == 0);
+    }
+    let mut end = None;
+    for (i, _) in msg.data.iter().enumerate().filter(|(_, b)| **b == b'\n') {
+        *left -= 1;
+        if *left == 0 {
+            end = Some(i + 1);
+            break;
+        }
+    }
+    match end {
+        Some(end) => (
+            Message {
+                data: msg.data.slice(..end),
+                kind: msg.kind,
+            },
+            true,
+        ),
+        None => (msg, false),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_are_counted_in_a_stream() {
+        let mut left = 2;
+        let (first, done) = take_counted(Message::binary("a\nb"), &mut left, true);
+        assert_eq!((first.data, done), (Bytes::from("a\nb"), false));
+        let (second, done) = take_counted(Message::binary("c\nd\ne\n"), &mut left, true);
+        assert_eq!((second.data, done), (Bytes::from("c\n"), true));
+        let mut left = 1;
+        assert!(take_counted(Message::binary("x"), &mut left, false).1);
+    }
+}
