@@ -359,6 +359,19 @@ pub struct ClientArgs {
     /// Give up connecting after DUR (e.g. 500ms, 10s, 2m)
     #[arg(long, value_name = "DUR", default_value = "10s", value_parser = parse_duration)]
     pub connect_timeout: Duration,
+
+    /// Connect again when the connection fails or ends (exponential backoff with jitter),
+    /// until stdin ends
+    #[arg(long)]
+    pub reconnect: bool,
+
+    /// With --reconnect: give up after N failed attempts in a row (default: never)
+    #[arg(long, value_name = "N", requires = "reconnect")]
+    pub retries: Option<u32>,
+
+    /// With --reconnect: the longest wait between attempts
+    #[arg(long, value_name = "DUR", default_value = "30s", value_parser = parse_duration)]
+    pub reconnect_max_delay: Duration,
 }
 
 #[derive(Args, Debug)]

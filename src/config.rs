@@ -7,12 +7,14 @@ use std::time::Duration;
 use tokio_tungstenite::tungstenite::http::{HeaderName, HeaderValue};
 
 use crate::cli::{
-    Cli, ColorWhen, Command, EventFormat, FramingArgs, LocalArgs, ScriptArgs, TcpCommand,
-    UdpCommand, UdpListenArgs, UdpSendArgs, WsArgs, WsCommand, WsConnectArgs, WsListenArgs,
+    Cli, ClientArgs, ColorWhen, Command, EventFormat, FramingArgs, LocalArgs, ScriptArgs,
+    TcpCommand, UdpCommand, UdpListenArgs, UdpSendArgs, WsArgs, WsCommand, WsConnectArgs,
+    WsListenArgs,
 };
 use crate::console;
 use crate::exit::{Exit, Fail};
 use crate::framing::Framing;
+use crate::reconnect::Reconnect;
 use crate::script::Script;
 
 /// What to do, fully checked.
@@ -23,6 +25,7 @@ pub enum Job {
         local: Local,
         connect_timeout: Duration,
         script: Script,
+        reconnect: Option<Reconnect>,
     },
     TcpListen {
         bind: HostPort,
@@ -76,6 +79,7 @@ pub struct WsClient {
     pub control: WsControl,
     pub connect_timeout: Duration,
     pub script: Script,
+    pub reconnect: Option<Reconnect>,
 }
 
 /// `ws listen`, checked.
@@ -154,6 +158,7 @@ impl Config {
                     local: local(args.local),
                     connect_timeout: args.client.connect_timeout,
                     script: script(args.script),
+                    reconnect: reconnect(&args.client),
                 }
             }
             Command::Tcp(TcpCommand::Listen(args)) => Job::TcpListen {
@@ -193,6 +198,13 @@ fn local(args: LocalArgs) -> Local {
         (true, None) => Local::Echo,
         (false, None) => Local::Stdio,
     }
+}
+
+fn reconnect(args: &ClientArgs) -> Option<Reconnect> {
+    args.reconnect.then(|| Reconnect {
+        retries: args.retries,
+        max_delay: args.reconnect_max_delay,
+    })
 }
 
 fn script(args: ScriptArgs) -> Script {
@@ -306,6 +318,7 @@ fn ws_client(args: WsConnectArgs) -> anyhow::Result<WsClient> {
         control: ws_control(args.ws)?,
         connect_timeout: args.client.connect_timeout,
         script: script(args.script),
+        reconnect: reconnect(&args.client),
     })
 }
 

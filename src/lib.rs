@@ -9,6 +9,7 @@
 //! - [`console`]: status lines and JSON events on stderr
 //! - [`relay`]: the one pump between the two sides; its channel contract
 //! - [`framing`]: byte streams <-> messages
+//! - [`reconnect`]: `--reconnect`, one local side across connections
 //! - [`script`]: a client's `--send`, `--count`, `--recv-only`, `--send-only`, `--idle-timeout`
 //! - [`net`]: remote sides (`tcp`, `udp`, `ws` with its `handshake`)
 //! - [`local`]: local sides (`stdio`, `exec`, echo)
@@ -21,6 +22,7 @@ pub mod exit;
 pub mod framing;
 pub mod local;
 pub mod net;
+pub mod reconnect;
 pub mod relay;
 pub mod script;
 pub mod server;
@@ -82,14 +84,30 @@ async fn run_job(job: Job) -> anyhow::Result<()> {
             local,
             connect_timeout,
             script,
+            reconnect,
         } => {
-            let stream = net::tcp::connect(&target, connect_timeout).await?;
-            let peer = stream.peer_addr()?;
-            console::status(
-                "connected",
-                format!("connected to {peer}"),
-                json!({"addr": peer}),
-            );
+            let connect = || async {
+                let stream = net::tcp::connect(&target, connect_timeout).await?;
+                let peer = stream.peer_addr()?;
+                console::status(
+                    "connected",
+                    format!("connected to {peer}"),
+                    json!({"addr": peer}),
+                );
+                anyhow::Ok((stream, peer))
+            };
+            if let Some(policy) = reconnect {
+                return reconnect::run(
+                    |ends| local::run(local, vec![], ends),
+                    connect,
+                    |(stream, _), ends| net::tcp::run(stream, ends),
+                    &script,
+                    &policy,
+                    true,
+                )
+                .await;
+            }
+            let (stream, peer) = connect().await?;
             let env = server::exec_env(&stream, peer);
             relay_scripted(
                 |ends| local::run(local, env, ends),
@@ -108,14 +126,25 @@ async fn run_job(job: Job) -> anyhow::Result<()> {
             server::serve_tcp(listener, local, keep_open).await
         }
         Job::WsConnect(cfg) => {
+            let records = (cfg.framing, cfg.control.max_message_size, true);
+            if let Some(policy) = &cfg.reconnect {
+                return reconnect::run(
+                    |ends| local::run_framed(cfg.local.clone(), records, vec![], ends),
+                    || net::ws::handshake::connect(&cfg),
+                    |(ws, peer), ends| net::ws::run(ws, ends, &cfg.control, peer),
+                    &cfg.script,
+                    policy,
+                    false,
+                )
+                .await;
+            }
             let (ws, peer) = net::ws::handshake::connect(&cfg).await?;
             let env = vec![
                 ("WSCTL_REMOTE_ADDR".into(), peer.ip().to_string()),
                 ("WSCTL_REMOTE_PORT".into(), peer.port().to_string()),
             ];
-            let (framing, max) = (cfg.framing, cfg.control.max_message_size);
             relay_scripted(
-                |ends| local::run_framed(cfg.local.clone(), (framing, max, true), env, ends),
+                |ends| local::run_framed(cfg.local.clone(), records, env, ends),
                 |ends| net::ws::run(ws, ends, &cfg.control, peer),
                 &cfg.script,
                 false,

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use serde_json::json;
+use tokio::sync::mpsc;
 use tokio::time::{Instant, sleep_until};
 
 use crate::console;
@@ -42,14 +43,57 @@ impl Script {
     }
 }
 
-/// Runs the filter: `local` are its ends facing the local side, `remote` facing the remote
-/// side. `stream`: the remote is a byte stream (TCP), so `--send` texts get a newline and
-/// `--count` counts lines; otherwise each message is one (WebSocket, UDP).
+/// Why one connection's filtering ended.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Ended {
+    /// The local side's input ended (and so did ours to the remote).
+    LocalInput,
+    /// `--count` was reached.
+    Count,
+    /// The remote side ended.
+    Remote,
+}
+
+/// The local side as the filter sees it; it outlives one connection under `--reconnect`.
+pub struct LocalEnds {
+    /// `None` once its input ended, or when stdin is not read (`--send`, `--recv-only`).
+    pub from: Option<mpsc::Receiver<Message>>,
+    /// `None` with `--send-only`.
+    pub to: Option<mpsc::Sender<Message>>,
+    /// What `--count` still waits for.
+    pub left: Option<u64>,
+}
+
+impl LocalEnds {
+    pub fn new(script: &Script, local: Ends) -> Self {
+        LocalEnds {
+            from: (script.send.is_empty() && !script.recv_only).then_some(local.rx),
+            to: (!script.send_only).then_some(local.tx),
+            left: script.count,
+        }
+    }
+}
+
+/// Runs the filter for a single connection: `local` are its ends facing the local side,
+/// `remote` facing the remote side. `stream`: the remote is a byte stream (TCP), so `--send`
+/// texts get a newline and `--count` counts lines; otherwise each message is one (WebSocket,
+/// UDP).
 pub async fn filter(script: Script, local: Ends, remote: Ends, stream: bool) -> anyhow::Result<()> {
-    let Ends {
-        tx: to_local,
-        rx: from_local,
-    } = local;
+    let mut local = LocalEnds::new(&script, local);
+    connection(&script, &mut local, remote, stream, true)
+        .await
+        .map(|_| ())
+}
+
+/// Filters one connection. `half_close`: when the peer's output ends, our input still goes
+/// on (TCP); otherwise the connection is over (`--reconnect` then makes a new one).
+pub async fn connection(
+    script: &Script,
+    local: &mut LocalEnds,
+    remote: Ends,
+    stream: bool,
+    half_close: bool,
+) -> anyhow::Result<Ended> {
     let Ends {
         tx: to_remote,
         rx: from_remote,
@@ -67,66 +111,70 @@ pub async fn filter(script: Script, local: Ends, remote: Ends, stream: bool) -> 
     };
     for message in &script.send {
         if to_remote.send(text(message)).await.is_err() {
-            return Ok(());
+            return Ok(Ended::Remote);
         }
     }
-    // With --send or --recv-only, stdin is not read and our side never ends the input.
-    let mut from_local = (script.send.is_empty() && !script.recv_only).then_some(from_local);
     let mut to_remote = Some(to_remote);
-    let mut to_local = (!script.send_only).then_some(to_local);
-    let mut left = script.count;
+    let mut forward_output = true;
     let idle = script.idle_timeout;
     let mut last_activity = Instant::now();
     loop {
         let idle_deadline = idle.map(|d| last_activity + d);
         tokio::select! {
-            msg = recv(&mut from_local) => match msg {
+            msg = recv(&mut local.from), if to_remote.is_some() => match msg {
                 Some(msg) => {
                     last_activity = Instant::now();
                     if let Some(tx) = &to_remote {
                         if tx.send(msg).await.is_err() {
-                            from_local = None;
+                            to_remote = None;
                             if from_remote.is_none() {
-                                return Ok(());
+                                return Ok(Ended::Remote);
                             }
                         }
                     }
                 }
                 // Our input ended: so does the remote's.
                 None => {
-                    from_local = None;
+                    local.from = None;
                     to_remote = None;
                     if from_remote.is_none() {
-                        return Ok(());
+                        return Ok(Ended::LocalInput);
                     }
                 }
             },
             msg = recv(&mut from_remote) => {
                 let Some(msg) = msg else {
-                    // The peer's output ended. For TCP that is a half-close: what we still
-                    // have to send goes on (the remote side says when it cannot).
                     from_remote = None;
-                    to_local = None;
-                    if from_local.is_none() {
-                        return Ok(());
+                    // For TCP the peer's end of output is a half-close: what we still have to
+                    // send goes on (the remote side says when it cannot).
+                    if half_close && local.from.is_some() && to_remote.is_some() {
+                        forward_output = false;
+                        continue;
                     }
-                    continue;
+                    return Ok(if local.from.is_none() && to_remote.is_none() {
+                        Ended::LocalInput
+                    } else {
+                        Ended::Remote
+                    });
                 };
                 last_activity = Instant::now();
-                let (msg, done) = match left.as_mut() {
+                let (msg, done) = match local.left.as_mut() {
                     Some(left) => take_counted(msg, left, stream),
                     None => (msg, false),
                 };
-                if let Some(tx) = &to_local {
-                    if tx.send(msg).await.is_err() {
-                        to_local = None;
+                if forward_output {
+                    if let Some(tx) = &local.to {
+                        if tx.send(msg).await.is_err() {
+                            local.to = None;
+                        }
                     }
                 }
                 if done {
                     let n = script.count.unwrap_or_default();
                     console::detail(1, "count", format!("{n} received: closing"), json!({"count": n}));
                     // Stop reading either side; the remote closes cleanly.
-                    return Ok(());
+                    local.to = None;
+                    return Ok(Ended::Count);
                 }
             }
             _ = sleep_until(idle_deadline.unwrap_or_else(Instant::now)), if idle_deadline.is_some() => {
@@ -141,7 +189,7 @@ pub async fn filter(script: Script, local: Ends, remote: Ends, stream: bool) -> 
     }
 }
 
-async fn recv(rx: &mut Option<tokio::sync::mpsc::Receiver<Message>>) -> Option<Message> {
+async fn recv(rx: &mut Option<mpsc::Receiver<Message>>) -> Option<Message> {
     match rx {
         Some(rx) => rx.recv().await,
         None => std::future::pending().await,

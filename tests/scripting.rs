@@ -172,3 +172,95 @@ fn count_works_for_udp_datagrams_and_tcp_lines() {
     assert_eq!(done.stdout_text(), "l1\nl2\n");
     let _ = server.finish();
 }
+
+/// A server stopped and started again on the same port: the client connects again, and what
+/// was sent before and after arrives both ways.
+#[test]
+fn reconnect_survives_a_server_restart() {
+    let (mut first, first_out) = Proc::start_streaming(&["ws", "listen", "127.0.0.1:0"]);
+    let addr = first.listening();
+    let (mut client, out) = Proc::start_streaming(&[
+        "ws",
+        "connect",
+        &url(&addr),
+        "--reconnect",
+        "--reconnect-max-delay",
+        "200ms",
+        "--count",
+        "2",
+    ]);
+    let mut out = std::io::BufReader::new(out);
+    assert!(first.line().starts_with("accepted"));
+    first.write_stdin(b"before\n");
+    assert_eq!(read_line_within(&mut out), "before\n");
+    client.write_stdin(b"c1\n");
+    assert_eq!(
+        read_line_within(&mut std::io::BufReader::new(first_out)),
+        "c1\n"
+    );
+    // The first server goes away without a closing handshake.
+    signal(first.pid(), "INT");
+    let _ = first.finish();
+    assert!(
+        client
+            .line_containing("reconnecting in")
+            .contains("attempt 1")
+    );
+
+    let (mut second, second_out) = Proc::start_streaming(&["ws", "listen", &addr]);
+    assert_eq!(second.listening(), addr);
+    assert!(second.line().starts_with("accepted"));
+    client.write_stdin(b"c2\n");
+    assert_eq!(
+        read_line_within(&mut std::io::BufReader::new(second_out)),
+        "c2\n"
+    );
+    second.write_stdin(b"after\n");
+    assert_eq!(read_line_within(&mut out), "after\n");
+    let c = client.finish();
+    assert_eq!(c.code(), 0, "{}", c.stderr);
+    assert_eq!(second.finish().code(), 0);
+}
+
+#[test]
+fn reconnect_gives_up_after_its_retries() {
+    let port = closed_port().to_string();
+    let done = run_detached(&[
+        "tcp",
+        "connect",
+        "127.0.0.1",
+        &port,
+        "--reconnect",
+        "--retries",
+        "2",
+        "--reconnect-max-delay",
+        "50ms",
+    ]);
+    assert_eq!(done.code(), 3, "{}", done.stderr);
+    assert_eq!(
+        done.stderr.matches("reconnecting in").count(),
+        2,
+        "{}",
+        done.stderr
+    );
+    assert!(
+        done.stderr.contains("giving up after 2 retries"),
+        "{}",
+        done.stderr
+    );
+}
+
+/// Reads one line from a streamed stdout within [`WAIT`].
+fn read_line_within(reader: &mut std::io::BufReader<std::process::ChildStdout>) -> String {
+    use std::io::BufRead;
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            let mut line = String::new();
+            let _ = tx.send(reader.read_line(&mut line).map(|_| line));
+        });
+        rx.recv_timeout(WAIT)
+            .expect("no line within the wait")
+            .expect("reading")
+    })
+}
