@@ -201,7 +201,7 @@ fn local(args: LocalArgs) -> Local {
 }
 
 fn reconnect(args: &ClientArgs) -> Option<Reconnect> {
-    args.reconnect.then(|| Reconnect {
+    args.reconnect.then_some(Reconnect {
         retries: args.retries,
         max_delay: args.reconnect_max_delay,
     })
