@@ -242,9 +242,9 @@ pub async fn run_client(
         }
         console::detail(
             2,
-            "eof",
+            "waiting",
             format!("waiting {} for replies", humantime::format_duration(wait)),
-            json!({}),
+            json!({"wait_ms": wait.as_millis() as u64}),
         );
         tokio::time::sleep(wait).await;
         Ok(())

@@ -278,10 +278,8 @@ where
             Ok(WsMessage::Frame(_)) => continue,
             Err(WsError::ConnectionClosed | WsError::AlreadyClosed) => break,
             Err(WsError::Protocol(ProtocolError::ResetWithoutClosingHandshake)) => break,
-            Err(WsError::Io(err)) if peer_close.is_some() => {
-                console::detail(2, "io", format!("after the Close: {err}"), json!({}));
-                break;
-            }
+            // The peer's Close came; a reset after it loses nothing.
+            Err(WsError::Io(_)) if peer_close.is_some() => break,
             Err(WsError::Io(err)) => {
                 return Err(crate::net::tcp::peer_error(
                     err,
@@ -292,6 +290,9 @@ where
                 return Err(fail_connection(&mut stream, err, &shared, &control, peer).await);
             }
         };
+        if console::verbosity() >= 1 {
+            message_event(peer, "in", &msg);
+        }
         if deliver && tx.send(msg).await.is_err() {
             deliver = false;
         }
@@ -430,10 +431,19 @@ where
                     return Ok(sent(result)?.unwrap_or(WriterEnd::ClosedByUs));
                 };
                 // A burst goes out with one flush.
+                let verbose = console::verbosity() >= 1;
+                if verbose {
+                    message_event(peer, "out", &msg);
+                }
                 let mut result = sink.feed(to_ws(msg)).await;
                 while result.is_ok() {
                     match rx.try_recv() {
-                        Ok(msg) => result = sink.feed(to_ws(msg)).await,
+                        Ok(msg) => {
+                            if verbose {
+                                message_event(peer, "out", &msg);
+                            }
+                            result = sink.feed(to_ws(msg)).await
+                        }
                         Err(_) => break,
                     }
                 }
@@ -446,6 +456,21 @@ where
             }
         }
     }
+}
+
+/// `-v`: one line (or event) per message, with its direction, type and size.
+fn message_event(peer: SocketAddr, direction: &str, msg: &Message) {
+    let kind = match msg.kind {
+        Kind::Text => "text",
+        Kind::Binary => "binary",
+    };
+    let arrow = if direction == "in" { "<" } else { ">" };
+    console::detail(
+        1,
+        "message",
+        format!("{arrow} {kind} message, {} bytes", msg.data.len()),
+        json!({"peer": peer, "direction": direction, "type": kind, "size": msg.data.len()}),
+    );
 }
 
 async fn tick(ticker: &mut Option<Interval>) {
