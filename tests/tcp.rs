@@ -519,3 +519,31 @@ fn broken_stdout_pipe_ends_quietly_with_0() {
     assert_eq!(done.code(), 0, "{}", done.stderr);
     assert!(!done.stderr.contains("error"), "{}", done.stderr);
 }
+
+/// wsctl reads a piped stdin nonblocking; what runs after it on the same pipe must find it
+/// blocking again.
+#[test]
+fn a_piped_stdin_is_left_blocking() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let server = std::thread::spawn(move || {
+        let (mut conn, _) = listener.accept().unwrap();
+        let mut got = Vec::new();
+        conn.read_to_end(&mut got).unwrap();
+        got
+    });
+    let script = format!(
+        "printf 'data' | ( {} tcp connect {addr} 2>/dev/null; python3 -c 'import fcntl, os; print(fcntl.fcntl(0, fcntl.F_GETFL) & os.O_NONBLOCK)' )",
+        env!("CARGO_BIN_EXE_wsctl")
+    );
+    let out = std::process::Command::new("sh")
+        .args(["-c", &script])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "0",
+        "O_NONBLOCK left set"
+    );
+    assert_eq!(server.join().unwrap(), b"data");
+}

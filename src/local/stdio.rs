@@ -28,7 +28,7 @@ pub async fn run(ends: Ends) -> anyhow::Result<()> {
     // Cancelled when reading stdin should stop before its EOF.
     let stop_input = CancellationToken::new();
     let interactive = std::io::stdin().is_terminal();
-    let mut stdin = spawn_reader();
+    let mut stdin = Input::open();
     let (stdout, written) = spawn_writer();
 
     let send = {
@@ -39,7 +39,7 @@ pub async fn run(ends: Ends) -> anyhow::Result<()> {
                     biased;
                     _ = stop_input.cancelled() => {
                         // Deliver what was already read, then stop.
-                        while let Ok(chunk) = stdin.try_recv() {
+                        while let Some(chunk) = stdin.try_recv() {
                             if tx.send(Message::binary(chunk?)).await.is_err() {
                                 break;
                             }
@@ -128,6 +128,84 @@ fn batch(first: Bytes, rx: &mut mpsc::Receiver<Message>) -> (Bytes, Option<Bytes
         joined.extend_from_slice(&msg.data);
     }
     (joined.freeze(), None)
+}
+
+/// Where stdin's chunks come from: a pipe is read on the runtime's own thread (nonblocking,
+/// no hand-off per chunk); anything else (a file, a terminal, which epoll refuses or which
+/// must stay blocking) by a thread.
+enum Input {
+    Thread(mpsc::Receiver<std::io::Result<Bytes>>),
+    Pipe {
+        pipe: tokio::net::unix::pipe::Receiver,
+        buf: bytes::BytesMut,
+        /// The descriptor's flags before it was made nonblocking, restored on drop: the
+        /// open file description may be shared with whatever runs after wsctl.
+        restore: Option<(std::os::fd::RawFd, libc::c_int)>,
+    },
+}
+
+impl Input {
+    fn open() -> Input {
+        use std::os::fd::AsRawFd;
+        use std::os::unix::fs::FileTypeExt;
+        let pipe = (|| {
+            let fd = std::io::stdin().as_fd().try_clone_to_owned().ok()?;
+            let file = File::from(fd);
+            if !file.metadata().ok()?.file_type().is_fifo() {
+                return None;
+            }
+            grow_pipe(&file);
+            let raw = file.as_raw_fd();
+            // SAFETY: F_GETFL on a descriptor we own.
+            let flags = unsafe { libc::fcntl(raw, libc::F_GETFL) };
+            let pipe = tokio::net::unix::pipe::Receiver::from_file(file).ok()?;
+            Some(Input::Pipe {
+                pipe,
+                buf: bytes::BytesMut::new(),
+                restore: (flags >= 0).then_some((raw, flags)),
+            })
+        })();
+        pipe.unwrap_or_else(|| Input::Thread(spawn_reader()))
+    }
+
+    /// The next chunk; `None` at EOF.
+    async fn recv(&mut self) -> Option<std::io::Result<Bytes>> {
+        match self {
+            Input::Thread(rx) => rx.recv().await,
+            Input::Pipe { pipe, buf, .. } => {
+                use tokio::io::AsyncReadExt;
+                buf.reserve(PIPE_CHUNK);
+                match pipe.read_buf(buf).await {
+                    Ok(0) => None,
+                    Ok(_) => Some(Ok(buf.split().freeze())),
+                    Err(e) => Some(Err(e)),
+                }
+            }
+        }
+    }
+
+    /// A chunk already read, if any (the thread reads ahead; the pipe does not).
+    fn try_recv(&mut self) -> Option<std::io::Result<Bytes>> {
+        match self {
+            Input::Thread(rx) => rx.try_recv().ok(),
+            Input::Pipe { .. } => None,
+        }
+    }
+}
+
+impl Drop for Input {
+    fn drop(&mut self) {
+        if let Input::Pipe {
+            restore: Some((fd, flags)),
+            ..
+        } = self
+        {
+            // SAFETY: F_SETFL on the descriptor the pipe still owns (it is dropped after us).
+            unsafe {
+                libc::fcntl(*fd, libc::F_SETFL, *flags);
+            }
+        }
+    }
 }
 
 /// A thread reading stdin in chunks; the channel ends at EOF (or after an error).
