@@ -520,10 +520,10 @@ fn broken_stdout_pipe_ends_quietly_with_0() {
     assert!(!done.stderr.contains("error"), "{}", done.stderr);
 }
 
-/// wsctl reads a piped stdin nonblocking; what runs after it on the same pipe must find it
-/// blocking again.
+/// wsctl reads a piped stdin and writes a piped stdout nonblocking; what runs after it on the
+/// same pipes must find them blocking again.
 #[test]
-fn a_piped_stdin_is_left_blocking() {
+fn piped_stdin_and_stdout_are_left_blocking() {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap().to_string();
     let server = std::thread::spawn(move || {
@@ -533,7 +533,7 @@ fn a_piped_stdin_is_left_blocking() {
         got
     });
     let script = format!(
-        "printf 'data' | ( {} tcp connect {addr} 2>/dev/null; python3 -c 'import fcntl, os; print(fcntl.fcntl(0, fcntl.F_GETFL) & os.O_NONBLOCK)' )",
+        "printf 'data' | ( {} tcp connect {addr} 2>/dev/null; python3 -c 'import fcntl, os; print(fcntl.fcntl(0, fcntl.F_GETFL) & os.O_NONBLOCK, fcntl.fcntl(1, fcntl.F_GETFL) & os.O_NONBLOCK)' )",
         env!("CARGO_BIN_EXE_wsctl")
     );
     let out = std::process::Command::new("sh")
@@ -542,8 +542,8 @@ fn a_piped_stdin_is_left_blocking() {
         .unwrap();
     assert_eq!(
         String::from_utf8_lossy(&out.stdout).trim(),
-        "0",
-        "O_NONBLOCK left set"
+        "0 0",
+        "O_NONBLOCK left set on stdin, stdout"
     );
     assert_eq!(server.join().unwrap(), b"data");
 }

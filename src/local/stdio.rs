@@ -29,7 +29,7 @@ pub async fn run(ends: Ends) -> anyhow::Result<()> {
     let stop_input = CancellationToken::new();
     let interactive = std::io::stdin().is_terminal();
     let mut stdin = Input::open();
-    let (stdout, written) = spawn_writer();
+    let mut stdout = Output::open();
 
     let send = {
         let stop_input = stop_input.clone();
@@ -73,12 +73,12 @@ pub async fn run(ends: Ends) -> anyhow::Result<()> {
             };
             let (data, next) = batch(first, &mut rx);
             carried = next;
-            if stdout.send(data).await.is_err() {
+            if !stdout.write(data).await {
                 break; // the writer stopped: its result says why
             }
         }
-        drop((stdout, rx));
-        let result = written.await.unwrap_or(Ok(()));
+        drop(rx);
+        let result = stdout.finish().await;
         if interactive || result.is_err() {
             stop_input.cancel();
         }
@@ -130,23 +130,113 @@ fn batch(first: Bytes, rx: &mut mpsc::Receiver<Message>) -> (Bytes, Option<Bytes
     (joined.freeze(), None)
 }
 
+/// Where received data goes: a pipe is written on the runtime's own thread (nonblocking);
+/// anything else (a terminal, a file) by a thread, unbuffered.
+enum Output {
+    Thread {
+        tx: mpsc::Sender<Bytes>,
+        written: oneshot::Receiver<std::io::Result<()>>,
+    },
+    Pipe {
+        // Declared (so dropped) before the pipe: the flags go back while the fd is open.
+        _restore: Restore,
+        pipe: tokio::net::unix::pipe::Sender,
+        result: std::io::Result<()>,
+    },
+}
+
+impl Output {
+    fn open() -> Output {
+        use std::os::unix::fs::FileTypeExt;
+        let pipe = (|| {
+            let fd = std::io::stdout().as_fd().try_clone_to_owned().ok()?;
+            let file = File::from(fd);
+            if !file.metadata().ok()?.file_type().is_fifo() {
+                return None;
+            }
+            grow_pipe(&file);
+            let restore = Restore::flags_of(&file);
+            let Ok(pipe) = tokio::net::unix::pipe::Sender::from_file(file) else {
+                std::mem::forget(restore); // its descriptor is closed already
+                return None;
+            };
+            Some(Output::Pipe {
+                pipe,
+                result: Ok(()),
+                _restore: restore,
+            })
+        })();
+        pipe.unwrap_or_else(|| {
+            let (tx, written) = spawn_writer();
+            Output::Thread { tx, written }
+        })
+    }
+
+    /// Writes `data`; `false` once writing has failed (see [`Output::finish`]).
+    async fn write(&mut self, data: Bytes) -> bool {
+        match self {
+            Output::Thread { tx, .. } => tx.send(data).await.is_ok(),
+            Output::Pipe { pipe, result, .. } => {
+                use tokio::io::AsyncWriteExt;
+                *result = pipe.write_all(&data).await;
+                result.is_ok()
+            }
+        }
+    }
+
+    /// How writing ended, once everything handed over is written.
+    async fn finish(self) -> std::io::Result<()> {
+        match self {
+            Output::Thread { tx, written } => {
+                drop(tx);
+                written.await.unwrap_or(Ok(()))
+            }
+            Output::Pipe { result, .. } => result,
+        }
+    }
+}
+
+/// A descriptor's file status flags, put back on drop: a pipe read or written nonblocking
+/// shares its open file description with whatever runs after wsctl on the same pipe.
+struct Restore(Option<(std::os::fd::RawFd, libc::c_int)>);
+
+impl Restore {
+    fn flags_of(file: &File) -> Restore {
+        use std::os::fd::AsRawFd;
+        let raw = file.as_raw_fd();
+        // SAFETY: F_GETFL on a descriptor the caller owns.
+        let flags = unsafe { libc::fcntl(raw, libc::F_GETFL) };
+        Restore((flags >= 0).then_some((raw, flags)))
+    }
+}
+
+impl Drop for Restore {
+    fn drop(&mut self) {
+        if let Some((fd, flags)) = self.0 {
+            // SAFETY: F_SETFL on a descriptor still open: each `Restore` is declared before
+            // the pipe owning the descriptor, and fields drop in declaration order.
+            unsafe {
+                libc::fcntl(fd, libc::F_SETFL, flags);
+            }
+        }
+    }
+}
+
 /// Where stdin's chunks come from: a pipe is read on the runtime's own thread (nonblocking,
 /// no hand-off per chunk); anything else (a file, a terminal, which epoll refuses or which
 /// must stay blocking) by a thread.
 enum Input {
     Thread(mpsc::Receiver<std::io::Result<Bytes>>),
     Pipe {
+        // Declared (so dropped) before the pipe: the flags go back while the fd is open.
+        _restore: Restore,
         pipe: tokio::net::unix::pipe::Receiver,
         buf: bytes::BytesMut,
-        /// The descriptor's flags before it was made nonblocking, restored on drop: the
-        /// open file description may be shared with whatever runs after wsctl.
-        restore: Option<(std::os::fd::RawFd, libc::c_int)>,
     },
 }
 
 impl Input {
     fn open() -> Input {
-        use std::os::fd::AsRawFd;
         use std::os::unix::fs::FileTypeExt;
         let pipe = (|| {
             let fd = std::io::stdin().as_fd().try_clone_to_owned().ok()?;
@@ -155,14 +245,15 @@ impl Input {
                 return None;
             }
             grow_pipe(&file);
-            let raw = file.as_raw_fd();
-            // SAFETY: F_GETFL on a descriptor we own.
-            let flags = unsafe { libc::fcntl(raw, libc::F_GETFL) };
-            let pipe = tokio::net::unix::pipe::Receiver::from_file(file).ok()?;
+            let restore = Restore::flags_of(&file);
+            let Ok(pipe) = tokio::net::unix::pipe::Receiver::from_file(file) else {
+                std::mem::forget(restore); // its descriptor is closed already
+                return None;
+            };
             Some(Input::Pipe {
+                _restore: restore,
                 pipe,
                 buf: bytes::BytesMut::new(),
-                restore: (flags >= 0).then_some((raw, flags)),
             })
         })();
         pipe.unwrap_or_else(|| Input::Thread(spawn_reader()))
@@ -189,21 +280,6 @@ impl Input {
         match self {
             Input::Thread(rx) => rx.try_recv().ok(),
             Input::Pipe { .. } => None,
-        }
-    }
-}
-
-impl Drop for Input {
-    fn drop(&mut self) {
-        if let Input::Pipe {
-            restore: Some((fd, flags)),
-            ..
-        } = self
-        {
-            // SAFETY: F_SETFL on the descriptor the pipe still owns (it is dropped after us).
-            unsafe {
-                libc::fcntl(*fd, libc::F_SETFL, *flags);
-            }
         }
     }
 }
