@@ -5,6 +5,10 @@
 //!   cargo bench --bench tcp_throughput
 //!   WSCTL_BENCH_BYTES=268435456 WSCTL_BENCH_ROUNDS=5 cargo bench --bench tcp_throughput
 
+mod common;
+
+use common::{env_or, free_port, installed};
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -49,19 +53,6 @@ const TOOLS: &[Tool] = &[
         connect: &["nc.openbsd", "-N", "127.0.0.1", "{port}"],
     },
 ];
-
-fn installed(program: &str) -> bool {
-    Command::new("sh")
-        .args(["-c", &format!("command -v {program}")])
-        .stdout(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
-
-fn free_port() -> u16 {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    l.local_addr().unwrap().port()
-}
 
 fn fill(args: &[&str], port: u16, addr: &str) -> Vec<String> {
     args.iter()
@@ -136,14 +127,8 @@ fn transfer(tool: &Tool, bytes: u64) -> Duration {
 }
 
 fn main() {
-    let bytes: u64 = std::env::var("WSCTL_BENCH_BYTES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1 << 30);
-    let rounds: usize = std::env::var("WSCTL_BENCH_ROUNDS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(3);
+    let bytes: u64 = env_or("WSCTL_BENCH_BYTES", 1 << 30);
+    let rounds: usize = env_or("WSCTL_BENCH_ROUNDS", 3);
     println!(
         "TCP throughput: {} MiB per transfer, best of {rounds} rounds, tools interleaved",
         bytes >> 20

@@ -10,6 +10,10 @@
 //! WSCTL_BENCH_DATAGRAMS=200000 WSCTL_BENCH_SECS=2 cargo bench --bench udp
 //! ```
 
+mod common;
+
+use common::{env_or, installed};
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::UdpSocket;
 use std::process::{Command, Stdio};
@@ -19,21 +23,6 @@ use std::time::{Duration, Instant};
 
 const WSCTL: &str = env!("CARGO_BIN_EXE_wsctl");
 const RECORD: usize = 32;
-
-fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn installed(program: &str) -> bool {
-    Command::new("sh")
-        .args(["-c", &format!("command -v {program}")])
-        .stdout(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
 
 /// Sends `count` records through `args` (`{addr}` replaced); returns datagrams/s and how many
 /// arrived.

@@ -11,6 +11,10 @@
 //!   WSCTL_BENCH_CLIENTS=1,50 cargo bench --bench ws
 //! ```
 
+mod common;
+
+use common::{env_or, free_port, installed};
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -19,26 +23,6 @@ use futures_util::{SinkExt, StreamExt};
 use tokio_tungstenite::tungstenite::Message;
 
 const WSCTL: &str = env!("CARGO_BIN_EXE_wsctl");
-
-fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn installed(program: &str) -> bool {
-    Command::new("sh")
-        .args(["-c", &format!("command -v {program}")])
-        .stdout(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
-
-fn free_port() -> u16 {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    l.local_addr().unwrap().port()
-}
 
 /// Waits until something accepts connections on `port` (websocat prints no listening line).
 fn wait_port(port: u16) {

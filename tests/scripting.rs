@@ -192,12 +192,9 @@ fn reconnect_survives_a_server_restart() {
     let mut out = std::io::BufReader::new(out);
     assert!(first.line().starts_with("accepted"));
     first.write_stdin(b"before\n");
-    assert_eq!(read_line_within(&mut out), "before\n");
+    assert_eq!(next_line(&mut out), "before\n");
     client.write_stdin(b"c1\n");
-    assert_eq!(
-        read_line_within(&mut std::io::BufReader::new(first_out)),
-        "c1\n"
-    );
+    assert_eq!(next_line(&mut std::io::BufReader::new(first_out)), "c1\n");
     // The first server goes away without a closing handshake.
     signal(first.pid(), "INT");
     let _ = first.finish();
@@ -211,12 +208,9 @@ fn reconnect_survives_a_server_restart() {
     assert_eq!(second.listening(), addr);
     assert!(second.line().starts_with("accepted"));
     client.write_stdin(b"c2\n");
-    assert_eq!(
-        read_line_within(&mut std::io::BufReader::new(second_out)),
-        "c2\n"
-    );
+    assert_eq!(next_line(&mut std::io::BufReader::new(second_out)), "c2\n");
     second.write_stdin(b"after\n");
-    assert_eq!(read_line_within(&mut out), "after\n");
+    assert_eq!(next_line(&mut out), "after\n");
     let c = client.finish();
     assert_eq!(c.code(), 0, "{}", c.stderr);
     assert_eq!(second.finish().code(), 0);
@@ -248,19 +242,4 @@ fn reconnect_gives_up_after_its_retries() {
         "{}",
         done.stderr
     );
-}
-
-/// Reads one line from a streamed stdout within [`WAIT`].
-fn read_line_within(reader: &mut std::io::BufReader<std::process::ChildStdout>) -> String {
-    use std::io::BufRead;
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::scope(|scope| {
-        scope.spawn(|| {
-            let mut line = String::new();
-            let _ = tx.send(reader.read_line(&mut line).map(|_| line));
-        });
-        rx.recv_timeout(WAIT)
-            .expect("no line within the wait")
-            .expect("reading")
-    })
 }

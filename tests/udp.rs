@@ -8,20 +8,6 @@ use std::process::{Command, Stdio};
 
 use common::*;
 
-/// Reads one line from a streamed stdout within [`WAIT`].
-fn next_line(reader: &mut BufReader<std::process::ChildStdout>) -> String {
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::scope(|scope| {
-        scope.spawn(|| {
-            let mut line = String::new();
-            let _ = tx.send(reader.read_line(&mut line).map(|_| line));
-        });
-        rx.recv_timeout(WAIT)
-            .expect("no line within the wait")
-            .expect("reading")
-    })
-}
-
 /// Collects a listener's output lines until the line `END`.
 fn read_until_end(out: std::process::ChildStdout) -> std::sync::mpsc::Receiver<Vec<String>> {
     let (tx, rx) = std::sync::mpsc::channel();
@@ -205,16 +191,6 @@ fn socat_and_ncat_interoperate_both_ways() {
     assert_eq!(got, b"to socat", "one line, one datagram, no newline");
     signal(socat.pid(), "KILL");
     let _ = socat.finish();
-}
-
-/// Starts `cmd` with stdin piped and stdout streamed to the caller.
-fn streaming(mut cmd: Command) -> (Proc, std::process::ChildStdout) {
-    cmd.stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = cmd.spawn().expect("spawn");
-    let out = child.stdout.take().unwrap();
-    (Proc::from_child(child), out)
 }
 
 #[test]

@@ -3,27 +3,13 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufReader, Write};
 use std::process::{Command, Stdio};
 
 use common::*;
 
 fn url(addr: &str, path: &str) -> String {
     format!("ws://{addr}{path}")
-}
-
-/// Reads one line from a streamed stdout within [`WAIT`].
-fn next_line(reader: &mut BufReader<std::process::ChildStdout>) -> String {
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::scope(|scope| {
-        scope.spawn(|| {
-            let mut line = String::new();
-            let _ = tx.send(reader.read_line(&mut line).map(|_| line));
-        });
-        rx.recv_timeout(WAIT)
-            .expect("no line within the wait")
-            .expect("reading")
-    })
 }
 
 #[test]
@@ -657,16 +643,6 @@ fn websocat_client_and_server_interoperate() {
         "websocat got {} bytes",
         w.stdout.len()
     );
-}
-
-/// Starts `cmd` with stdin piped and stdout streamed to the caller.
-fn streaming(mut cmd: Command) -> (Proc, std::process::ChildStdout) {
-    cmd.stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = cmd.spawn().expect("spawn");
-    let out = child.stdout.take().unwrap();
-    (Proc::from_child(child), out)
 }
 
 #[test]

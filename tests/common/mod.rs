@@ -56,59 +56,15 @@ pub fn spawn(cmd: Command) -> Proc {
 /// Starts `cmd` with the given stdin, stdout and stderr piped.
 pub fn spawn_with(mut cmd: Command, stdin: Stdio) -> Proc {
     cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
-    let mut child = cmd.stdin(stdin).spawn().expect("spawn");
-    let (tx, lines) = mpsc::channel();
-    let err = child.stderr.take().unwrap();
-    let stderr = std::thread::spawn(move || {
-        let mut all = String::new();
-        for line in BufReader::new(err).lines() {
-            let line = line.unwrap_or_default();
-            all.push_str(&line);
-            all.push('\n');
-            let _ = tx.send(line);
-        }
-        all
-    });
-    let mut out = child.stdout.take().unwrap();
-    let stdout = Some(std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = out.read_to_end(&mut buf);
-        buf
-    }));
-    Proc {
-        child,
-        lines,
-        stderr,
-        stdout,
-    }
+    Proc::from_child(cmd.stdin(stdin).spawn().expect("spawn"))
 }
 
 impl Proc {
     /// Starts wsctl with stdout left to the caller (for streaming checks).
     pub fn start_streaming(args: &[&str]) -> (Proc, std::process::ChildStdout) {
         let mut cmd = wsctl();
-        cmd.args(args).stdout(Stdio::piped()).stderr(Stdio::piped());
-        let mut child = cmd.stdin(Stdio::piped()).spawn().expect("spawn");
-        let out = child.stdout.take().unwrap();
-        let (tx, lines) = mpsc::channel();
-        let err = child.stderr.take().unwrap();
-        let stderr = std::thread::spawn(move || {
-            let mut all = String::new();
-            for line in BufReader::new(err).lines() {
-                let line = line.unwrap_or_default();
-                all.push_str(&line);
-                all.push('\n');
-                let _ = tx.send(line);
-            }
-            all
-        });
-        let proc = Proc {
-            child,
-            lines,
-            stderr,
-            stdout: None,
-        };
-        (proc, out)
+        cmd.args(args);
+        streaming(cmd)
     }
 
     /// Wraps a spawned child whose stderr is piped (its stdout is collected if piped too).
@@ -421,4 +377,28 @@ pub fn listening_port(proto: &str, pid: u32) -> u16 {
         // Polling /proc: there is nothing to wait on, so a short pause between looks.
         std::thread::sleep(Duration::from_millis(5));
     }
+}
+
+/// Reads one line from a streamed stdout within [`WAIT`].
+pub fn next_line(reader: &mut BufReader<std::process::ChildStdout>) -> String {
+    let (tx, rx) = mpsc::channel();
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            let mut line = String::new();
+            let _ = tx.send(reader.read_line(&mut line).map(|_| line));
+        });
+        rx.recv_timeout(WAIT)
+            .expect("no line within the wait")
+            .expect("reading")
+    })
+}
+
+/// Starts `cmd` (a peer, say) with stdin piped and stdout streamed to the caller.
+pub fn streaming(mut cmd: Command) -> (Proc, std::process::ChildStdout) {
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn");
+    let out = child.stdout.take().unwrap();
+    (Proc::from_child(child), out)
 }
