@@ -103,6 +103,18 @@ fn socket_for(addr: SocketAddr) -> anyhow::Result<Socket> {
     Ok(socket)
 }
 
+/// An IPv4 interface, which the socket API names by its address.
+fn ipv4_interface(iface: &str) -> anyhow::Result<Ipv4Addr> {
+    iface.parse().map_err(|_| {
+        Fail::new(
+            Exit::Usage,
+            format!("--interface `{iface}` is not an IPv4 address"),
+        )
+        .hint("for IPv4, name the interface by its address, e.g. 127.0.0.1")
+        .err()
+    })
+}
+
 /// An IPv6 interface by name (`eth0`) or index (`2`).
 fn interface_index(iface: &str) -> anyhow::Result<u32> {
     if let Ok(index) = iface.parse() {
@@ -156,14 +168,7 @@ pub async fn connect(cfg: &UdpClient) -> anyhow::Result<UdpSocket> {
     if let Some(iface) = &cfg.interface {
         match addr {
             SocketAddr::V4(_) => {
-                let ip: Ipv4Addr = iface.parse().map_err(|_| {
-                    Fail::new(
-                        Exit::Usage,
-                        format!("--interface `{iface}` is not an IPv4 address"),
-                    )
-                    .hint("for IPv4, name the interface by its address, e.g. 127.0.0.1")
-                    .err()
-                })?;
+                let ip = ipv4_interface(iface)?;
                 socket.set_multicast_if_v4(&ip).with_context(fail)?;
             }
             SocketAddr::V6(_) => socket
@@ -361,14 +366,7 @@ fn bind(addr: SocketAddr, cfg: &UdpServer) -> anyhow::Result<UdpSocket> {
     match cfg.multicast {
         Some(IpAddr::V4(group)) => {
             let iface = match &cfg.interface {
-                Some(iface) => iface.parse().map_err(|_| {
-                    Fail::new(
-                        Exit::Usage,
-                        format!("--interface `{iface}` is not an IPv4 address"),
-                    )
-                    .hint("for IPv4, name the interface by its address, e.g. 127.0.0.1")
-                    .err()
-                })?,
+                Some(iface) => ipv4_interface(iface)?,
                 None => Ipv4Addr::UNSPECIFIED,
             };
             socket.join_multicast_v4(&group, &iface).with_context(|| {
