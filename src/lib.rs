@@ -53,13 +53,17 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         .enable_all()
         .build()?;
     let result = runtime.block_on(async {
+        // Installed before any work starts: a SIGINT right after `listening on` must be ours
+        // to handle, not the default (death by signal instead of exit 130).
+        let mut interrupt =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())?;
         tokio::select! {
             result = run_job(job) => result,
             _ = sleep_for(timeout) => {
                 let limit = humantime::format_duration(timeout.unwrap_or_default());
                 Err(Fail::new(Exit::Io, format!("gave up after {limit} (--timeout)")).err())
             }
-            _ = tokio::signal::ctrl_c() => Err(Fail::quiet(Exit::Interrupted, "interrupted")),
+            _ = interrupt.recv() => Err(Fail::quiet(Exit::Interrupted, "interrupted")),
         }
     });
     // Dropping the connections above closed them; a name lookup still running in the
