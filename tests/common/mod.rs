@@ -219,11 +219,16 @@ pub fn have(program: &str) -> bool {
         .stdout(Stdio::null())
         .status()
         .is_ok_and(|s| s.success());
+    present_or_skip(found, program)
+}
+
+/// `found`, after saying loudly that `peer` is missing (or failing, with WSCTL_REQUIRE_PEERS).
+fn present_or_skip(found: bool, peer: &str) -> bool {
     if !found {
         if std::env::var_os("WSCTL_REQUIRE_PEERS").is_some() {
-            panic!("{program} is not installed, and WSCTL_REQUIRE_PEERS is set");
+            panic!("{peer} is not installed, and WSCTL_REQUIRE_PEERS is set");
         }
-        eprintln!("SKIPPED: {program} is not installed; this interop test did not run");
+        eprintln!("SKIPPED: {peer} is not installed; this interop test did not run");
     }
     found
 }
@@ -323,13 +328,7 @@ pub fn have_python_websockets() -> bool {
         .stderr(Stdio::null())
         .status()
         .is_ok_and(|s| s.success());
-    if !found {
-        if std::env::var_os("WSCTL_REQUIRE_PEERS").is_some() {
-            panic!("Python websockets is not installed, and WSCTL_REQUIRE_PEERS is set");
-        }
-        eprintln!("SKIPPED: Python websockets is not installed; this interop test did not run");
-    }
-    found
+    present_or_skip(found, "Python websockets")
 }
 
 /// Starts the Python peer `tests/peers/ws_peer.py` with `args`.
