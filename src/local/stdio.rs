@@ -147,25 +147,14 @@ enum Output {
 
 impl Output {
     fn open() -> Output {
-        use std::os::unix::fs::FileTypeExt;
-        let pipe = (|| {
-            let fd = std::io::stdout().as_fd().try_clone_to_owned().ok()?;
-            let file = File::from(fd);
-            if !file.metadata().ok()?.file_type().is_fifo() {
-                return None;
-            }
-            grow_pipe(&file);
-            let restore = Restore::flags_of(&file);
-            let Ok(pipe) = tokio::net::unix::pipe::Sender::from_file(file) else {
-                std::mem::forget(restore); // its descriptor is closed already
-                return None;
-            };
-            Some(Output::Pipe {
-                pipe,
-                result: Ok(()),
-                _restore: restore,
-            })
-        })();
+        let pipe = open_pipe(std::io::stdout().as_fd(), |file| {
+            tokio::net::unix::pipe::Sender::from_file(file)
+        })
+        .map(|(pipe, restore)| Output::Pipe {
+            _restore: restore,
+            pipe,
+            result: Ok(()),
+        });
         pipe.unwrap_or_else(|| {
             let (tx, written) = spawn_writer();
             Output::Thread { tx, written }
@@ -192,6 +181,28 @@ impl Output {
                 written.await.unwrap_or(Ok(()))
             }
             Output::Pipe { result, .. } => result,
+        }
+    }
+}
+
+/// `fd` (stdin or stdout) as a tokio pipe end made by `make`, if it is a pipe: grown to
+/// 1 MiB, with its flags to restore (`make` sets it nonblocking). `None` for anything else.
+fn open_pipe<P>(
+    fd: std::os::fd::BorrowedFd<'_>,
+    make: impl FnOnce(File) -> std::io::Result<P>,
+) -> Option<(P, Restore)> {
+    use std::os::unix::fs::FileTypeExt;
+    let file = File::from(fd.try_clone_to_owned().ok()?);
+    if !file.metadata().ok()?.file_type().is_fifo() {
+        return None;
+    }
+    grow_pipe(&file);
+    let restore = Restore::flags_of(&file);
+    match make(file) {
+        Ok(pipe) => Some((pipe, restore)),
+        Err(_) => {
+            std::mem::forget(restore); // its descriptor is closed already
+            None
         }
     }
 }
@@ -237,25 +248,14 @@ enum Input {
 
 impl Input {
     fn open() -> Input {
-        use std::os::unix::fs::FileTypeExt;
-        let pipe = (|| {
-            let fd = std::io::stdin().as_fd().try_clone_to_owned().ok()?;
-            let file = File::from(fd);
-            if !file.metadata().ok()?.file_type().is_fifo() {
-                return None;
-            }
-            grow_pipe(&file);
-            let restore = Restore::flags_of(&file);
-            let Ok(pipe) = tokio::net::unix::pipe::Receiver::from_file(file) else {
-                std::mem::forget(restore); // its descriptor is closed already
-                return None;
-            };
-            Some(Input::Pipe {
-                _restore: restore,
-                pipe,
-                buf: bytes::BytesMut::new(),
-            })
-        })();
+        let pipe = open_pipe(std::io::stdin().as_fd(), |file| {
+            tokio::net::unix::pipe::Receiver::from_file(file)
+        })
+        .map(|(pipe, restore)| Input::Pipe {
+            _restore: restore,
+            pipe,
+            buf: bytes::BytesMut::new(),
+        });
         pipe.unwrap_or_else(|| Input::Thread(spawn_reader()))
     }
 
