@@ -125,7 +125,8 @@ def download(url, out_path):
                 out.write(payload(message))
 
 
-def http():
+def accept_request():
+    """A raw listener on port 0: the first connection and its request head."""
     server = socket.socket()
     server.bind(("127.0.0.1", 0))
     server.listen(1)
@@ -134,6 +135,11 @@ def http():
     head = b""
     while b"\r\n\r\n" not in head:
         head += conn.recv(4096)
+    return conn, head
+
+
+def http():
+    conn, _ = accept_request()
     body = b"<html>no WebSockets for you</html>\n"
     conn.sendall(b"HTTP/1.1 403 Forbidden\r\nContent-Type: text/html\r\nContent-Length: "
                  + str(len(body)).encode() + b"\r\n\r\n" + body)
@@ -141,14 +147,7 @@ def http():
 
 
 def raw(mode):
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(1)
-    listening(server)
-    conn, _ = server.accept()
-    head = b""
-    while b"\r\n\r\n" not in head:
-        head += conn.recv(4096)
+    conn, head = accept_request()
     key = next(
         line.split(b":", 1)[1].strip()
         for line in head.split(b"\r\n")
