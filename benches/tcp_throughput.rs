@@ -7,9 +7,9 @@
 
 mod common;
 
-use common::{env_or, free_port, installed};
+use common::{env_or, feed, free_port, installed};
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Read};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -97,18 +97,10 @@ fn transfer(tool: &Tool, bytes: u64) -> Duration {
         .stderr(Stdio::null())
         .spawn()
         .expect("starting the sender");
-    let mut input = sender.stdin.take().unwrap();
+    let input = sender.stdin.take().unwrap();
     let mut output = receiver.stdout.take().unwrap();
     let start = Instant::now();
-    let writer = std::thread::spawn(move || {
-        let buf = vec![0x5au8; 128 * 1024];
-        let mut left = bytes;
-        while left > 0 {
-            let n = left.min(buf.len() as u64) as usize;
-            input.write_all(&buf[..n]).expect("feeding the sender");
-            left -= n as u64;
-        }
-    });
+    let writer = feed(input, bytes);
     let mut buf = vec![0u8; 256 * 1024];
     let mut got = 0u64;
     loop {

@@ -12,9 +12,9 @@
 
 mod common;
 
-use common::{env_or, installed};
+use common::{env_or, installed, wsctl_listener};
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::UdpSocket;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
@@ -76,16 +76,7 @@ fn send_rate(args: &[&str], count: usize) -> (f64, u64) {
 /// share of the datagrams sent that it wrote.
 fn receive_rate(tool: &str, secs: f64) -> (f64, f64) {
     let (mut child, addr, per_datagram) = if tool == "wsctl" {
-        let mut child = Command::new(WSCTL)
-            .args(["udp", "listen", "127.0.0.1:0"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-        let addr = lines.next().unwrap().unwrap()["listening on ".len()..].to_string();
-        std::thread::spawn(move || for _ in lines {});
+        let (child, addr) = wsctl_listener(&["udp", "listen", "127.0.0.1:0"]);
         (child, addr, RECORD as u64 + 1)
     } else {
         let port = UdpSocket::bind("127.0.0.1:0")

@@ -13,9 +13,9 @@
 
 mod common;
 
-use common::{env_or, free_port, installed};
+use common::{env_or, feed, free_port, installed, wsctl_listener};
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::Read;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -36,19 +36,9 @@ fn wait_port(port: u16) {
 /// A listener of `tool` on loopback with stdin held open; returns it and its address.
 fn listener(tool: &str, args: &[&str]) -> (Child, String) {
     if tool == "wsctl" {
-        let mut child = Command::new(WSCTL)
-            .args(["ws", "listen", "127.0.0.1:0"])
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-        let first = lines.next().unwrap().unwrap();
-        let addr = first.strip_prefix("listening on ").unwrap().to_string();
-        std::thread::spawn(move || for _ in lines {});
-        (child, addr)
+        let mut all = vec!["ws", "listen", "127.0.0.1:0"];
+        all.extend_from_slice(args);
+        wsctl_listener(&all)
     } else {
         let port = free_port();
         let addr = format!("127.0.0.1:{port}");
@@ -94,21 +84,10 @@ fn transfer(tool: &str, bytes: u64) -> Duration {
             .spawn()
             .unwrap()
     };
-    let mut input = sender.stdin.take().unwrap();
+    let input = sender.stdin.take().unwrap();
     let mut output = receiver.stdout.take().unwrap();
     let start = Instant::now();
-    let writer = std::thread::spawn(move || {
-        let buf = vec![0x5au8; 64 * 1024];
-        let mut left = bytes;
-        while left > 0 {
-            let n = left.min(buf.len() as u64) as usize;
-            if input.write_all(&buf[..n]).is_err() {
-                break;
-            }
-            left -= n as u64;
-        }
-        input
-    });
+    let writer = feed(input, bytes);
     let mut buf = vec![0u8; 256 * 1024];
     let mut got = 0u64;
     while got < bytes {
