@@ -2,6 +2,7 @@
 //!
 //! Parsed arguments are turned into a validated [`crate::config::Config`] before any work.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
@@ -80,11 +81,18 @@ pub struct TcpConnectArgs {
     /// Port, when HOST does not carry one
     pub port: Option<String>,
 
+    /// Speak TLS to the server (verified as for wss://)
+    #[arg(long)]
+    pub tls: bool,
+
     #[command(flatten)]
     pub local: LocalArgs,
 
     #[command(flatten)]
     pub client: ClientArgs,
+
+    #[command(flatten)]
+    pub tls_client: TlsClientArgs,
 
     #[command(flatten)]
     pub script: ScriptArgs,
@@ -101,6 +109,9 @@ pub struct TcpListenArgs {
 
     #[command(flatten)]
     pub server: ServerArgs,
+
+    #[command(flatten)]
+    pub tls_server: TlsServerArgs,
 }
 
 #[derive(Subcommand, Debug)]
@@ -159,6 +170,9 @@ pub struct WsConnectArgs {
     pub client: ClientArgs,
 
     #[command(flatten)]
+    pub tls_client: TlsClientArgs,
+
+    #[command(flatten)]
     pub script: ScriptArgs,
 }
 
@@ -188,6 +202,9 @@ pub struct WsListenArgs {
 
     #[command(flatten)]
     pub server: ServerArgs,
+
+    #[command(flatten)]
+    pub tls_server: TlsServerArgs,
 }
 
 #[derive(Subcommand, Debug)]
@@ -369,9 +386,63 @@ pub struct ClientArgs {
     #[arg(long, value_name = "N", requires = "reconnect")]
     pub retries: Option<u32>,
 
+    /// Connect through this proxy: http://[USER:PASS@]HOST:PORT (CONNECT) or
+    /// socks5://[USER:PASS@]HOST:PORT (the proxy resolves names); default from
+    /// https_proxy/http_proxy/all_proxy unless no_proxy names the host
+    #[arg(long, value_name = "URL")]
+    pub proxy: Option<String>,
+
     /// With --reconnect: the longest wait between attempts
     #[arg(long, value_name = "DUR", default_value = "30s", value_parser = parse_duration)]
     pub reconnect_max_delay: Duration,
+}
+
+/// TLS for clients: wss:// URLs and `tcp connect --tls`.
+#[derive(Args, Debug)]
+#[command(next_help_heading = "TLS")]
+pub struct TlsClientArgs {
+    /// Trust only the CA certificates in FILE (PEM, may hold several) instead of the web
+    /// roots and the system's store
+    #[arg(long, value_name = "FILE")]
+    pub ca: Option<PathBuf>,
+
+    /// Do not check the server's certificate (unsafe; says so on stderr)
+    #[arg(long, conflicts_with = "ca")]
+    pub insecure: bool,
+
+    /// Present this client certificate (PEM, chain allowed)
+    #[arg(long, value_name = "FILE", requires = "key")]
+    pub cert: Option<PathBuf>,
+
+    /// The private key of --cert (PEM: RSA, ECDSA or Ed25519)
+    #[arg(long, value_name = "FILE", requires = "cert")]
+    pub key: Option<PathBuf>,
+
+    /// The server name to send (SNI) and to check the certificate against (default: the host)
+    #[arg(long, value_name = "NAME")]
+    pub sni: Option<String>,
+}
+
+/// TLS for listeners.
+#[derive(Args, Debug)]
+#[command(next_help_heading = "TLS")]
+pub struct TlsServerArgs {
+    /// Serve TLS with this certificate (PEM, chain allowed); needs --tls-key
+    #[arg(long, value_name = "FILE", requires = "tls_key", conflicts_with = "tls_self_signed")]
+    pub tls_cert: Option<PathBuf>,
+
+    /// The private key of --tls-cert (PEM: RSA, ECDSA or Ed25519)
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+
+    /// Serve TLS with a fresh self-signed certificate for localhost and the listen address
+    /// (its SHA-256 fingerprint is shown on stderr)
+    #[arg(long)]
+    pub tls_self_signed: bool,
+
+    /// Require client certificates issued by the CAs in FILE (PEM)
+    #[arg(long, value_name = "FILE")]
+    pub client_ca: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]

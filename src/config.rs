@@ -8,12 +8,15 @@ use tokio_tungstenite::tungstenite::http::{HeaderName, HeaderValue};
 
 use crate::cli::{
     Cli, ClientArgs, ColorWhen, Command, EventFormat, FramingArgs, LocalArgs, ScriptArgs,
-    TcpCommand, UdpCommand, UdpListenArgs, UdpSendArgs, WsArgs, WsCommand, WsConnectArgs,
-    WsListenArgs,
+    TcpCommand, TlsClientArgs, TlsServerArgs, UdpCommand, UdpListenArgs, UdpSendArgs, WsArgs,
+    WsCommand, WsConnectArgs, WsListenArgs,
 };
 use crate::console;
 use crate::exit::{Exit, Fail};
 use crate::framing::Framing;
+pub use crate::net::client::Remote;
+use crate::net::proxy::{self, Scheme};
+use crate::net::tls::{self, TlsServer};
 use crate::reconnect::Reconnect;
 use crate::script::Script;
 
@@ -21,9 +24,8 @@ use crate::script::Script;
 #[derive(Debug)]
 pub enum Job {
     TcpConnect {
-        target: HostPort,
+        remote: Remote,
         local: Local,
-        connect_timeout: Duration,
         script: Script,
         reconnect: Option<Reconnect>,
     },
@@ -31,6 +33,7 @@ pub enum Job {
         bind: HostPort,
         local: Local,
         keep_open: bool,
+        tls: Option<TlsServer>,
     },
     WsConnect(Box<WsClient>),
     WsListen(WsServer),
@@ -68,7 +71,7 @@ pub struct UdpServer {
 pub struct WsClient {
     /// The URL to request, without any user:pass (that is in `auth`).
     pub url: url::Url,
-    pub target: HostPort,
+    pub remote: Remote,
     pub headers: Vec<(HeaderName, HeaderValue)>,
     pub protocols: Vec<String>,
     pub origin: Option<HeaderValue>,
@@ -77,7 +80,6 @@ pub struct WsClient {
     pub local: Local,
     pub framing: Framing,
     pub control: WsControl,
-    pub connect_timeout: Duration,
     pub script: Script,
     pub reconnect: Option<Reconnect>,
 }
@@ -92,6 +94,7 @@ pub struct WsServer {
     pub framing: Framing,
     pub control: WsControl,
     pub keep_open: bool,
+    pub tls: Option<TlsServer>,
 }
 
 /// Pings, closing and limits of one WebSocket connection, either role.
@@ -153,19 +156,31 @@ impl Config {
             Command::Completions { shell } => Job::Completions(shell),
             Command::Tcp(TcpCommand::Connect(args)) => {
                 timeout = args.script.timeout;
+                let target = parse_target(&args.host, args.port.as_deref())?;
+                let tls_opts = tls_client_options(args.tls_client);
+                if let (false, Some(flag)) = (args.tls, tls_opts.first_flag()) {
+                    return Err(usage(
+                        format!("{flag} is for TLS connections"),
+                        "add --tls to speak TLS to the server",
+                    ));
+                }
+                let tls = args.tls.then_some(tls_opts);
                 Job::TcpConnect {
-                    target: parse_target(&args.host, args.port.as_deref())?,
+                    remote: remote(target, &args.client, tls, Scheme::Tcp)?,
                     local: local(args.local),
-                    connect_timeout: args.client.connect_timeout,
                     script: script(args.script),
                     reconnect: reconnect(&args.client),
                 }
             }
-            Command::Tcp(TcpCommand::Listen(args)) => Job::TcpListen {
-                bind: parse_bind(&args.addr)?,
-                local: local(args.local),
-                keep_open: args.server.keep_open,
-            },
+            Command::Tcp(TcpCommand::Listen(args)) => {
+                let bind = parse_bind(&args.addr)?;
+                Job::TcpListen {
+                    tls: tls::server(&tls_server_options(args.tls_server), &bind)?,
+                    bind,
+                    local: local(args.local),
+                    keep_open: args.server.keep_open,
+                }
+            }
             Command::Ws(WsCommand::Connect(args)) => {
                 timeout = args.script.timeout;
                 Job::WsConnect(Box::new(ws_client(args)?))
@@ -205,6 +220,40 @@ fn reconnect(args: &ClientArgs) -> Option<Reconnect> {
         retries: args.retries,
         max_delay: args.reconnect_max_delay,
     })
+}
+
+/// A client's way to its server: the proxy (`--proxy` or the environment) and TLS settings.
+fn remote(
+    target: HostPort,
+    client: &ClientArgs,
+    tls: Option<tls::ClientOptions>,
+    scheme: Scheme,
+) -> anyhow::Result<Remote> {
+    Ok(Remote {
+        proxy: proxy::choose(client.proxy.as_deref(), scheme, &target)?,
+        tls: tls.map(|opts| tls::client(&opts, &target.host)).transpose()?,
+        target,
+        connect_timeout: client.connect_timeout,
+    })
+}
+
+fn tls_client_options(args: TlsClientArgs) -> tls::ClientOptions {
+    tls::ClientOptions {
+        ca: args.ca,
+        insecure: args.insecure,
+        cert: args.cert,
+        key: args.key,
+        sni: args.sni,
+    }
+}
+
+fn tls_server_options(args: TlsServerArgs) -> tls::ServerOptions {
+    tls::ServerOptions {
+        cert: args.tls_cert,
+        key: args.tls_key,
+        self_signed: args.tls_self_signed,
+        client_ca: args.client_ca,
+    }
 }
 
 fn script(args: ScriptArgs) -> Script {
@@ -256,21 +305,16 @@ fn ws_client(args: WsConnectArgs) -> anyhow::Result<WsClient> {
             "write ws://HOST[:PORT]/PATH",
         )
     })?;
-    match url.scheme() {
-        "ws" => {}
-        "wss" => {
-            return Err(usage(
-                "wss:// needs TLS, which this build of wsctl does not have yet".into(),
-                "use a ws:// URL",
-            ));
-        }
+    let scheme = match url.scheme() {
+        "ws" => Scheme::Ws,
+        "wss" => Scheme::Wss,
         other => {
             return Err(usage(
                 format!("`{other}://` is not a WebSocket URL"),
                 "write ws://HOST[:PORT]/PATH",
             ));
         }
-    }
+    };
     let host = match url.host() {
         Some(url::Host::Ipv6(ip)) => ip.to_string(),
         Some(host) => host.to_string(),
@@ -282,6 +326,14 @@ fn ws_client(args: WsConnectArgs) -> anyhow::Result<WsClient> {
         }
     };
     let port = url.port_or_known_default().unwrap_or(80);
+    let tls_opts = tls_client_options(args.tls_client);
+    if let (Scheme::Ws, Some(flag)) = (scheme, tls_opts.first_flag()) {
+        return Err(usage(
+            format!("{flag} is for TLS connections"),
+            "use a wss:// URL to speak TLS to the server",
+        ));
+    }
+    let tls = (scheme == Scheme::Wss).then_some(tls_opts);
     let mut auth = args.auth;
     if !url.username().is_empty() {
         let decode = |s: &str| {
@@ -308,7 +360,7 @@ fn ws_client(args: WsConnectArgs) -> anyhow::Result<WsClient> {
         .transpose()?;
     Ok(WsClient {
         url,
-        target: HostPort { host, port },
+        remote: remote(HostPort { host, port }, &args.client, tls, scheme)?,
         headers,
         protocols: check_protocols(args.protocols)?,
         origin,
@@ -316,7 +368,6 @@ fn ws_client(args: WsConnectArgs) -> anyhow::Result<WsClient> {
         local: local(args.local),
         framing: framing(&args.framing),
         control: ws_control(args.ws)?,
-        connect_timeout: args.client.connect_timeout,
         script: script(args.script),
         reconnect: reconnect(&args.client),
     })
@@ -331,8 +382,10 @@ fn ws_server(args: WsListenArgs) -> anyhow::Result<WsServer> {
             ));
         }
     }
+    let bind = parse_bind(&args.addr)?;
     Ok(WsServer {
-        bind: parse_bind(&args.addr)?,
+        tls: tls::server(&tls_server_options(args.tls_server), &bind)?,
+        bind,
         path: args.path,
         protocols: check_protocols(args.protocols)?,
         local: local(args.local),

@@ -114,7 +114,7 @@ pub fn describe(err: &anyhow::Error) -> String {
     }
 }
 
-fn tidy(text: &str) -> String {
+pub(crate) fn tidy(text: &str) -> String {
     let text = match text.rfind(" (os error ") {
         Some(i) if text.ends_with(')') => &text[..i],
         _ => text,

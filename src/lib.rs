@@ -31,7 +31,6 @@ use std::io::Write;
 use std::time::Duration;
 
 use clap::CommandFactory;
-use serde_json::json;
 
 use crate::cli::Cli;
 use crate::config::{Config, Job};
@@ -84,22 +83,12 @@ async fn sleep_for(limit: Option<Duration>) {
 async fn run_job(job: Job) -> anyhow::Result<()> {
     match job {
         Job::TcpConnect {
-            target,
+            remote,
             local,
-            connect_timeout,
             script,
             reconnect,
         } => {
-            let connect = || async {
-                let stream = net::tcp::connect(&target, connect_timeout).await?;
-                let peer = stream.peer_addr()?;
-                console::status(
-                    "connected",
-                    format!("connected to {peer}"),
-                    json!({"addr": peer}),
-                );
-                anyhow::Ok((stream, peer))
-            };
+            let connect = || net::client::open(&remote);
             if let Some(policy) = reconnect {
                 return reconnect::run(
                     |ends| local::run(local, vec![], ends),
@@ -112,7 +101,7 @@ async fn run_job(job: Job) -> anyhow::Result<()> {
                 .await;
             }
             let (stream, peer) = connect().await?;
-            let env = server::exec_env(&stream, peer);
+            let env = server::exec_env(stream.tcp(), peer);
             relay_scripted(
                 |ends| local::run(local, env, ends),
                 |ends| net::tcp::run(stream, ends),
@@ -125,9 +114,10 @@ async fn run_job(job: Job) -> anyhow::Result<()> {
             bind,
             local,
             keep_open,
+            tls,
         } => {
             let listener = net::tcp::bind(&bind).await?;
-            server::serve_tcp(listener, local, keep_open).await
+            server::serve_tcp(listener, local, keep_open, tls).await
         }
         Job::WsConnect(cfg) => {
             let records = (cfg.framing, cfg.control.max_message_size, true);

@@ -8,17 +8,24 @@
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use serde_json::json;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinSet;
+use tokio::time::timeout;
 
 use crate::config::{Local, WsServer};
+use crate::exit::{Exit, Fail};
+use crate::net::tls::{Stream, TlsServer};
 use crate::console;
 use crate::exit;
 use crate::local;
 use crate::net::{tcp, ws};
 use crate::relay::relay;
+
+/// How long a client may take to finish its handshakes (TLS, then WebSocket) once connected.
+pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Serves clients from `listener`: each accepted connection goes through `handshake` (for
 /// TCP, nothing) and is then `run`. Without `keep_open`, the first connection whose handshake
@@ -38,12 +45,6 @@ where
     RF: Future<Output = anyhow::Result<()>> + Send,
     C: Send,
 {
-    let addr = listener.local_addr()?;
-    console::status(
-        "listening",
-        format!("listening on {addr}"),
-        json!({"addr": addr}),
-    );
     let serve_one = move |stream: TcpStream, peer: SocketAddr| {
         let (handshake, run) = (handshake.clone(), run.clone());
         async move {
@@ -90,18 +91,61 @@ where
     }
 }
 
-/// `tcp listen`: the connection as it is accepted.
-pub async fn serve_tcp(listener: TcpListener, local: Local, keep_open: bool) -> anyhow::Result<()> {
+/// `listening on ADDR` (the first line), then what a TLS listener has to say about its
+/// certificate.
+fn announce(listener: &TcpListener, tls: Option<&TlsServer>) -> anyhow::Result<()> {
+    let addr = listener.local_addr()?;
+    console::status(
+        "listening",
+        format!("listening on {addr}"),
+        json!({"addr": addr}),
+    );
+    if let Some(tls) = tls {
+        tls.announce();
+    }
+    Ok(())
+}
+
+/// A connection as accepted, or with the server's side of TLS done (bounded like a WebSocket
+/// handshake, so a client that never speaks cannot hold the listener).
+pub async fn open(tcp: TcpStream, tls: Option<&TlsServer>) -> anyhow::Result<Stream> {
+    let Some(tls) = tls else {
+        return Ok(Stream::Plain(tcp));
+    };
+    match timeout(HANDSHAKE_TIMEOUT, tls.accept(tcp)).await {
+        Ok(result) => result,
+        Err(_) => Err(Fail::new(
+            Exit::Handshake,
+            format!(
+                "no TLS handshake within {}",
+                humantime::format_duration(HANDSHAKE_TIMEOUT)
+            ),
+        )
+        .err()),
+    }
+}
+
+/// `tcp listen`: the connection as it is accepted (after TLS, with a certificate).
+pub async fn serve_tcp(
+    listener: TcpListener,
+    local: Local,
+    keep_open: bool,
+    tls: Option<TlsServer>,
+) -> anyhow::Result<()> {
+    announce(&listener, tls.as_ref())?;
     let sequential = local == Local::Stdio;
     serve(
         listener,
         keep_open,
         sequential,
-        |stream, _peer| async move { Ok(stream) },
-        move |stream: TcpStream, peer| {
+        move |stream, _peer| {
+            let tls = tls.clone();
+            async move { open(stream, tls.as_ref()).await }
+        },
+        move |stream: Stream, peer| {
             let local = local.clone();
             async move {
-                let env = exec_env(&stream, peer);
+                let env = exec_env(stream.tcp(), peer);
                 relay(
                     |ends| local::run(local, env, ends),
                     |ends| tcp::run(stream, ends),
@@ -115,6 +159,7 @@ pub async fn serve_tcp(listener: TcpListener, local: Local, keep_open: bool) -> 
 
 /// `ws listen`: a WebSocket session once the handshake is done.
 pub async fn serve_ws(listener: TcpListener, cfg: WsServer) -> anyhow::Result<()> {
+    announce(&listener, cfg.tls.as_ref())?;
     let cfg = Arc::new(cfg);
     let sequential = cfg.local == Local::Stdio;
     let keep_open = cfg.keep_open;

@@ -8,12 +8,14 @@ use std::time::Duration;
 use anyhow::Context;
 use serde_json::json;
 use socket2::{Domain, Socket, Type};
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream, lookup_host};
 
 use crate::config::HostPort;
 use crate::console;
 use crate::exit::{Exit, Fail};
 use crate::framing::{read_chunks, write_chunks};
+use crate::net::tls::{self, Stream};
 use crate::relay::Ends;
 
 /// Resolves `target` and tries each address in turn; `timeout` bounds the whole attempt.
@@ -144,12 +146,29 @@ fn listen_on(addr: SocketAddr) -> std::io::Result<TcpListener> {
 }
 
 /// The remote side of the relay over a connected stream: what arrives goes out on `tx`, what
-/// comes in on `rx` is written, and the end of `rx` half-closes (`shutdown(Write)`). A reset
-/// is the peer ending abnormally (exit 5).
-pub async fn run(stream: TcpStream, ends: Ends) -> anyhow::Result<()> {
-    let _ = stream.set_nodelay(true);
-    let peer = stream.peer_addr().ok();
-    let (reader, writer) = stream.into_split();
+/// comes in on `rx` is written, and the end of `rx` half-closes (`shutdown(Write)`; over TLS,
+/// close_notify first). A reset is the peer ending abnormally (exit 5).
+pub async fn run(stream: Stream, ends: Ends) -> anyhow::Result<()> {
+    let _ = stream.tcp().set_nodelay(true);
+    let peer = stream.tcp().peer_addr().ok();
+    match stream {
+        // Owned halves: no lock between the two directions.
+        Stream::Plain(tcp) => {
+            let (reader, writer) = tcp.into_split();
+            pump(reader, writer, peer, ends).await
+        }
+        tls => {
+            let (reader, writer) = tokio::io::split(tls);
+            pump(reader, writer, peer, ends).await
+        }
+    }
+}
+
+async fn pump<R, W>(reader: R, writer: W, peer: Option<SocketAddr>, ends: Ends) -> anyhow::Result<()>
+where
+    R: AsyncRead + Unpin,
+    W: AsyncWrite + Unpin,
+{
     let Ends { tx, rx } = ends;
     let receive = async move {
         let received = read_chunks(reader, &tx).await;
@@ -173,6 +192,10 @@ pub async fn run(stream: TcpStream, ends: Ends) -> anyhow::Result<()> {
 }
 
 pub fn peer_error(err: std::io::Error, what: String) -> anyhow::Error {
+    // TLS 1.3 reports a refused client certificate on the first read after the handshake.
+    if let Some(refused) = tls::late_alert(&err, what.rsplit(' ').next().unwrap_or("the peer")) {
+        return refused;
+    }
     let code = match err.kind() {
         ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted | ErrorKind::BrokenPipe => {
             Exit::PeerAbnormal

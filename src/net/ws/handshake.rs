@@ -4,7 +4,6 @@
 //! body; `-v` shows both sides' headers.
 
 use std::net::SocketAddr;
-use std::time::Duration;
 
 use base64::Engine;
 use base64::prelude::BASE64_STANDARD;
@@ -21,25 +20,16 @@ use crate::config::{Local, WsClient, WsServer};
 use crate::console;
 use crate::exit::{Exit, Fail};
 use crate::framing::Framing;
-use crate::net::tcp;
+use crate::net::client;
+use crate::net::tls::{self, Stream};
+use crate::server::HANDSHAKE_TIMEOUT;
 use crate::net::ws::ws_config;
 
-/// How long a client may take to send its request once connected, so that one that never
-/// does cannot hold the listener.
-const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Connects and opens the WebSocket; `--connect-timeout` bounds both.
-pub async fn connect(cfg: &WsClient) -> anyhow::Result<(WebSocketStream<TcpStream>, SocketAddr)> {
+pub async fn connect(cfg: &WsClient) -> anyhow::Result<(WebSocketStream<Stream>, SocketAddr)> {
     let attempt = async {
-        let stream = tcp::connect(&cfg.target, cfg.connect_timeout).await?;
-        // Each flush is a whole burst of frames: waiting for more (Nagle) only adds latency.
-        let _ = stream.set_nodelay(true);
-        let peer = stream.peer_addr()?;
-        console::status(
-            "connected",
-            format!("connected to {peer}"),
-            json!({"addr": peer}),
-        );
+        let (stream, peer) = client::open(&cfg.remote).await?;
         let request = request(cfg)?;
         show_headers(
             "request",
@@ -68,20 +58,30 @@ pub async fn connect(cfg: &WsClient) -> anyhow::Result<(WebSocketStream<TcpStrea
                 Ok((ws, peer))
             }
             Err(WsError::Http(response)) => Err(refused(&response, peer)),
-            Err(err) => Err(anyhow::Error::new(err).context(Fail::new(
-                Exit::Handshake,
-                format!("WebSocket handshake with {peer} failed"),
-            ))),
+            Err(WsError::Io(err)) if tls::late_alert(&err, &cfg.remote.target.to_string()).is_some() => {
+                Err(tls::late_alert(&err, &cfg.remote.target.to_string()).expect("checked"))
+            }
+            Err(err) => {
+                let fail = Fail::new(Exit::Handshake, format!("WebSocket handshake with {peer} failed"));
+                // A TLS server answers a plain request with an alert, which is no HTTP.
+                let fail = match (&err, &cfg.remote.tls) {
+                    (WsError::Protocol(_) | WsError::HttpFormat(_), None) => {
+                        fail.hint("if the server speaks TLS, use a wss:// URL")
+                    }
+                    _ => fail,
+                };
+                Err(anyhow::Error::new(err).context(fail))
+            }
         }
     };
-    match timeout(cfg.connect_timeout, attempt).await {
+    match timeout(cfg.remote.connect_timeout, attempt).await {
         Ok(result) => result,
         Err(_) => Err(Fail::new(
             Exit::Connect,
             format!(
                 "no WebSocket connection to {} within {}",
                 cfg.url,
-                humantime::format_duration(cfg.connect_timeout)
+                humantime::format_duration(cfg.remote.connect_timeout)
             ),
         )
         .hint("check the URL, or raise --connect-timeout")
@@ -171,7 +171,7 @@ fn refused(response: &http::Response<Option<Vec<u8>>>, peer: SocketAddr) -> anyh
 
 /// A client's accepted connection, with the environment for an `--exec` command.
 pub struct Accepted {
-    pub ws: WebSocketStream<TcpStream>,
+    pub ws: WebSocketStream<Stream>,
     pub env: Vec<(String, String)>,
 }
 
@@ -222,17 +222,25 @@ pub async fn accept(
         );
         Ok(response)
     };
-    let handshake = tokio_tungstenite::accept_hdr_async_with_config(
-        stream,
-        callback,
-        Some(ws_config(&cfg.control, bulk(&cfg.local, cfg.framing))),
-    );
+    let tls = cfg.tls.is_some();
+    let handshake = async {
+        let stream = match &cfg.tls {
+            Some(tls) => tls.accept(stream).await?,
+            None => Stream::Plain(stream),
+        };
+        tokio_tungstenite::accept_hdr_async_with_config(
+            stream,
+            callback,
+            Some(ws_config(&cfg.control, bulk(&cfg.local, cfg.framing))),
+        )
+        .await
+        .map_err(|err| {
+            anyhow::Error::new(err).context(Fail::new(Exit::Handshake, "WebSocket handshake failed"))
+        })
+    };
     let ws = match timeout(HANDSHAKE_TIMEOUT, handshake).await {
         Ok(Ok(ws)) => ws,
-        Ok(Err(err)) => {
-            return Err(anyhow::Error::new(err)
-                .context(Fail::new(Exit::Handshake, "WebSocket handshake failed")));
-        }
+        Ok(Err(err)) => return Err(err),
         Err(_) => {
             return Err(Fail::new(
                 Exit::Handshake,
@@ -245,6 +253,9 @@ pub async fn accept(
         }
     };
     env.extend(request_env);
+    if tls {
+        env.push(("HTTPS".into(), "on".into()));
+    }
     Ok(Accepted { ws, env })
 }
 
@@ -314,6 +325,10 @@ fn cgi_env(
             .iter()
             .filter_map(|v| v.to_str().ok())
             .collect();
+        // A client's `Proxy:` header must not become HTTP_PROXY for the program ("httpoxy").
+        if name.as_str() == "proxy" {
+            continue;
+        }
         let var = format!("HTTP_{}", name.as_str().to_uppercase().replace('-', "_"));
         env.push((var, values.join(", ")));
     }

@@ -1,0 +1,67 @@
+//! Opening a client's connection: directly or through a proxy, then TLS when asked for, all
+//! within `--connect-timeout`.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use serde_json::json;
+
+use crate::config::HostPort;
+use crate::console;
+use crate::exit::{Exit, Fail};
+use crate::net::proxy::{self, Proxy};
+use crate::net::tcp;
+use crate::net::tls::{self, Stream, TlsClient};
+
+/// Where a client connects, and how.
+#[derive(Clone, Debug)]
+pub struct Remote {
+    pub target: HostPort,
+    pub proxy: Option<Proxy>,
+    pub tls: Option<TlsClient>,
+    pub connect_timeout: Duration,
+}
+
+/// Connects to `remote` and reports `connected`; the address returned is the TCP peer's
+/// (the proxy's, through a proxy).
+pub async fn open(remote: &Remote) -> anyhow::Result<(Stream, SocketAddr)> {
+    let attempt = async {
+        let tcp = match &remote.proxy {
+            Some(proxy) => proxy::connect(proxy, &remote.target, remote.connect_timeout).await?,
+            None => tcp::connect(&remote.target, remote.connect_timeout).await?,
+        };
+        // Each write is a whole burst (a chunk, a batch of frames): Nagle only adds latency.
+        let _ = tcp.set_nodelay(true);
+        let peer = tcp.peer_addr()?;
+        match &remote.proxy {
+            Some(proxy) => console::status(
+                "connected",
+                format!("connected to {} through the {proxy}", remote.target),
+                json!({"addr": peer, "target": remote.target.to_string(), "proxy": proxy.to_string()}),
+            ),
+            None => console::status(
+                "connected",
+                format!("connected to {peer}"),
+                json!({"addr": peer}),
+            ),
+        }
+        let stream = match &remote.tls {
+            Some(config) => tls::connect(config, tcp, &remote.target).await?,
+            None => Stream::Plain(tcp),
+        };
+        anyhow::Ok((stream, peer))
+    };
+    match tokio::time::timeout(remote.connect_timeout, attempt).await {
+        Ok(result) => result,
+        Err(_) => Err(Fail::new(
+            Exit::Connect,
+            format!(
+                "timed out connecting to {} after {}",
+                remote.target,
+                humantime::format_duration(remote.connect_timeout)
+            ),
+        )
+        .hint("check that the host is reachable, or allow longer with --connect-timeout")
+        .err()),
+    }
+}
