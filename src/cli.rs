@@ -428,7 +428,12 @@ pub struct TlsClientArgs {
 #[command(next_help_heading = "TLS")]
 pub struct TlsServerArgs {
     /// Serve TLS with this certificate (PEM, chain allowed); needs --tls-key
-    #[arg(long, value_name = "FILE", requires = "tls_key", conflicts_with = "tls_self_signed")]
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "tls_key",
+        conflicts_with = "tls_self_signed"
+    )]
     pub tls_cert: Option<PathBuf>,
 
     /// The private key of --tls-cert (PEM: RSA, ECDSA or Ed25519)

@@ -231,7 +231,9 @@ fn remote(
 ) -> anyhow::Result<Remote> {
     Ok(Remote {
         proxy: proxy::choose(client.proxy.as_deref(), scheme, &target)?,
-        tls: tls.map(|opts| tls::client(&opts, &target.host)).transpose()?,
+        tls: tls
+            .map(|opts| tls::client(&opts, &target.host))
+            .transpose()?,
         target,
         connect_timeout: client.connect_timeout,
     })

@@ -16,11 +16,11 @@ use tokio::task::JoinSet;
 use tokio::time::timeout;
 
 use crate::config::{Local, WsServer};
-use crate::exit::{Exit, Fail};
-use crate::net::tls::{Stream, TlsServer};
 use crate::console;
 use crate::exit;
+use crate::exit::{Exit, Fail};
 use crate::local;
+use crate::net::tls::{Stream, TlsServer};
 use crate::net::{tcp, ws};
 use crate::relay::relay;
 

@@ -195,7 +195,11 @@ fn in_block(ip: IpAddr, net: &str, bits: &str) -> bool {
 
 /// Connects to the proxy and asks it for a tunnel to `target`; what comes back is a stream to
 /// the target. A refusal is exit 4 with the proxy's answer.
-pub async fn connect(proxy: &Proxy, target: &HostPort, timeout: Duration) -> anyhow::Result<TcpStream> {
+pub async fn connect(
+    proxy: &Proxy,
+    target: &HostPort,
+    timeout: Duration,
+) -> anyhow::Result<TcpStream> {
     let stream = tcp::connect(&proxy.addr, timeout).await.map_err(|err| {
         let hint = match &proxy.source {
             Some(var) => format!("check the proxy, or unset {var} (or list the host in no_proxy)"),
@@ -212,7 +216,11 @@ pub async fn connect(proxy: &Proxy, target: &HostPort, timeout: Duration) -> any
 /// The largest proxy answer read before giving up on it.
 const MAX_ANSWER: usize = 16 * 1024;
 
-async fn http_connect(mut stream: TcpStream, proxy: &Proxy, target: &HostPort) -> anyhow::Result<TcpStream> {
+async fn http_connect(
+    mut stream: TcpStream,
+    proxy: &Proxy,
+    target: &HostPort,
+) -> anyhow::Result<TcpStream> {
     let mut request = format!("CONNECT {target} HTTP/1.1\r\nHost: {target}\r\n");
     if let Some((user, pass)) = &proxy.auth {
         let token = BASE64_STANDARD.encode(format!("{user}:{pass}"));
@@ -263,7 +271,9 @@ async fn http_connect(mut stream: TcpStream, proxy: &Proxy, target: &HostPort) -
         format!("the {proxy} refused CONNECT {target}: {status_line}{body}"),
     );
     let fail = match status {
-        407 if proxy.auth.is_none() => fail.hint("the proxy wants credentials: http://USER:PASS@HOST:PORT"),
+        407 if proxy.auth.is_none() => {
+            fail.hint("the proxy wants credentials: http://USER:PASS@HOST:PORT")
+        }
         407 => fail.hint("the proxy did not accept these credentials"),
         403 => fail.hint("the proxy does not allow this destination or port"),
         _ => fail,
@@ -271,7 +281,11 @@ async fn http_connect(mut stream: TcpStream, proxy: &Proxy, target: &HostPort) -
     Err(fail.err())
 }
 
-async fn socks5_connect(stream: TcpStream, proxy: &Proxy, target: &HostPort) -> anyhow::Result<TcpStream> {
+async fn socks5_connect(
+    stream: TcpStream,
+    proxy: &Proxy,
+    target: &HostPort,
+) -> anyhow::Result<TcpStream> {
     let dest = (target.host.as_str(), target.port);
     let result = match &proxy.auth {
         Some((user, pass)) => {
@@ -294,8 +308,12 @@ async fn socks5_connect(stream: TcpStream, proxy: &Proxy, target: &HostPort) -> 
                 E::NoAcceptableAuthMethods | E::PasswordAuthFailure(_) => {
                     Some("the proxy did not accept these credentials")
                 }
-                E::ConnectionRefused => Some("nothing listens on that port, as seen from the proxy"),
-                E::InvalidResponseVersion => Some("check that it is a SOCKS5 proxy (for HTTP, write http://)"),
+                E::ConnectionRefused => {
+                    Some("nothing listens on that port, as seen from the proxy")
+                }
+                E::InvalidResponseVersion => {
+                    Some("check that it is a SOCKS5 proxy (for HTTP, write http://)")
+                }
                 _ => None,
             };
             let fail = Fail::new(
@@ -370,7 +388,12 @@ mod tests {
         assert_eq!(pick(Scheme::Wss, &t).unwrap().addr, hp("s", 2));
         assert_eq!(pick(Scheme::Tcp, &t).unwrap().kind, Kind::Socks5);
         assert_eq!(pick(Scheme::Ws, &hp("a.direct.example", 80)), None);
-        let explicit = choose_from(Some("http://e:3"), Scheme::Ws, &hp("a.direct.example", 80), env);
+        let explicit = choose_from(
+            Some("http://e:3"),
+            Scheme::Ws,
+            &hp("a.direct.example", 80),
+            env,
+        );
         assert_eq!(explicit.unwrap().unwrap().addr, hp("e", 3));
     }
 }

@@ -164,7 +164,12 @@ pub async fn run(stream: Stream, ends: Ends) -> anyhow::Result<()> {
     }
 }
 
-async fn pump<R, W>(reader: R, writer: W, peer: Option<SocketAddr>, ends: Ends) -> anyhow::Result<()>
+async fn pump<R, W>(
+    reader: R,
+    writer: W,
+    peer: Option<SocketAddr>,
+    ends: Ends,
+) -> anyhow::Result<()>
 where
     R: AsyncRead + Unpin,
     W: AsyncWrite + Unpin,

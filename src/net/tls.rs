@@ -67,7 +67,11 @@ impl AsyncRead for Stream {
 }
 
 impl AsyncWrite for Stream {
-    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
         both!(self, s => Pin::new(s).poll_write(cx, buf))
     }
 
@@ -184,7 +188,10 @@ fn roots(ca: Option<&Path>) -> anyhow::Result<RootCertStore> {
             let (_, ignored) = roots.add_parsable_certificates(certs);
             if roots.is_empty() {
                 return Err(usage(
-                    format!("--ca {}: no usable CA certificate ({ignored} unparsable)", file.display()),
+                    format!(
+                        "--ca {}: no usable CA certificate ({ignored} unparsable)",
+                        file.display()
+                    ),
                     "give a PEM file of CA certificates",
                 ));
             }
@@ -211,7 +218,9 @@ pub async fn connect(tls: &TlsClient, tcp: TcpStream, target: &HostPort) -> anyh
     let version = session
         .protocol_version()
         .and_then(|v| v.as_str())
-        .map_or("?".into(), |v| v.trim_start_matches("TLSv").replace('_', "."));
+        .map_or("?".into(), |v| {
+            v.trim_start_matches("TLSv").replace('_', ".")
+        });
     let cipher = session
         .negotiated_cipher_suite()
         .and_then(|c| c.suite().as_str())
@@ -249,23 +258,31 @@ fn client_handshake_error(err: io::Error, target: &HostPort, ca_given: bool) -> 
                 CertificateError::UnknownIssuer => {
                     "if you trust its issuer, give the issuer's certificate with --ca FILE (or --insecure to skip the check)"
                 }
-                CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
+                CertificateError::NotValidForName
+                | CertificateError::NotValidForNameContext { .. } => {
                     "connect by a name the certificate holds, or check it against that name with --sni NAME"
                 }
                 _ => "--insecure skips the check (unsafe)",
             };
             Fail::new(
                 Exit::Handshake,
-                format!("TLS: the certificate of {target} was refused: {}", cert_reason(cert)),
+                format!(
+                    "TLS: the certificate of {target} was refused: {}",
+                    cert_reason(cert)
+                ),
             )
             .hint(hint)
         }
         Some(rustls::Error::AlertReceived(alert)) => alert_failure(*alert, &target.to_string()),
-        Some(rustls::Error::InvalidMessage(_)) => {
-            Fail::new(Exit::Handshake, format!("TLS handshake with {target} failed: the server does not speak TLS"))
-                .hint("for a plain server, use ws:// (or tcp connect without --tls)")
-        }
-        Some(other) => Fail::new(Exit::Handshake, format!("TLS handshake with {target} failed: {other}")),
+        Some(rustls::Error::InvalidMessage(_)) => Fail::new(
+            Exit::Handshake,
+            format!("TLS handshake with {target} failed: the server does not speak TLS"),
+        )
+        .hint("for a plain server, use ws:// (or tcp connect without --tls)"),
+        Some(other) => Fail::new(
+            Exit::Handshake,
+            format!("TLS handshake with {target} failed: {other}"),
+        ),
         None if err.kind() == io::ErrorKind::UnexpectedEof => Fail::new(
             Exit::Handshake,
             format!("TLS handshake with {target} failed: the server closed the connection"),
@@ -356,7 +373,12 @@ impl ServerCertVerifier for AnyCertificate {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls12_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+        verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
     }
 
     fn verify_tls13_signature(
@@ -365,7 +387,12 @@ impl ServerCertVerifier for AnyCertificate {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls13_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+        verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
@@ -429,7 +456,8 @@ pub fn server(opts: &ServerOptions, bind: &HostPort) -> anyhow::Result<Option<Tl
         (None, None, false) => return Ok(None),
         _ => {
             return Err(usage(
-                "a TLS listener needs both --tls-cert and --tls-key, or --tls-self-signed alone".into(),
+                "a TLS listener needs both --tls-cert and --tls-key, or --tls-self-signed alone"
+                    .into(),
                 "give --tls-cert FILE --tls-key FILE, or --tls-self-signed",
             ));
         }
@@ -454,10 +482,12 @@ pub fn server(opts: &ServerOptions, bind: &HostPort) -> anyhow::Result<Option<Tl
         }
         None => builder.with_no_client_auth(),
     };
-    let mut config = builder.with_single_cert(chain, key).map_err(|e| match &opts.cert {
-        Some(cert) => key_error(e, cert, "--tls-cert", "--tls-key"),
-        None => anyhow::anyhow!("the self-signed certificate is unusable: {e}"),
-    })?;
+    let mut config = builder
+        .with_single_cert(chain, key)
+        .map_err(|e| match &opts.cert {
+            Some(cert) => key_error(e, cert, "--tls-cert", "--tls-key"),
+            None => anyhow::anyhow!("the self-signed certificate is unusable: {e}"),
+        })?;
     config.key_log = Arc::new(rustls::KeyLogFile::new());
     Ok(Some(TlsServer {
         acceptor: TlsAcceptor::from(Arc::new(config)),
@@ -473,7 +503,10 @@ impl TlsServer {
         if let Some((names, print)) = &self.self_signed {
             console::status(
                 "tls_certificate",
-                format!("TLS certificate (self-signed, for {}) SHA-256 {print}", names.join(", ")),
+                format!(
+                    "TLS certificate (self-signed, for {}) SHA-256 {print}",
+                    names.join(", ")
+                ),
                 json!({"names": names, "sha256": print}),
             );
         }
@@ -542,7 +575,11 @@ fn pem_error(err: rustls::pki_types::pem::Error, file: &Path, flag: &str) -> any
     use rustls::pki_types::pem::Error as Pem;
     match err {
         Pem::Io(io) => usage(
-            format!("cannot read {flag} {} ({})", file.display(), crate::exit::tidy(&io.to_string())),
+            format!(
+                "cannot read {flag} {} ({})",
+                file.display(),
+                crate::exit::tidy(&io.to_string())
+            ),
             "check the path",
         ),
         Pem::NoItemsFound => usage(
@@ -559,7 +596,10 @@ fn pem_error(err: rustls::pki_types::pem::Error, file: &Path, flag: &str) -> any
 fn key_error(err: rustls::Error, cert: &Path, cert_flag: &str, key_flag: &str) -> anyhow::Error {
     match err {
         rustls::Error::InconsistentKeys(_) => usage(
-            format!("{key_flag} is not the key of the certificate in {cert_flag} {}", cert.display()),
+            format!(
+                "{key_flag} is not the key of the certificate in {cert_flag} {}",
+                cert.display()
+            ),
             "give the private key that was made with that certificate",
         ),
         other => usage(

@@ -2,6 +2,8 @@
 //! `listening on ADDR` line read back, and a timeout on every wait so a hang fails fast.
 #![allow(dead_code)] // each test file uses its own subset
 
+pub mod pki;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
 use std::sync::mpsc;
@@ -333,12 +335,18 @@ pub fn have_python_websockets() -> bool {
 
 /// Starts the Python peer `tests/peers/ws_peer.py` with `args`.
 pub fn python_peer(args: &[&str]) -> Proc {
+    python_peer_with(args, &[])
+}
+
+/// [`python_peer`] with environment variables (`WS_PEER_CERT`... for TLS).
+pub fn python_peer_with(args: &[&str], env: &[(&str, &str)]) -> Proc {
     let mut cmd = Command::new("python3");
     cmd.arg(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/tests/peers/ws_peer.py"
     ))
-    .args(args);
+    .args(args)
+    .envs(env.iter().copied());
     spawn(cmd)
 }
 

@@ -16,11 +16,16 @@ once bound to port 0, as wsctl does; all but `echo` serve one connection and exi
   ws_peer.py raw silent|drop      raw-socket server: after a correct handshake, reads and
                                   never answers (no pong, no Close) / closes TCP at once
   ws_peer.py http                 raw-socket server: answers any request with HTTP/1.1 403
+
+TLS: with WS_PEER_CERT and WS_PEER_KEY (PEM files) set, the servers speak wss://; clients of
+a wss:// URL trust the CA certificates in WS_PEER_CA.
 """
 import base64
 import hashlib
 import json
+import os
 import socket
+import ssl
 import sys
 import threading
 
@@ -35,9 +40,24 @@ def listening(server_socket):
     print(f"listening on {host}:{port}", file=sys.stderr, flush=True)
 
 
+def server_tls():
+    cert = os.environ.get("WS_PEER_CERT")
+    if not cert:
+        return None
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, os.environ["WS_PEER_KEY"])
+    return context
+
+
+def client_tls(url):
+    if not url.startswith("wss:"):
+        return None
+    return ssl.create_default_context(cafile=os.environ.get("WS_PEER_CA"))
+
+
 def run_server(handler, once=True):
     with serve(handler_once(handler) if once else handler, "127.0.0.1", 0, max_size=None,
-               compression=None) as server:
+               compression=None, ssl=server_tls()) as server:
         SERVERS.append(server)
         listening(server.socket)
         server.serve_forever()
@@ -103,7 +123,7 @@ def save(out_path):
 
 
 def types(url):
-    with connect(url, compression=None) as ws:
+    with connect(url, compression=None, ssl=client_tls(url)) as ws:
         ws.send("text message")
         ws.send(b"\x00\xffbinary")
         for _ in range(2):
@@ -112,14 +132,14 @@ def types(url):
 
 
 def upload(url, in_path):
-    with connect(url, max_size=None, compression=None) as ws:
+    with connect(url, max_size=None, compression=None, ssl=client_tls(url)) as ws:
         with open(in_path, "rb") as data:
             while chunk := data.read(CHUNK):
                 ws.send(chunk)
 
 
 def download(url, out_path):
-    with connect(url, max_size=None, compression=None) as ws:
+    with connect(url, max_size=None, compression=None, ssl=client_tls(url)) as ws:
         with open(out_path, "wb") as out:
             for message in ws:
                 out.write(payload(message))

@@ -22,9 +22,8 @@ use crate::exit::{Exit, Fail};
 use crate::framing::Framing;
 use crate::net::client;
 use crate::net::tls::{self, Stream};
-use crate::server::HANDSHAKE_TIMEOUT;
 use crate::net::ws::ws_config;
-
+use crate::server::HANDSHAKE_TIMEOUT;
 
 /// Connects and opens the WebSocket; `--connect-timeout` bounds both.
 pub async fn connect(cfg: &WsClient) -> anyhow::Result<(WebSocketStream<Stream>, SocketAddr)> {
@@ -58,11 +57,16 @@ pub async fn connect(cfg: &WsClient) -> anyhow::Result<(WebSocketStream<Stream>,
                 Ok((ws, peer))
             }
             Err(WsError::Http(response)) => Err(refused(&response, peer)),
-            Err(WsError::Io(err)) if tls::late_alert(&err, &cfg.remote.target.to_string()).is_some() => {
+            Err(WsError::Io(err))
+                if tls::late_alert(&err, &cfg.remote.target.to_string()).is_some() =>
+            {
                 Err(tls::late_alert(&err, &cfg.remote.target.to_string()).expect("checked"))
             }
             Err(err) => {
-                let fail = Fail::new(Exit::Handshake, format!("WebSocket handshake with {peer} failed"));
+                let fail = Fail::new(
+                    Exit::Handshake,
+                    format!("WebSocket handshake with {peer} failed"),
+                );
                 // A TLS server answers a plain request with an alert, which is no HTTP.
                 let fail = match (&err, &cfg.remote.tls) {
                     (WsError::Protocol(_) | WsError::HttpFormat(_), None) => {
@@ -235,7 +239,8 @@ pub async fn accept(
         )
         .await
         .map_err(|err| {
-            anyhow::Error::new(err).context(Fail::new(Exit::Handshake, "WebSocket handshake failed"))
+            anyhow::Error::new(err)
+                .context(Fail::new(Exit::Handshake, "WebSocket handshake failed"))
         })
     };
     let ws = match timeout(HANDSHAKE_TIMEOUT, handshake).await {
