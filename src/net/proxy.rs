@@ -259,12 +259,11 @@ async fn http_connect(
         .ok()
         .and_then(Result::ok)
         .unwrap_or(0);
-    let body = String::from_utf8_lossy(&body[..n]);
-    let body: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
+    let body = text_of(&String::from_utf8_lossy(&body[..n]));
     let body = if body.is_empty() {
         String::new()
     } else {
-        format!(": {}", body.chars().take(200).collect::<String>())
+        format!(": {}", body.chars().take(160).collect::<String>())
     };
     let fail = Fail::new(
         Exit::Handshake,
@@ -279,6 +278,24 @@ async fn http_connect(
         _ => fail,
     };
     Err(fail.err())
+}
+
+/// The words of an answer's body: tags (an HTML error page) and runs of white space dropped.
+fn text_of(body: &str) -> String {
+    let mut text = String::with_capacity(body.len());
+    let mut in_tag = false;
+    for c in body.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                text.push(' ');
+            }
+            _ if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 async fn socks5_connect(
@@ -354,6 +371,14 @@ mod tests {
         assert_eq!(parse("http://h", None).unwrap().addr.port, 80);
         assert!(parse("https://h:443", None).is_err());
         assert!(parse("socks4://h:1080", None).is_err());
+    }
+
+    #[test]
+    fn an_html_answer_is_shown_as_its_words() {
+        let page = "<?xml version=\"1.0\"?>\n<html><head><title>407 Proxy Authentication \
+                    Required</title></head>\n<body><h1>Denied</h1></body></html>";
+        assert_eq!(text_of(page), "407 Proxy Authentication Required Denied");
+        assert_eq!(text_of("plain  words\n"), "plain words");
     }
 
     #[test]
