@@ -117,14 +117,23 @@ fn every_event_matches_the_documented_schema() {
             .map(String::from),
     );
 
-    // WebSocket at -vv: request, handshake, message, ping, pong, count, closed.
-    let server = start(&json(&["-vv", "ws", "listen", "127.0.0.1:0", "--echo"]));
+    // WebSocket over TLS at -vv: tls_certificate, tls, request, handshake, message, ping,
+    // pong, count, closed (and --insecure's warning).
+    let server = start(&json(&[
+        "-vv",
+        "ws",
+        "listen",
+        "127.0.0.1:0",
+        "--echo",
+        "--tls-self-signed",
+    ]));
     let addr = server.listening_json();
     let mut client = start(&json(&[
         "-vv",
         "ws",
         "connect",
-        &format!("ws://{addr}/"),
+        &format!("wss://{addr}/"),
+        "--insecure",
         "--ping-interval",
         "20ms",
         "--count",

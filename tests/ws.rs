@@ -483,7 +483,11 @@ fn a_message_over_the_limit_closes_with_1009() {
 fn usage_and_connect_errors() {
     for (args, code, needle) in [
         (vec!["ws", "connect", "http://x/"], 2, "not a WebSocket URL"),
-        (vec!["ws", "connect", "wss://x/"], 2, "TLS"),
+        (
+            vec!["ws", "connect", "wss://x/", "--sni", "not a name"],
+            2,
+            "not a valid TLS server name",
+        ),
         (vec!["ws", "connect", "ws:///"], 2, "invalid URL"),
         (
             vec!["ws", "connect", "ws://x/", "-H", "nocolon"],
