@@ -135,7 +135,7 @@ Register-ArgumentCompleter -Native -CommandName 'wsctl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('connect', 'connect', [CompletionResultType]::ParameterValue, 'Connect to URL (ws://HOST[:PORT]/PATH) and pipe stdin/stdout through it')
+            [CompletionResult]::new('connect', 'connect', [CompletionResultType]::ParameterValue, 'Connect to URL (ws:// or wss://HOST[:PORT]/PATH) and pipe stdin/stdout through it')
             [CompletionResult]::new('listen', 'listen', [CompletionResultType]::ParameterValue, 'Listen on [HOST:]PORT for WebSocket clients and pipe one through stdin/stdout')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -222,7 +222,7 @@ Register-ArgumentCompleter -Native -CommandName 'wsctl' -ScriptBlock {
             break
         }
         'wsctl;ws;help' {
-            [CompletionResult]::new('connect', 'connect', [CompletionResultType]::ParameterValue, 'Connect to URL (ws://HOST[:PORT]/PATH) and pipe stdin/stdout through it')
+            [CompletionResult]::new('connect', 'connect', [CompletionResultType]::ParameterValue, 'Connect to URL (ws:// or wss://HOST[:PORT]/PATH) and pipe stdin/stdout through it')
             [CompletionResult]::new('listen', 'listen', [CompletionResultType]::ParameterValue, 'Listen on [HOST:]PORT for WebSocket clients and pipe one through stdin/stdout')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -384,7 +384,7 @@ Register-ArgumentCompleter -Native -CommandName 'wsctl' -ScriptBlock {
             break
         }
         'wsctl;help;ws' {
-            [CompletionResult]::new('connect', 'connect', [CompletionResultType]::ParameterValue, 'Connect to URL (ws://HOST[:PORT]/PATH) and pipe stdin/stdout through it')
+            [CompletionResult]::new('connect', 'connect', [CompletionResultType]::ParameterValue, 'Connect to URL (ws:// or wss://HOST[:PORT]/PATH) and pipe stdin/stdout through it')
             [CompletionResult]::new('listen', 'listen', [CompletionResultType]::ParameterValue, 'Listen on [HOST:]PORT for WebSocket clients and pipe one through stdin/stdout')
             break
         }

@@ -124,7 +124,7 @@ set edit:completion:arg-completer[wsctl] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
-            cand connect 'Connect to URL (ws://HOST[:PORT]/PATH) and pipe stdin/stdout through it'
+            cand connect 'Connect to URL (ws:// or wss://HOST[:PORT]/PATH) and pipe stdin/stdout through it'
             cand listen 'Listen on [HOST:]PORT for WebSocket clients and pipe one through stdin/stdout'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -208,7 +208,7 @@ set edit:completion:arg-completer[wsctl] = {|@words|
             cand --version 'Print version'
         }
         &'wsctl;ws;help'= {
-            cand connect 'Connect to URL (ws://HOST[:PORT]/PATH) and pipe stdin/stdout through it'
+            cand connect 'Connect to URL (ws:// or wss://HOST[:PORT]/PATH) and pipe stdin/stdout through it'
             cand listen 'Listen on [HOST:]PORT for WebSocket clients and pipe one through stdin/stdout'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -353,7 +353,7 @@ set edit:completion:arg-completer[wsctl] = {|@words|
         &'wsctl;help;tcp;listen'= {
         }
         &'wsctl;help;ws'= {
-            cand connect 'Connect to URL (ws://HOST[:PORT]/PATH) and pipe stdin/stdout through it'
+            cand connect 'Connect to URL (ws:// or wss://HOST[:PORT]/PATH) and pipe stdin/stdout through it'
             cand listen 'Listen on [HOST:]PORT for WebSocket clients and pipe one through stdin/stdout'
         }
         &'wsctl;help;ws;connect'= {

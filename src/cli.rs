@@ -116,14 +116,14 @@ pub struct TcpListenArgs {
 
 #[derive(Subcommand, Debug)]
 pub enum WsCommand {
-    /// Connect to URL (ws://HOST[:PORT]/PATH) and pipe stdin/stdout through it
+    /// Connect to URL (ws:// or wss://HOST[:PORT]/PATH) and pipe stdin/stdout through it
     #[command(
         after_help = "Each stdin line is one text message and each message received is \
         printed followed by a newline (-0: NUL instead; -b: binary chunks, payloads raw). Stdin \
         EOF sends a Close after every queued message; wsctl keeps printing until the server's \
         Close."
     )]
-    Connect(WsConnectArgs),
+    Connect(Box<WsConnectArgs>),
 
     /// Listen on [HOST:]PORT for WebSocket clients and pipe one through stdin/stdout
     #[command(
@@ -133,12 +133,12 @@ pub enum WsCommand {
         in its environment as websocketd gives it: PATH_INFO, QUERY_STRING, REMOTE_ADDR, \
         REMOTE_PORT, HTTP_* headers and more."
     )]
-    Listen(WsListenArgs),
+    Listen(Box<WsListenArgs>),
 }
 
 #[derive(Args, Debug)]
 pub struct WsConnectArgs {
-    /// ws://HOST[:PORT][/PATH][?QUERY] (user:pass@ in the URL is sent as Basic auth)
+    /// ws:// or wss://HOST[:PORT][/PATH][?QUERY] (user:pass@ in the URL is sent as Basic auth)
     pub url: String,
 
     /// Extra request header 'Name: value' (repeatable; may override Host)

@@ -300,7 +300,7 @@ fn ws_control(args: WsArgs) -> anyhow::Result<WsControl> {
     })
 }
 
-fn ws_client(args: WsConnectArgs) -> anyhow::Result<WsClient> {
+fn ws_client(args: Box<WsConnectArgs>) -> anyhow::Result<WsClient> {
     let mut url = url::Url::parse(&args.url).map_err(|e| {
         usage(
             format!("invalid URL `{}` ({e})", args.url),
@@ -375,7 +375,7 @@ fn ws_client(args: WsConnectArgs) -> anyhow::Result<WsClient> {
     })
 }
 
-fn ws_server(args: WsListenArgs) -> anyhow::Result<WsServer> {
+fn ws_server(args: Box<WsListenArgs>) -> anyhow::Result<WsServer> {
     if let Some(path) = &args.path {
         if !path.starts_with('/') {
             return Err(usage(

@@ -430,6 +430,22 @@ fn a_plaintext_client_to_a_tls_listener_does_not_stop_it() {
     );
     let warning = server.line_containing("warning");
     assert!(warning.contains("does not speak TLS"), "{warning}");
+    // And the other way round: wss:// to a plain listener.
+    let (plain_server, plain_port) = {
+        let server = start(&["ws", "listen", "127.0.0.1:0", "--echo", "-k"]);
+        let port = port_of(&server.listening()).to_string();
+        (server, port)
+    };
+    let url = format!("wss://localhost:{plain_port}/");
+    let r = start(&["ws", "connect", &url, "--insecure", "--send", "x"]).finish();
+    assert_eq!(r.code(), 4, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("if it is a plain server, use ws://"),
+        "{}",
+        r.stderr
+    );
+    signal(plain_server.pid(), "INT");
+    plain_server.finish();
     let url = format!("wss://localhost:{port}/");
     let args = [
         "ws",
@@ -590,5 +606,47 @@ fn tls_setup_errors_are_usage_errors() {
     assert!(
         err.contains("--key is not the key of the certificate in --cert"),
         "{err}"
+    );
+}
+
+/// An --exec program behind TLS sees HTTPS=on (as CGI has it), and no client header becomes
+/// HTTP_PROXY; SSLKEYLOGFILE gets the session's keys.
+#[test]
+fn exec_sees_https_and_session_keys_can_be_logged() {
+    let server = start(&[
+        "ws",
+        "listen",
+        "127.0.0.1:0",
+        "--tls-self-signed",
+        "-e",
+        "echo \"$HTTPS|$HTTP_PROXY|$HTTP_X_A\"",
+    ]);
+    let url = format!("wss://localhost:{}/", port_of(&server.listening()));
+    let dir = tempfile::tempdir().unwrap();
+    let keys = dir.path().join("keys.log");
+    let mut cmd = wsctl();
+    cmd.args([
+        "ws",
+        "connect",
+        &url,
+        "--insecure",
+        "--recv-only",
+        "-H",
+        "Proxy: http://evil:1",
+    ])
+    .args(["-H", "X-A: b"])
+    .env("SSLKEYLOGFILE", &keys);
+    let c = spawn(cmd).finish();
+    assert_eq!(
+        (c.code(), c.stdout_text().as_str()),
+        (0, "on||b\n"),
+        "{}",
+        c.stderr
+    );
+    server.finish();
+    let logged = std::fs::read_to_string(&keys).unwrap();
+    assert!(
+        logged.contains("CLIENT_HANDSHAKE_TRAFFIC_SECRET"),
+        "{logged}"
     );
 }

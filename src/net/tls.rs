@@ -242,6 +242,8 @@ pub async fn connect(tls: &TlsClient, tcp: TcpStream, target: &HostPort) -> anyh
     Ok(Stream::Tls(Box::new(stream.into())))
 }
 
+const PLAIN_HINT: &str = "if it is a plain server, use ws:// (or tcp connect without --tls)";
+
 fn client_handshake_error(err: io::Error, target: &HostPort, ca_given: bool) -> anyhow::Error {
     let fail = match rustls_error(&err) {
         Some(rustls::Error::InvalidCertificate(cert)) => {
@@ -287,7 +289,7 @@ fn client_handshake_error(err: io::Error, target: &HostPort, ca_given: bool) -> 
             Exit::Handshake,
             format!("TLS handshake with {target} failed: the server closed the connection"),
         )
-        .hint("is it a TLS server? For a plain one, use ws:// (or tcp connect without --tls)"),
+        .hint(PLAIN_HINT),
         None => {
             return anyhow::Error::new(err).context(Fail::new(
                 Exit::Handshake,
