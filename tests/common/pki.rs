@@ -1,6 +1,7 @@
 //! Certificates for the TLS tests, made fresh in a temporary directory: a CA and what it
 //! issues (server certificates with ECDSA, Ed25519 and RSA keys, an expired one, one for
-//! another name, a client certificate), and a second CA that issued none of them. The RSA
+//! another name, one through an intermediate CA, a client certificate), and a second CA that
+//! issued none of them. The RSA
 //! certificate is made by `openssl` (key in the traditional PKCS#1 form), the rest by rcgen.
 
 use std::path::PathBuf;
@@ -68,6 +69,17 @@ impl Pki {
         );
         let ed25519 = KeyPair::generate_for(&PKCS_ED25519).unwrap();
         leaf("ed25519", &here, ed25519, false, server);
+        // A chain: the CA issues an intermediate, which issues the leaf; chain.pem holds both.
+        let (mid_params, mid_key) = ca("wsctl test intermediate");
+        let mid_pem = mid_params.signed_by(&mid_key, &issuer).unwrap().pem();
+        let mid = Issuer::new(mid_params, mid_key);
+        let leaf_key = KeyPair::generate().unwrap();
+        let mut params = CertificateParams::new(vec!["localhost".to_string()]).unwrap();
+        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+        let leaf_pem = params.signed_by(&leaf_key, &mid).unwrap().pem();
+        write("chain.pem", format!("{leaf_pem}{mid_pem}"));
+        write("chain-leaf.pem", leaf_pem);
+        write("chain.key", leaf_key.serialize_pem());
         let client = ExtendedKeyUsagePurpose::ClientAuth;
         leaf(
             "client",
