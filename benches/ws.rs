@@ -1,6 +1,7 @@
 //! WebSocket, whole processes on loopback, wsctl against websocat in the same run:
 //! - throughput: 1 GiB of binary messages piped `connect -b` -> `listen -b` (MiB/s, best of
-//!   the rounds);
+//!   the rounds), over ws:// and over wss:// (wsctl: `--tls-self-signed` / `--insecure`;
+//!   websocat: a PKCS#12 file made by openssl / `-k`);
 //! - echo round trips per second: 1 and 50 concurrent clients (tokio-tungstenite, in this
 //!   process) each sending a 32-byte text message and waiting for its echo, against
 //!   `wsctl ws listen -k --echo` and `websocat -t ws-l:ADDR mirror:`.
@@ -59,17 +60,27 @@ fn listener(tool: &str, args: &[&str]) -> (Child, String) {
     }
 }
 
-/// One transfer of `bytes` from a `connect -b` to a `listen -b` of `tool`.
-fn transfer(tool: &str, bytes: u64) -> Duration {
-    let (mut receiver, addr) = if tool == "wsctl" {
-        listener(tool, &["-b"])
-    } else {
-        listener(tool, &[])
+/// One transfer of `bytes` from a `connect -b` to a `listen -b` of `tool`; over TLS when
+/// `pkcs12` (websocat's server certificate) is given.
+fn transfer(tool: &str, bytes: u64, pkcs12: Option<&str>) -> Duration {
+    let (mut receiver, addr) = match (tool, pkcs12) {
+        ("wsctl", None) => listener(tool, &["-b"]),
+        ("wsctl", Some(_)) => listener(tool, &["-b", "--tls-self-signed"]),
+        (_, None) => listener(tool, &[]),
+        (_, Some(p12)) => listener(tool, &["-b", "--pkcs12-der", p12, "wss-listen:{addr}", "-"]),
     };
-    let url = format!("ws://{addr}/");
+    let scheme = if pkcs12.is_some() { "wss" } else { "ws" };
+    let url = format!("{scheme}://{addr}/");
+    // Over TLS the clients accept the servers' throwaway certificates.
+    let insecure: &[&str] = match (tool, pkcs12) {
+        (_, None) => &[],
+        ("wsctl", Some(_)) => &["--insecure"],
+        (_, Some(_)) => &["-k"],
+    };
     let mut sender = if tool == "wsctl" {
         Command::new(WSCTL)
             .args(["ws", "connect", "-b", &url])
+            .args(insecure)
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -78,6 +89,7 @@ fn transfer(tool: &str, bytes: u64) -> Duration {
     } else {
         Command::new("websocat")
             .args(["-b", &url])
+            .args(insecure)
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -107,6 +119,23 @@ fn transfer(tool: &str, bytes: u64) -> Duration {
         let _ = child.wait();
     }
     elapsed
+}
+
+/// A self-signed certificate and key as the PKCS#12 file websocat serves TLS with (empty
+/// password), or `None` without openssl.
+fn pkcs12(dir: &std::path::Path) -> Option<String> {
+    if !installed("openssl") {
+        return None;
+    }
+    let script = "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+          -keyout key.pem -out cert.pem -subj /CN=localhost -days 2 2>/dev/null &&
+        openssl pkcs12 -export -out server.p12 -inkey key.pem -in cert.pem -passout pass: ";
+    let made = Command::new("sh")
+        .args(["-c", script])
+        .current_dir(dir)
+        .status()
+        .is_ok_and(|s| s.success());
+    made.then(|| dir.join("server.p12").to_string_lossy().into_owned())
 }
 
 /// Round trips per second of `clients` concurrent echo clients for `secs` seconds.
@@ -190,22 +219,30 @@ fn main() {
         })
         .collect();
 
-    println!(
-        "WebSocket throughput: {} MiB of binary, best of {rounds} rounds",
-        bytes >> 20
-    );
-    let mut best = vec![Duration::MAX; tools.len()];
-    for _ in 0..rounds {
+    let dir = tempfile::tempdir().unwrap();
+    let pkcs12 = pkcs12(dir.path());
+    for tls in [None, pkcs12.as_deref()] {
+        println!(
+            "WebSocket throughput{}: {} MiB of binary, best of {rounds} rounds",
+            if tls.is_some() { " over TLS" } else { "" },
+            bytes >> 20
+        );
+        let mut best = vec![Duration::MAX; tools.len()];
+        for _ in 0..rounds {
+            for (i, tool) in tools.iter().enumerate() {
+                best[i] = best[i].min(transfer(tool, bytes, tls));
+            }
+        }
+        let mib_s = |d: Duration| (bytes as f64 / (1 << 20) as f64) / d.as_secs_f64();
         for (i, tool) in tools.iter().enumerate() {
-            best[i] = best[i].min(transfer(tool, bytes));
+            println!("{tool:>10}: {:8.0} MiB/s", mib_s(best[i]));
+        }
+        if tools.len() == 2 {
+            println!("  wsctl/websocat = {:.2}x", mib_s(best[0]) / mib_s(best[1]));
         }
     }
-    let mib_s = |d: Duration| (bytes as f64 / (1 << 20) as f64) / d.as_secs_f64();
-    for (i, tool) in tools.iter().enumerate() {
-        println!("{tool:>10}: {:8.0} MiB/s", mib_s(best[i]));
-    }
-    if tools.len() == 2 {
-        println!("  wsctl/websocat = {:.2}x", mib_s(best[0]) / mib_s(best[1]));
+    if pkcs12.is_none() {
+        println!("over TLS: not measured (openssl is needed to make websocat's PKCS#12 file)");
     }
 
     println!("Echo round trips per second, 32-byte text messages, {secs} s each");
