@@ -57,25 +57,7 @@ pub async fn connect(cfg: &WsClient) -> anyhow::Result<(WebSocketStream<Stream>,
                 Ok((ws, peer))
             }
             Err(WsError::Http(response)) => Err(refused(&response, peer)),
-            Err(WsError::Io(err))
-                if tls::late_alert(&err, &cfg.remote.target.to_string()).is_some() =>
-            {
-                Err(tls::late_alert(&err, &cfg.remote.target.to_string()).expect("checked"))
-            }
-            Err(err) => {
-                let fail = Fail::new(
-                    Exit::Handshake,
-                    format!("WebSocket handshake with {peer} failed"),
-                );
-                // A TLS server answers a plain request with an alert, which is no HTTP.
-                let fail = match (&err, &cfg.remote.tls) {
-                    (WsError::Protocol(_) | WsError::HttpFormat(_), None) => {
-                        fail.hint("if the server speaks TLS, use a wss:// URL")
-                    }
-                    _ => fail,
-                };
-                Err(anyhow::Error::new(err).context(fail))
-            }
+            Err(err) => Err(handshake_failed(err, peer, cfg)),
         }
     };
     match timeout(cfg.remote.connect_timeout, attempt).await {
@@ -91,6 +73,28 @@ pub async fn connect(cfg: &WsClient) -> anyhow::Result<(WebSocketStream<Stream>,
         .hint("check the URL, or raise --connect-timeout")
         .err()),
     }
+}
+
+/// Exit 4 for a handshake that went wrong other than by an HTTP refusal.
+fn handshake_failed(err: WsError, peer: SocketAddr, cfg: &WsClient) -> anyhow::Error {
+    // TLS 1.3: a server that wants a client certificate says so once the request is sent.
+    if let WsError::Io(io) = &err {
+        if let Some(refused) = tls::late_alert(io, &cfg.remote.target.to_string()) {
+            return refused;
+        }
+    }
+    let fail = Fail::new(
+        Exit::Handshake,
+        format!("WebSocket handshake with {peer} failed"),
+    );
+    // A TLS server answers a plain request with an alert, which is no HTTP.
+    let fail = match (&err, &cfg.remote.tls) {
+        (WsError::Protocol(_) | WsError::HttpFormat(_), None) => {
+            fail.hint("if the server speaks TLS, use a wss:// URL")
+        }
+        _ => fail,
+    };
+    anyhow::Error::new(err).context(fail)
 }
 
 fn path_and_query(url: &url::Url) -> String {
