@@ -123,6 +123,15 @@ pub struct HostPort {
     pub port: u16,
 }
 
+impl HostPort {
+    pub fn new(host: impl Into<String>, port: u16) -> HostPort {
+        HostPort {
+            host: host.into(),
+            port,
+        }
+    }
+}
+
 impl std::fmt::Display for HostPort {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         if self.host.contains(':') {
@@ -539,28 +548,27 @@ fn unbracket(host: &str) -> &str {
 mod tests {
     use super::*;
 
-    fn hp(host: &str, port: u16) -> HostPort {
-        HostPort {
-            host: host.into(),
-            port,
-        }
-    }
-
     #[test]
     fn targets() {
         assert_eq!(
             parse_target("example.com", Some("80")).unwrap(),
-            hp("example.com", 80)
+            HostPort::new("example.com", 80)
         );
         assert_eq!(
             parse_target("example.com:80", None).unwrap(),
-            hp("example.com", 80)
+            HostPort::new("example.com", 80)
         );
-        assert_eq!(parse_target("[::1]:8080", None).unwrap(), hp("::1", 8080));
-        assert_eq!(parse_target("::1", Some("8080")).unwrap(), hp("::1", 8080));
+        assert_eq!(
+            parse_target("[::1]:8080", None).unwrap(),
+            HostPort::new("::1", 8080)
+        );
+        assert_eq!(
+            parse_target("::1", Some("8080")).unwrap(),
+            HostPort::new("::1", 8080)
+        );
         assert_eq!(
             parse_target("[::1]", Some("8080")).unwrap(),
-            hp("::1", 8080)
+            HostPort::new("::1", 8080)
         );
     }
 
@@ -581,17 +589,20 @@ mod tests {
 
     #[test]
     fn binds() {
-        assert_eq!(parse_bind("8080").unwrap(), hp("", 8080));
-        assert_eq!(parse_bind(":8080").unwrap(), hp("", 8080));
-        assert_eq!(parse_bind("127.0.0.1:0").unwrap(), hp("127.0.0.1", 0));
-        assert_eq!(parse_bind("[::1]:0").unwrap(), hp("::1", 0));
+        assert_eq!(parse_bind("8080").unwrap(), HostPort::new("", 8080));
+        assert_eq!(parse_bind(":8080").unwrap(), HostPort::new("", 8080));
+        assert_eq!(
+            parse_bind("127.0.0.1:0").unwrap(),
+            HostPort::new("127.0.0.1", 0)
+        );
+        assert_eq!(parse_bind("[::1]:0").unwrap(), HostPort::new("::1", 0));
         assert!(parse_bind("::1").is_err());
         assert!(parse_bind("localhost:x").is_err());
     }
 
     #[test]
     fn display_brackets_ipv6() {
-        assert_eq!(hp("::1", 80).to_string(), "[::1]:80");
-        assert_eq!(hp("localhost", 80).to_string(), "localhost:80");
+        assert_eq!(HostPort::new("::1", 80).to_string(), "[::1]:80");
+        assert_eq!(HostPort::new("localhost", 80).to_string(), "localhost:80");
     }
 }

@@ -88,11 +88,6 @@ fn run(args: &[&str]) -> Finished {
     run_with_env(args, &[])
 }
 
-fn stop(server: Proc) {
-    signal(server.pid(), "INT");
-    server.finish();
-}
-
 #[test]
 fn http_connect_proxy_for_tcp_ws_and_wss() {
     if !have("tinyproxy") {
@@ -113,21 +108,9 @@ fn http_connect_proxy_for_tcp_ws_and_wss() {
         "x",
     ]);
     assert_eq!(r.code(), 4, "{}", r.stderr);
-    assert!(
-        r.stderr.contains("refused CONNECT 127.0.0.1:"),
-        "{}",
-        r.stderr
-    );
-    assert!(
-        r.stderr.contains("407 Proxy Authentication Required"),
-        "{}",
-        r.stderr
-    );
-    assert!(
-        r.stderr.contains("http://USER:PASS@HOST:PORT"),
-        "{}",
-        r.stderr
-    );
+    r.assert_says("refused CONNECT 127.0.0.1:");
+    r.assert_says("407 Proxy Authentication Required");
+    r.assert_says("http://USER:PASS@HOST:PORT");
     assert!(r.stdout.is_empty());
 
     let args = [
@@ -139,17 +122,12 @@ fn http_connect_proxy_for_tcp_ws_and_wss() {
         &tcp_port,
     ];
     let ok = run(&[&args[..], &["--send", "via http", "--count", "1"]].concat());
-    assert_eq!(
-        (ok.code(), ok.stdout_text().as_str()),
-        (0, "via http\n"),
-        "{}",
-        ok.stderr
-    );
+    ok.assert_output("via http\n");
     let want = format!(
         "connected to localhost:{tcp_port} through the HTTP proxy 127.0.0.1:{}",
         proxy.port
     );
-    assert!(ok.stderr.contains(&want), "{}", ok.stderr);
+    ok.assert_says(&want);
 
     // ws:// takes http_proxy from the environment.
     let (ws, ws_port) = echo_server("ws", &[]);
@@ -164,17 +142,8 @@ fn http_connect_proxy_for_tcp_ws_and_wss() {
         "1",
     ];
     let ok = run_with_env(&args, &[("http_proxy", &proxy.url(true))]);
-    assert_eq!(
-        (ok.code(), ok.stdout_text().as_str()),
-        (0, "ws via env\n"),
-        "{}",
-        ok.stderr
-    );
-    assert!(
-        ok.stderr.contains("through the HTTP proxy"),
-        "{}",
-        ok.stderr
-    );
+    ok.assert_output("ws via env\n");
+    ok.assert_says("through the HTTP proxy");
 
     // wss:// takes HTTPS_PROXY; TLS runs end to end through the tunnel.
     let pki = Pki::new();
@@ -194,17 +163,8 @@ fn http_connect_proxy_for_tcp_ws_and_wss() {
         "1",
     ];
     let ok = run_with_env(&args, &[("HTTPS_PROXY", &proxy.url(true))]);
-    assert_eq!(
-        (ok.code(), ok.stdout_text().as_str()),
-        (0, "wss via env\n"),
-        "{}",
-        ok.stderr
-    );
-    assert!(
-        ok.stderr.contains("through the HTTP proxy"),
-        "{}",
-        ok.stderr
-    );
+    ok.assert_output("wss via env\n");
+    ok.assert_says("through the HTTP proxy");
 
     // tcp connect --tls through --proxy.
     let (tls_tcp, tls_port) = echo_server("tcp", &["--tls-cert", &cert, "--tls-key", &key]);
@@ -220,14 +180,9 @@ fn http_connect_proxy_for_tcp_ws_and_wss() {
         &tls_port,
     ];
     let ok = run(&[&args[..], &["--send", "tls via http", "--count", "1"]].concat());
-    assert_eq!(
-        (ok.code(), ok.stdout_text().as_str()),
-        (0, "tls via http\n"),
-        "{}",
-        ok.stderr
-    );
+    ok.assert_output("tls via http\n");
     for server in [tcp, ws, wss, tls_tcp] {
-        stop(server);
+        server.interrupt();
     }
 }
 
@@ -241,12 +196,8 @@ fn proxy_variables_and_no_proxy() {
     // A proxy that is down is named, with the variable it came from.
     let r = run_with_env(&args, &[("http_proxy", &dead)]);
     assert_eq!(r.code(), 3, "{}", r.stderr);
-    assert!(
-        r.stderr.contains("could not reach the HTTP proxy"),
-        "{}",
-        r.stderr
-    );
-    assert!(r.stderr.contains("unset http_proxy"), "{}", r.stderr);
+    r.assert_says("could not reach the HTTP proxy");
+    r.assert_says("unset http_proxy");
     // ALL_PROXY applies when nothing more specific is set.
     let r = run_with_env(&args, &[("ALL_PROXY", &dead)]);
     assert_eq!(r.code(), 3, "{}", r.stderr);
@@ -271,12 +222,8 @@ fn proxy_variables_and_no_proxy() {
     assert_eq!(r.code(), 3, "{}", r.stderr);
     let r = run(&[&args[..], &["--proxy", "ftp://127.0.0.1:1"]].concat());
     assert_eq!(r.code(), 2, "{}", r.stderr);
-    assert!(
-        r.stderr.contains("`ftp` proxies are not supported"),
-        "{}",
-        r.stderr
-    );
-    stop(ws);
+    r.assert_says("`ftp` proxies are not supported");
+    ws.interrupt();
 }
 
 #[test]
@@ -303,17 +250,8 @@ fn socks5_proxy_resolves_names_and_checks_passwords() {
         "1",
     ];
     let ok = run(&args);
-    assert_eq!(
-        (ok.code(), ok.stdout_text().as_str()),
-        (0, "via socks\n"),
-        "{}",
-        ok.stderr
-    );
-    assert!(
-        ok.stderr.contains("through the SOCKS5 proxy"),
-        "{}",
-        ok.stderr
-    );
+    ok.assert_output("via socks\n");
+    ok.assert_says("through the SOCKS5 proxy");
     let url = format!("ws://localhost:{ws_port}/");
     let args = [
         "ws",
@@ -325,12 +263,7 @@ fn socks5_proxy_resolves_names_and_checks_passwords() {
         "1",
     ];
     let ok = run_with_env(&args, &[("ALL_PROXY", &proxy.replace("socks5", "socks5h"))]);
-    assert_eq!(
-        (ok.code(), ok.stdout_text().as_str()),
-        (0, "ws via socks\n"),
-        "{}",
-        ok.stderr
-    );
+    ok.assert_output("ws via socks\n");
 
     // The proxy cannot reach the target: its answer, exit 4.
     let closed = closed_port().to_string();
@@ -345,12 +278,8 @@ fn socks5_proxy_resolves_names_and_checks_passwords() {
         "x",
     ]);
     assert_eq!(r.code(), 4, "{}", r.stderr);
-    assert!(
-        r.stderr.contains("refused a tunnel to 127.0.0.1:"),
-        "{}",
-        r.stderr
-    );
-    assert!(r.stderr.contains("connection refused"), "{}", r.stderr);
+    r.assert_says("refused a tunnel to 127.0.0.1:");
+    r.assert_says("connection refused");
     signal(socks.pid(), "KILL");
     socks.finish();
 
@@ -371,27 +300,14 @@ fn socks5_proxy_resolves_names_and_checks_passwords() {
     };
     let r = args(format!("socks5://127.0.0.1:{port}"));
     assert_eq!(r.code(), 4, "{}", r.stderr);
-    assert!(
-        r.stderr.contains("socks5://USER:PASS@HOST:PORT"),
-        "{}",
-        r.stderr
-    );
+    r.assert_says("socks5://USER:PASS@HOST:PORT");
     let r = args(format!("socks5://bob:wrong@127.0.0.1:{port}"));
     assert_eq!(r.code(), 4, "{}", r.stderr);
-    assert!(
-        r.stderr.contains("did not accept these credentials"),
-        "{}",
-        r.stderr
-    );
+    r.assert_says("did not accept these credentials");
     let ok = args(format!("socks5://bob:pw@127.0.0.1:{port}"));
-    assert_eq!(
-        (ok.code(), ok.stdout_text().as_str()),
-        (0, "auth\n"),
-        "{}",
-        ok.stderr
-    );
+    ok.assert_output("auth\n");
     signal(socks.pid(), "KILL");
     socks.finish();
-    stop(tcp);
-    stop(ws);
+    tcp.interrupt();
+    ws.interrupt();
 }

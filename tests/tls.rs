@@ -25,6 +25,20 @@ fn port_of(addr: &str) -> &str {
     addr.rsplit(':').next().unwrap()
 }
 
+/// `wsctl ARGS --tls-cert NAME.pem --tls-key NAME.key` (a listener on 127.0.0.1:0), and the
+/// port it took.
+fn tls_listener(pki: &Pki, name: &str, args: &[&str]) -> (Proc, String) {
+    let (cert, key) = (
+        pki.path(&format!("{name}.pem")),
+        pki.path(&format!("{name}.key")),
+    );
+    let mut all = args.to_vec();
+    all.extend(["--tls-cert", &cert, "--tls-key", &key]);
+    let server = start(&all);
+    let port = port_of(&server.listening()).to_string();
+    (server, port)
+}
+
 #[test]
 fn tcp_tls_client_talks_to_openssl_s_server() {
     if !have("openssl") {
@@ -104,7 +118,7 @@ fn tcp_tls_listener_serves_openssl_s_client_and_checks_client_certificates() {
     let s = server.finish();
     assert_eq!(s.code(), 0, "{}", s.stderr);
     let c = client.finish();
-    assert!(c.stderr.contains("verify return:1"), "{}", c.stderr);
+    c.assert_says("verify return:1");
 
     // Mutual TLS, with several clients in turn (-k).
     let (server, server_out) = Proc::start_streaming(&[
@@ -136,8 +150,7 @@ fn tcp_tls_listener_serves_openssl_s_client_and_checks_client_certificates() {
     assert_eq!(next_line(&mut server_out), "with a certificate\n");
     client.close_stdin();
     client.finish();
-    signal(server.pid(), "INT");
-    assert_eq!(server.finish().code(), 130);
+    assert_eq!(server.interrupt().code(), 130);
 }
 
 /// Both roles of wss:// against Python `websockets`: text through an echo, and a binary
@@ -171,19 +184,9 @@ fn wss_interoperates_with_python_websockets_in_both_roles() {
     );
 
     // Python wss client -> wsctl listen (Ed25519 certificate), both message types echoed.
-    let (cert, key) = (pki.path("ed25519.pem"), pki.path("ed25519.key"));
-    let server = start(&[
-        "ws",
-        "listen",
-        "127.0.0.1:0",
-        "--echo",
-        "--tls-cert",
-        &cert,
-        "--tls-key",
-        &key,
-    ]);
-    let addr = server.listening();
-    let url = format!("wss://localhost:{}/", port_of(&addr));
+    let args = ["ws", "listen", "127.0.0.1:0", "--echo"];
+    let (server, port) = tls_listener(&pki, "ed25519", &args);
+    let url = format!("wss://localhost:{port}/");
     let c = python_peer_with(&["types", &url], &[("WS_PEER_CA", ca.as_str())]).finish();
     assert_eq!(c.code(), 0, "{}", c.stderr);
     assert_eq!(
@@ -263,12 +266,8 @@ fn self_signed_listener_fingerprint_and_insecure_client() {
 
     let refused = start(&["ws", "connect", &url, "--send", "lost"]).finish();
     assert_eq!(refused.code(), 4, "{}", refused.stderr);
-    assert!(
-        refused.stderr.contains("its issuer is unknown"),
-        "{}",
-        refused.stderr
-    );
-    assert!(refused.stderr.contains("--ca FILE"), "{}", refused.stderr);
+    refused.assert_says("its issuer is unknown");
+    refused.assert_says("--ca FILE");
     assert!(refused.stdout.is_empty());
 
     let args = [
@@ -285,20 +284,9 @@ fn self_signed_listener_fingerprint_and_insecure_client() {
     let ok = start(&args).finish();
     assert_eq!(ok.code(), 0, "{}", ok.stderr);
     assert_eq!(ok.stdout_text(), "hi\n");
-    assert!(
-        ok.stderr
-            .contains("--insecure: the server's certificate is not checked"),
-        "{}",
-        ok.stderr
-    );
-    assert!(
-        ok.stderr
-            .contains(&format!("certificate SHA-256 {fingerprint}")),
-        "{}",
-        ok.stderr
-    );
-    signal(server.pid(), "INT");
-    server.finish();
+    ok.assert_says("--insecure: the server's certificate is not checked");
+    ok.assert_says(&format!("certificate SHA-256 {fingerprint}"));
+    server.interrupt();
 }
 
 /// Each way a server's certificate can be wrong is exit 4 with the reason and the flag that
@@ -306,24 +294,12 @@ fn self_signed_listener_fingerprint_and_insecure_client() {
 #[test]
 fn bad_server_certificates_are_refused_with_the_reason() {
     let pki = Pki::new();
-    let listen = |name: &str| {
-        let (cert, key) = (
-            pki.path(&format!("{name}.pem")),
-            pki.path(&format!("{name}.key")),
-        );
-        let server = start(&[
-            "tcp",
-            "listen",
-            "127.0.0.1:0",
-            "-k",
-            "--echo",
-            "--tls-cert",
-            &cert,
-            "--tls-key",
-            &key,
-        ]);
-        let port = port_of(&server.listening()).to_string();
-        (server, port)
+    let listen = |name| {
+        tls_listener(
+            &pki,
+            name,
+            &["tcp", "listen", "127.0.0.1:0", "-k", "--echo"],
+        )
     };
     let connect = |port: &str, extra: &[&str]| {
         let mut args = vec![
@@ -346,54 +322,32 @@ fn bad_server_certificates_are_refused_with_the_reason() {
     let (expired, port) = listen("expired");
     let r = connect(&port, &["--ca", &ca]);
     assert_eq!(r.code(), 4, "{}", r.stderr);
-    assert!(r.stderr.contains("certificate expired"), "{}", r.stderr);
-    assert!(r.stderr.contains("out of date"), "{}", r.stderr);
+    r.assert_says("certificate expired");
+    r.assert_says("out of date");
     assert!(r.stdout.is_empty());
-    signal(expired.pid(), "INT");
-    expired.finish();
+    expired.interrupt();
 
     let (server, port) = listen("other-name");
     let r = connect(&port, &["--ca", &ca]);
     assert_eq!(r.code(), 4, "{}", r.stderr);
-    assert!(r.stderr.contains("not valid for name"), "{}", r.stderr);
-    assert!(r.stderr.contains("--sni NAME"), "{}", r.stderr);
+    r.assert_says("not valid for name");
+    r.assert_says("--sni NAME");
     // The name it holds, given with --sni, is accepted.
     let ok = connect(&port, &["--ca", &ca, "--sni", "example.org"]);
-    assert_eq!(
-        (ok.code(), ok.stdout_text().as_str()),
-        (0, "x\n"),
-        "{}",
-        ok.stderr
-    );
-    signal(server.pid(), "INT");
-    server.finish();
+    ok.assert_output("x\n");
+    server.interrupt();
 
     let (server, port) = listen("server");
     let r = connect(&port, &["--ca", &other]);
     assert_eq!(r.code(), 4, "{}", r.stderr);
-    assert!(
-        r.stderr.contains("not issued by the CA in --ca"),
-        "{}",
-        r.stderr
-    );
+    r.assert_says("not issued by the CA in --ca");
     // Without --ca, a private CA is unknown to the web roots and the system's store.
     let r = connect(&port, &[]);
     assert_eq!(r.code(), 4, "{}", r.stderr);
-    assert!(
-        r.stderr
-            .contains("give the issuer's certificate with --ca FILE"),
-        "{}",
-        r.stderr
-    );
+    r.assert_says("give the issuer's certificate with --ca FILE");
     let ok = connect(&port, &["--ca", &ca]);
-    assert_eq!(
-        (ok.code(), ok.stdout_text().as_str()),
-        (0, "x\n"),
-        "{}",
-        ok.stderr
-    );
-    signal(server.pid(), "INT");
-    let s = server.finish();
+    ok.assert_output("x\n");
+    let s = server.interrupt();
     assert_eq!(s.stderr.matches("warning").count(), 2, "{}", s.stderr);
 }
 
@@ -401,19 +355,8 @@ fn bad_server_certificates_are_refused_with_the_reason() {
 #[test]
 fn a_plaintext_client_to_a_tls_listener_does_not_stop_it() {
     let pki = Pki::new();
-    let (cert, key) = (pki.path("server.pem"), pki.path("server.key"));
-    let server = start(&[
-        "ws",
-        "listen",
-        "127.0.0.1:0",
-        "--echo",
-        "-k",
-        "--tls-cert",
-        &cert,
-        "--tls-key",
-        &key,
-    ]);
-    let port = port_of(&server.listening()).to_string();
+    let args = ["ws", "listen", "127.0.0.1:0", "--echo", "-k"];
+    let (server, port) = tls_listener(&pki, "server", &args);
     let plain = start(&[
         "ws",
         "connect",
@@ -423,11 +366,7 @@ fn a_plaintext_client_to_a_tls_listener_does_not_stop_it() {
     ])
     .finish();
     assert_eq!(plain.code(), 4, "{}", plain.stderr);
-    assert!(
-        plain.stderr.contains("use a wss:// URL"),
-        "{}",
-        plain.stderr
-    );
+    plain.assert_says("use a wss:// URL");
     let warning = server.line_containing("warning");
     assert!(warning.contains("does not speak TLS"), "{warning}");
     // And the other way round: wss:// to a plain listener.
@@ -439,13 +378,8 @@ fn a_plaintext_client_to_a_tls_listener_does_not_stop_it() {
     let url = format!("wss://localhost:{plain_port}/");
     let r = start(&["ws", "connect", &url, "--insecure", "--send", "x"]).finish();
     assert_eq!(r.code(), 4, "{}", r.stderr);
-    assert!(
-        r.stderr.contains("if it is a plain server, use ws://"),
-        "{}",
-        r.stderr
-    );
-    signal(plain_server.pid(), "INT");
-    plain_server.finish();
+    r.assert_says("if it is a plain server, use ws://");
+    plain_server.interrupt();
     let url = format!("wss://localhost:{port}/");
     let args = [
         "ws",
@@ -459,18 +393,13 @@ fn a_plaintext_client_to_a_tls_listener_does_not_stop_it() {
         "1",
     ];
     let ok = start(&args).finish();
-    assert_eq!(
-        (ok.code(), ok.stdout_text().as_str()),
-        (0, "after\n"),
-        "{}",
-        ok.stderr
-    );
-    signal(server.pid(), "INT");
-    server.finish();
+    ok.assert_output("after\n");
+    server.interrupt();
 }
 
 /// Mutual TLS over wss://: served with the right client certificate; without one, the client
-/// is told to give --cert and --key (exit 4); with one from another CA, refused too.
+/// is told to give --cert and --key (exit 4); with a certificate not made for clients (the
+/// server's, whose purpose is serverAuth), refused too.
 #[test]
 fn wss_mutual_tls() {
     let pki = Pki::new();
@@ -502,27 +431,17 @@ fn wss_mutual_tls() {
     };
     let (c_cert, c_key) = (pki.path("client.pem"), pki.path("client.key"));
     let ok = connect(&["--cert", &c_cert, "--key", &c_key]);
-    assert_eq!(
-        (ok.code(), ok.stdout_text().as_str()),
-        (0, "m\n"),
-        "{}",
-        ok.stderr
-    );
+    ok.assert_output("m\n");
     let r = connect(&[]);
     assert_eq!(r.code(), 4, "{}", r.stderr);
-    assert!(r.stderr.contains("--cert FILE --key FILE"), "{}", r.stderr);
+    r.assert_says("--cert FILE --key FILE");
     // A server certificate from the CA is no client certificate (its purpose is serverAuth).
     let r = connect(&["--cert", &cert, "--key", &key]);
     assert_eq!(r.code(), 4, "{}", r.stderr);
     let ok = connect(&["--cert", &c_cert, "--key", &c_key]);
     assert_eq!(ok.code(), 0, "{}", ok.stderr);
-    signal(server.pid(), "INT");
-    let s = server.finish();
-    assert!(
-        s.stderr.contains("the client sent no certificate"),
-        "{}",
-        s.stderr
-    );
+    let s = server.interrupt();
+    s.assert_says("the client sent no certificate");
 }
 
 /// Setup mistakes are usage errors (2) before anything listens or connects.
@@ -637,12 +556,7 @@ fn exec_sees_https_and_session_keys_can_be_logged() {
     .args(["-H", "X-A: b"])
     .env("SSLKEYLOGFILE", &keys);
     let c = spawn(cmd).finish();
-    assert_eq!(
-        (c.code(), c.stdout_text().as_str()),
-        (0, "on||b\n"),
-        "{}",
-        c.stderr
-    );
+    c.assert_output("on||b\n");
     server.finish();
     let logged = std::fs::read_to_string(&keys).unwrap();
     assert!(

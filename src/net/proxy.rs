@@ -353,18 +353,11 @@ async fn socks5_connect(
 mod tests {
     use super::*;
 
-    fn hp(host: &str, port: u16) -> HostPort {
-        HostPort {
-            host: host.into(),
-            port,
-        }
-    }
-
     #[test]
     fn proxy_urls() {
         let p = parse("socks5://u%40x:p%3Ass@[::1]:9050", None).unwrap();
         assert_eq!(p.kind, Kind::Socks5);
-        assert_eq!(p.addr, hp("::1", 9050));
+        assert_eq!(p.addr, HostPort::new("::1", 9050));
         assert_eq!(p.auth, Some(("u@x".into(), "p:ss".into())));
         let p = parse("proxy.example:3128", Some("http_proxy")).unwrap();
         assert_eq!((p.kind, p.addr.port), (Kind::Http, 3128));
@@ -383,7 +376,7 @@ mod tests {
 
     #[test]
     fn no_proxy_entries() {
-        let t = hp("api.example.com", 443);
+        let t = HostPort::new("api.example.com", 443);
         assert!(bypassed("example.com", &t));
         assert!(bypassed(".example.com", &t));
         assert!(bypassed("*.example.com", &t));
@@ -391,11 +384,11 @@ mod tests {
         assert!(bypassed("example.com:443", &t));
         assert!(!bypassed("example.com:80", &t));
         assert!(!bypassed("ample.com", &t));
-        assert!(bypassed("10.0.0.0/8", &hp("10.1.2.3", 1)));
-        assert!(!bypassed("10.0.0.0/8", &hp("11.1.2.3", 1)));
-        assert!(bypassed("::1", &hp("::1", 1)));
-        assert!(bypassed("[::1]:5", &hp("::1", 5)));
-        assert!(bypassed("fd00::/8", &hp("fd12::1", 5)));
+        assert!(bypassed("10.0.0.0/8", &HostPort::new("10.1.2.3", 1)));
+        assert!(!bypassed("10.0.0.0/8", &HostPort::new("11.1.2.3", 1)));
+        assert!(bypassed("::1", &HostPort::new("::1", 1)));
+        assert!(bypassed("[::1]:5", &HostPort::new("::1", 5)));
+        assert!(bypassed("fd00::/8", &HostPort::new("fd12::1", 5)));
         assert!(!bypassed("", &t));
     }
 
@@ -407,18 +400,21 @@ mod tests {
             "NO_PROXY" => Some("direct.example".to_string()),
             _ => None,
         };
-        let t = hp("x.example", 80);
+        let t = HostPort::new("x.example", 80);
         let pick = |scheme, t: &HostPort| choose_from(None, scheme, t, env).unwrap();
-        assert_eq!(pick(Scheme::Ws, &t).unwrap().addr, hp("h", 1));
-        assert_eq!(pick(Scheme::Wss, &t).unwrap().addr, hp("s", 2));
+        assert_eq!(pick(Scheme::Ws, &t).unwrap().addr, HostPort::new("h", 1));
+        assert_eq!(pick(Scheme::Wss, &t).unwrap().addr, HostPort::new("s", 2));
         assert_eq!(pick(Scheme::Tcp, &t).unwrap().kind, Kind::Socks5);
-        assert_eq!(pick(Scheme::Ws, &hp("a.direct.example", 80)), None);
+        assert_eq!(
+            pick(Scheme::Ws, &HostPort::new("a.direct.example", 80)),
+            None
+        );
         let explicit = choose_from(
             Some("http://e:3"),
             Scheme::Ws,
-            &hp("a.direct.example", 80),
+            &HostPort::new("a.direct.example", 80),
             env,
         );
-        assert_eq!(explicit.unwrap().unwrap().addr, hp("e", 3));
+        assert_eq!(explicit.unwrap().unwrap().addr, HostPort::new("e", 3));
     }
 }

@@ -41,6 +41,25 @@ impl Finished {
     pub fn stdout_text(&self) -> String {
         String::from_utf8_lossy(&self.stdout).into_owned()
     }
+
+    /// Asserts a clean exit (0) that wrote exactly `stdout`, showing stderr otherwise.
+    pub fn assert_output(&self, stdout: &str) {
+        assert_eq!(
+            (self.code(), self.stdout_text().as_str()),
+            (0, stdout),
+            "{}",
+            self.stderr
+        );
+    }
+
+    /// Asserts that stderr says `needle`, showing it otherwise.
+    pub fn assert_says(&self, needle: &str) {
+        assert!(
+            self.stderr.contains(needle),
+            "wanted {needle:?} in: {}",
+            self.stderr
+        );
+    }
 }
 
 /// Starts wsctl with `args`, stdin piped.
@@ -159,6 +178,12 @@ impl Proc {
 
     pub fn pid(&self) -> u32 {
         self.child.id()
+    }
+
+    /// Ctrl-C, and the exit that follows (a listener with -k ends this way).
+    pub fn interrupt(self) -> Finished {
+        signal(self.pid(), "INT");
+        self.finish()
     }
 
     /// Waits for the exit within [`WAIT`] (killing the process and failing otherwise).
