@@ -106,6 +106,9 @@ pub struct WsControl {
     pub close_reason: String,
     pub close_timeout: Duration,
     pub max_message_size: usize,
+    /// The local side answers what it receives (`--echo`, `--exec`): the peer's Close waits
+    /// until those answers are sent (bounded by `close_timeout`).
+    pub hold_close: bool,
 }
 
 /// The local side of a connection.
@@ -285,7 +288,7 @@ fn framing(args: &FramingArgs) -> Framing {
     }
 }
 
-fn ws_control(args: WsArgs) -> anyhow::Result<WsControl> {
+fn ws_control(args: WsArgs, local: &Local) -> anyhow::Result<WsControl> {
     if args.close_reason.len() > 123 {
         return Err(usage(
             "--close-reason is longer than 123 bytes".into(),
@@ -306,6 +309,7 @@ fn ws_control(args: WsArgs) -> anyhow::Result<WsControl> {
         close_reason: args.close_reason,
         close_timeout: args.close_timeout,
         max_message_size: args.max_message_size,
+        hold_close: matches!(local, Local::Echo | Local::Exec(_)),
     })
 }
 
@@ -376,9 +380,9 @@ fn ws_client(args: Box<WsConnectArgs>) -> anyhow::Result<WsClient> {
         protocols: check_protocols(args.protocols)?,
         origin,
         auth,
+        control: ws_control(args.ws, &local(args.local.clone()))?,
         local: local(args.local),
         framing: framing(&args.framing),
-        control: ws_control(args.ws)?,
         script: script(args.script),
         reconnect: reconnect(&args.client),
     })
@@ -399,9 +403,9 @@ fn ws_server(args: Box<WsListenArgs>) -> anyhow::Result<WsServer> {
         bind,
         path: args.path,
         protocols: check_protocols(args.protocols)?,
+        control: ws_control(args.ws, &local(args.local.clone()))?,
         local: local(args.local),
         framing: framing(&args.framing),
-        control: ws_control(args.ws)?,
         keep_open: args.server.keep_open,
     })
 }

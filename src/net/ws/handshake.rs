@@ -22,11 +22,14 @@ use crate::exit::{Exit, Fail};
 use crate::framing::Framing;
 use crate::net::client;
 use crate::net::tls::{self, Stream};
+use crate::net::ws::gate::Gated;
 use crate::net::ws::ws_config;
 use crate::server::HANDSHAKE_TIMEOUT;
 
 /// Connects and opens the WebSocket; `--connect-timeout` bounds both.
-pub async fn connect(cfg: &WsClient) -> anyhow::Result<(WebSocketStream<Stream>, SocketAddr)> {
+pub async fn connect(
+    cfg: &WsClient,
+) -> anyhow::Result<(WebSocketStream<Gated<Stream>>, SocketAddr)> {
     let attempt = async {
         let (stream, peer) = client::open(&cfg.remote).await?;
         let request = request(cfg)?;
@@ -38,7 +41,7 @@ pub async fn connect(cfg: &WsClient) -> anyhow::Result<(WebSocketStream<Stream>,
         );
         match tokio_tungstenite::client_async_with_config(
             request,
-            stream,
+            Gated::new(stream),
             Some(ws_config(&cfg.control, bulk(&cfg.local, cfg.framing))),
         )
         .await
@@ -179,7 +182,7 @@ fn refused(response: &http::Response<Option<Vec<u8>>>, peer: SocketAddr) -> anyh
 
 /// A client's accepted connection, with the environment for an `--exec` command.
 pub struct Accepted {
-    pub ws: WebSocketStream<Stream>,
+    pub ws: WebSocketStream<Gated<Stream>>,
     pub env: Vec<(String, String)>,
 }
 
@@ -237,7 +240,7 @@ pub async fn accept(
             None => Stream::Plain(stream),
         };
         tokio_tungstenite::accept_hdr_async_with_config(
-            stream,
+            Gated::new(stream),
             callback,
             Some(ws_config(&cfg.control, bulk(&cfg.local, cfg.framing))),
         )

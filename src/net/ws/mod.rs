@@ -8,6 +8,7 @@
 //! connection with the right close code on a protocol violation (1002), invalid UTF-8 (1007)
 //! or a message over `--max-message-size` (1009). Control frames stay in this module.
 
+pub mod gate;
 pub mod handshake;
 
 use std::collections::VecDeque;
@@ -34,6 +35,7 @@ use crate::config::WsControl;
 use crate::console;
 use crate::exit::{Exit, Fail};
 use crate::relay::{Ends, Kind, Message};
+use gate::{Gate, Gated};
 
 /// How much one read from the socket takes. tungstenite zero-fills this much before every
 /// read (also the one that finds nothing more to read), so a large buffer costs two large
@@ -117,7 +119,7 @@ enum WriterEnd {
 /// close code decides the outcome: a Close the peer starts with a code other than 1000/1001
 /// (or none), or a connection lost without any Close, is the peer ending abnormally (exit 5).
 pub async fn run<S>(
-    ws: WebSocketStream<S>,
+    ws: WebSocketStream<Gated<S>>,
     ends: Ends,
     control: &WsControl,
     peer: SocketAddr,
@@ -125,6 +127,10 @@ pub async fn run<S>(
 where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
+    let gate = ws.get_ref().gate();
+    if control.hold_close {
+        gate.arm();
+    }
     let (sink, stream) = ws.split();
     let shared = Arc::new(Shared {
         stop: CancellationToken::new(),
@@ -140,6 +146,7 @@ where
         stream,
         tx,
         shared.clone(),
+        gate.clone(),
         control.clone(),
         peer,
     )));
@@ -148,7 +155,7 @@ where
             .await
             .unwrap_or_else(|e| Err(anyhow::anyhow!("the WebSocket reader failed: {e}")))
     };
-    let writer = write_half(sink, rx, &shared, control, peer);
+    let writer = write_half(sink, rx, &shared, &gate, control, peer);
     tokio::pin!(reader, writer);
     let received = tokio::select! {
         received = &mut reader => {
@@ -227,9 +234,10 @@ fn closed(
 /// Delivers the peer's messages to the local side. Returns the peer's Close (`Some(None)`
 /// for a Close without a code), or `None` when the connection ended without one.
 async fn read_half<S>(
-    mut stream: SplitStream<WebSocketStream<S>>,
+    mut stream: SplitStream<WebSocketStream<Gated<S>>>,
     tx: mpsc::Sender<Message>,
     shared: Arc<Shared>,
+    gate: Arc<Gate>,
     control: WsControl,
     peer: SocketAddr,
 ) -> anyhow::Result<Option<Option<CloseFrame>>>
@@ -238,9 +246,20 @@ where
 {
     let mut peer_close = None;
     // Once the local side is gone (stdout closed), messages are read and dropped so that the
-    // closing handshake still completes.
+    // closing handshake still completes. The peer's Close held back by the gate ends the
+    // local side's input (after every message before it), so that it can finish answering.
+    let mut tx = Some(tx);
     let mut deliver = true;
-    while let Some(item) = stream.next().await {
+    loop {
+        let item = tokio::select! {
+            biased;
+            item = stream.next() => item,
+            _ = gate.held(), if tx.is_some() && control.hold_close => {
+                tx = None;
+                continue;
+            }
+        };
+        let Some(item) = item else { break };
         let msg = match item {
             Ok(WsMessage::Text(text)) => Message {
                 data: text.into(),
@@ -293,8 +312,10 @@ where
         if console::verbosity() >= 1 {
             message_event(peer, "in", &msg);
         }
-        if deliver && tx.send(msg).await.is_err() {
-            deliver = false;
+        if let Some(sender) = tx.as_ref().filter(|_| deliver) {
+            if sender.send(msg).await.is_err() {
+                deliver = false;
+            }
         }
     }
     Ok(peer_close)
@@ -304,7 +325,7 @@ where
 /// RFC 6455 names for it, and what the peer still sends is read and dropped until it closes
 /// (bounded by `--close-timeout`).
 async fn fail_connection<S>(
-    stream: &mut SplitStream<WebSocketStream<S>>,
+    stream: &mut SplitStream<WebSocketStream<Gated<S>>>,
     err: WsError,
     shared: &Shared,
     control: &WsControl,
@@ -356,15 +377,20 @@ where
 
 /// Sends the local side's messages, then our Close at its end of input.
 async fn write_half<S>(
-    mut sink: SplitSink<WebSocketStream<S>, WsMessage>,
+    mut sink: SplitSink<WebSocketStream<Gated<S>>, WsMessage>,
     mut rx: mpsc::Receiver<Message>,
     shared: &Shared,
+    gate: &Gate,
     control: &WsControl,
     peer: SocketAddr,
 ) -> anyhow::Result<WriterEnd>
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
+    // However the writer ends, the peer's Close may go through: nothing more is answered.
+    let _release = ReleaseOnDrop(gate);
+    // When the peer's Close was held back, and how long answering it may still take.
+    let mut held_since: Option<Instant> = None;
     let mut ticker = control.ping_interval.map(|every| {
         let mut ticker = tokio::time::interval_at(Instant::now() + every, every);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -420,8 +446,22 @@ where
                     return Ok(end);
                 }
             }
+            _ = gate.held(), if control.hold_close && held_since.is_none() => {
+                held_since = Some(Instant::now());
+            }
+            _ = sleep_until(held_since.unwrap_or_else(Instant::now) + control.close_timeout / 2), if held_since.is_some() => {
+                // The local side is still at it: the peer's Close has waited long enough.
+                // Half of --close-timeout, so that a peer waiting as long as we would for
+                // an answer to its Close still gets it.
+                return Ok(WriterEnd::Stopped);
+            }
             msg = rx.recv() => {
                 let Some(msg) = msg else {
+                    if gate.holding() {
+                        // Everything before the peer's Close is answered: now tungstenite
+                        // answers the Close itself (with the peer's code).
+                        return Ok(WriterEnd::Stopped);
+                    }
                     shared.we_closed.store(true, Ordering::SeqCst);
                     let frame = CloseFrame {
                         code: control.close_code.into(),
@@ -455,6 +495,15 @@ where
                 }
             }
         }
+    }
+}
+
+/// Releases the gate when the writer ends.
+struct ReleaseOnDrop<'a>(&'a Gate);
+
+impl Drop for ReleaseOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.release();
     }
 }
 

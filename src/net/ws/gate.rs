@@ -1,0 +1,313 @@
+//! Holding back the peer's Close until our answers to what came before it are sent.
+//!
+//! tungstenite answers a Close the moment it reads one, and after that no data frame may be
+//! sent. For an `--echo` or `--exec` side that is a loss: a client that sends three messages
+//! and closes (`printf 'a\nb\nc\n' | wsctl ws connect ...`) would get only the echoes that
+//! happened to be sent before its Close was read — measured on loopback, a third of such runs
+//! lost some. RFC 6455 (5.5.1) lets an endpoint finish what it is sending before it answers a
+//! Close, so [`Gated`] watches the incoming bytes frame by frame and, once armed, stops at the
+//! first byte of a Close frame until the session releases it: after the local side has seen
+//! the end of its input and sent all it had to say, or after `--close-timeout`.
+//!
+//! It parses only frame headers (the HTTP head before the frames is skipped up to its blank
+//! line), copying nothing but the held-back bytes.
+
+use std::io;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll, Waker};
+
+use std::sync::Mutex;
+
+use bytes::{Buf, BytesMut};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::sync::Notify;
+
+/// The session's handle on a [`Gated`] stream.
+#[derive(Default)]
+pub struct Gate {
+    /// Holding is wanted (the local side answers what it receives).
+    armed: AtomicBool,
+    /// Let everything through from now on.
+    released: AtomicBool,
+    /// A Close frame is being held back.
+    holding: AtomicBool,
+    held: Notify,
+    waker: Mutex<Option<Waker>>,
+}
+
+impl Gate {
+    /// From now on, a Close frame is held back until [`Gate::release`].
+    pub fn arm(&self) {
+        self.armed.store(true, Ordering::SeqCst);
+    }
+
+    /// Lets the Close (and all that follows) through.
+    pub fn release(&self) {
+        self.released.store(true, Ordering::SeqCst);
+        if let Some(waker) = self.waker.lock().unwrap().take() {
+            waker.wake();
+        }
+    }
+
+    /// Whether the peer's Close is being held back.
+    pub fn holding(&self) -> bool {
+        self.holding.load(Ordering::SeqCst) && !self.released.load(Ordering::SeqCst)
+    }
+
+    /// Resolves once the peer's Close is being held back.
+    pub async fn held(&self) {
+        loop {
+            let notified = self.held.notified();
+            if self.holding.load(Ordering::SeqCst) {
+                return;
+            }
+            notified.await;
+        }
+    }
+}
+
+/// Where the byte stream is: in the HTTP head, in a frame's header, or in its payload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Position {
+    /// How many bytes of "\r\n\r\n" have been matched.
+    Head(u8),
+    /// The header bytes seen so far (at most 14).
+    Header {
+        have: usize,
+        bytes: [u8; 14],
+    },
+    Payload(u64),
+}
+
+/// A stream whose reads stop before the peer's Close frame while its [`Gate`] is armed.
+pub struct Gated<S> {
+    inner: S,
+    gate: Arc<Gate>,
+    at: Position,
+    /// Bytes from the first byte of the held Close frame on.
+    held: BytesMut,
+}
+
+impl<S> Gated<S> {
+    pub fn new(inner: S) -> Self {
+        Gated {
+            inner,
+            gate: Arc::new(Gate::default()),
+            at: Position::Head(0),
+            held: BytesMut::new(),
+        }
+    }
+
+    pub fn gate(&self) -> Arc<Gate> {
+        self.gate.clone()
+    }
+
+    pub fn get_ref(&self) -> &S {
+        &self.inner
+    }
+
+    /// Follows `data` through the frames. With `hold`, returns the offset where a Close frame
+    /// starts, if one does in it; without, a Close going through ends the watching (nothing
+    /// after it matters).
+    fn scan(&mut self, data: &[u8], hold: bool) -> Option<usize> {
+        let mut i = 0;
+        while i < data.len() {
+            match &mut self.at {
+                Position::Head(matched) => {
+                    let want = b"\r\n\r\n"[*matched as usize];
+                    *matched = match (data[i], *matched) {
+                        (b, m) if b == want => m + 1,
+                        (b'\r', _) => 1,
+                        _ => 0,
+                    };
+                    i += 1;
+                    if *matched == 4 {
+                        self.at = Position::Header {
+                            have: 0,
+                            bytes: [0; 14],
+                        };
+                    }
+                }
+                Position::Header { have, bytes } => {
+                    if *have == 0 && data[i] & 0x0F == 0x8 {
+                        if hold {
+                            return Some(i);
+                        }
+                        self.gate.released.store(true, Ordering::SeqCst);
+                        return None;
+                    }
+                    bytes[*have] = data[i];
+                    *have += 1;
+                    i += 1;
+                    if let Some((len, header_len)) = header_size(&bytes[..*have]) {
+                        if *have == header_len {
+                            self.at = Position::Payload(len);
+                        }
+                    }
+                }
+                Position::Payload(left) => {
+                    let take = (*left).min((data.len() - i) as u64);
+                    *left -= take;
+                    i += take as usize;
+                }
+            }
+            if self.at == Position::Payload(0) {
+                self.at = Position::Header {
+                    have: 0,
+                    bytes: [0; 14],
+                };
+            }
+        }
+        None
+    }
+}
+
+/// A frame's payload length and header length, once enough of the header is there to tell.
+fn header_size(header: &[u8]) -> Option<(u64, usize)> {
+    let second = *header.get(1)?;
+    let mask = if second & 0x80 != 0 { 4 } else { 0 };
+    let (len, ext) = match second & 0x7F {
+        126 => (
+            u64::from(u16::from_be_bytes(header.get(2..4)?.try_into().ok()?)),
+            2,
+        ),
+        127 => (u64::from_be_bytes(header.get(2..10)?.try_into().ok()?), 8),
+        n => (u64::from(n), 0),
+    };
+    Some((len, 2 + ext + mask))
+}
+
+impl<S: AsyncRead + Unpin> AsyncRead for Gated<S> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = &mut *self;
+        if !this.held.is_empty() {
+            return this.poll_held(cx, buf);
+        }
+        if this.gate.released.load(Ordering::SeqCst) {
+            return Pin::new(&mut this.inner).poll_read(cx, buf);
+        }
+        let before = buf.filled().len();
+        std::task::ready!(Pin::new(&mut this.inner).poll_read(cx, buf))?;
+        let armed = this.gate.armed.load(Ordering::SeqCst);
+        let Some(at) = this.scan(&buf.filled()[before..], armed) else {
+            return Poll::Ready(Ok(()));
+        };
+        this.held.extend_from_slice(&buf.filled()[before + at..]);
+        buf.set_filled(before + at);
+        this.gate.holding.store(true, Ordering::SeqCst);
+        this.gate.held.notify_waiters();
+        if at > 0 {
+            return Poll::Ready(Ok(()));
+        }
+        // Nothing came before the Close: wait for the release rather than return no bytes
+        // (which would read as the end of the stream).
+        this.poll_held(cx, buf)
+    }
+}
+
+impl<S> Gated<S> {
+    /// Hands out held-back bytes once released.
+    fn poll_held(&mut self, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+        // Registered before looking, so that a release in between still wakes us.
+        *self.gate.waker.lock().unwrap() = Some(cx.waker().clone());
+        if !self.gate.released.load(Ordering::SeqCst) {
+            return Poll::Pending;
+        }
+        let n = self.held.len().min(buf.remaining());
+        buf.put_slice(&self.held[..n]);
+        self.held.advance(n);
+        Poll::Ready(Ok(()))
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for Gated<S> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A masked client frame: opcode, payload.
+    fn frame(opcode: u8, payload: &[u8]) -> Vec<u8> {
+        let mut f = vec![0x80 | opcode];
+        match payload.len() {
+            n if n < 126 => f.push(0x80 | n as u8),
+            n if n < 65536 => {
+                f.push(0x80 | 126);
+                f.extend_from_slice(&(n as u16).to_be_bytes());
+            }
+            n => {
+                f.push(0x80 | 127);
+                f.extend_from_slice(&(n as u64).to_be_bytes());
+            }
+        }
+        f.extend_from_slice(&[1, 2, 3, 4]);
+        f.extend_from_slice(payload);
+        f
+    }
+
+    #[test]
+    fn finds_the_close_after_the_head_and_frames_in_any_split() {
+        let mut stream = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n".to_vec();
+        // Payloads that look like Close opcodes and CRLFs must not confuse it.
+        stream.extend(frame(0x1, b"\x88\r\n\r\n"));
+        stream.extend(frame(0x2, &vec![0x88; 300]));
+        stream.extend(frame(0x2, &vec![0x08; 70_000]));
+        stream.extend(frame(0x9, b"ping"));
+        let close_at = stream.len();
+        stream.extend(frame(0x8, &[0x03, 0xe8]));
+        for chunk in [1, 2, 3, 7, 13, 4096, stream.len()] {
+            let mut gated = Gated::new(());
+            let mut found = None;
+            for (n, piece) in stream.chunks(chunk).enumerate() {
+                if let Some(at) = gated.scan(piece, true) {
+                    found = Some(n * chunk + at);
+                    break;
+                }
+            }
+            assert_eq!(found, Some(close_at), "chunks of {chunk}");
+        }
+    }
+
+    #[test]
+    fn unarmed_lets_the_close_through_and_stops_watching() {
+        let mut stream = b"HTTP/1.1 101 Switching Protocols\r\n\r\n".to_vec();
+        stream.extend(frame(0x8, &[0x03, 0xe8]));
+        let mut gated = Gated::new(());
+        assert_eq!(gated.scan(&stream, false), None);
+        assert!(gated.gate.released.load(Ordering::SeqCst));
+    }
+}
