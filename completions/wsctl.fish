@@ -79,6 +79,11 @@ complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcomm
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from connect" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from connect" -s V -l version -d 'Print version'
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -s e -l exec -d 'Run CMD through `sh -c` for each connection, wired to its stdin/stdout' -r
+complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -l max-conns -d 'Serve at most N clients at once; more are refused (WebSocket: HTTP 503) and logged' -r
+complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -l allow -d 'Accept clients only from this address or CIDR block (repeatable)' -r
+complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -l deny -d 'Close clients from this address or CIDR block at once (repeatable; wins over --allow)' -r
+complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -l idle-timeout -d 'Close a client\'s connection after DUR without data either way' -r
+complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -l handshake-timeout -d 'Close a client that has not finished its TLS / WebSocket handshake within DUR' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -l tls-cert -d 'Serve TLS with this certificate (PEM, chain allowed); needs --tls-key' -r -F
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -l tls-key -d 'The private key of --tls-cert (PEM: RSA, ECDSA or Ed25519)' -r -F
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -l client-ca -d 'Require client certificates issued by the CAs in FILE (PEM)' -r -F
@@ -157,6 +162,11 @@ complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcomma
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l close-reason -d 'The close reason sent when our side ends (at most 123 bytes)' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l close-timeout -d 'How long to wait for the peer\'s Close after sending ours' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l max-message-size -d 'The largest message accepted (and sent); a bigger one closes with 1009' -r
+complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l max-conns -d 'Serve at most N clients at once; more are refused (WebSocket: HTTP 503) and logged' -r
+complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l allow -d 'Accept clients only from this address or CIDR block (repeatable)' -r
+complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l deny -d 'Close clients from this address or CIDR block at once (repeatable; wins over --allow)' -r
+complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l idle-timeout -d 'Close a client\'s connection after DUR without data either way' -r
+complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l handshake-timeout -d 'Close a client that has not finished its TLS / WebSocket handshake within DUR' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l tls-cert -d 'Serve TLS with this certificate (PEM, chain allowed); needs --tls-key' -r -F
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l tls-key -d 'The private key of --tls-cert (PEM: RSA, ECDSA or Ed25519)' -r -F
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l client-ca -d 'Require client certificates issued by the CAs in FILE (PEM)' -r -F

@@ -456,6 +456,26 @@ pub struct ServerArgs {
     /// once; with stdin/stdout, one after another
     #[arg(short = 'k', long)]
     pub keep_open: bool,
+
+    /// Serve at most N clients at once; more are refused (WebSocket: HTTP 503) and logged
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_conns: Option<u64>,
+
+    /// Accept clients only from this address or CIDR block (repeatable)
+    #[arg(long, value_name = "CIDR")]
+    pub allow: Vec<String>,
+
+    /// Close clients from this address or CIDR block at once (repeatable; wins over --allow)
+    #[arg(long, value_name = "CIDR")]
+    pub deny: Vec<String>,
+
+    /// Close a client's connection after DUR without data either way
+    #[arg(long, value_name = "DUR", value_parser = parse_duration)]
+    pub idle_timeout: Option<Duration>,
+
+    /// Close a client that has not finished its TLS / WebSocket handshake within DUR
+    #[arg(long, value_name = "DUR", default_value = "10s", value_parser = parse_duration)]
+    pub handshake_timeout: Duration,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]

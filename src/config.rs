@@ -8,8 +8,8 @@ use tokio_tungstenite::tungstenite::http::{HeaderName, HeaderValue};
 
 use crate::cli::{
     Cli, ClientArgs, ColorWhen, Command, EventFormat, FramingArgs, LocalArgs, ScriptArgs,
-    TcpCommand, TlsClientArgs, TlsServerArgs, UdpCommand, UdpListenArgs, UdpSendArgs, WsArgs,
-    WsCommand, WsConnectArgs, WsListenArgs,
+    ServerArgs, TcpCommand, TlsClientArgs, TlsServerArgs, UdpCommand, UdpListenArgs, UdpSendArgs,
+    WsArgs, WsCommand, WsConnectArgs, WsListenArgs,
 };
 use crate::console;
 use crate::exit::{Exit, Fail};
@@ -32,7 +32,7 @@ pub enum Job {
     TcpListen {
         bind: HostPort,
         local: Local,
-        keep_open: bool,
+        serving: Serving,
         tls: Option<TlsServer>,
     },
     WsConnect(Box<WsClient>),
@@ -93,8 +93,40 @@ pub struct WsServer {
     pub local: Local,
     pub framing: Framing,
     pub control: WsControl,
-    pub keep_open: bool,
+    pub serving: Serving,
     pub tls: Option<TlsServer>,
+}
+
+/// How a listener takes clients (`tcp listen` and `ws listen` alike).
+#[derive(Debug, Clone)]
+pub struct Serving {
+    pub keep_open: bool,
+    pub max_conns: Option<usize>,
+    pub access: Access,
+    pub idle_timeout: Option<Duration>,
+    pub handshake_timeout: Duration,
+}
+
+/// `--allow` and `--deny`: which client addresses are served.
+#[derive(Debug, Clone, Default)]
+pub struct Access {
+    pub allow: Vec<ipnet::IpNet>,
+    pub deny: Vec<ipnet::IpNet>,
+}
+
+impl Access {
+    /// `Err` with the rule that keeps `ip` out. IPv4 clients of a dual-stack listener arrive
+    /// as `::ffff:a.b.c.d` and are matched as the IPv4 addresses they are.
+    pub fn admits(&self, ip: std::net::IpAddr) -> Result<(), String> {
+        let ip = ip.to_canonical();
+        if let Some(net) = self.deny.iter().find(|net| net.contains(&ip)) {
+            return Err(format!("--deny {net}"));
+        }
+        if !self.allow.is_empty() && !self.allow.iter().any(|net| net.contains(&ip)) {
+            return Err("not in any --allow".into());
+        }
+        Ok(())
+    }
 }
 
 /// Pings, closing and limits of one WebSocket connection, either role.
@@ -190,7 +222,7 @@ impl Config {
                     tls: tls::server(&tls_server_options(args.tls_server), &bind)?,
                     bind,
                     local: local(args.local),
-                    keep_open: args.server.keep_open,
+                    serving: serving(args.server)?,
                 }
             }
             Command::Ws(WsCommand::Connect(args)) => {
@@ -249,6 +281,37 @@ fn remote(
         target,
         connect_timeout: client.connect_timeout,
     })
+}
+
+fn serving(args: ServerArgs) -> anyhow::Result<Serving> {
+    let nets = |list: Vec<String>, flag: &str| {
+        list.iter()
+            .map(|text| parse_net(text, flag))
+            .collect::<anyhow::Result<Vec<_>>>()
+    };
+    Ok(Serving {
+        keep_open: args.keep_open,
+        max_conns: args.max_conns.map(|n| n as usize),
+        access: Access {
+            allow: nets(args.allow, "--allow")?,
+            deny: nets(args.deny, "--deny")?,
+        },
+        idle_timeout: args.idle_timeout,
+        handshake_timeout: args.handshake_timeout,
+    })
+}
+
+/// `10.0.0.0/8`, `fd00::/8`, or a single address.
+fn parse_net(text: &str, flag: &str) -> anyhow::Result<ipnet::IpNet> {
+    text.parse::<ipnet::IpNet>()
+        .or_else(|_| text.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .map(|net| net.trunc())
+        .map_err(|_| {
+            usage(
+                format!("{flag} `{text}` is not an address or CIDR block"),
+                "write an address (192.0.2.7, ::1) or a block (10.0.0.0/8, fd00::/8)",
+            )
+        })
 }
 
 fn tls_client_options(args: TlsClientArgs) -> tls::ClientOptions {
@@ -406,7 +469,7 @@ fn ws_server(args: Box<WsListenArgs>) -> anyhow::Result<WsServer> {
         control: ws_control(args.ws, &local(args.local.clone()))?,
         local: local(args.local),
         framing: framing(&args.framing),
-        keep_open: args.server.keep_open,
+        serving: serving(args.server)?,
     })
 }
 

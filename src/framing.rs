@@ -205,7 +205,20 @@ where
     W: AsyncWrite + Unpin,
 {
     let mut total = 0;
-    while let Some(msg) = rx.recv().await {
+    loop {
+        let msg = tokio::select! {
+            biased;
+            msg = rx.recv() => msg,
+            // A listener shutting down: what is queued goes out, then the half-close.
+            _ = crate::shutdown::requested() => {
+                while let Ok(msg) = rx.try_recv() {
+                    writer.write_all(&msg.data).await?;
+                    total += msg.data.len() as u64;
+                }
+                break;
+            }
+        };
+        let Some(msg) = msg else { break };
         writer.write_all(&msg.data).await?;
         total += msg.data.len() as u64;
     }

@@ -14,6 +14,7 @@
 //! - [`net`]: remote sides (`tcp`, `udp`, `ws` with its `handshake`)
 //! - [`local`]: local sides (`stdio`, `exec`, echo)
 //! - [`server`]: the accept loop
+//! - [`shutdown`]: a listener's graceful shutdown
 
 pub mod cli;
 pub mod config;
@@ -26,11 +27,13 @@ pub mod reconnect;
 pub mod relay;
 pub mod script;
 pub mod server;
+pub mod shutdown;
 
 use std::io::Write;
 use std::time::Duration;
 
 use clap::CommandFactory;
+use tokio::signal::unix::{Signal, SignalKind, signal};
 
 use crate::cli::Cli;
 use crate::config::{Config, Job};
@@ -51,18 +54,25 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
+    let graceful = matches!(job, Job::TcpListen { .. } | Job::WsListen(_));
     let result = runtime.block_on(async {
         // Installed before any work starts: a SIGINT right after `listening on` must be ours
         // to handle, not the default (death by signal instead of exit 130).
-        let mut interrupt =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())?;
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        let mut terminate = if graceful {
+            Some(signal(SignalKind::terminate())?)
+        } else {
+            None
+        };
         tokio::select! {
             result = run_job(job) => result,
             _ = sleep_for(timeout) => {
                 let limit = humantime::format_duration(timeout.unwrap_or_default());
                 Err(Fail::new(Exit::Io, format!("gave up after {limit} (--timeout)")).err())
             }
-            _ = interrupt.recv() => Err(Fail::quiet(Exit::Interrupted, "interrupted")),
+            _ = interrupted(&mut interrupt, terminate.as_mut()) => {
+                Err(Fail::quiet(Exit::Interrupted, "interrupted"))
+            }
         }
     });
     // Dropping the connections above closed them; a name lookup still running in the
@@ -70,6 +80,22 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     runtime.shutdown_timeout(Duration::from_millis(100));
     local::stdio::drain(Duration::from_secs(1));
     result
+}
+
+/// Resolves when the run is to stop at once. A TCP or WebSocket listener (`terminate` given)
+/// shuts down gracefully on the first Ctrl-C or SIGTERM (the job then ends by itself) and
+/// stops at once only on a second Ctrl-C; anything else stops at the first Ctrl-C.
+async fn interrupted(interrupt: &mut Signal, terminate: Option<&mut Signal>) {
+    let Some(terminate) = terminate else {
+        interrupt.recv().await;
+        return;
+    };
+    tokio::select! {
+        _ = interrupt.recv() => {}
+        _ = terminate.recv() => {}
+    }
+    shutdown::begin();
+    interrupt.recv().await;
 }
 
 /// Sleeps for `limit`, or forever without one.
@@ -113,11 +139,11 @@ async fn run_job(job: Job) -> anyhow::Result<()> {
         Job::TcpListen {
             bind,
             local,
-            keep_open,
+            serving,
             tls,
         } => {
             let listener = net::tcp::bind(&bind).await?;
-            server::serve_tcp(listener, local, keep_open, tls).await
+            server::serve_tcp(listener, local, serving, tls).await
         }
         Job::WsConnect(cfg) => {
             let records = (cfg.framing, cfg.control.max_message_size, true);

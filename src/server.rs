@@ -15,36 +15,56 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinSet;
 use tokio::time::timeout;
 
-use crate::config::{Local, WsServer};
+use crate::config::{Local, Serving, WsServer};
 use crate::console;
 use crate::exit;
 use crate::exit::{Exit, Fail};
 use crate::local;
 use crate::net::tls::{Stream, TlsServer};
 use crate::net::{tcp, ws};
-use crate::relay::relay;
+use crate::relay::relay_scripted;
+use crate::script::Script;
+use crate::shutdown;
 
-/// How long a client may take to finish its handshakes (TLS, then WebSocket) once connected.
-pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+/// How a listener takes its clients, for [`serve`].
+pub struct Policy {
+    pub serving: Serving,
+    /// One client at a time (stdin/stdout is one stream).
+    pub sequential: bool,
+    /// How long connections get to end after a shutdown starts.
+    pub drain: Duration,
+}
 
-/// Serves clients from `listener`: each accepted connection goes through `handshake` (for
-/// TCP, nothing) and is then `run`. Without `keep_open`, the first connection whose handshake
-/// succeeds is served and the listener is closed (a failed handshake does not count); with it,
-/// clients are served concurrently, or one after another when `sequential` (stdin/stdout).
-pub async fn serve<C, HS, HF, RS, RF>(
+/// Serves clients from `listener`. Each accepted client is checked against `--allow` and
+/// `--deny` (closed at once, before any data, if refused) and `--max-conns` (over the limit it
+/// is handed to `refuse`: nothing for TCP, HTTP 503 for WebSocket), then goes through
+/// `handshake` (TLS, WebSocket) and is `run`. Without `--keep-open`, the first connection whose
+/// handshake succeeds is served and the listener is closed (a failed handshake does not
+/// count); with it, clients are served concurrently, or one after another when `sequential`.
+/// A shutdown (see [`crate::shutdown`]) stops accepting and waits `drain` for the connections
+/// to end; then the run ends cleanly.
+pub async fn serve<C, HS, HF, RS, RF, XS, XF>(
     listener: TcpListener,
-    keep_open: bool,
-    sequential: bool,
+    policy: Policy,
     handshake: HS,
     run: RS,
+    refuse: XS,
 ) -> anyhow::Result<()>
 where
     HS: Fn(TcpStream, SocketAddr) -> HF + Clone + Send + 'static,
     HF: Future<Output = anyhow::Result<C>> + Send,
     RS: Fn(C, SocketAddr) -> RF + Clone + Send + 'static,
     RF: Future<Output = anyhow::Result<()>> + Send,
+    XS: Fn(TcpStream, SocketAddr) -> XF,
+    XF: Future<Output = ()> + Send + 'static,
     C: Send,
 {
+    raise_file_limit();
+    let Policy {
+        serving,
+        sequential,
+        drain,
+    } = policy;
     let serve_one = move |stream: TcpStream, peer: SocketAddr| {
         let (handshake, run) = (handshake.clone(), run.clone());
         async move {
@@ -57,36 +77,104 @@ where
             run(conn, peer).await
         }
     };
-    if !keep_open {
-        loop {
-            let (stream, peer) = listener.accept().await?;
-            match (serve_one.clone())(stream, peer).await {
+    let mut running = JoinSet::new();
+    let mut refusing = JoinSet::new();
+    loop {
+        let (stream, peer) = tokio::select! {
+            biased;
+            _ = shutdown::requested() => break,
+            Some(_) = running.join_next() => continue,
+            Some(_) = refusing.join_next() => continue,
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                // Out of file descriptors and the like: the listener itself is still good.
+                Err(err) => {
+                    console::warn(format!("accept failed: {err}"), json!({"message": err.to_string()}));
+                    continue;
+                }
+            },
+        };
+        let peer = SocketAddr::new(peer.ip().to_canonical(), peer.port());
+        if let Err(rule) = serving.access.admits(peer.ip()) {
+            console::warn(
+                format!("{peer}: denied ({rule})"),
+                json!({"peer": peer, "message": format!("denied ({rule})")}),
+            );
+            continue; // dropped: closed before any data
+        }
+        if serving.max_conns.is_some_and(|max| running.len() >= max) {
+            let max = serving.max_conns.unwrap_or_default();
+            console::warn(
+                format!("{peer}: refused, {max} clients already (--max-conns)"),
+                json!({"peer": peer, "message": format!("refused: --max-conns {max}")}),
+            );
+            refusing.spawn(refuse(stream, peer));
+            continue;
+        }
+        if !serving.keep_open {
+            match shutdown::bounded(serve_one(stream, peer), drain).await {
                 Err(err) if exit::code_of(&err) == exit::Exit::Handshake => report(peer, &err),
                 other => return other,
             }
+            continue;
         }
+        if sequential {
+            if let Err(err) = shutdown::bounded(serve_one(stream, peer), drain).await {
+                report(peer, &err);
+            }
+            continue;
+        }
+        let serve_one = serve_one.clone();
+        running.spawn(async move {
+            if let Err(err) = serve_one(stream, peer).await {
+                report(peer, &err);
+            }
+        });
     }
-    let mut running = JoinSet::new();
+    drop(listener);
+    finish(running, drain).await;
+    Ok(())
+}
+
+/// After a shutdown started: waits up to `drain` for the connections still open to end.
+async fn finish(mut running: JoinSet<()>, drain: Duration) {
+    let open = running.len();
+    console::status(
+        "shutting_down",
+        format!("shutting down: {open} connection(s) to close (Ctrl-C again to stop now)"),
+        json!({"connections": open}),
+    );
+    let deadline = tokio::time::sleep(drain);
+    tokio::pin!(deadline);
     loop {
         tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok((stream, peer)) if sequential => {
-                    if let Err(err) = serve_one(stream, peer).await {
-                        report(peer, &err);
-                    }
-                }
-                Ok((stream, peer)) => {
-                    let serve_one = serve_one.clone();
-                    running.spawn(async move {
-                        if let Err(err) = serve_one(stream, peer).await {
-                            report(peer, &err);
-                        }
-                    });
-                }
-                // Out of file descriptors and the like: the listener itself is still good.
-                Err(err) => console::warn(format!("accept failed: {err}"), json!({"message": err.to_string()})),
-            },
-            Some(_) = running.join_next() => {}
+            next = running.join_next() => if next.is_none() { return },
+            _ = &mut deadline => {
+                let left = running.len();
+                console::warn(
+                    format!("{left} connection(s) still open after {}: closed", humantime::format_duration(drain)),
+                    json!({"message": "connections cut at the end of the shutdown"}),
+                );
+                running.abort_all();
+                return;
+            }
+        }
+    }
+}
+
+/// A listener for many clients needs a descriptor each: the soft limit on open files goes up
+/// to the hard one (as Go programs do), so 10,000 clients do not stop at a default of 1,024.
+fn raise_file_limit() {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit/setrlimit with a valid pointer to an rlimit.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) == 0 && limit.rlim_cur < limit.rlim_max
+        {
+            limit.rlim_cur = limit.rlim_max;
+            libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
         }
     }
 }
@@ -108,17 +196,21 @@ fn announce(listener: &TcpListener, tls: Option<&TlsServer>) -> anyhow::Result<(
 
 /// A connection as accepted, or with the server's side of TLS done (bounded like a WebSocket
 /// handshake, so a client that never speaks cannot hold the listener).
-pub async fn open(tcp: TcpStream, tls: Option<&TlsServer>) -> anyhow::Result<Stream> {
+pub async fn open(
+    tcp: TcpStream,
+    tls: Option<&TlsServer>,
+    limit: Duration,
+) -> anyhow::Result<Stream> {
     let Some(tls) = tls else {
         return Ok(Stream::Plain(tcp));
     };
-    match timeout(HANDSHAKE_TIMEOUT, tls.accept(tcp)).await {
+    match timeout(limit, tls.accept(tcp)).await {
         Ok(result) => result,
         Err(_) => Err(Fail::new(
             Exit::Handshake,
             format!(
-                "no TLS handshake within {}",
-                humantime::format_duration(HANDSHAKE_TIMEOUT)
+                "no TLS handshake within {} (--handshake-timeout)",
+                humantime::format_duration(limit)
             ),
         )
         .err()),
@@ -129,30 +221,39 @@ pub async fn open(tcp: TcpStream, tls: Option<&TlsServer>) -> anyhow::Result<Str
 pub async fn serve_tcp(
     listener: TcpListener,
     local: Local,
-    keep_open: bool,
+    serving: Serving,
     tls: Option<TlsServer>,
 ) -> anyhow::Result<()> {
     announce(&listener, tls.as_ref())?;
-    let sequential = local == Local::Stdio;
+    let policy = Policy {
+        sequential: local == Local::Stdio,
+        drain: shutdown::drain(Duration::ZERO),
+        serving: serving.clone(),
+    };
+    let limit = serving.handshake_timeout;
+    let script = idle_script(&serving);
     serve(
         listener,
-        keep_open,
-        sequential,
+        policy,
         move |stream, _peer| {
             let tls = tls.clone();
-            async move { open(stream, tls.as_ref()).await }
+            async move { open(stream, tls.as_ref(), limit).await }
         },
         move |stream: Stream, peer| {
-            let local = local.clone();
+            let (local, script) = (local.clone(), script.clone());
             async move {
                 let env = exec_env(stream.tcp(), peer);
-                relay(
+                relay_scripted(
                     |ends| local::run(local, env, ends),
                     |ends| tcp::run(stream, ends),
+                    &script,
+                    true,
                 )
                 .await
             }
         },
+        // Over --max-conns: closed at once (TCP has no way to say why).
+        |stream, _peer| async move { drop(stream) },
     )
     .await
 }
@@ -161,31 +262,51 @@ pub async fn serve_tcp(
 pub async fn serve_ws(listener: TcpListener, cfg: WsServer) -> anyhow::Result<()> {
     announce(&listener, cfg.tls.as_ref())?;
     let cfg = Arc::new(cfg);
-    let sequential = cfg.local == Local::Stdio;
-    let keep_open = cfg.keep_open;
-    let for_handshake = cfg.clone();
+    let policy = Policy {
+        sequential: cfg.local == Local::Stdio,
+        drain: shutdown::drain(cfg.control.close_timeout),
+        serving: cfg.serving.clone(),
+    };
+    let script = idle_script(&cfg.serving);
+    let (for_handshake, for_refusal) = (cfg.clone(), cfg.clone());
     serve(
         listener,
-        keep_open,
-        sequential,
+        policy,
         move |stream, peer| {
             let cfg = for_handshake.clone();
-            async move { ws::handshake::accept(stream, peer, &cfg).await }
+            async move { ws::handshake::accept(stream, peer, &cfg, false).await }
         },
         move |accepted: ws::handshake::Accepted, peer| {
-            let cfg = cfg.clone();
+            let (cfg, script) = (cfg.clone(), script.clone());
             async move {
                 let local = cfg.local.clone();
                 let (framing, max) = (cfg.framing, cfg.control.max_message_size);
-                relay(
+                relay_scripted(
                     |ends| local::run_framed(local, (framing, max, true), accepted.env, ends),
                     |ends| ws::run(accepted.ws, ends, &cfg.control, peer),
+                    &script,
+                    false,
                 )
                 .await
             }
         },
+        // Over --max-conns: the handshake is answered with 503.
+        move |stream, peer| {
+            let cfg = for_refusal.clone();
+            async move {
+                let _ = ws::handshake::accept(stream, peer, &cfg, true).await;
+            }
+        },
     )
     .await
+}
+
+/// A server's `--idle-timeout`, as the scripting filter applies it to a client.
+fn idle_script(serving: &Serving) -> Script {
+    Script {
+        idle_timeout: serving.idle_timeout,
+        ..Script::default()
+    }
 }
 
 /// The connection's addresses for an `--exec` command, as ncat names them.

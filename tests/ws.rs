@@ -302,8 +302,7 @@ fn the_server_selects_a_subprotocol_from_its_own_list() {
     assert_eq!(refused.status.code(), Some(4));
     let text = String::from_utf8_lossy(&refused.stderr);
     assert!(text.contains("handshake"), "{text}");
-    signal(server.pid(), "INT");
-    assert_eq!(server.finish().code(), 130);
+    assert_eq!(server.interrupt().code(), 0);
 }
 
 /// A refused handshake exits 4 with the status and the body; the listener (without -k) is
@@ -650,13 +649,34 @@ fn websocat_client_and_server_interoperate() {
     );
 }
 
+/// A listener's first Ctrl-C shuts it down gracefully (exit 0); a second one, while a client
+/// is still being waited for, exits at once with 130.
 #[test]
-fn interrupt_is_130() {
+fn interrupt_shuts_down_then_a_second_one_is_130() {
     let server = start(&["ws", "listen", "127.0.0.1:0"]);
     let _ = server.listening();
+    let s = server.interrupt();
+    assert_eq!(s.code(), 0, "{}", s.stderr);
+
+    // A client that never answers the Close (stopped) keeps the shutdown waiting.
+    let server = start(&[
+        "ws",
+        "listen",
+        "127.0.0.1:0",
+        "-k",
+        "--echo",
+        "--close-timeout",
+        "30s",
+    ]);
+    let addr = server.listening();
+    let (peer, _out) = Proc::start_streaming(&["ws", "connect", &url(&addr, "/"), "--recv-only"]);
+    let _ = server.line_containing("accepted");
+    signal(peer.pid(), "STOP");
     signal(server.pid(), "INT");
-    let s = server.finish();
+    let _ = server.line_containing("shutting down: 1 connection(s) to close");
+    let s = server.interrupt();
     assert_eq!(s.code(), 130, "{}", s.stderr);
+    signal(peer.pid(), "KILL");
     let _ = std::io::stderr().flush();
 }
 

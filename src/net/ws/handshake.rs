@@ -24,7 +24,6 @@ use crate::net::client;
 use crate::net::tls::{self, Stream};
 use crate::net::ws::gate::Gated;
 use crate::net::ws::ws_config;
-use crate::server::HANDSHAKE_TIMEOUT;
 
 /// Connects and opens the WebSocket; `--connect-timeout` bounds both.
 pub async fn connect(
@@ -187,11 +186,13 @@ pub struct Accepted {
 }
 
 /// Answers a client's handshake: 404 off `--path`, the first of our subprotocols the client
-/// offers, and the request recorded for `--exec`.
+/// offers, and the request recorded for `--exec`. `busy`: over `--max-conns`, the answer is
+/// 503 whatever the request.
 pub async fn accept(
     stream: TcpStream,
     peer: SocketAddr,
     cfg: &WsServer,
+    busy: bool,
 ) -> anyhow::Result<Accepted> {
     let _ = stream.set_nodelay(true);
     let mut env = crate::server::exec_env(&stream, peer);
@@ -206,15 +207,14 @@ pub async fn accept(
             request.headers(),
             json!({"peer": peer, "path": request.uri().path()}),
         );
+        if busy {
+            let body = "server busy: too many clients; try again later\n".to_string();
+            return Err(refusal(StatusCode::SERVICE_UNAVAILABLE, body));
+        }
         if let Some(path) = &cfg.path {
             if request.uri().path() != path {
                 let body = format!("no WebSocket at {}; try {path}\n", request.uri().path());
-                let mut refusal = ErrorResponse::new(Some(body));
-                *refusal.status_mut() = StatusCode::NOT_FOUND;
-                refusal
-                    .headers_mut()
-                    .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain"));
-                return Err(refusal);
+                return Err(refusal(StatusCode::NOT_FOUND, body));
             }
         }
         let chosen = choose_protocol(&cfg.protocols, request.headers());
@@ -250,15 +250,16 @@ pub async fn accept(
                 .context(Fail::new(Exit::Handshake, "WebSocket handshake failed"))
         })
     };
-    let ws = match timeout(HANDSHAKE_TIMEOUT, handshake).await {
+    let limit = cfg.serving.handshake_timeout;
+    let ws = match timeout(limit, handshake).await {
         Ok(Ok(ws)) => ws,
         Ok(Err(err)) => return Err(err),
         Err(_) => {
             return Err(Fail::new(
                 Exit::Handshake,
                 format!(
-                    "no WebSocket handshake within {}",
-                    humantime::format_duration(HANDSHAKE_TIMEOUT)
+                    "no WebSocket handshake within {} (--handshake-timeout)",
+                    humantime::format_duration(limit)
                 ),
             )
             .err());
@@ -269,6 +270,16 @@ pub async fn accept(
         env.push(("HTTPS".into(), "on".into()));
     }
     Ok(Accepted { ws, env })
+}
+
+/// A handshake refused with `status` and a plain-text `body`.
+fn refusal(status: StatusCode, body: String) -> ErrorResponse {
+    let mut refusal = ErrorResponse::new(Some(body));
+    *refusal.status_mut() = status;
+    refusal
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain"));
+    refusal
 }
 
 /// Whether the local side is a raw byte stream (`-b` with stdin/stdout or a command).

@@ -427,6 +427,25 @@ where
                 }
                 return Ok(WriterEnd::Stopped);
             }
+            _ = crate::shutdown::requested() => {
+                // A listener shutting down: what is queued goes out, then Close 1001.
+                let mut result = Ok(());
+                while result.is_ok() {
+                    match rx.try_recv() {
+                        Ok(msg) => result = sink.feed(to_ws(msg)).await,
+                        Err(_) => break,
+                    }
+                }
+                shared.we_closed.store(true, Ordering::SeqCst);
+                if result.is_ok() {
+                    let frame = CloseFrame {
+                        code: CloseCode::Away,
+                        reason: Utf8Bytes::from_static("server shutting down"),
+                    };
+                    result = sink.send(WsMessage::Close(Some(frame))).await;
+                }
+                return Ok(sent(result)?.unwrap_or(WriterEnd::ClosedByUs));
+            }
             _ = sleep_until(ping_deadline.unwrap_or_else(Instant::now)), if ping_deadline.is_some() => {
                 shared.we_closed.store(true, Ordering::SeqCst);
                 let frame = CloseFrame { code: CloseCode::Error, reason: Utf8Bytes::from_static("no pong") };

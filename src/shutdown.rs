@@ -1,0 +1,47 @@
+//! Graceful shutdown of a TCP or WebSocket listener. The first Ctrl-C (or SIGTERM) stops
+//! accepting and asks every connection to end cleanly: what is queued for it is sent, then a
+//! TCP half-close or a WebSocket Close 1001; each has [`drain`] to finish before it is cut.
+//! The run then ends with exit 0. A second Ctrl-C exits at once with 130 (see `lib.rs`).
+//!
+//! Clients never ask for it: for them the first Ctrl-C is the end (130).
+
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use tokio_util::sync::CancellationToken;
+
+fn token() -> &'static CancellationToken {
+    static TOKEN: OnceLock<CancellationToken> = OnceLock::new();
+    TOKEN.get_or_init(CancellationToken::new)
+}
+
+/// Starts the shutdown.
+pub fn begin() {
+    token().cancel();
+}
+
+/// Resolves once the shutdown has started (never, for a run that is not shutting down).
+pub async fn requested() {
+    token().cancelled().await
+}
+
+pub fn started() -> bool {
+    token().is_cancelled()
+}
+
+/// How long connections get to end once the shutdown has started: enough for a WebSocket
+/// closing handshake of `close_timeout`.
+pub fn drain(close_timeout: Duration) -> Duration {
+    close_timeout.max(Duration::from_secs(5)) + Duration::from_millis(500)
+}
+
+/// `fut`, or `Ok(())` once the shutdown has started and `limit` has passed since.
+pub async fn bounded<F>(fut: F, limit: Duration) -> anyhow::Result<()>
+where
+    F: std::future::Future<Output = anyhow::Result<()>>,
+{
+    tokio::select! {
+        result = fut => result,
+        _ = async { requested().await; tokio::time::sleep(limit).await } => Ok(()),
+    }
+}
