@@ -180,7 +180,7 @@ fn allow_and_deny_pick_the_clients() {
         assert!(got.is_empty(), "a denied client got {got:?}");
         let warning = server.line_containing("denied");
         assert!(
-            warning.contains(&format!("127.0.0.1:")) && warning.contains(rule),
+            warning.contains("127.0.0.1:") && warning.contains(rule),
             "{warning}"
         );
         server.interrupt();
