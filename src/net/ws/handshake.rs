@@ -195,7 +195,14 @@ pub async fn accept(
     busy: bool,
 ) -> anyhow::Result<Accepted> {
     let _ = stream.set_nodelay(true);
-    let mut env = crate::server::exec_env(&stream, peer);
+    // Only a program reads the request's environment: for the rest it would be held all
+    // connection long for nothing.
+    let wants_env = matches!(cfg.local, Local::Exec(_));
+    let mut env = if wants_env {
+        crate::server::exec_env(&stream, peer)
+    } else {
+        Vec::new()
+    };
     let local = stream.local_addr()?;
     let mut request_env = Vec::new();
     // The signature is tungstenite's `Callback`, large error type and all.
@@ -224,7 +231,9 @@ pub async fn accept(
                 HeaderValue::from_str(p).expect("checked as a token"),
             );
         }
-        request_env = cgi_env(request, peer, local, chosen.as_deref());
+        if wants_env {
+            request_env = cgi_env(request, peer, local, chosen.as_deref());
+        }
         show_headers(
             "handshake",
             format!("HTTP/1.1 {}", response.status()),
@@ -266,7 +275,7 @@ pub async fn accept(
         }
     };
     env.extend(request_env);
-    if tls {
+    if tls && wants_env {
         env.push(("HTTPS".into(), "on".into()));
     }
     Ok(Accepted { ws, env })

@@ -43,7 +43,7 @@ use gate::{Gate, Gated};
 /// (`cargo bench --bench ws`): 128 KiB doubles `-b` throughput over 16 KiB; 16 KiB gives
 /// small-message echo 1.3x the round trips of 128 KiB.
 const READ_BUFFER_BULK: usize = 128 * 1024;
-const READ_BUFFER_MESSAGES: usize = 16 * 1024;
+const READ_BUFFER_MESSAGES: usize = 2 * 1024;
 
 /// The tungstenite limits for `control`: frames may be as large as whole messages. `bulk`:
 /// the local side is a raw byte stream (`-b`), so reads are sized for throughput.
