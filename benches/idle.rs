@@ -96,7 +96,7 @@ async fn connect_all(addr: &str, n: usize) -> Vec<Client> {
 
 /// Each client sends one message and waits for its echo; returns how many got it.
 async fn all_answer(clients: Vec<Client>) -> usize {
-    let answered = futures_util::stream::iter(clients)
+    futures_util::stream::iter(clients)
         .map(|mut ws| async move {
             if ws.send(Message::text("still there?")).await.is_err() {
                 return false;
@@ -109,8 +109,7 @@ async fn all_answer(clients: Vec<Client>) -> usize {
         .buffer_unordered(500)
         .filter(|ok| std::future::ready(*ok))
         .count()
-        .await;
-    answered
+        .await
 }
 
 fn main() {
