@@ -473,6 +473,11 @@ pub struct ServerArgs {
     #[arg(long, value_name = "DUR", value_parser = parse_duration)]
     pub idle_timeout: Option<Duration>,
 
+    /// Forward each client to its own upstream connection: tcp://HOST:PORT, ws://... or
+    /// wss://... (byte streams travel as binary messages)
+    #[arg(long, value_name = "URL", conflicts_with_all = ["echo", "exec"])]
+    pub to: Option<String>,
+
     /// Close a client that has not finished its TLS / WebSocket handshake within DUR
     #[arg(long, value_name = "DUR", default_value = "10s", value_parser = parse_duration)]
     pub handshake_timeout: Duration,

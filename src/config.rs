@@ -13,6 +13,7 @@ use crate::cli::{
 };
 use crate::console;
 use crate::exit::{Exit, Fail};
+use crate::forward::{self, Upstream};
 use crate::framing::Framing;
 pub use crate::net::client::Remote;
 use crate::net::proxy::{self, Scheme};
@@ -34,6 +35,7 @@ pub enum Job {
         local: Local,
         serving: Serving,
         tls: Option<TlsServer>,
+        forward: Option<Upstream>,
     },
     WsConnect(Box<WsClient>),
     WsListen(WsServer),
@@ -95,6 +97,7 @@ pub struct WsServer {
     pub control: WsControl,
     pub serving: Serving,
     pub tls: Option<TlsServer>,
+    pub forward: Option<Upstream>,
 }
 
 /// How a listener takes clients (`tcp listen` and `ws listen` alike).
@@ -141,6 +144,9 @@ pub struct WsControl {
     /// The local side answers what it receives (`--echo`, `--exec`): the peer's Close waits
     /// until those answers are sent (bounded by `close_timeout`).
     pub hold_close: bool,
+    /// The peer's Close is passed on to the local side as a message (`--to ws://`: its code
+    /// goes on to the other WebSocket).
+    pub forward_close: bool,
 }
 
 /// The local side of a connection.
@@ -220,6 +226,7 @@ impl Config {
                 let bind = parse_bind(&args.addr)?;
                 Job::TcpListen {
                     tls: tls::server(&tls_server_options(args.tls_server), &bind)?,
+                    forward: args.server.to.as_deref().map(forward::parse).transpose()?,
                     bind,
                     local: local(args.local),
                     serving: serving(args.server)?,
@@ -373,13 +380,23 @@ fn ws_control(args: WsArgs, local: &Local) -> anyhow::Result<WsControl> {
         close_timeout: args.close_timeout,
         max_message_size: args.max_message_size,
         hold_close: matches!(local, Local::Echo | Local::Exec(_)),
+        forward_close: false,
     })
 }
 
-fn ws_client(args: Box<WsConnectArgs>) -> anyhow::Result<WsClient> {
-    let mut url = url::Url::parse(&args.url).map_err(|e| {
+/// A WebSocket URL taken apart: the request URL (without user:pass), where to connect, and
+/// the Basic credentials it carried.
+pub struct WsUrl {
+    pub url: url::Url,
+    pub target: HostPort,
+    pub scheme: Scheme,
+    pub auth: Option<String>,
+}
+
+pub fn ws_url(text: &str) -> anyhow::Result<WsUrl> {
+    let mut url = url::Url::parse(text).map_err(|e| {
         usage(
-            format!("invalid URL `{}` ({e})", args.url),
+            format!("invalid URL `{text}` ({e})"),
             "write ws://HOST[:PORT]/PATH",
         )
     })?;
@@ -404,15 +421,7 @@ fn ws_client(args: Box<WsConnectArgs>) -> anyhow::Result<WsClient> {
         }
     };
     let port = url.port_or_known_default().unwrap_or(80);
-    let tls_opts = tls_client_options(args.tls_client);
-    if let (Scheme::Ws, Some(flag)) = (scheme, tls_opts.first_flag()) {
-        return Err(usage(
-            format!("{flag} is for TLS connections"),
-            "use a wss:// URL to speak TLS to the server",
-        ));
-    }
-    let tls = (scheme == Scheme::Wss).then_some(tls_opts);
-    let mut auth = args.auth;
+    let mut auth = None;
     if !url.username().is_empty() {
         let decode = |s: &str| {
             percent_encoding::percent_decode_str(s)
@@ -421,10 +430,35 @@ fn ws_client(args: Box<WsConnectArgs>) -> anyhow::Result<WsClient> {
         };
         let user = decode(url.username());
         let pass = decode(url.password().unwrap_or(""));
-        auth.get_or_insert(format!("{user}:{pass}"));
+        auth = Some(format!("{user}:{pass}"));
         let _ = url.set_username("");
         let _ = url.set_password(None);
     }
+    Ok(WsUrl {
+        url,
+        target: HostPort::new(host, port),
+        scheme,
+        auth,
+    })
+}
+
+fn ws_client(args: Box<WsConnectArgs>) -> anyhow::Result<WsClient> {
+    let WsUrl {
+        url,
+        target,
+        scheme,
+        auth: url_auth,
+    } = ws_url(&args.url)?;
+    let tls_opts = tls_client_options(args.tls_client);
+    if let (Scheme::Ws, Some(flag)) = (scheme, tls_opts.first_flag()) {
+        return Err(usage(
+            format!("{flag} is for TLS connections"),
+            "use a wss:// URL to speak TLS to the server",
+        ));
+    }
+    let tls = (scheme == Scheme::Wss).then_some(tls_opts);
+    // --auth wins over user:pass in the URL.
+    let auth = args.auth.or(url_auth);
     let mut headers = Vec::new();
     for header in &args.headers {
         headers.push(parse_header(header)?);
@@ -438,7 +472,7 @@ fn ws_client(args: Box<WsConnectArgs>) -> anyhow::Result<WsClient> {
         .transpose()?;
     Ok(WsClient {
         url,
-        remote: remote(HostPort { host, port }, &args.client, tls, scheme)?,
+        remote: remote(target, &args.client, tls, scheme)?,
         headers,
         protocols: check_protocols(args.protocols)?,
         origin,
@@ -461,12 +495,19 @@ fn ws_server(args: Box<WsListenArgs>) -> anyhow::Result<WsServer> {
         }
     }
     let bind = parse_bind(&args.addr)?;
+    let forward = args.server.to.as_deref().map(forward::parse).transpose()?;
+    let mut control = ws_control(args.ws, &local(args.local.clone()))?;
+    // The client's Close waits for what the upstream still sends after its half-close (or
+    // its Close, whose code the client gets).
+    control.hold_close |= forward.is_some();
+    control.forward_close = forward.as_ref().is_some_and(Upstream::is_ws);
     Ok(WsServer {
         tls: tls::server(&tls_server_options(args.tls_server), &bind)?,
+        forward,
+        control,
         bind,
         path: args.path,
         protocols: check_protocols(args.protocols)?,
-        control: ws_control(args.ws, &local(args.local.clone()))?,
         local: local(args.local),
         framing: framing(&args.framing),
         serving: serving(args.server)?,

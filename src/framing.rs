@@ -219,6 +219,9 @@ where
             }
         };
         let Some(msg) = msg else { break };
+        if msg.kind == Kind::Close {
+            continue; // a byte stream ends with its half-close, which follows
+        }
         writer.write_all(&msg.data).await?;
         total += msg.data.len() as u64;
     }

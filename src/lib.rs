@@ -8,6 +8,7 @@
 //! - [`exit`]: exit codes and the error -> code mapping
 //! - [`console`]: status lines and JSON events on stderr
 //! - [`relay`]: the one pump between the two sides; its channel contract
+//! - [`forward`]: a listener's `--to`, one upstream per client
 //! - [`framing`]: byte streams <-> messages
 //! - [`reconnect`]: `--reconnect`, one local side across connections
 //! - [`script`]: a client's `--send`, `--count`, `--recv-only`, `--send-only`, `--idle-timeout`
@@ -20,6 +21,7 @@ pub mod cli;
 pub mod config;
 pub mod console;
 pub mod exit;
+pub mod forward;
 pub mod framing;
 pub mod local;
 pub mod net;
@@ -141,9 +143,10 @@ async fn run_job(job: Job) -> anyhow::Result<()> {
             local,
             serving,
             tls,
+            forward,
         } => {
             let listener = net::tcp::bind(&bind).await?;
-            server::serve_tcp(listener, local, serving, tls).await
+            server::serve_tcp(listener, local, serving, tls, forward).await
         }
         Job::WsConnect(cfg) => {
             let records = (cfg.framing, cfg.control.max_message_size, true);

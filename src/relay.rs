@@ -34,6 +34,9 @@ pub struct Message {
 pub enum Kind {
     Text,
     Binary,
+    /// A WebSocket peer's Close, passed on by `--to` (a 2-byte code, then the reason), so that
+    /// another WebSocket can close with the same code. Byte streams skip it.
+    Close,
 }
 
 impl Message {
@@ -42,6 +45,25 @@ impl Message {
             data: data.into(),
             kind: Kind::Binary,
         }
+    }
+
+    pub fn close(code: u16, reason: &str) -> Self {
+        let mut data = code.to_be_bytes().to_vec();
+        data.extend_from_slice(reason.as_bytes());
+        Message {
+            data: data.into(),
+            kind: Kind::Close,
+        }
+    }
+
+    /// The code and reason of a [`Kind::Close`] message.
+    pub fn close_parts(&self) -> (u16, String) {
+        let code = match self.data.get(..2) {
+            Some(&[a, b]) => u16::from_be_bytes([a, b]),
+            _ => 1000,
+        };
+        let reason = String::from_utf8_lossy(self.data.get(2..).unwrap_or_default()).into_owned();
+        (code, reason)
     }
 }
 

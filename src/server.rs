@@ -20,8 +20,10 @@ use crate::config::{Local, Serving, WsServer};
 use crate::console;
 use crate::exit;
 use crate::exit::{Exit, Fail};
+use crate::forward::{self, Upstream};
 use crate::local;
 use crate::net::tls::{Stream, TlsServer};
+use crate::net::ws::handshake::StatusCode;
 use crate::net::{tcp, ws};
 use crate::relay::{Ends, QUEUE, relay_scripted};
 use crate::script::Script;
@@ -220,31 +222,51 @@ pub async fn open(
     }
 }
 
-/// `tcp listen`: the connection as it is accepted (after TLS, with a certificate).
+/// `tcp listen`: the connection as it is accepted (after TLS, with a certificate), with its
+/// own upstream under `--to`.
 pub async fn serve_tcp(
     listener: TcpListener,
     local: Local,
     serving: Serving,
     tls: Option<TlsServer>,
+    forward: Option<Upstream>,
 ) -> anyhow::Result<()> {
     announce(&listener, tls.as_ref())?;
     let policy = Policy {
-        sequential: local == Local::Stdio,
+        sequential: local == Local::Stdio && forward.is_none(),
         drain: shutdown::drain(Duration::ZERO),
         serving: serving.clone(),
     };
     let limit = serving.handshake_timeout;
     let script = idle_script(&serving);
+    let forward = forward.map(Arc::new);
+    let upstream = forward.clone();
     serve(
         listener,
         policy,
         move |stream, _peer| {
-            let tls = tls.clone();
-            async move { open(stream, tls.as_ref(), limit).await }
-        },
-        move |stream: Stream, peer| {
-            let (local, script) = (local.clone(), script.clone());
+            let (tls, upstream) = (tls.clone(), upstream.clone());
             async move {
+                let stream = open(stream, tls.as_ref(), limit).await?;
+                let opened = match &upstream {
+                    Some(up) => Some(forward::open(up).await?),
+                    None => None,
+                };
+                Ok((stream, opened))
+            }
+        },
+        move |(stream, opened): (Stream, Option<forward::Open>), peer| {
+            let (local, script, forward) = (local.clone(), script.clone(), forward.clone());
+            async move {
+                if let (Some(opened), Some(up)) = (opened, forward) {
+                    return relay_scripted(
+                        |ends| forward::run(opened, &up, ends),
+                        |ends| tcp::run(stream, ends),
+                        &script,
+                        true,
+                    )
+                    .await;
+                }
                 if local == Local::Echo && !script.is_active() {
                     return tcp::run(stream, loopback()).await;
                 }
@@ -264,12 +286,13 @@ pub async fn serve_tcp(
     .await
 }
 
-/// `ws listen`: a WebSocket session once the handshake is done.
+/// `ws listen`: a WebSocket session once the handshake is done, with its own upstream under
+/// `--to` (opened before the handshake is answered: 502 when it cannot be).
 pub async fn serve_ws(listener: TcpListener, cfg: WsServer) -> anyhow::Result<()> {
     announce(&listener, cfg.tls.as_ref())?;
     let cfg = Arc::new(cfg);
     let policy = Policy {
-        sequential: cfg.local == Local::Stdio,
+        sequential: cfg.local == Local::Stdio && cfg.forward.is_none(),
         drain: shutdown::drain(cfg.control.close_timeout),
         serving: cfg.serving.clone(),
     };
@@ -280,11 +303,38 @@ pub async fn serve_ws(listener: TcpListener, cfg: WsServer) -> anyhow::Result<()
         policy,
         move |stream, peer| {
             let cfg = for_handshake.clone();
-            async move { ws::handshake::accept(stream, peer, &cfg, false).await }
+            async move {
+                let opened = match &cfg.forward {
+                    Some(up) => match forward::open(up).await {
+                        Ok(opened) => Some(opened),
+                        Err(err) => {
+                            let refuse =
+                                Some((StatusCode::BAD_GATEWAY, "the upstream cannot be reached"));
+                            let _ = ws::handshake::accept(stream, peer, &cfg, refuse).await;
+                            return Err(err.context(Fail::new(
+                                Exit::Handshake,
+                                "--to: the upstream cannot be reached (answered 502)",
+                            )));
+                        }
+                    },
+                    None => None,
+                };
+                let accepted = ws::handshake::accept(stream, peer, &cfg, None).await?;
+                Ok((accepted, opened))
+            }
         },
-        move |accepted: ws::handshake::Accepted, peer| {
+        move |(accepted, opened): (ws::handshake::Accepted, Option<forward::Open>), peer| {
             let (cfg, script) = (cfg.clone(), script.clone());
             async move {
+                if let (Some(opened), Some(up)) = (opened, &cfg.forward) {
+                    return relay_scripted(
+                        |ends| forward::run(opened, up, ends),
+                        |ends| ws::run(accepted.ws, ends, &cfg.control, peer),
+                        &script,
+                        false,
+                    )
+                    .await;
+                }
                 if cfg.local == Local::Echo && !script.is_active() {
                     return ws::run(accepted.ws, loopback(), &cfg.control, peer).await;
                 }
@@ -303,7 +353,11 @@ pub async fn serve_ws(listener: TcpListener, cfg: WsServer) -> anyhow::Result<()
         move |stream, peer| {
             let cfg = for_refusal.clone();
             async move {
-                let _ = ws::handshake::accept(stream, peer, &cfg, true).await;
+                let busy = Some((
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "server busy: too many clients; try again later",
+                ));
+                let _ = ws::handshake::accept(stream, peer, &cfg, busy).await;
             }
         },
     )

@@ -333,3 +333,120 @@ fn shutdown_with_clients_connected_loses_nothing() {
     reader.set_read_timeout(Some(WAIT)).unwrap();
     let _ = reader.read_to_end(&mut end); // the server's half-close
 }
+
+/// websockify's job: a VNC-style server (it speaks first) behind `ws listen --to tcp://`,
+/// driven by Python `websockets`; ncat is the upstream (a real TCP server, not ours). The
+/// client's Close reaches the upstream as a half-close.
+#[test]
+fn ws_listen_to_tcp_carries_a_vnc_style_stream() {
+    if !have("ncat") || !have_python_websockets() {
+        return;
+    }
+    let mut ncat = std::process::Command::new("ncat");
+    ncat.args([
+        "-l",
+        "127.0.0.1",
+        "0",
+        "-k",
+        "--sh-exec",
+        "printf 'RFB 003.008\\n'; cat",
+    ]);
+    let upstream = spawn(ncat);
+    let port = listening_port("tcp", upstream.pid());
+    let to = format!("tcp://127.0.0.1:{port}");
+    let server = start(&["ws", "listen", "127.0.0.1:0", "-k", "--to", &to]);
+    let url = format!("ws://{}/", server.listening());
+    let viewer = python_peer(&["vnc", &url, "1000000"]).finish();
+    assert_eq!(viewer.code(), 0, "{}", viewer.stderr);
+    assert_eq!(viewer.stdout_text(), "RFB 003.008\n1000000 bytes back\n");
+    // Unreachable upstream: the handshake is answered 502.
+    let dead = format!("tcp://127.0.0.1:{}", closed_port());
+    let server2 = start(&["ws", "listen", "127.0.0.1:0", "--to", &dead]);
+    let url2 = format!("ws://{}/", server2.listening());
+    let r = start(&["ws", "connect", &url2, "--send", "x"]).finish();
+    assert_eq!(r.code(), 4, "{}", r.stderr);
+    r.assert_says("502 Bad Gateway");
+    signal(upstream.pid(), "KILL");
+    server.interrupt();
+    server2.interrupt();
+}
+
+/// A TCP port tunnelled over WebSocket (`tcp listen --to ws://`) to Python's echo server, and
+/// TCP to TCP: bytes come back intact, and the client's half-close ends the tunnel cleanly
+/// (WebSocket has no half-close: it becomes a Close, so the stream is read back first).
+#[test]
+fn tcp_listen_to_ws_and_to_tcp() {
+    if !have_python_websockets() {
+        return;
+    }
+    let echo = python_peer(&["echo"]);
+    let to = format!("ws://{}/", echo.listening());
+    let tunnel = start(&["tcp", "listen", "127.0.0.1:0", "-k", "--to", &to]);
+    let tunnel_addr = tunnel.listening();
+    let echo_tcp = start(&["tcp", "listen", "127.0.0.1:0", "-k", "--echo"]);
+    let to_tcp = format!("tcp://{}", echo_tcp.listening());
+    let relay = start(&["tcp", "listen", "127.0.0.1:0", "-k", "--to", &to_tcp]);
+    for addr in [tunnel_addr, relay.listening()] {
+        let conn = TcpStream::connect(&addr).unwrap();
+        conn.set_read_timeout(Some(WAIT)).unwrap();
+        let mut data = vec![0u8; 300_000];
+        Pattern::new(9).fill(&mut data);
+        let mut out = conn.try_clone().unwrap();
+        let sent = data.clone();
+        let writer = std::thread::spawn(move || out.write_all(&sent).unwrap());
+        let back = read_within(&mut &conn, data.len());
+        writer.join().unwrap();
+        assert!(back == data, "{addr}: the stream came back changed");
+        // Our half-close closes the tunnel: the end comes back.
+        conn.shutdown(std::net::Shutdown::Write).unwrap();
+        let mut rest = Vec::new();
+        (&conn).read_to_end(&mut rest).unwrap();
+        assert!(
+            rest.is_empty(),
+            "{addr}: {} bytes after the stream",
+            rest.len()
+        );
+    }
+    for p in [tunnel, relay, echo_tcp] {
+        p.interrupt();
+    }
+    signal(echo.pid(), "KILL");
+}
+
+/// `ws listen --to ws://`: close codes go across both ways. Our client's 4001 reaches the
+/// upstream; Python's upstream closing with 4002 reaches our client.
+#[test]
+fn ws_listen_to_ws_carries_close_codes() {
+    if !have_python_websockets() {
+        return;
+    }
+    let upstream = start(&["ws", "listen", "127.0.0.1:0", "-k", "--echo"]);
+    let to = format!("ws://{}/", upstream.listening());
+    let proxy = start(&["ws", "listen", "127.0.0.1:0", "-k", "--to", &to]);
+    let url = format!("ws://{}/", proxy.listening());
+    let args = ["ws", "connect", &url, "--send", "hi", "--count", "1"];
+    let c = start(
+        &[
+            &args[..],
+            &["--close-code", "4001", "--close-reason", "bye"],
+        ]
+        .concat(),
+    )
+    .finish();
+    assert_eq!(c.stdout_text(), "hi\n", "{}", c.stderr);
+    let line = upstream.line_containing("closed:");
+    assert_eq!(line, "closed: 4001 bye");
+    upstream.interrupt();
+    proxy.interrupt();
+
+    let upstream = python_peer(&["close-on", "4002"]);
+    let to = format!("ws://{}/", upstream.listening());
+    let proxy = start(&["ws", "listen", "127.0.0.1:0", "-k", "--to", &to]);
+    let url = format!("ws://{}/", proxy.listening());
+    let c = start(&["ws", "connect", &url, "--send", "echoed", "--send", "close"])
+        .finish_keeping_stdin();
+    assert_eq!(c.stdout_text(), "echoed\n", "{}", c.stderr);
+    assert_eq!(c.code(), 5, "{}", c.stderr);
+    c.assert_says("closed: 4002 asked to");
+    proxy.interrupt();
+}

@@ -16,6 +16,12 @@ once bound to port 0, as wsctl does; all but `echo` serve one connection and exi
   ws_peer.py raw silent|drop      raw-socket server: after a correct handshake, reads and
                                   never answers (no pong, no Close) / closes TCP at once
   ws_peer.py http                 raw-socket server: answers any request with HTTP/1.1 403
+  ws_peer.py close-on CODE        server: echoes messages; on the text "close" it closes with
+                                  CODE and the reason "asked to"
+  ws_peer.py vnc URL N            client, as a VNC viewer through a websockify: reads the
+                                  server's first bytes (an RFB banner) as binary messages,
+                                  sends N bytes of a pattern and reads them back (an echoing
+                                  server), then closes; prints the banner and "N bytes back"
 
 TLS: with WS_PEER_CERT and WS_PEER_KEY (PEM files) set, the servers speak wss://; clients of
 a wss:// URL trust the CA certificates in WS_PEER_CA.
@@ -92,6 +98,34 @@ def collect(ws):
         else:
             report = {"type": "binary", "len": len(message)}
         print(json.dumps(report), flush=True)
+
+
+def close_on(code):
+    def handler(ws):
+        for message in ws:
+            if message == "close":
+                ws.close(code, "asked to")
+                return
+            ws.send(message)
+    return handler
+
+
+def vnc(url, count):
+    pattern = bytes((i * 7 + 3) % 251 for i in range(count))
+    with connect(url, max_size=None, compression=None, ssl=client_tls(url)) as ws:
+        banner = b""
+        while not banner.endswith(b"\n"):
+            message = ws.recv(timeout=30)
+            assert isinstance(message, bytes), f"text from a byte stream: {message!r}"
+            banner += message
+        print(banner.decode().strip(), flush=True)
+        for start in range(0, count, 32768):
+            ws.send(pattern[start:start + 32768])
+        back = b""
+        while len(back) < count:
+            back += ws.recv(timeout=30)
+        assert back == pattern, "the stream came back changed"
+        print(f"{len(back)} bytes back", flush=True)
 
 
 def sender(count):
@@ -193,6 +227,7 @@ def main():
         "send": lambda: sender(int(args[0])),
         "serve-file": lambda: serve_file(args[0]),
         "save": lambda: save(args[0]),
+        "close-on": lambda: close_on(int(args[0])),
     }
     if mode == "echo":
         run_server(echo, once=False)
@@ -204,6 +239,8 @@ def main():
         upload(*args)
     elif mode == "download":
         download(*args)
+    elif mode == "vnc":
+        vnc(args[0], int(args[1]))
     elif mode == "raw":
         raw(args[0])
     elif mode == "http":

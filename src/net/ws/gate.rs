@@ -35,6 +35,8 @@ pub struct Gate {
     holding: AtomicBool,
     held: Notify,
     waker: Mutex<Option<Waker>>,
+    /// The held Close's code and reason, once its frame is all there.
+    close: Mutex<Option<(u16, String)>>,
 }
 
 impl Gate {
@@ -54,6 +56,12 @@ impl Gate {
     /// Whether the peer's Close is being held back.
     pub fn holding(&self) -> bool {
         self.holding.load(Ordering::SeqCst) && !self.released.load(Ordering::SeqCst)
+    }
+
+    /// The code and reason of the held Close (1005 and none when it gave no code), if its
+    /// frame has arrived whole.
+    pub fn held_close(&self) -> Option<(u16, String)> {
+        self.close.lock().unwrap().clone()
     }
 
     /// Resolves once the peer's Close is being held back.
@@ -164,6 +172,25 @@ impl<S> Gated<S> {
     }
 }
 
+/// The code and reason of the Close frame at the start of `frame`, unmasked, if it is whole.
+fn close_payload(frame: &[u8]) -> Option<(u16, String)> {
+    let (len, header_len) = header_size(frame)?;
+    let payload = frame.get(header_len..header_len + len as usize)?;
+    let mask = (frame[1] & 0x80 != 0).then(|| &frame[header_len - 4..header_len]);
+    let payload: Vec<u8> = payload
+        .iter()
+        .enumerate()
+        .map(|(i, b)| b ^ mask.map_or(0, |m| m[i % 4]))
+        .collect();
+    match payload.as_slice() {
+        [a, b, reason @ ..] => Some((
+            u16::from_be_bytes([*a, *b]),
+            String::from_utf8_lossy(reason).into_owned(),
+        )),
+        _ => Some((1005, String::new())),
+    }
+}
+
 /// A frame's payload length and header length, once enough of the header is there to tell.
 fn header_size(header: &[u8]) -> Option<(u64, usize)> {
     let second = *header.get(1)?;
@@ -200,6 +227,7 @@ impl<S: AsyncRead + Unpin> AsyncRead for Gated<S> {
         };
         this.held.extend_from_slice(&buf.filled()[before + at..]);
         buf.set_filled(before + at);
+        *this.gate.close.lock().unwrap() = close_payload(&this.held);
         this.gate.holding.store(true, Ordering::SeqCst);
         this.gate.held.notify_waiters();
         if at > 0 {
@@ -300,6 +328,23 @@ mod tests {
             }
             assert_eq!(found, Some(close_at), "chunks of {chunk}");
         }
+    }
+
+    #[test]
+    fn reads_the_held_close_code_through_its_mask() {
+        let mut payload = 4001u16.to_be_bytes().to_vec();
+        payload.extend_from_slice(b"bye");
+        let mut f = frame(0x8, &[]);
+        f[1] = 0x80 | payload.len() as u8;
+        f.extend(
+            payload
+                .iter()
+                .enumerate()
+                .map(|(i, b)| b ^ [1, 2, 3, 4][i % 4]),
+        );
+        assert_eq!(close_payload(&f), Some((4001, "bye".to_string())));
+        assert_eq!(close_payload(&f[..4]), None);
+        assert_eq!(close_payload(&frame(0x8, &[])), Some((1005, String::new())));
     }
 
     #[test]

@@ -14,7 +14,8 @@ use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::error::Error as WsError;
 use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
-use tokio_tungstenite::tungstenite::http::{self, HeaderMap, HeaderValue, StatusCode, header};
+pub use tokio_tungstenite::tungstenite::http::StatusCode;
+use tokio_tungstenite::tungstenite::http::{self, HeaderMap, HeaderValue, header};
 
 use crate::config::{Local, WsClient, WsServer};
 use crate::console;
@@ -186,13 +187,13 @@ pub struct Accepted {
 }
 
 /// Answers a client's handshake: 404 off `--path`, the first of our subprotocols the client
-/// offers, and the request recorded for `--exec`. `busy`: over `--max-conns`, the answer is
-/// 503 whatever the request.
+/// offers, and the request recorded for `--exec`. `refuse`: the answer whatever the request
+/// (503 over `--max-conns`, 502 when `--to` cannot reach its upstream).
 pub async fn accept(
     stream: TcpStream,
     peer: SocketAddr,
     cfg: &WsServer,
-    busy: bool,
+    refuse: Option<(StatusCode, &str)>,
 ) -> anyhow::Result<Accepted> {
     let _ = stream.set_nodelay(true);
     // Only a program reads the request's environment: for the rest it would be held all
@@ -214,9 +215,8 @@ pub async fn accept(
             request.headers(),
             json!({"peer": peer, "path": request.uri().path()}),
         );
-        if busy {
-            let body = "server busy: too many clients; try again later\n".to_string();
-            return Err(refusal(StatusCode::SERVICE_UNAVAILABLE, body));
+        if let Some((status, body)) = refuse {
+            return Err(refusal(status, format!("{body}\n")));
         }
         if let Some(path) = &cfg.path {
             if request.uri().path() != path {

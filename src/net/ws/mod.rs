@@ -255,6 +255,13 @@ where
             biased;
             item = stream.next() => item,
             _ = gate.held(), if tx.is_some() && control.hold_close => {
+                // `--to ws://`: the upstream closes with the client's code.
+                if control.forward_close {
+                    let (code, reason) = gate.held_close().unwrap_or((1000, String::new()));
+                    if let Some(sender) = tx.as_ref().filter(|_| deliver) {
+                        let _ = sender.send(Message::close(code, &reason)).await;
+                    }
+                }
                 tx = None;
                 continue;
             }
@@ -289,6 +296,16 @@ where
                 continue;
             }
             Ok(WsMessage::Close(frame)) => {
+                // `--to ws://`: the other WebSocket closes with the same code.
+                if control.forward_close {
+                    let (code, reason) = match &frame {
+                        Some(f) => (u16::from(f.code), f.reason.to_string()),
+                        None => (1005, String::new()),
+                    };
+                    if let Some(sender) = tx.as_ref().filter(|_| deliver) {
+                        let _ = sender.send(Message::close(code, &reason)).await;
+                    }
+                }
                 // Keep reading: tungstenite sends our answer on the next read.
                 peer_close = Some(frame);
                 shared.stop.cancel();
@@ -491,29 +508,42 @@ where
                 };
                 // A burst goes out with one flush.
                 let verbose = console::verbosity() >= 1;
-                if verbose {
-                    message_event(peer, "out", &msg);
-                }
-                let mut result = sink.feed(to_ws(msg)).await;
-                while result.is_ok() {
-                    match rx.try_recv() {
-                        Ok(msg) => {
-                            if verbose {
-                                message_event(peer, "out", &msg);
-                            }
-                            result = sink.feed(to_ws(msg)).await
-                        }
-                        Err(_) => break,
+                let mut closing = false;
+                let mut next = Some(msg);
+                let mut result = Ok(());
+                while let (Some(msg), true) = (next.take(), result.is_ok()) {
+                    if verbose {
+                        message_event(peer, "out", &msg);
+                    }
+                    // A Close passed on from the other side (`--to`) is our last frame.
+                    closing = msg.kind == Kind::Close;
+                    result = sink.feed(to_ws(msg)).await;
+                    if !closing {
+                        next = rx.try_recv().ok();
                     }
                 }
                 if result.is_ok() {
                     result = sink.flush().await;
+                }
+                if closing {
+                    shared.we_closed.store(true, Ordering::SeqCst);
+                    return Ok(sent(result)?.unwrap_or(WriterEnd::ClosedByUs));
                 }
                 if let Some(end) = sent(result)? {
                     return Ok(end);
                 }
             }
         }
+    }
+}
+
+/// A code received that may be sent on: 1005 (none given) and 1006 (dropped) never appear
+/// in a Close frame, so they go on as 1000 and 1011.
+fn passable(code: u16) -> u16 {
+    match code {
+        1005 => 1000,
+        1006 | 1015 => 1011,
+        other => other,
     }
 }
 
@@ -531,6 +561,7 @@ fn message_event(peer: SocketAddr, direction: &str, msg: &Message) {
     let kind = match msg.kind {
         Kind::Text => "text",
         Kind::Binary => "binary",
+        Kind::Close => "close",
     };
     let arrow = if direction == "in" { "<" } else { ">" };
     console::detail(
@@ -555,6 +586,13 @@ async fn tick(ticker: &mut Option<Interval>) {
 fn to_ws(msg: Message) -> WsMessage {
     match msg.kind {
         Kind::Binary => WsMessage::Binary(msg.data),
+        Kind::Close => {
+            let (code, reason) = msg.close_parts();
+            WsMessage::Close(Some(CloseFrame {
+                code: passable(code).into(),
+                reason: reason.into(),
+            }))
+        }
         Kind::Text => match Utf8Bytes::try_from(msg.data.clone()) {
             Ok(text) => WsMessage::Text(text),
             Err(_) => WsMessage::Binary(msg.data),
