@@ -496,7 +496,7 @@ _wsctl() {
             return 0
             ;;
         wsctl__subcmd__tcp__subcmd__listen)
-            opts="-e -k -v -q -h -V --echo --exec --keep-open --max-conns --allow --deny --idle-timeout --to --handshake-timeout --tls-cert --tls-key --tls-self-signed --client-ca --verbose --quiet --color --events --help --version"
+            opts="-e -k -v -q -h -V --echo --exec --keep-open --max-conns --allow --deny --idle-timeout --broadcast --chat --to --handshake-timeout --tls-cert --tls-key --tls-self-signed --client-ca --verbose --quiet --color --events --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -940,7 +940,7 @@ _wsctl() {
             return 0
             ;;
         wsctl__subcmd__ws__subcmd__listen)
-            opts="-e -0 -b -k -v -q -h -V --path --protocol --echo --exec --null --binary --ping-interval --ping-timeout --close-code --close-reason --close-timeout --max-message-size --keep-open --max-conns --allow --deny --idle-timeout --to --handshake-timeout --tls-cert --tls-key --tls-self-signed --client-ca --verbose --quiet --color --events --help --version"
+            opts="-e -0 -b -k -v -q -h -V --path --protocol --echo --exec --null --binary --ping-interval --ping-timeout --close-code --close-reason --close-timeout --max-message-size --keep-open --max-conns --allow --deny --idle-timeout --broadcast --chat --to --handshake-timeout --tls-cert --tls-key --tls-self-signed --client-ca --verbose --quiet --color --events --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

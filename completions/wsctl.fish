@@ -95,6 +95,8 @@ complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcomm
 json\t'One JSON object per line'"
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -l echo -d 'Send back everything that arrives, instead of using stdin/stdout'
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -s k -l keep-open -d 'Keep listening after a connection ends: with --echo or --exec, clients are served at once; with stdin/stdout, one after another'
+complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -l broadcast -d 'With stdin/stdout: serve clients at once, send each stdin line to all of them, and write every client\'s lines to stdout (implies -k)'
+complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -l chat -d 'Like --broadcast, and each client\'s lines also go to every other client'
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -l tls-self-signed -d 'Serve TLS with a fresh self-signed certificate for localhost and the listen address (its SHA-256 fingerprint is shown on stderr)'
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -s v -l verbose -d 'Show more on stderr (repeat for more detail)'
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -s q -l quiet -d 'Show only errors on stderr'
@@ -181,6 +183,8 @@ complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcomma
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -s 0 -l null -d 'Messages are NUL-terminated records instead of lines'
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -s b -l binary -d 'Send stdin in chunks as binary messages; write payloads raw, nothing added'
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -s k -l keep-open -d 'Keep listening after a connection ends: with --echo or --exec, clients are served at once; with stdin/stdout, one after another'
+complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l broadcast -d 'With stdin/stdout: serve clients at once, send each stdin line to all of them, and write every client\'s lines to stdout (implies -k)'
+complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l chat -d 'Like --broadcast, and each client\'s lines also go to every other client'
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l tls-self-signed -d 'Serve TLS with a fresh self-signed certificate for localhost and the listen address (its SHA-256 fingerprint is shown on stderr)'
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -s v -l verbose -d 'Show more on stderr (repeat for more detail)'
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -s q -l quiet -d 'Show only errors on stderr'

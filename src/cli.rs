@@ -473,6 +473,15 @@ pub struct ServerArgs {
     #[arg(long, value_name = "DUR", value_parser = parse_duration)]
     pub idle_timeout: Option<Duration>,
 
+    /// With stdin/stdout: serve clients at once, send each stdin line to all of them, and
+    /// write every client's lines to stdout (implies -k)
+    #[arg(long, conflicts_with_all = ["echo", "exec", "to", "idle_timeout"])]
+    pub broadcast: bool,
+
+    /// Like --broadcast, and each client's lines also go to every other client
+    #[arg(long, conflicts_with_all = ["echo", "exec", "to", "idle_timeout", "broadcast"])]
+    pub chat: bool,
+
     /// Forward each client to its own upstream connection: tcp://HOST:PORT, ws://... or
     /// wss://... (byte streams travel as binary messages)
     #[arg(long, value_name = "URL", conflicts_with_all = ["echo", "exec"])]

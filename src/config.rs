@@ -104,6 +104,8 @@ pub struct WsServer {
 #[derive(Debug, Clone)]
 pub struct Serving {
     pub keep_open: bool,
+    /// `--broadcast` (`Some(false)`) or `--chat` (`Some(true)`): one stdin/stdout for all.
+    pub hub: Option<bool>,
     pub max_conns: Option<usize>,
     pub access: Access,
     pub idle_timeout: Option<Duration>,
@@ -296,8 +298,10 @@ fn serving(args: ServerArgs) -> anyhow::Result<Serving> {
             .map(|text| parse_net(text, flag))
             .collect::<anyhow::Result<Vec<_>>>()
     };
+    let hub = (args.broadcast || args.chat).then_some(args.chat);
     Ok(Serving {
-        keep_open: args.keep_open,
+        keep_open: args.keep_open || hub.is_some(),
+        hub,
         max_conns: args.max_conns.map(|n| n as usize),
         access: Access {
             allow: nets(args.allow, "--allow")?,

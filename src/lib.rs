@@ -10,6 +10,7 @@
 //! - [`relay`]: the one pump between the two sides; its channel contract
 //! - [`forward`]: a listener's `--to`, one upstream per client
 //! - [`framing`]: byte streams <-> messages
+//! - [`hub`]: `--broadcast` and `--chat`, one stdin/stdout for every client
 //! - [`reconnect`]: `--reconnect`, one local side across connections
 //! - [`script`]: a client's `--send`, `--count`, `--recv-only`, `--send-only`, `--idle-timeout`
 //! - [`net`]: remote sides (`tcp`, `udp`, `ws` with its `handshake`)
@@ -23,6 +24,7 @@ pub mod console;
 pub mod exit;
 pub mod forward;
 pub mod framing;
+pub mod hub;
 pub mod local;
 pub mod net;
 pub mod reconnect;

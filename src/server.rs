@@ -21,11 +21,13 @@ use crate::console;
 use crate::exit;
 use crate::exit::{Exit, Fail};
 use crate::forward::{self, Upstream};
+use crate::framing::{Framing, framed};
+use crate::hub::Hub;
 use crate::local;
 use crate::net::tls::{Stream, TlsServer};
 use crate::net::ws::handshake::StatusCode;
 use crate::net::{tcp, ws};
-use crate::relay::{Ends, QUEUE, relay_scripted};
+use crate::relay::{Ends, QUEUE, pair, relay_scripted};
 use crate::script::Script;
 use crate::shutdown;
 
@@ -233,11 +235,36 @@ pub async fn serve_tcp(
 ) -> anyhow::Result<()> {
     announce(&listener, tls.as_ref())?;
     let policy = Policy {
-        sequential: local == Local::Stdio && forward.is_none(),
+        sequential: local == Local::Stdio && forward.is_none() && serving.hub.is_none(),
         drain: shutdown::drain(Duration::ZERO),
         serving: serving.clone(),
     };
     let limit = serving.handshake_timeout;
+    if let Some(chat) = serving.hub {
+        // Lines both ways, so that no two clients' lines mix on stdout.
+        let (hub, stdio) = start_hub(chat, Framing::Lines, LINE_LIMIT, false);
+        let served = serve(
+            listener,
+            policy,
+            move |stream, _peer| {
+                let tls = tls.clone();
+                async move { open(stream, tls.as_ref(), limit).await }
+            },
+            move |stream: Stream, peer| {
+                let hub = hub.clone();
+                async move {
+                    let session = |ends| {
+                        framed(Framing::Lines, LINE_LIMIT, false, ends, |ends| {
+                            tcp::run(stream, ends)
+                        })
+                    };
+                    hub.serve(peer, session).await
+                }
+            },
+            |stream, _peer| async move { drop(stream) },
+        );
+        return with_stdio(served, stdio).await;
+    }
     let script = idle_script(&serving);
     let forward = forward.map(Arc::new);
     let upstream = forward.clone();
@@ -292,13 +319,21 @@ pub async fn serve_ws(listener: TcpListener, cfg: WsServer) -> anyhow::Result<()
     announce(&listener, cfg.tls.as_ref())?;
     let cfg = Arc::new(cfg);
     let policy = Policy {
-        sequential: cfg.local == Local::Stdio && cfg.forward.is_none(),
+        sequential: cfg.local == Local::Stdio && cfg.forward.is_none() && cfg.serving.hub.is_none(),
         drain: shutdown::drain(cfg.control.close_timeout),
         serving: cfg.serving.clone(),
     };
     let script = idle_script(&cfg.serving);
     let (for_handshake, for_refusal) = (cfg.clone(), cfg.clone());
-    serve(
+    let hub = cfg
+        .serving
+        .hub
+        .map(|chat| start_hub(chat, cfg.framing, cfg.control.max_message_size, true));
+    let (hub, stdio) = match hub {
+        Some((hub, stdio)) => (Some(hub), Some(stdio)),
+        None => (None, None),
+    };
+    let served = serve(
         listener,
         policy,
         move |stream, peer| {
@@ -324,8 +359,13 @@ pub async fn serve_ws(listener: TcpListener, cfg: WsServer) -> anyhow::Result<()
             }
         },
         move |(accepted, opened): (ws::handshake::Accepted, Option<forward::Open>), peer| {
-            let (cfg, script) = (cfg.clone(), script.clone());
+            let (cfg, script, hub) = (cfg.clone(), script.clone(), hub.clone());
             async move {
+                if let Some(hub) = hub {
+                    return hub
+                        .serve(peer, |ends| ws::run(accepted.ws, ends, &cfg.control, peer))
+                        .await;
+                }
                 if let (Some(opened), Some(up)) = (opened, &cfg.forward) {
                     return relay_scripted(
                         |ends| forward::run(opened, up, ends),
@@ -360,8 +400,51 @@ pub async fn serve_ws(listener: TcpListener, cfg: WsServer) -> anyhow::Result<()
                 let _ = ws::handshake::accept(stream, peer, &cfg, busy).await;
             }
         },
-    )
-    .await
+    );
+    match stdio {
+        Some(stdio) => with_stdio(served, stdio).await,
+        None => served.await,
+    }
+}
+
+/// The longest line a TCP client of `--broadcast`/`--chat` may send.
+const LINE_LIMIT: usize = 64 << 20;
+
+/// A hub for `--broadcast`/`--chat` and its stdin/stdout side (records cut by `framing`).
+fn start_hub(
+    chat: bool,
+    framing: Framing,
+    max: usize,
+    text: bool,
+) -> (Arc<Hub>, impl Future<Output = anyhow::Result<()>>) {
+    let (local_ends, hub_ends) = pair();
+    let Ends {
+        tx: stdout,
+        rx: stdin,
+    } = hub_ends;
+    let hub = Arc::new(Hub::new(chat, stdout));
+    let broadcaster = hub.clone();
+    let stdio = async move {
+        let (result, ()) = tokio::join!(
+            local::run_framed(Local::Stdio, (framing, max, text), Vec::new(), local_ends),
+            broadcaster.broadcast_stdin(stdin)
+        );
+        result
+    };
+    (hub, stdio)
+}
+
+/// Serves until `served` ends; stdin/stdout failing (not UTF-8 where text is needed, say)
+/// ends the run too.
+async fn with_stdio(
+    served: impl Future<Output = anyhow::Result<()>>,
+    stdio: impl Future<Output = anyhow::Result<()>>,
+) -> anyhow::Result<()> {
+    tokio::pin!(stdio);
+    tokio::select! {
+        result = served => result,
+        Err(err) = &mut stdio => Err(err),
+    }
 }
 
 /// `--echo` at its simplest: what the remote side reads goes straight back to its writer,

@@ -1,0 +1,163 @@
+//! `--broadcast` and `--chat`: one stdin/stdout shared by every client of a listener.
+//!
+//! Stdin is cut into records (lines; `-0`, `-b` as elsewhere) and each goes to every client;
+//! every client's records go to stdout whole, one at a time, so lines from different clients
+//! never mix (TCP clients' byte streams are cut into lines too). With `--chat`, each client's
+//! records also go to every other client.
+//!
+//! Slow clients: each client has a queue of [`BACKLOG`] records, so memory stays bounded. When
+//! a record finds a client's queue full, the sender (stdin, or the chatting client) waits for
+//! room, but only up to [`SLOW`]: a client still full by then is dropped, so a stalled client
+//! holds the others up once, for [`SLOW`] at most, and never grows memory. A dropped client
+//! gets a WebSocket Close 1008 if it ever reads again, is cut after [`GRACE`], and a status
+//! line says so. Stdout is the one place everyone waits for: when it is slow, clients are
+//! read more slowly (backpressure), nothing is dropped. Stdin EOF ends what is sent to
+//! clients, not the listener: clients stay connected and their records still reach stdout.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use serde_json::json;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use crate::console;
+use crate::exit::{Exit, Fail};
+use crate::relay::{Ends, Message, QUEUE};
+
+/// Records queued for one client before it counts as too slow.
+pub const BACKLOG: usize = 256;
+
+/// How long a record waits for room in a full client's queue before that client is dropped.
+pub const SLOW: Duration = Duration::from_secs(2);
+
+/// How long a dropped client gets to take its Close before its connection is cut.
+pub const GRACE: Duration = Duration::from_secs(1);
+
+struct Member {
+    peer: SocketAddr,
+    tx: mpsc::Sender<Message>,
+    kick: CancellationToken,
+}
+
+/// The clients of one listener and the way to stdout.
+pub struct Hub {
+    chat: bool,
+    members: Mutex<HashMap<u64, Member>>,
+    next: AtomicU64,
+    stdout: mpsc::Sender<Message>,
+}
+
+impl Hub {
+    /// A hub whose records from clients go to `stdout`; it takes stdin's records from `stdin`
+    /// in [`Hub::broadcast_stdin`].
+    pub fn new(chat: bool, stdout: mpsc::Sender<Message>) -> Hub {
+        Hub {
+            chat,
+            members: Mutex::new(HashMap::new()),
+            next: AtomicU64::new(0),
+            stdout,
+        }
+    }
+
+    /// Sends each record read from stdin to every client, until stdin ends.
+    pub async fn broadcast_stdin(&self, mut stdin: mpsc::Receiver<Message>) {
+        while let Some(msg) = stdin.recv().await {
+            self.send_all(None, &msg).await;
+        }
+    }
+
+    /// `msg` to every client but `except`; a client whose queue stays full for [`SLOW`] is
+    /// dropped.
+    async fn send_all(&self, except: Option<u64>, msg: &Message) {
+        let mut full = Vec::new();
+        for (id, member) in self.members.lock().unwrap().iter() {
+            if Some(*id) == except {
+                continue;
+            }
+            if let Err(mpsc::error::TrySendError::Full(_)) = member.tx.try_send(msg.clone()) {
+                full.push((*id, member.tx.clone()));
+            }
+        }
+        if full.is_empty() {
+            return;
+        }
+        let deadline = tokio::time::Instant::now() + SLOW;
+        for (id, tx) in full {
+            match tokio::time::timeout_at(deadline, tx.reserve()).await {
+                Ok(Ok(permit)) => permit.send(msg.clone()),
+                Ok(Err(_)) => {} // it has left
+                Err(_) => self.drop_slow(id),
+            }
+        }
+    }
+
+    fn drop_slow(&self, id: u64) {
+        let Some(member) = self.members.lock().unwrap().remove(&id) else {
+            return;
+        };
+        let why = format!(
+            "too slow: {BACKLOG} messages behind for {}",
+            humantime::format_duration(SLOW)
+        );
+        // Its queue is full: the Close goes only if it has made room by now.
+        let _ = member.tx.try_send(Message::close(1008, "too slow"));
+        member.kick.cancel();
+        console::warn(
+            format!("{}: dropped, {why}", member.peer),
+            json!({"peer": member.peer, "message": format!("dropped: {why}")}),
+        );
+    }
+
+    /// Serves one client: `session` is its remote side (records both ways). Its records go
+    /// to stdout (and, chatting, to the others); the hub's go to it.
+    pub async fn serve<F, Fut>(&self, peer: SocketAddr, session: F) -> anyhow::Result<()>
+    where
+        F: FnOnce(Ends) -> Fut,
+        Fut: Future<Output = anyhow::Result<()>>,
+    {
+        let (to_client, from_hub) = mpsc::channel(BACKLOG);
+        let (to_hub, mut from_client) = mpsc::channel(QUEUE);
+        let kick = CancellationToken::new();
+        let id = self.next.fetch_add(1, Ordering::Relaxed);
+        self.members.lock().unwrap().insert(
+            id,
+            Member {
+                peer,
+                tx: to_client,
+                kick: kick.clone(),
+            },
+        );
+        let deliver = async {
+            while let Some(msg) = from_client.recv().await {
+                if self.chat {
+                    self.send_all(Some(id), &msg).await;
+                }
+                // Stdout gone (closed by its reader): the records are dropped.
+                let _ = self.stdout.send(msg).await;
+            }
+        };
+        let run = async {
+            let (result, ()) = tokio::join!(
+                session(Ends {
+                    tx: to_hub,
+                    rx: from_hub
+                }),
+                deliver
+            );
+            result
+        };
+        let result = tokio::select! {
+            result = run => result,
+            _ = async { kick.cancelled().await; tokio::time::sleep(GRACE).await } => {
+                Err(Fail::quiet(Exit::Ok, "dropped as too slow"))
+            }
+        };
+        self.members.lock().unwrap().remove(&id);
+        result
+    }
+}
