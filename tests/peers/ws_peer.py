@@ -18,6 +18,8 @@ once bound to port 0, as wsctl does; all but `echo` serve one connection and exi
   ws_peer.py http                 raw-socket server: answers any request with HTTP/1.1 403
   ws_peer.py close-on CODE        server: echoes messages; on the text "close" it closes with
                                   CODE and the reason "asked to"
+  ws_peer.py rfb-server            raw TCP server, VNC-like: sends an RFB banner line first,
+                                  then echoes every byte (one connection)
   ws_peer.py vnc URL N            client, as a VNC viewer through a websockify: reads the
                                   server's first bytes (an RFB banner) as binary messages,
                                   sends N bytes of a pattern and reads them back (an echoing
@@ -110,6 +112,16 @@ def close_on(code):
     return handler
 
 
+def rfb_server():
+    server = socket.create_server(("127.0.0.1", 0))
+    listening(server)
+    conn, _ = server.accept()
+    conn.sendall(b"RFB 003.008\n")
+    while data := conn.recv(65536):
+        conn.sendall(data)
+    conn.close()
+
+
 def vnc(url, count):
     pattern = bytes((i * 7 + 3) % 251 for i in range(count))
     with connect(url, max_size=None, compression=None, ssl=client_tls(url)) as ws:
@@ -119,11 +131,17 @@ def vnc(url, count):
             assert isinstance(message, bytes), f"text from a byte stream: {message!r}"
             banner += message
         print(banner.decode().strip(), flush=True)
-        for start in range(0, count, 32768):
-            ws.send(pattern[start:start + 32768])
+        # Sent from a thread while this one reads: a viewer reads as it sends, and a sender
+        # that waited for its last byte to go out before reading could fill every buffer.
+        def send_all():
+            for start in range(0, count, 32768):
+                ws.send(pattern[start:start + 32768])
+        sending = threading.Thread(target=send_all)
+        sending.start()
         back = b""
         while len(back) < count:
             back += ws.recv(timeout=30)
+        sending.join()
         assert back == pattern, "the stream came back changed"
         print(f"{len(back)} bytes back", flush=True)
 
@@ -239,6 +257,8 @@ def main():
         upload(*args)
     elif mode == "download":
         download(*args)
+    elif mode == "rfb-server":
+        rfb_server()
     elif mode == "vnc":
         vnc(args[0], int(args[1]))
     elif mode == "raw":
