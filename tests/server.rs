@@ -440,3 +440,47 @@ fn ws_listen_to_ws_carries_close_codes() {
     c.assert_says("closed: 4002 asked to");
     proxy.interrupt();
 }
+
+/// A program that goes on after its client has gone is stopped (its whole process group)
+/// shortly after, so it frees its --max-conns slot and leaves nothing behind.
+#[test]
+fn a_program_outliving_its_client_is_stopped() {
+    let server = start(&[
+        "ws",
+        "listen",
+        "127.0.0.1:0",
+        "-k",
+        "--max-conns",
+        "1",
+        "-e",
+        "cat; sleep 31.25",
+    ]);
+    let url = format!("ws://{}/", server.listening());
+    start(&["ws", "connect", &url, "--send", "one", "--count", "1"])
+        .finish()
+        .assert_output("one\n");
+    // Refused (503, exit 4) while the first program runs; served once it has been stopped.
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let next = start(&["ws", "connect", &url, "--send", "two", "--count", "1"]).finish();
+        if next.code() == 0 {
+            next.assert_output("two\n");
+            break;
+        }
+        assert_eq!(next.code(), 4, "{}", next.stderr);
+        assert!(
+            Instant::now() < deadline,
+            "the first program's slot was never freed"
+        );
+    }
+    server.interrupt();
+    let left = std::process::Command::new("pgrep")
+        .args(["-f", "sleep 31.25"])
+        .output()
+        .unwrap();
+    assert!(
+        left.stdout.is_empty(),
+        "left running: {}",
+        String::from_utf8_lossy(&left.stdout)
+    );
+}
