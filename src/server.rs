@@ -145,12 +145,7 @@ where
 
 /// After a shutdown started: waits up to `drain` for the connections still open to end.
 async fn finish(mut running: JoinSet<()>, drain: Duration) {
-    let open = running.len();
-    console::status(
-        "shutting_down",
-        format!("shutting down: {open} connection(s) to close (Ctrl-C again to stop now)"),
-        json!({"connections": open}),
-    );
+    shutdown::announce(running.len());
     let deadline = tokio::time::sleep(drain);
     tokio::pin!(deadline);
     loop {

@@ -35,13 +35,27 @@ pub fn drain(close_timeout: Duration) -> Duration {
     close_timeout.max(Duration::from_secs(5)) + Duration::from_millis(500)
 }
 
-/// `fut`, or `Ok(())` once the shutdown has started and `limit` has passed since.
+/// The status line once the shutdown has started: how many connections it waits for.
+pub fn announce(open: usize) {
+    crate::console::status(
+        "shutting_down",
+        format!("shutting down: {open} connection(s) to close (Ctrl-C again to stop now)"),
+        serde_json::json!({"connections": open}),
+    );
+}
+
+/// One connection, `fut`, or `Ok(())` once the shutdown has started and `limit` has passed
+/// since.
 pub async fn bounded<F>(fut: F, limit: Duration) -> anyhow::Result<()>
 where
     F: std::future::Future<Output = anyhow::Result<()>>,
 {
     tokio::select! {
         result = fut => result,
-        _ = async { requested().await; tokio::time::sleep(limit).await } => Ok(()),
+        _ = async {
+            requested().await;
+            announce(1);
+            tokio::time::sleep(limit).await
+        } => Ok(()),
     }
 }

@@ -289,7 +289,7 @@ fn a_silent_client_is_closed_after_the_handshake_timeout() {
 }
 
 /// Ctrl-C with clients connected: each WebSocket client gets every echo and then Close 1001,
-/// and the listener exits 0; a TCP listener writes all it received before exiting.
+/// and the listener exits 0; a TCP listener stopped by SIGTERM writes all it received first.
 #[test]
 fn shutdown_with_clients_connected_loses_nothing() {
     let server = start(&["ws", "listen", "127.0.0.1:0", "-k", "--echo"]);
@@ -318,7 +318,8 @@ fn shutdown_with_clients_connected_loses_nothing() {
         c.assert_says("closed: 1001 server shutting down");
     }
 
-    // TCP, stdin/stdout: what the client sent is all written before the exit.
+    // TCP, stdin/stdout, and SIGTERM (as a service manager stops it): what the client sent
+    // is all written before the exit.
     let server = start(&["tcp", "listen", "127.0.0.1:0"]);
     let addr = server.listening();
     let mut conn = TcpStream::connect(&addr).unwrap();
@@ -326,7 +327,11 @@ fn shutdown_with_clients_connected_loses_nothing() {
     conn.write_all(data.as_bytes()).unwrap();
     let _ = server.line_containing("accepted");
     let mut reader = conn.try_clone().unwrap();
-    let s = server.interrupt();
+    signal(server.pid(), "TERM");
+    let _ = server.line_containing("shutting down");
+    // The server half-closed; our end lets the connection finish within the drain.
+    conn.shutdown(std::net::Shutdown::Write).unwrap();
+    let s = server.finish_keeping_stdin();
     assert_eq!(s.code(), 0, "{}", s.stderr);
     assert_eq!(s.stdout_text().len(), data.len(), "{}", s.stderr);
     let mut end = Vec::new();
