@@ -330,7 +330,7 @@ pub struct WsArgs {
 }
 
 /// The local side of a connection: stdin/stdout unless one of these is given.
-#[derive(Args, Debug, Clone)]
+#[derive(Args, Debug)]
 pub struct LocalArgs {
     /// Send back everything that arrives, instead of using stdin/stdout
     #[arg(long, conflicts_with = "exec")]

@@ -463,6 +463,7 @@ fn ws_client(args: Box<WsConnectArgs>) -> anyhow::Result<WsClient> {
     let tls = (scheme == Scheme::Wss).then_some(tls_opts);
     // --auth wins over user:pass in the URL.
     let auth = args.auth.or(url_auth);
+    let local_side = local(args.local);
     let mut headers = Vec::new();
     for header in &args.headers {
         headers.push(parse_header(header)?);
@@ -481,8 +482,8 @@ fn ws_client(args: Box<WsConnectArgs>) -> anyhow::Result<WsClient> {
         protocols: check_protocols(args.protocols)?,
         origin,
         auth,
-        control: ws_control(args.ws, &local(args.local.clone()))?,
-        local: local(args.local),
+        control: ws_control(args.ws, &local_side)?,
+        local: local_side,
         framing: framing(&args.framing),
         script: script(args.script),
         reconnect: reconnect(&args.client),
@@ -500,7 +501,8 @@ fn ws_server(args: Box<WsListenArgs>) -> anyhow::Result<WsServer> {
     }
     let bind = parse_bind(&args.addr)?;
     let forward = args.server.to.as_deref().map(forward::parse).transpose()?;
-    let mut control = ws_control(args.ws, &local(args.local.clone()))?;
+    let local_side = local(args.local);
+    let mut control = ws_control(args.ws, &local_side)?;
     // The client's Close waits for what the upstream still sends after its half-close (or
     // its Close, whose code the client gets).
     control.hold_close |= forward.is_some();
@@ -512,7 +514,7 @@ fn ws_server(args: Box<WsListenArgs>) -> anyhow::Result<WsServer> {
         bind,
         path: args.path,
         protocols: check_protocols(args.protocols)?,
-        local: local(args.local),
+        local: local_side,
         framing: framing(&args.framing),
         serving: serving(args.server)?,
     })

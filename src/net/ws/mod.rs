@@ -256,11 +256,9 @@ where
             item = stream.next() => item,
             _ = gate.held(), if tx.is_some() && control.hold_close => {
                 // `--to ws://`: the upstream closes with the client's code.
-                if control.forward_close {
-                    let (code, reason) = gate.held_close().unwrap_or((1000, String::new()));
-                    if let Some(sender) = tx.as_ref().filter(|_| deliver) {
-                        let _ = sender.send(Message::close(code, &reason)).await;
-                    }
+                if control.forward_close && deliver {
+                    let close = gate.held_close().unwrap_or((1000, String::new()));
+                    pass_close(tx.as_ref(), close).await;
                 }
                 tx = None;
                 continue;
@@ -297,14 +295,12 @@ where
             }
             Ok(WsMessage::Close(frame)) => {
                 // `--to ws://`: the other WebSocket closes with the same code.
-                if control.forward_close {
-                    let (code, reason) = match &frame {
+                if control.forward_close && deliver {
+                    let close = match &frame {
                         Some(f) => (u16::from(f.code), f.reason.to_string()),
                         None => (1005, String::new()),
                     };
-                    if let Some(sender) = tx.as_ref().filter(|_| deliver) {
-                        let _ = sender.send(Message::close(code, &reason)).await;
-                    }
+                    pass_close(tx.as_ref(), close).await;
                 }
                 // Keep reading: tungstenite sends our answer on the next read.
                 peer_close = Some(frame);
@@ -336,6 +332,13 @@ where
         }
     }
     Ok(peer_close)
+}
+
+/// Passes the peer's Close on to the local side (`--to ws://`), if it is still there.
+async fn pass_close(tx: Option<&mpsc::Sender<Message>>, (code, reason): (u16, String)) {
+    if let Some(tx) = tx {
+        let _ = tx.send(Message::close(code, &reason)).await;
+    }
 }
 
 /// Fails the connection after a violation by the peer: the writer sends a Close with the code
