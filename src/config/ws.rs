@@ -1,0 +1,247 @@
+//! `ws connect` and `ws listen`, checked: the URL taken apart, headers and subprotocols
+//! validated, the close code and reason checked against RFC 6455.
+
+use std::time::Duration;
+
+use tokio_tungstenite::tungstenite::http::{HeaderName, HeaderValue};
+
+use super::{
+    HostPort, Local, Remote, Serving, framing, local, parse_bind, reconnect, remote, script,
+    serving, tls_client_options, tls_server_options, usage,
+};
+use crate::cli::{WsArgs, WsConnectArgs, WsListenArgs};
+use crate::forward::{self, Upstream};
+use crate::framing::Framing;
+use crate::net::proxy::Scheme;
+use crate::net::tls::{self, TlsServer};
+use crate::reconnect::Reconnect;
+use crate::script::Script;
+
+/// `ws connect`, checked.
+#[derive(Debug, Clone)]
+pub struct WsClient {
+    /// The URL to request, without any user:pass (that is in `auth`).
+    pub url: url::Url,
+    pub remote: Remote,
+    pub headers: Vec<(HeaderName, HeaderValue)>,
+    pub protocols: Vec<String>,
+    pub origin: Option<HeaderValue>,
+    /// `user:pass` for Basic authentication.
+    pub auth: Option<String>,
+    pub local: Local,
+    pub framing: Framing,
+    pub control: WsControl,
+    pub script: Script,
+    pub reconnect: Option<Reconnect>,
+}
+
+/// `ws listen`, checked.
+#[derive(Debug, Clone)]
+pub struct WsServer {
+    pub bind: HostPort,
+    pub path: Option<String>,
+    pub protocols: Vec<String>,
+    pub local: Local,
+    pub framing: Framing,
+    pub control: WsControl,
+    pub serving: Serving,
+    pub tls: Option<TlsServer>,
+    pub forward: Option<Upstream>,
+}
+
+/// Pings, closing and limits of one WebSocket connection, either role.
+#[derive(Debug, Clone)]
+pub struct WsControl {
+    pub ping_interval: Option<Duration>,
+    pub ping_timeout: Duration,
+    pub close_code: u16,
+    pub close_reason: String,
+    pub close_timeout: Duration,
+    pub max_message_size: usize,
+    /// The local side answers what it receives (`--echo`, `--exec`): the peer's Close waits
+    /// until those answers are sent (bounded by `close_timeout`).
+    pub hold_close: bool,
+    /// The peer's Close is passed on to the local side as a message (`--to ws://`: its code
+    /// goes on to the other WebSocket).
+    pub forward_close: bool,
+}
+
+fn ws_control(args: WsArgs, local: &Local) -> anyhow::Result<WsControl> {
+    if args.close_reason.len() > 123 {
+        return Err(usage(
+            "--close-reason is longer than 123 bytes".into(),
+            "a close frame holds at most 123 bytes of reason",
+        ));
+    }
+    // 1004-1006 and 1015 are reserved: they must never be sent in a Close frame.
+    if matches!(args.close_code, 1004..=1006 | 1015 | 1016..=2999) {
+        return Err(usage(
+            format!("close code {} may not be sent", args.close_code),
+            "use 1000 (normal), 1001 (going away), 1008 (policy), 1011 (error), or 3000-4999",
+        ));
+    }
+    Ok(WsControl {
+        ping_interval: args.ping_interval,
+        ping_timeout: args.ping_timeout,
+        close_code: args.close_code,
+        close_reason: args.close_reason,
+        close_timeout: args.close_timeout,
+        max_message_size: args.max_message_size,
+        hold_close: matches!(local, Local::Echo | Local::Exec(_)),
+        forward_close: false,
+    })
+}
+
+/// A WebSocket URL taken apart: the request URL (without user:pass), where to connect, and
+/// the Basic credentials it carried.
+pub struct WsUrl {
+    pub url: url::Url,
+    pub target: HostPort,
+    pub scheme: Scheme,
+    pub auth: Option<String>,
+}
+
+pub fn ws_url(text: &str) -> anyhow::Result<WsUrl> {
+    let mut url = url::Url::parse(text).map_err(|e| {
+        usage(
+            format!("invalid URL `{text}` ({e})"),
+            "write ws://HOST[:PORT]/PATH",
+        )
+    })?;
+    let scheme = match url.scheme() {
+        "ws" => Scheme::Ws,
+        "wss" => Scheme::Wss,
+        other => {
+            return Err(usage(
+                format!("`{other}://` is not a WebSocket URL"),
+                "write ws://HOST[:PORT]/PATH",
+            ));
+        }
+    };
+    let host = match url.host() {
+        Some(url::Host::Ipv6(ip)) => ip.to_string(),
+        Some(host) => host.to_string(),
+        None => {
+            return Err(usage(
+                format!("`{url}` has no host"),
+                "write ws://HOST[:PORT]/PATH",
+            ));
+        }
+    };
+    let port = url.port_or_known_default().unwrap_or(80);
+    let mut auth = None;
+    if !url.username().is_empty() {
+        let decode = |s: &str| {
+            percent_encoding::percent_decode_str(s)
+                .decode_utf8_lossy()
+                .into_owned()
+        };
+        let user = decode(url.username());
+        let pass = decode(url.password().unwrap_or(""));
+        auth = Some(format!("{user}:{pass}"));
+        let _ = url.set_username("");
+        let _ = url.set_password(None);
+    }
+    Ok(WsUrl {
+        url,
+        target: HostPort::new(host, port),
+        scheme,
+        auth,
+    })
+}
+
+pub(super) fn ws_client(args: Box<WsConnectArgs>) -> anyhow::Result<WsClient> {
+    let WsUrl {
+        url,
+        target,
+        scheme,
+        auth: url_auth,
+    } = ws_url(&args.url)?;
+    let tls_opts = tls_client_options(args.tls_client);
+    if let (Scheme::Ws, Some(flag)) = (scheme, tls_opts.first_flag()) {
+        return Err(usage(
+            format!("{flag} is for TLS connections"),
+            "use a wss:// URL to speak TLS to the server",
+        ));
+    }
+    let tls = (scheme == Scheme::Wss).then_some(tls_opts);
+    // --auth wins over user:pass in the URL.
+    let auth = args.auth.or(url_auth);
+    let local_side = local(args.local);
+    let mut headers = Vec::new();
+    for header in &args.headers {
+        headers.push(parse_header(header)?);
+    }
+    let origin = args
+        .origin
+        .map(|o| {
+            HeaderValue::from_str(&o)
+                .map_err(|_| usage(format!("invalid --origin `{o}`"), "give a URL"))
+        })
+        .transpose()?;
+    Ok(WsClient {
+        url,
+        remote: remote(target, &args.client, tls, scheme)?,
+        headers,
+        protocols: check_protocols(args.protocols)?,
+        origin,
+        auth,
+        control: ws_control(args.ws, &local_side)?,
+        local: local_side,
+        framing: framing(&args.framing),
+        script: script(args.script),
+        reconnect: reconnect(&args.client),
+    })
+}
+
+pub(super) fn ws_server(args: Box<WsListenArgs>) -> anyhow::Result<WsServer> {
+    if let Some(path) = &args.path {
+        if !path.starts_with('/') {
+            return Err(usage(
+                format!("--path `{path}` does not start with /"),
+                "write --path /PATH",
+            ));
+        }
+    }
+    let bind = parse_bind(&args.addr)?;
+    let forward = args.server.to.as_deref().map(forward::parse).transpose()?;
+    let local_side = local(args.local);
+    let mut control = ws_control(args.ws, &local_side)?;
+    // The client's Close waits for what the upstream still sends after its half-close (or
+    // its Close, whose code the client gets).
+    control.hold_close |= forward.is_some();
+    control.forward_close = forward.as_ref().is_some_and(Upstream::is_ws);
+    Ok(WsServer {
+        tls: tls::server(&tls_server_options(args.tls_server), &bind)?,
+        forward,
+        control,
+        bind,
+        path: args.path,
+        protocols: check_protocols(args.protocols)?,
+        local: local_side,
+        framing: framing(&args.framing),
+        serving: serving(args.server)?,
+    })
+}
+
+/// `Name: value` as given to `-H`.
+fn parse_header(text: &str) -> anyhow::Result<(HeaderName, HeaderValue)> {
+    let bad = || usage(format!("invalid header `{text}`"), "write -H 'Name: value'");
+    let (name, value) = text.split_once(':').ok_or_else(bad)?;
+    let name = HeaderName::from_bytes(name.trim().as_bytes()).map_err(|_| bad())?;
+    let value = HeaderValue::from_str(value.trim()).map_err(|_| bad())?;
+    Ok((name, value))
+}
+
+/// Subprotocol names are HTTP tokens: no spaces, commas or separators.
+fn check_protocols(protocols: Vec<String>) -> anyhow::Result<Vec<String>> {
+    for p in &protocols {
+        if p.is_empty() || HeaderName::from_bytes(p.as_bytes()).is_err() {
+            return Err(usage(
+                format!("invalid subprotocol name `{p}`"),
+                "a subprotocol is one token, such as chat.v1",
+            ));
+        }
+    }
+    Ok(protocols)
+}
