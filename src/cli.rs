@@ -68,7 +68,8 @@ pub enum TcpCommand {
     #[command(
         after_help = "The first line on stderr is `listening on ADDR` with the bound \
         address, so PORT 0 (any free port) is usable from scripts. Without --keep-open, one \
-        connection is served and wsctl exits when it ends."
+        connection is served and wsctl exits when it ends. The first Ctrl-C or SIGTERM \
+        stops accepting and lets connections finish (exit 0); a second Ctrl-C exits at once."
     )]
     Listen(TcpListenArgs),
 }
@@ -131,7 +132,8 @@ pub enum WsCommand {
         address. Without --keep-open, one WebSocket connection is served and wsctl exits when it \
         ends (a client whose handshake fails does not count). An --exec command gets the request \
         in its environment as websocketd gives it: PATH_INFO, QUERY_STRING, REMOTE_ADDR, \
-        REMOTE_PORT, HTTP_* headers and more."
+        REMOTE_PORT, HTTP_* headers and more. The first Ctrl-C or SIGTERM stops accepting \
+        and closes each connection with 1001 (exit 0); a second Ctrl-C exits at once."
     )]
     Listen(Box<WsListenArgs>),
 }
