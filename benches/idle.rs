@@ -36,21 +36,6 @@ fn rss_kib(pid: u32) -> u64 {
         .unwrap_or(0)
 }
 
-/// This process needs a descriptor per client.
-fn raise_file_limit() {
-    let mut limit = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: getrlimit/setrlimit with a valid pointer.
-    unsafe {
-        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) == 0 {
-            limit.rlim_cur = limit.rlim_max;
-            libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
-        }
-    }
-}
-
 fn server(tool: &str) -> (Child, String) {
     if tool == "wsctl" {
         return wsctl_listener(&["ws", "listen", "127.0.0.1:0", "-k", "--echo"]);
@@ -116,7 +101,8 @@ fn main() {
     if std::env::args().any(|a| a == "--list") {
         return;
     }
-    raise_file_limit();
+    // This process needs a descriptor per client, as the listener does.
+    wsctl::server::raise_file_limit();
     let conns: usize = env_or("WSCTL_BENCH_CONNS", 10_000);
     let idle: u64 = env_or("WSCTL_BENCH_IDLE", 60);
     let mut tools = vec!["wsctl"];

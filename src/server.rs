@@ -166,7 +166,7 @@ async fn finish(mut running: JoinSet<()>, drain: Duration) {
 
 /// A listener for many clients needs a descriptor each: the soft limit on open files goes up
 /// to the hard one (as Go programs do), so 10,000 clients do not stop at a default of 1,024.
-fn raise_file_limit() {
+pub fn raise_file_limit() {
     let mut limit = libc::rlimit {
         rlim_cur: 0,
         rlim_max: 0,

@@ -156,8 +156,10 @@ fn bypassed(list: &str, target: &HostPort) -> bool {
         if pattern.is_empty() {
             return false;
         }
-        if let (Some(ip), Some((net, bits))) = (ip, pattern.split_once('/')) {
-            return in_block(ip, net, bits);
+        if let (Some(ip), true) = (ip, pattern.contains('/')) {
+            return pattern
+                .parse::<ipnet::IpNet>()
+                .is_ok_and(|net| net.contains(&ip));
         }
         host == pattern || host.ends_with(&format!(".{pattern}"))
     })
@@ -173,23 +175,6 @@ fn split_port(entry: &str) -> (&str, Option<u16>) {
     match entry.rsplit_once(':') {
         Some((host, port)) if !host.contains(':') => (host, port.parse().ok()),
         _ => (entry, None),
-    }
-}
-
-fn in_block(ip: IpAddr, net: &str, bits: &str) -> bool {
-    let (Ok(net), Ok(bits)) = (net.parse::<IpAddr>(), bits.parse::<u32>()) else {
-        return false;
-    };
-    match (ip, net) {
-        (IpAddr::V4(ip), IpAddr::V4(net)) if bits <= 32 => {
-            let mask = u32::MAX.checked_shl(32 - bits).unwrap_or(0);
-            u32::from(ip) & mask == u32::from(net) & mask
-        }
-        (IpAddr::V6(ip), IpAddr::V6(net)) if bits <= 128 => {
-            let mask = u128::MAX.checked_shl(128 - bits).unwrap_or(0);
-            u128::from(ip) & mask == u128::from(net) & mask
-        }
-        _ => false,
     }
 }
 
