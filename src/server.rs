@@ -235,35 +235,15 @@ pub async fn serve_tcp(
         serving: serving.clone(),
     };
     let limit = serving.handshake_timeout;
-    if let Some(chat) = serving.hub {
-        // Lines both ways, so that no two clients' lines mix on stdout.
-        let (hub, stdio) = start_hub(chat, Framing::Lines, LINE_LIMIT, false);
-        let served = serve(
-            listener,
-            policy,
-            move |stream, _peer| {
-                let tls = tls.clone();
-                async move { open(stream, tls.as_ref(), limit).await }
-            },
-            move |stream: Stream, peer| {
-                let hub = hub.clone();
-                async move {
-                    let session = |ends| {
-                        framed(Framing::Lines, LINE_LIMIT, false, ends, |ends| {
-                            tcp::run(stream, ends)
-                        })
-                    };
-                    hub.serve(peer, session).await
-                }
-            },
-            |stream, _peer| async move { drop(stream) },
-        );
-        return with_stdio(served, stdio).await;
-    }
+    // Lines both ways under a hub, so that no two clients' lines mix on stdout.
+    let (hub, stdio) = serving
+        .hub
+        .map(|chat| start_hub(chat, Framing::Lines, LINE_LIMIT, false))
+        .unzip();
     let script = idle_script(&serving);
     let forward = forward.map(Arc::new);
     let upstream = forward.clone();
-    serve(
+    let served = serve(
         listener,
         policy,
         move |stream, _peer| {
@@ -279,7 +259,16 @@ pub async fn serve_tcp(
         },
         move |(stream, opened): (Stream, Option<forward::Open>), peer| {
             let (local, script, forward) = (local.clone(), script.clone(), forward.clone());
+            let hub = hub.clone();
             async move {
+                if let Some(hub) = hub {
+                    let session = |ends| {
+                        framed(Framing::Lines, LINE_LIMIT, false, ends, |ends| {
+                            tcp::run(stream, ends)
+                        })
+                    };
+                    return hub.serve(peer, session).await;
+                }
                 if let (Some(opened), Some(up)) = (opened, forward) {
                     return relay_scripted(
                         |ends| forward::run(opened, &up, ends),
@@ -304,8 +293,11 @@ pub async fn serve_tcp(
         },
         // Over --max-conns: closed at once (TCP has no way to say why).
         |stream, _peer| async move { drop(stream) },
-    )
-    .await
+    );
+    match stdio {
+        Some(stdio) => with_stdio(served, stdio).await,
+        None => served.await,
+    }
 }
 
 /// `ws listen`: a WebSocket session once the handshake is done, with its own upstream under
@@ -320,14 +312,11 @@ pub async fn serve_ws(listener: TcpListener, cfg: WsServer) -> anyhow::Result<()
     };
     let script = idle_script(&cfg.serving);
     let (for_handshake, for_refusal) = (cfg.clone(), cfg.clone());
-    let hub = cfg
+    let (hub, stdio) = cfg
         .serving
         .hub
-        .map(|chat| start_hub(chat, cfg.framing, cfg.control.max_message_size, true));
-    let (hub, stdio) = match hub {
-        Some((hub, stdio)) => (Some(hub), Some(stdio)),
-        None => (None, None),
-    };
+        .map(|chat| start_hub(chat, cfg.framing, cfg.control.max_message_size, true))
+        .unzip();
     let served = serve(
         listener,
         policy,
