@@ -362,7 +362,7 @@ _wsctl() {
             return 0
             ;;
         wsctl__subcmd__tcp__subcmd__connect)
-            opts="-e -v -q -h -V --tls --echo --exec --connect-timeout --reconnect --retries --proxy --reconnect-max-delay --ca --insecure --cert --key --sni --send --count --recv-only --send-only --timeout --idle-timeout --verbose --quiet --color --events --help --version"
+            opts="-e -v -q -h -V --tls --echo --exec --no-repl --history --connect-timeout --reconnect --retries --proxy --reconnect-max-delay --ca --insecure --cert --key --sni --send --count --recv-only --send-only --timeout --idle-timeout --verbose --quiet --color --events --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -373,6 +373,10 @@ _wsctl() {
                     return 0
                     ;;
                 -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --history)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -496,7 +500,7 @@ _wsctl() {
             return 0
             ;;
         wsctl__subcmd__tcp__subcmd__listen)
-            opts="-e -k -v -q -h -V --echo --exec --keep-open --max-conns --allow --deny --idle-timeout --broadcast --chat --to --handshake-timeout --tls-cert --tls-key --tls-self-signed --client-ca --verbose --quiet --color --events --help --version"
+            opts="-e -k -v -q -h -V --echo --exec --no-repl --history --keep-open --max-conns --allow --deny --idle-timeout --broadcast --chat --to --handshake-timeout --tls-cert --tls-key --tls-self-signed --client-ca --verbose --quiet --color --events --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -507,6 +511,10 @@ _wsctl() {
                     return 0
                     ;;
                 -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --history)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -640,7 +648,7 @@ _wsctl() {
             return 0
             ;;
         wsctl__subcmd__udp__subcmd__listen)
-            opts="-e -0 -b -v -q -h -V --multicast --interface --ttl --echo --exec --null --binary --verbose --quiet --color --events --help --version"
+            opts="-e -0 -b -v -q -h -V --multicast --interface --ttl --echo --exec --no-repl --history --null --binary --verbose --quiet --color --events --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -666,6 +674,10 @@ _wsctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --history)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -682,7 +694,7 @@ _wsctl() {
             return 0
             ;;
         wsctl__subcmd__udp__subcmd__send)
-            opts="-e -0 -b -v -q -h -V --wait --broadcast --ttl --interface --echo --exec --null --binary --send --count --recv-only --send-only --timeout --idle-timeout --verbose --quiet --color --events --help --version"
+            opts="-e -0 -b -v -q -h -V --wait --broadcast --ttl --interface --echo --exec --no-repl --history --null --binary --send --count --recv-only --send-only --timeout --idle-timeout --verbose --quiet --color --events --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -705,6 +717,10 @@ _wsctl() {
                     return 0
                     ;;
                 -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --history)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -762,7 +778,7 @@ _wsctl() {
             return 0
             ;;
         wsctl__subcmd__ws__subcmd__connect)
-            opts="-H -e -0 -b -v -q -h -V --header --protocol --origin --auth --echo --exec --null --binary --ping-interval --ping-timeout --close-code --close-reason --close-timeout --max-message-size --connect-timeout --reconnect --retries --proxy --reconnect-max-delay --ca --insecure --cert --key --sni --send --count --recv-only --send-only --timeout --idle-timeout --verbose --quiet --color --events --help --version"
+            opts="-H -e -0 -b -v -q -h -V --header --protocol --origin --auth --echo --exec --no-repl --history --null --binary --ping-interval --ping-timeout --close-code --close-reason --close-timeout --max-message-size --connect-timeout --reconnect --retries --proxy --reconnect-max-delay --ca --insecure --cert --key --sni --send --count --recv-only --send-only --timeout --idle-timeout --verbose --quiet --color --events --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -793,6 +809,10 @@ _wsctl() {
                     return 0
                     ;;
                 -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --history)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -940,7 +960,7 @@ _wsctl() {
             return 0
             ;;
         wsctl__subcmd__ws__subcmd__listen)
-            opts="-e -0 -b -k -v -q -h -V --path --protocol --echo --exec --null --binary --ping-interval --ping-timeout --close-code --close-reason --close-timeout --max-message-size --keep-open --max-conns --allow --deny --idle-timeout --broadcast --chat --to --handshake-timeout --tls-cert --tls-key --tls-self-signed --client-ca --verbose --quiet --color --events --help --version"
+            opts="-e -0 -b -k -v -q -h -V --path --protocol --echo --exec --no-repl --history --null --binary --ping-interval --ping-timeout --close-code --close-reason --close-timeout --max-message-size --keep-open --max-conns --allow --deny --idle-timeout --broadcast --chat --to --handshake-timeout --tls-cert --tls-key --tls-self-signed --client-ca --verbose --quiet --color --events --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -959,6 +979,10 @@ _wsctl() {
                     return 0
                     ;;
                 -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --history)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -51,6 +51,7 @@ complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and not __fish_seen_sub
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and not __fish_seen_subcommand_from connect listen help" -f -a "listen" -d 'Listen on [HOST:]PORT and pipe an accepted connection through stdin/stdout'
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and not __fish_seen_subcommand_from connect listen help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from connect" -s e -l exec -d 'Run CMD through `sh -c` for each connection, wired to its stdin/stdout' -r
+complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from connect" -l history -d 'The prompt\'s history file [default: $XDG_STATE_HOME/wsctl/history, else ~/.local/state/wsctl/history]' -r -F
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from connect" -l connect-timeout -d 'Give up connecting after DUR (e.g. 500ms, 10s, 2m)' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from connect" -l retries -d 'With --reconnect: give up after N failed attempts in a row (default: never)' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from connect" -l proxy -d 'Connect through this proxy: http://[USER:PASS@]HOST:PORT (CONNECT) or socks5://[USER:PASS@]HOST:PORT (the proxy resolves names); default from https_proxy/http_proxy/all_proxy unless no_proxy names the host' -r
@@ -70,6 +71,7 @@ complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcomm
 json\t'One JSON object per line'"
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from connect" -l tls -d 'Speak TLS to the server (verified as for wss://)'
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from connect" -l echo -d 'Send back everything that arrives, instead of using stdin/stdout'
+complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from connect" -l no-repl -d 'Pipe stdin/stdout plainly even on a terminal (no interactive prompt)'
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from connect" -l reconnect -d 'Connect again when the connection fails or ends (exponential backoff with jitter), until stdin ends'
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from connect" -l insecure -d 'Do not check the server\'s certificate (unsafe; says so on stderr)'
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from connect" -l recv-only -d 'Ignore stdin and never close because of it: run until the peer closes'
@@ -79,6 +81,7 @@ complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcomm
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from connect" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from connect" -s V -l version -d 'Print version'
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -s e -l exec -d 'Run CMD through `sh -c` for each connection, wired to its stdin/stdout' -r
+complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -l history -d 'The prompt\'s history file [default: $XDG_STATE_HOME/wsctl/history, else ~/.local/state/wsctl/history]' -r -F
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -l max-conns -d 'Serve at most N clients at once; more are refused (WebSocket: HTTP 503) and logged' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -l allow -d 'Accept clients only from this address or CIDR block (repeatable)' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -l deny -d 'Close clients from this address or CIDR block at once (repeatable; wins over --allow)' -r
@@ -94,6 +97,7 @@ never\t''"
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -l events -d 'How status lines and events are written on stderr' -r -f -a "text\t'Status lines for people'
 json\t'One JSON object per line'"
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -l echo -d 'Send back everything that arrives, instead of using stdin/stdout'
+complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -l no-repl -d 'Pipe stdin/stdout plainly even on a terminal (no interactive prompt)'
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -s k -l keep-open -d 'Keep listening after a connection ends: with --echo or --exec, clients are served at once; with stdin/stdout, one after another'
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -l broadcast -d 'With stdin/stdout: serve clients at once, send each stdin line to all of them, and write every client\'s lines to stdout (implies -k)'
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -l chat -d 'Like --broadcast, and each client\'s lines also go to every other client'
@@ -122,6 +126,7 @@ complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcomma
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from connect" -l origin -d 'Send this Origin header' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from connect" -l auth -d 'Send Basic authentication' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from connect" -s e -l exec -d 'Run CMD through `sh -c` for each connection, wired to its stdin/stdout' -r
+complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from connect" -l history -d 'The prompt\'s history file [default: $XDG_STATE_HOME/wsctl/history, else ~/.local/state/wsctl/history]' -r -F
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from connect" -l ping-interval -d 'Send a ping every DUR and show the round-trip time with -v' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from connect" -l ping-timeout -d 'End the connection when a ping has had no pong for DUR' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from connect" -l close-code -d 'The close code sent when our side ends' -r
@@ -146,6 +151,7 @@ never\t''"
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from connect" -l events -d 'How status lines and events are written on stderr' -r -f -a "text\t'Status lines for people'
 json\t'One JSON object per line'"
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from connect" -l echo -d 'Send back everything that arrives, instead of using stdin/stdout'
+complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from connect" -l no-repl -d 'Pipe stdin/stdout plainly even on a terminal (no interactive prompt)'
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from connect" -s 0 -l null -d 'Messages are NUL-terminated records instead of lines'
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from connect" -s b -l binary -d 'Send stdin in chunks as binary messages; write payloads raw, nothing added'
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from connect" -l reconnect -d 'Connect again when the connection fails or ends (exponential backoff with jitter), until stdin ends'
@@ -159,6 +165,7 @@ complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcomma
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l path -d 'Accept WebSocket requests only for this path (others get 404)' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l protocol -d 'A subprotocol this server speaks (repeatable, in order of preference): the first one the client offers is selected' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -s e -l exec -d 'Run CMD through `sh -c` for each connection, wired to its stdin/stdout' -r
+complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l history -d 'The prompt\'s history file [default: $XDG_STATE_HOME/wsctl/history, else ~/.local/state/wsctl/history]' -r -F
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l ping-interval -d 'Send a ping every DUR and show the round-trip time with -v' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l ping-timeout -d 'End the connection when a ping has had no pong for DUR' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l close-code -d 'The close code sent when our side ends' -r
@@ -180,6 +187,7 @@ never\t''"
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l events -d 'How status lines and events are written on stderr' -r -f -a "text\t'Status lines for people'
 json\t'One JSON object per line'"
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l echo -d 'Send back everything that arrives, instead of using stdin/stdout'
+complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l no-repl -d 'Pipe stdin/stdout plainly even on a terminal (no interactive prompt)'
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -s 0 -l null -d 'Messages are NUL-terminated records instead of lines'
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -s b -l binary -d 'Send stdin in chunks as binary messages; write payloads raw, nothing added'
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -s k -l keep-open -d 'Keep listening after a connection ends: with --echo or --exec, clients are served at once; with stdin/stdout, one after another'
@@ -210,6 +218,7 @@ complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcomm
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from send" -l ttl -d 'Time to live (hop limit) of the datagrams sent, unicast and multicast' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from send" -l interface -d 'For a multicast destination: the interface to send on (IPv4 address, or IPv6 interface name or index)' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from send" -s e -l exec -d 'Run CMD through `sh -c` for each connection, wired to its stdin/stdout' -r
+complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from send" -l history -d 'The prompt\'s history file [default: $XDG_STATE_HOME/wsctl/history, else ~/.local/state/wsctl/history]' -r -F
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from send" -l send -d 'Send TEXT right after connecting (repeatable, in order; a line for tcp) instead of reading stdin, then keep receiving' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from send" -l count -d 'Exit 0 after N messages (lines for tcp, datagrams for udp) have been received and written, closing cleanly' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from send" -l timeout -d 'Give up (exit 1) when the whole run has taken DUR' -r
@@ -221,6 +230,7 @@ complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcomm
 json\t'One JSON object per line'"
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from send" -l broadcast -d 'Allow sending to a broadcast address (SO_BROADCAST)'
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from send" -l echo -d 'Send back everything that arrives, instead of using stdin/stdout'
+complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from send" -l no-repl -d 'Pipe stdin/stdout plainly even on a terminal (no interactive prompt)'
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from send" -s 0 -l null -d 'Messages are NUL-terminated records instead of lines'
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from send" -s b -l binary -d 'Send stdin in chunks as binary messages; write payloads raw, nothing added'
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from send" -l recv-only -d 'Ignore stdin and never close because of it: run until the peer closes'
@@ -233,6 +243,7 @@ complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcomm
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from connect" -l ttl -d 'Time to live (hop limit) of the datagrams sent, unicast and multicast' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from connect" -l interface -d 'For a multicast destination: the interface to send on (IPv4 address, or IPv6 interface name or index)' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from connect" -s e -l exec -d 'Run CMD through `sh -c` for each connection, wired to its stdin/stdout' -r
+complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from connect" -l history -d 'The prompt\'s history file [default: $XDG_STATE_HOME/wsctl/history, else ~/.local/state/wsctl/history]' -r -F
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from connect" -l send -d 'Send TEXT right after connecting (repeatable, in order; a line for tcp) instead of reading stdin, then keep receiving' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from connect" -l count -d 'Exit 0 after N messages (lines for tcp, datagrams for udp) have been received and written, closing cleanly' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from connect" -l timeout -d 'Give up (exit 1) when the whole run has taken DUR' -r
@@ -244,6 +255,7 @@ complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcomm
 json\t'One JSON object per line'"
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from connect" -l broadcast -d 'Allow sending to a broadcast address (SO_BROADCAST)'
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from connect" -l echo -d 'Send back everything that arrives, instead of using stdin/stdout'
+complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from connect" -l no-repl -d 'Pipe stdin/stdout plainly even on a terminal (no interactive prompt)'
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from connect" -s 0 -l null -d 'Messages are NUL-terminated records instead of lines'
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from connect" -s b -l binary -d 'Send stdin in chunks as binary messages; write payloads raw, nothing added'
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from connect" -l recv-only -d 'Ignore stdin and never close because of it: run until the peer closes'
@@ -256,12 +268,14 @@ complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcomm
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from listen" -l interface -d 'The interface to join the group on (IPv4 address, or IPv6 interface name or index)' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from listen" -l ttl -d 'Time to live (hop limit) of the datagrams sent back' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from listen" -s e -l exec -d 'Run CMD through `sh -c` for each connection, wired to its stdin/stdout' -r
+complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from listen" -l history -d 'The prompt\'s history file [default: $XDG_STATE_HOME/wsctl/history, else ~/.local/state/wsctl/history]' -r -F
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from listen" -l color -d 'Colour status lines on stderr (auto: when stderr is a terminal and NO_COLOR is unset)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from listen" -l events -d 'How status lines and events are written on stderr' -r -f -a "text\t'Status lines for people'
 json\t'One JSON object per line'"
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from listen" -l echo -d 'Send back everything that arrives, instead of using stdin/stdout'
+complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from listen" -l no-repl -d 'Pipe stdin/stdout plainly even on a terminal (no interactive prompt)'
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from listen" -s 0 -l null -d 'Messages are NUL-terminated records instead of lines'
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from listen" -s b -l binary -d 'Send stdin in chunks as binary messages; write payloads raw, nothing added'
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from listen" -s v -l verbose -d 'Show more on stderr (repeat for more detail)'

@@ -341,6 +341,15 @@ pub struct LocalArgs {
     /// Run CMD through `sh -c` for each connection, wired to its stdin/stdout
     #[arg(short = 'e', long, value_name = "CMD")]
     pub exec: Option<String>,
+
+    /// Pipe stdin/stdout plainly even on a terminal (no interactive prompt)
+    #[arg(long)]
+    pub no_repl: bool,
+
+    /// The prompt's history file [default: $XDG_STATE_HOME/wsctl/history, else
+    /// ~/.local/state/wsctl/history]
+    #[arg(long, value_name = "FILE")]
+    pub history: Option<PathBuf>,
 }
 
 /// For scripts: one exchange and exit, never hang.

@@ -2,6 +2,7 @@
 //! are split and checked here, so a typo is a usage error (exit 2) and never a network error.
 
 use std::io::IsTerminal;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::cli::{
@@ -21,7 +22,7 @@ use crate::script::Script;
 
 mod ws;
 
-pub use ws::{WsClient, WsControl, WsServer, WsUrl, ws_url};
+pub use ws::{WsClient, WsControl, WsServer, WsUrl, close_problem, ws_url};
 use ws::{ws_client, ws_server};
 
 /// What to do, fully checked.
@@ -109,6 +110,8 @@ impl Access {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Local {
     Stdio,
+    /// stdin and stdout are a terminal: the interactive prompt, with its history file.
+    Repl(Option<PathBuf>),
     Echo,
     Exec(String),
 }
@@ -173,7 +176,7 @@ impl Config {
                 let tls = args.tls.then_some(tls_opts);
                 Job::TcpConnect {
                     remote: remote(target, &args.client, tls, Scheme::Tcp)?,
-                    local: local(args.local),
+                    local: local(args.local, scripted(&args.script)),
                     script: script(args.script),
                     reconnect: reconnect(&args.client),
                 }
@@ -184,7 +187,7 @@ impl Config {
                     tls: tls::server(&tls_server_options(args.tls_server), &bind)?,
                     forward: args.server.to.as_deref().map(forward::parse).transpose()?,
                     bind,
-                    local: local(args.local),
+                    local: local(args.local, false),
                     serving: serving(args.server)?,
                 }
             }
@@ -214,12 +217,39 @@ fn use_color(when: ColorWhen) -> bool {
     }
 }
 
-fn local(args: LocalArgs) -> Local {
+/// The local side asked for. Stdin/stdout become the interactive prompt when both are
+/// terminals, unless `--no-repl` or a script flag (`scripted`) asks for plain piping.
+fn local(args: LocalArgs, scripted: bool) -> Local {
     match (args.echo, args.exec) {
         (_, Some(cmd)) => Local::Exec(cmd),
         (true, None) => Local::Echo,
-        (false, None) => Local::Stdio,
+        (false, None) => {
+            let terminal = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
+            if terminal && !args.no_repl && !scripted {
+                Local::Repl(args.history.or_else(default_history))
+            } else {
+                Local::Stdio
+            }
+        }
     }
+}
+
+/// `$XDG_STATE_HOME/wsctl/history`, else `~/.local/state/wsctl/history`: one history for
+/// every transport.
+fn default_history() -> Option<PathBuf> {
+    let absolute = |var: &str| {
+        std::env::var_os(var)
+            .map(PathBuf::from)
+            .filter(|p| p.is_absolute())
+    };
+    let state = absolute("XDG_STATE_HOME")
+        .or_else(|| absolute("HOME").map(|home| home.join(".local/state")))?;
+    Some(state.join("wsctl/history"))
+}
+
+/// Whether a client's script flags take stdin's place (so no prompt is wanted).
+fn scripted(args: &ScriptArgs) -> bool {
+    !args.send.is_empty() || args.count.is_some() || args.recv_only || args.send_only
 }
 
 fn reconnect(args: &ClientArgs) -> Option<Reconnect> {
@@ -319,7 +349,7 @@ fn framing(args: &FramingArgs) -> Framing {
 fn udp_client(args: UdpSendArgs) -> anyhow::Result<UdpClient> {
     Ok(UdpClient {
         target: parse_target(&args.host, args.port.as_deref())?,
-        local: local(args.local),
+        local: local(args.local, scripted(&args.script)),
         framing: framing(&args.framing),
         wait: args.wait,
         broadcast: args.broadcast,
@@ -345,7 +375,7 @@ fn udp_server(args: UdpListenArgs) -> anyhow::Result<UdpServer> {
     }
     Ok(UdpServer {
         bind,
-        local: local(args.local),
+        local: local(args.local, false),
         framing: framing(&args.framing),
         multicast: args.multicast,
         interface: args.interface,

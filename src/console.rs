@@ -6,7 +6,9 @@
 
 use std::fmt::Display;
 use std::io::Write;
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
+
+use tokio::sync::mpsc;
 
 use colored::Colorize;
 use serde_json::{Map, Value, json};
@@ -106,8 +108,22 @@ fn now() -> String {
     humantime::format_rfc3339_micros(std::time::SystemTime::now()).to_string()
 }
 
+/// Where lines go while the interactive prompt is up: above it, not through it.
+static PRINTER: Mutex<Option<mpsc::Sender<String>>> = Mutex::new(None);
+
+/// Sends status lines to the prompt's printer (`Some`), or back to stderr (`None`).
+pub fn set_printer(printer: Option<mpsc::Sender<String>>) {
+    *PRINTER.lock().unwrap() = printer;
+}
+
 /// One whole line at a time, so that lines from concurrent connections never interleave.
 fn write_line(line: &str) {
+    if let Some(printer) = PRINTER.lock().unwrap().as_ref() {
+        // A printer that is behind loses nothing: the line goes to stderr instead.
+        if printer.try_send(line.to_string()).is_ok() {
+            return;
+        }
+    }
     let mut err = std::io::stderr().lock();
     let _ = writeln!(err, "{line}");
 }

@@ -81,6 +81,7 @@ pub fn parse(text: &str) -> anyhow::Result<Upstream> {
             max_message_size: 64 << 20,
             hold_close: false,
             forward_close: true,
+            show_control: false,
         },
         script: Script::default(),
         reconnect: None,

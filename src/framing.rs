@@ -144,7 +144,10 @@ async fn split_records(
 async fn join_records(mut rx: mpsc::Receiver<Message>, tx: mpsc::Sender<Message>, delimiter: u8) {
     const COPY_BELOW: usize = 16 * 1024;
     while let Some(msg) = rx.recv().await {
-        let delimited = if msg.data.len() < COPY_BELOW {
+        let delimited = if msg.kind.is_control() {
+            // Not a record: it goes on as it is (and a byte stream skips it).
+            tx.send(msg).await
+        } else if msg.data.len() < COPY_BELOW {
             let mut buf = BytesMut::with_capacity(msg.data.len() + 1);
             buf.extend_from_slice(&msg.data);
             buf.extend_from_slice(&[delimiter]);
@@ -219,7 +222,7 @@ where
             }
         };
         let Some(msg) = msg else { break };
-        if msg.kind == Kind::Close {
+        if msg.kind.is_control() {
             continue; // a byte stream ends with its half-close, which follows
         }
         writer.write_all(&msg.data).await?;

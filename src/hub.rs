@@ -44,22 +44,49 @@ struct Member {
     kick: CancellationToken,
 }
 
+/// What the hub's local side hears: clients coming and going (numbered from 1, in the order
+/// they were served), and each client's records.
+#[derive(Debug)]
+pub enum Event {
+    Joined(u64, SocketAddr),
+    Record(u64, Message),
+    Left(u64, SocketAddr),
+}
+
 /// The clients of one listener and the way to stdout.
 pub struct Hub {
     chat: bool,
     members: Mutex<HashMap<u64, Member>>,
     next: AtomicU64,
-    stdout: mpsc::Sender<Message>,
+    stdout: mpsc::Sender<Event>,
+}
+
+/// Which clients a record goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum To {
+    All,
+    AllBut(u64),
+    Only(u64),
+}
+
+impl To {
+    fn includes(self, id: u64) -> bool {
+        match self {
+            To::All => true,
+            To::AllBut(other) => id != other,
+            To::Only(one) => id == one,
+        }
+    }
 }
 
 impl Hub {
-    /// A hub whose records from clients go to `stdout`; it takes stdin's records from `stdin`
-    /// in [`Hub::broadcast_stdin`].
-    pub fn new(chat: bool, stdout: mpsc::Sender<Message>) -> Hub {
+    /// A hub whose clients' records (and comings and goings) go to `stdout`; it takes
+    /// stdin's records in [`Hub::broadcast_stdin`].
+    pub fn new(chat: bool, stdout: mpsc::Sender<Event>) -> Hub {
         Hub {
             chat,
             members: Mutex::new(HashMap::new()),
-            next: AtomicU64::new(0),
+            next: AtomicU64::new(1),
             stdout,
         }
     }
@@ -67,24 +94,39 @@ impl Hub {
     /// Sends each record read from stdin to every client, until stdin ends.
     pub async fn broadcast_stdin(&self, mut stdin: mpsc::Receiver<Message>) {
         while let Some(msg) = stdin.recv().await {
-            self.send_all(None, &msg).await;
+            self.send(To::All, &msg).await;
         }
     }
 
-    /// `msg` to every client but `except`; a client whose queue stays full for [`SLOW`] is
-    /// dropped.
-    async fn send_all(&self, except: Option<u64>, msg: &Message) {
+    /// The clients connected now, by number.
+    pub fn clients(&self) -> Vec<(u64, SocketAddr)> {
+        let mut all: Vec<_> = self
+            .members
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(id, member)| (*id, member.peer))
+            .collect();
+        all.sort();
+        all
+    }
+
+    /// `msg` to the clients `to` names; a client whose queue stays full for [`SLOW`] is
+    /// dropped. Returns how many clients it was for.
+    pub async fn send(&self, to: To, msg: &Message) -> usize {
         let mut full = Vec::new();
+        let mut count = 0;
         for (id, member) in self.members.lock().unwrap().iter() {
-            if Some(*id) == except {
+            if !to.includes(*id) {
                 continue;
             }
+            count += 1;
             if let Err(mpsc::error::TrySendError::Full(_)) = member.tx.try_send(msg.clone()) {
                 full.push((*id, member.tx.clone()));
             }
         }
         if full.is_empty() {
-            return;
+            return count;
         }
         let deadline = tokio::time::Instant::now() + SLOW;
         for (id, tx) in full {
@@ -94,6 +136,7 @@ impl Hub {
                 Err(_) => self.drop_slow(id),
             }
         }
+        count
     }
 
     fn drop_slow(&self, id: u64) {
@@ -121,7 +164,7 @@ impl Hub {
         Fut: Future<Output = anyhow::Result<()>>,
     {
         let (to_client, from_hub) = mpsc::channel(BACKLOG);
-        let (to_hub, mut from_client) = mpsc::channel(QUEUE);
+        let (to_hub, mut from_client) = mpsc::channel::<Message>(QUEUE);
         let kick = CancellationToken::new();
         let id = self.next.fetch_add(1, Ordering::Relaxed);
         self.members.lock().unwrap().insert(
@@ -132,13 +175,14 @@ impl Hub {
                 kick: kick.clone(),
             },
         );
+        // Stdout gone (closed by its reader): what would go there is dropped.
+        let _ = self.stdout.send(Event::Joined(id, peer)).await;
         let deliver = async {
             while let Some(msg) = from_client.recv().await {
-                if self.chat {
-                    self.send_all(Some(id), &msg).await;
+                if self.chat && !msg.kind.is_control() {
+                    self.send(To::AllBut(id), &msg).await;
                 }
-                // Stdout gone (closed by its reader): the records are dropped.
-                let _ = self.stdout.send(msg).await;
+                let _ = self.stdout.send(Event::Record(id, msg)).await;
             }
         };
         let run = async {
@@ -158,6 +202,7 @@ impl Hub {
             }
         };
         self.members.lock().unwrap().remove(&id);
+        let _ = self.stdout.send(Event::Left(id, peer)).await;
         result
     }
 }

@@ -35,8 +35,20 @@ pub enum Kind {
     Text,
     Binary,
     /// A WebSocket peer's Close, passed on by `--to` (a 2-byte code, then the reason), so that
-    /// another WebSocket can close with the same code. Byte streams skip it.
+    /// another WebSocket can close with the same code; also the prompt's `/close`. Byte
+    /// streams skip it.
     Close,
+    /// A WebSocket ping or pong (its payload): sent by the prompt's `/ping` and `/pong`, and
+    /// shown by it when the peer sends one. Byte streams skip them.
+    Ping,
+    Pong,
+}
+
+impl Kind {
+    /// A control message rather than payload: byte streams have no place for it.
+    pub fn is_control(self) -> bool {
+        matches!(self, Kind::Close | Kind::Ping | Kind::Pong)
+    }
 }
 
 impl Message {

@@ -22,7 +22,7 @@ use crate::exit;
 use crate::exit::{Exit, Fail};
 use crate::forward::{self, Upstream};
 use crate::framing::{Framing, framed};
-use crate::hub::Hub;
+use crate::hub::{Event, Hub};
 use crate::local;
 use crate::net::tls::{Stream, TlsServer};
 use crate::net::ws::handshake::StatusCode;
@@ -236,9 +236,8 @@ pub async fn serve_tcp(
     };
     let limit = serving.handshake_timeout;
     // Lines both ways under a hub, so that no two clients' lines mix on stdout.
-    let (hub, stdio) = serving
-        .hub
-        .map(|chat| start_hub(chat, Framing::Lines, LINE_LIMIT, false))
+    let (hub, stdio) = hub_of(&serving, &local, forward.is_some())
+        .map(|chat| start_hub(chat, &local, (Framing::Lines, LINE_LIMIT, false)))
         .unzip();
     let script = idle_script(&serving);
     let forward = forward.map(Arc::new);
@@ -312,10 +311,9 @@ pub async fn serve_ws(listener: TcpListener, cfg: WsServer) -> anyhow::Result<()
     };
     let script = idle_script(&cfg.serving);
     let (for_handshake, for_refusal) = (cfg.clone(), cfg.clone());
-    let (hub, stdio) = cfg
-        .serving
-        .hub
-        .map(|chat| start_hub(chat, cfg.framing, cfg.control.max_message_size, true))
+    let records = (cfg.framing, cfg.control.max_message_size, true);
+    let (hub, stdio) = hub_of(&cfg.serving, &cfg.local, cfg.forward.is_some())
+        .map(|chat| start_hub(chat, &cfg.local, records))
         .unzip();
     let served = serve(
         listener,
@@ -391,27 +389,60 @@ pub async fn serve_ws(listener: TcpListener, cfg: WsServer) -> anyhow::Result<()
     }
 }
 
+/// Whether a listener's clients share one local side through a hub, and whether they chat:
+/// under `--broadcast`/`--chat`, and under the prompt (each client by its number) unless
+/// `--to` takes the clients elsewhere.
+fn hub_of(serving: &Serving, local: &Local, forwarding: bool) -> Option<bool> {
+    let prompt = matches!(local, Local::Repl(_)) && !forwarding;
+    serving.hub.or(prompt.then_some(false))
+}
+
 /// The longest line a TCP client of `--broadcast`/`--chat` may send.
 const LINE_LIMIT: usize = 64 << 20;
 
-/// A hub for `--broadcast`/`--chat` and its stdin/stdout side (records cut by `framing`).
+/// A hub for `--broadcast`/`--chat` (or a listener's prompt) and its local side: the prompt
+/// when `local` is one, else stdin/stdout (records cut by `framing`). `text`: WebSocket.
 fn start_hub(
     chat: bool,
-    framing: Framing,
-    max: usize,
-    text: bool,
-) -> (Arc<Hub>, impl Future<Output = anyhow::Result<()>>) {
-    let (local_ends, hub_ends) = pair();
-    let Ends {
-        tx: stdout,
-        rx: stdin,
-    } = hub_ends;
-    let hub = Arc::new(Hub::new(chat, stdout));
-    let broadcaster = hub.clone();
+    local: &Local,
+    (framing, max, text): (Framing, usize, bool),
+) -> (Arc<Hub>, impl Future<Output = anyhow::Result<()>> + use<>) {
+    let (events_tx, mut events) = mpsc::channel(QUEUE);
+    let hub = Arc::new(Hub::new(chat, events_tx));
+    let side = hub.clone();
+    let history = match local {
+        Local::Repl(history) => Some(history.clone()),
+        _ => None,
+    };
     let stdio = async move {
-        let (result, ()) = tokio::join!(
+        if let Some(history) = history {
+            let transport = if text {
+                local::repl::Transport::Ws
+            } else {
+                local::repl::Transport::Tcp
+            };
+            let binary = framing == Framing::Binary;
+            return local::repl::serve(history, transport, binary, side, events).await;
+        }
+        let (local_ends, hub_ends) = pair();
+        let Ends {
+            tx: stdout,
+            rx: stdin,
+        } = hub_ends;
+        // Stdout shows the records only; clients coming and going are on stderr already.
+        let records = async move {
+            while let Some(event) = events.recv().await {
+                if let Event::Record(_, msg) = event {
+                    if stdout.send(msg).await.is_err() {
+                        break;
+                    }
+                }
+            }
+        };
+        let (result, (), ()) = tokio::join!(
             local::run_framed(Local::Stdio, (framing, max, text), Vec::new(), local_ends),
-            broadcaster.broadcast_stdin(stdin)
+            side.broadcast_stdin(stdin),
+            records,
         );
         result
     };

@@ -64,21 +64,33 @@ pub struct WsControl {
     /// The peer's Close is passed on to the local side as a message (`--to ws://`: its code
     /// goes on to the other WebSocket).
     pub forward_close: bool,
+    /// The peer's pings and the pongs that answer no ping of ours go to the local side as
+    /// messages (the prompt shows them).
+    pub show_control: bool,
 }
 
-fn ws_control(args: WsArgs, local: &Local) -> anyhow::Result<WsControl> {
-    if args.close_reason.len() > 123 {
-        return Err(usage(
-            "--close-reason is longer than 123 bytes".into(),
+/// What is wrong with a Close of `code` and `reason`, and the fix (RFC 6455 7.4): shared by
+/// `--close-code`/`--close-reason` and the prompt's `/close`.
+pub fn close_problem(code: u16, reason: &str) -> Option<(String, &'static str)> {
+    if reason.len() > 123 {
+        return Some((
+            "the close reason is longer than 123 bytes".into(),
             "a close frame holds at most 123 bytes of reason",
         ));
     }
     // 1004-1006 and 1015 are reserved: they must never be sent in a Close frame.
-    if matches!(args.close_code, 1004..=1006 | 1015 | 1016..=2999) {
-        return Err(usage(
-            format!("close code {} may not be sent", args.close_code),
+    if matches!(code, 0..=999 | 1004..=1006 | 1015..=2999 | 5000..) {
+        return Some((
+            format!("close code {code} may not be sent"),
             "use 1000 (normal), 1001 (going away), 1008 (policy), 1011 (error), or 3000-4999",
         ));
+    }
+    None
+}
+
+fn ws_control(args: WsArgs, local: &Local) -> anyhow::Result<WsControl> {
+    if let Some((what, hint)) = close_problem(args.close_code, &args.close_reason) {
+        return Err(usage(what, hint));
     }
     Ok(WsControl {
         ping_interval: args.ping_interval,
@@ -88,6 +100,7 @@ fn ws_control(args: WsArgs, local: &Local) -> anyhow::Result<WsControl> {
         close_timeout: args.close_timeout,
         max_message_size: args.max_message_size,
         hold_close: matches!(local, Local::Echo | Local::Exec(_)),
+        show_control: matches!(local, Local::Repl(_)),
         forward_close: false,
     })
 }
@@ -167,7 +180,7 @@ pub(super) fn ws_client(args: Box<WsConnectArgs>) -> anyhow::Result<WsClient> {
     let tls = (scheme == Scheme::Wss).then_some(tls_opts);
     // --auth wins over user:pass in the URL.
     let auth = args.auth.or(url_auth);
-    let local_side = local(args.local);
+    let local_side = local(args.local, super::scripted(&args.script));
     let mut headers = Vec::new();
     for header in &args.headers {
         headers.push(parse_header(header)?);
@@ -205,7 +218,7 @@ pub(super) fn ws_server(args: Box<WsListenArgs>) -> anyhow::Result<WsServer> {
     }
     let bind = parse_bind(&args.addr)?;
     let forward = args.server.to.as_deref().map(forward::parse).transpose()?;
-    let local_side = local(args.local);
+    let local_side = local(args.local, false);
     let mut control = ws_control(args.ws, &local_side)?;
     // The client's Close waits for what the upstream still sends after its half-close (or
     // its Close, whose code the client gets).

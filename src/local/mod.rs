@@ -1,6 +1,7 @@
 //! Local sides: where a connection's data comes from and goes to on this machine.
 
 pub mod exec;
+pub mod repl;
 pub mod stdio;
 
 use crate::config::Local;
@@ -12,6 +13,7 @@ use crate::relay::Ends;
 pub async fn run(local: Local, env: Vec<(String, String)>, ends: Ends) -> anyhow::Result<()> {
     match local {
         Local::Stdio => stdio::run(ends).await,
+        Local::Repl(history) => repl::run(history, repl::Transport::Tcp, false, ends).await,
         Local::Echo => {
             echo(ends).await;
             Ok(())
@@ -31,6 +33,14 @@ pub async fn run_framed(
 ) -> anyhow::Result<()> {
     match local {
         Local::Echo => run(local, env, ends).await,
+        Local::Repl(history) => {
+            let transport = if text {
+                repl::Transport::Ws
+            } else {
+                repl::Transport::Udp
+            };
+            repl::run(history, transport, framing == Framing::Binary, ends).await
+        }
         _ => framed(framing, max, text, ends, |ends| run(local, env, ends)).await,
     }
 }

@@ -332,11 +332,11 @@ pub async fn listen(cfg: UdpServer) -> anyhow::Result<()> {
     );
     match &cfg.local {
         Local::Echo => echo(&socket).await,
-        Local::Stdio => {
+        Local::Stdio | Local::Repl(_) => {
             relay(
                 |ends| {
                     local::run_framed(
-                        Local::Stdio,
+                        cfg.local.clone(),
                         (cfg.framing, RECORD_LIMIT, false),
                         vec![],
                         ends,

@@ -404,6 +404,8 @@ fn message_event(peer: SocketAddr, direction: &str, msg: &Message) {
         Kind::Text => "text",
         Kind::Binary => "binary",
         Kind::Close => "close",
+        Kind::Ping => "ping",
+        Kind::Pong => "pong",
     };
     let arrow = if direction == "in" { "<" } else { ">" };
     console::detail(
@@ -428,6 +430,8 @@ async fn tick(ticker: &mut Option<Interval>) {
 fn to_ws(msg: Message) -> WsMessage {
     match msg.kind {
         Kind::Binary => WsMessage::Binary(msg.data),
+        Kind::Ping => WsMessage::Ping(msg.data),
+        Kind::Pong => WsMessage::Pong(msg.data),
         Kind::Close => {
             let (code, reason) = msg.close_parts();
             WsMessage::Close(Some(CloseFrame {

@@ -63,14 +63,20 @@ where
                 kind: Kind::Text,
             },
             Ok(WsMessage::Binary(data)) => Message::binary(data),
-            Ok(WsMessage::Ping(_)) => {
+            Ok(WsMessage::Ping(payload)) => {
                 console::detail(
                     2,
                     "ping",
                     format!("ping from {peer}"),
                     json!({"peer": peer}),
                 );
-                continue;
+                if !control.show_control {
+                    continue;
+                }
+                Message {
+                    data: payload,
+                    kind: Kind::Ping,
+                }
             }
             Ok(WsMessage::Pong(payload)) => {
                 let rtt = shared.pings.lock().unwrap().answered(&payload);
@@ -82,8 +88,23 @@ where
                         format!("pong from {peer}: {ms:.2} ms"),
                         json!({"peer": peer, "rtt_ms": ms}),
                     );
+                    continue;
                 }
-                continue;
+                // Not the answer to a --ping-interval ping: someone's own (the prompt's
+                // /ping, or the peer's unsolicited pong).
+                console::detail(
+                    1,
+                    "pong",
+                    format!("pong from {peer}: {} bytes", payload.len()),
+                    json!({"peer": peer, "size": payload.len()}),
+                );
+                if !control.show_control {
+                    continue;
+                }
+                Message {
+                    data: payload,
+                    kind: Kind::Pong,
+                }
             }
             Ok(WsMessage::Close(frame)) => {
                 // `--to ws://`: the other WebSocket closes with the same code.

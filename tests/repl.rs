@@ -1,0 +1,399 @@
+//! The interactive prompt, driven through a real pseudo-terminal (expectrl): what a person
+//! at the keyboard types and sees. The peers are wsctl processes with piped stdio (no prompt)
+//! and, for TCP, the same; each wait is bounded by WAIT.
+//!
+//! wsctl runs under `sh -c '...; echo EXIT=$?; stty -a'`, so each test also sees the exit
+//! code and the terminal's mode after wsctl has gone (restored: `icanon` and `isig` on).
+
+mod common;
+
+use std::io::BufReader;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::*;
+use expectrl::{ControlCode, Expect, Regex, Session};
+
+/// wsctl with `args` on a pseudo-terminal, its history in `state` (XDG_STATE_HOME).
+struct Prompt {
+    session: expectrl::session::OsSession,
+    /// Everything read from the terminal so far.
+    seen: String,
+}
+
+impl Prompt {
+    fn start(args: &[&str], state: &Path, env: &[(&str, &str)]) -> Prompt {
+        let mut cmd = Command::new("sh");
+        cmd.arg("-c")
+            .arg(r#""$@"; echo "EXIT=$?"; stty -a"#)
+            .arg("sh")
+            .arg(env!("CARGO_BIN_EXE_wsctl"))
+            .args(args)
+            .env("TERM", "xterm")
+            .env("XDG_STATE_HOME", state)
+            .env_remove("NO_COLOR")
+            .envs(env.iter().copied());
+        let mut session = Session::spawn(cmd).expect("spawning on a pty");
+        session.set_expect_timeout(Some(WAIT));
+        Prompt {
+            session,
+            seen: String::new(),
+        }
+    }
+
+    /// Waits for `pattern` (a regex) on the terminal; returns what it matched.
+    fn expect(&mut self, pattern: &str) -> String {
+        match self.session.expect(Regex(pattern)) {
+            Ok(found) => {
+                let before = String::from_utf8_lossy(found.before()).into_owned();
+                let matched = String::from_utf8_lossy(found.get(0).unwrap_or_default());
+                self.seen.push_str(&before);
+                self.seen.push_str(&matched);
+                matched.into_owned()
+            }
+            Err(err) => {
+                let mut rest = vec![0u8; 64 * 1024];
+                let n = self.session.try_read(&mut rest).unwrap_or(0);
+                panic!(
+                    "{pattern:?} did not show ({err}); the terminal showed:\n{}\n[then, unmatched:]\n{}",
+                    self.seen,
+                    String::from_utf8_lossy(&rest[..n])
+                )
+            }
+        }
+    }
+
+    /// Waits for the prompt to be up.
+    fn ready(&mut self) {
+        self.expect("> ");
+    }
+
+    fn type_keys(&mut self, keys: &str) {
+        self.session.send(keys).expect("typing");
+    }
+
+    /// Types `line` and Enter.
+    fn enter(&mut self, line: &str) {
+        self.type_keys(&format!("{line}\r"));
+    }
+
+    fn ctrl(&mut self, code: ControlCode) {
+        self.session.send(code).expect("typing");
+    }
+
+    /// Waits for wsctl's exit code and checks that the terminal was restored.
+    fn exit_code(&mut self) -> i32 {
+        let code = self.expect(r"EXIT=\d+");
+        let modes = self.expect(r"\n[^\n]*icanon[^\n]*");
+        assert!(
+            // (expectrl's terminal starts without echo: the raw mode's marks are these.)
+            modes.contains(" icanon") && modes.starts_with("\nisig") || modes.contains(" isig"),
+            "the terminal was not restored: {modes}"
+        );
+        code["EXIT=".len()..].parse().unwrap()
+    }
+}
+
+fn state_dir() -> tempfile::TempDir {
+    tempfile::tempdir().unwrap()
+}
+
+fn history_file(state: &Path) -> PathBuf {
+    state.join("wsctl/history")
+}
+
+/// A `ws listen` with piped stdio (no prompt) and the prompt connected to it.
+fn ws_pair(server_args: &[&str], state: &Path) -> (Proc, Prompt) {
+    let mut args = vec!["ws", "listen", "127.0.0.1:0"];
+    args.extend_from_slice(server_args);
+    let server = start(&args);
+    let addr = server.listening();
+    let mut prompt = Prompt::start(&["ws", "connect", &format!("ws://{addr}/")], state, &[]);
+    prompt.expect("connected to");
+    prompt.ready();
+    (server, prompt)
+}
+
+#[test]
+fn typed_lines_are_sent_and_received_messages_show_above_the_prompt() {
+    let state = state_dir();
+    let (mut server, out) = Proc::start_streaming(&["ws", "listen", "127.0.0.1:0"]);
+    let mut out = BufReader::new(out);
+    let addr = server.listening();
+    let mut prompt = Prompt::start(
+        &["ws", "connect", &format!("ws://{addr}/")],
+        state.path(),
+        &[],
+    );
+    prompt.ready();
+    prompt.enter("hello there");
+    assert_eq!(next_line(&mut out), "hello there\n");
+    // A message arrives while a line is half typed: it shows above, and the prompt comes
+    // back with the half line intact; finishing the line sends all of it.
+    prompt.type_keys("half a li");
+    prompt.expect("half a li");
+    server.write_stdin(b"news from the server\n");
+    prompt.expect(r"< news from the server[^\n]*\r?\n");
+    prompt.expect(r"> half a li");
+    prompt.enter("ne");
+    assert_eq!(next_line(&mut out), "half a line\n");
+    // Ctrl-D: a Close goes, and the server's answer ends the run.
+    prompt.ctrl(ControlCode::EndOfTransmission);
+    prompt.expect("closed: 1000");
+    assert_eq!(prompt.exit_code(), 0);
+    assert_eq!(server.finish().code(), 0);
+}
+
+#[test]
+fn ctrl_d_right_after_a_line_still_shows_the_reply() {
+    let state = state_dir();
+    let (server, mut prompt) = ws_pair(&["--echo"], state.path());
+    // Enter and Ctrl-D at once: the echo comes back after our Close went, and is shown.
+    prompt.type_keys("echo me\r\x04");
+    prompt.expect("< echo me");
+    prompt.expect("closed: 1000");
+    assert_eq!(prompt.exit_code(), 0);
+    assert_eq!(server.finish().code(), 0);
+}
+
+#[test]
+fn history_survives_a_restart() {
+    let state = state_dir();
+    let (server, mut prompt) = ws_pair(&[], state.path());
+    prompt.enter("remember me");
+    prompt.ctrl(ControlCode::EndOfTransmission);
+    assert_eq!(prompt.exit_code(), 0);
+    server.finish();
+    let saved = std::fs::read_to_string(history_file(state.path())).unwrap();
+    assert!(saved.contains("remember me"), "{saved}");
+
+    // Up arrow brings the line back in a new run, which sends it again.
+    let (server, mut prompt) = ws_pair(&[], state.path());
+    prompt.type_keys("\x1b[A");
+    prompt.expect("remember me");
+    prompt.enter("");
+    prompt.ctrl(ControlCode::EndOfTransmission);
+    assert_eq!(prompt.exit_code(), 0);
+    server.finish().assert_output("remember me\n");
+}
+
+#[test]
+fn history_file_is_bounded_and_can_be_chosen() {
+    let state = state_dir();
+    let file = state.path().join("my-history");
+    let old: String = (0..1500).map(|i| format!("old line {i}\n")).collect();
+    std::fs::write(&file, old).unwrap();
+    let server = start(&["ws", "listen", "127.0.0.1:0"]);
+    let addr = server.listening();
+    let url = format!("ws://{addr}/");
+    let file_arg = file.to_str().unwrap();
+    let mut prompt = Prompt::start(
+        &["ws", "connect", &url, "--history", file_arg],
+        state.path(),
+        &[],
+    );
+    prompt.ready();
+    prompt.enter("newest");
+    prompt.ctrl(ControlCode::EndOfTransmission);
+    assert_eq!(prompt.exit_code(), 0);
+    server.finish().assert_output("newest\n");
+    let saved = std::fs::read_to_string(&file).unwrap();
+    let lines: Vec<&str> = saved.lines().filter(|l| !l.starts_with('#')).collect();
+    assert!(lines.len() <= 1000, "{} entries kept", lines.len());
+    assert_eq!(lines.last(), Some(&"newest"));
+    // The default file was not touched.
+    assert!(!history_file(state.path()).exists());
+}
+
+#[test]
+fn ping_pong_binary_and_escaped_slash() {
+    let state = state_dir();
+    let (server, mut prompt) = ws_pair(&["-v"], state.path());
+    prompt.enter("/ping are you there");
+    prompt.expect(r"< pong: are you there \(\d+\.\d+ ms\)");
+    prompt.enter("/pong unasked");
+    prompt.enter("/binary 68 69 00");
+    prompt.enter("//not a command");
+    prompt.enter("/help");
+    prompt.expect(r"/close \[CODE \[REASON\]\]");
+    prompt.enter("/quit");
+    assert_eq!(prompt.exit_code(), 0);
+    let s = server.finish();
+    assert_eq!(s.code(), 0, "{}", s.stderr);
+    assert_eq!(s.stdout, b"hi\0\n/not a command\n");
+    s.assert_says("pong from");
+    s.assert_says(": 7 bytes");
+    s.assert_says("< binary message, 3 bytes");
+    s.assert_says("closed: 1000");
+}
+
+#[test]
+fn close_with_a_code_and_unknown_commands_are_not_sent() {
+    let state = state_dir();
+    let (server, mut prompt) = ws_pair(&[], state.path());
+    prompt.enter("/frobnicate now");
+    prompt.expect(r"unknown command /frobnicate: /help lists the commands; //frobnicate");
+    prompt.enter("/shutdown");
+    prompt.expect("not available here");
+    prompt.enter("/close 1005");
+    prompt.expect("close code 1005 may not be sent");
+    prompt.enter("/close 4000 see you");
+    prompt.expect("closed: 4000 see you");
+    assert_eq!(prompt.exit_code(), 0);
+    let s = server.finish();
+    // Only the Close reached the server; it reports the code as abnormal (exit 5).
+    assert_eq!(
+        (s.code(), s.stdout_text().as_str()),
+        (5, ""),
+        "{}",
+        s.stderr
+    );
+    s.assert_says("closed: 4000 see you");
+}
+
+#[test]
+fn tab_completes_slash_commands() {
+    let state = state_dir();
+    let (server, mut prompt) = ws_pair(&[], state.path());
+    prompt.type_keys("/pi\t");
+    prompt.expect("/ping ");
+    prompt.enter("tabbed");
+    prompt.expect("< pong: tabbed");
+    prompt.enter("/quit");
+    assert_eq!(prompt.exit_code(), 0);
+    server.finish();
+}
+
+#[test]
+fn ctrl_c_clears_the_line_and_twice_quits() {
+    let state = state_dir();
+    let (server, mut prompt) = ws_pair(&[], state.path());
+    prompt.type_keys("never sent");
+    prompt.expect("never sent");
+    prompt.ctrl(ControlCode::EndOfText);
+    prompt.expect(r"Ctrl-C again to quit");
+    prompt.enter("sent");
+    prompt.ctrl(ControlCode::EndOfText);
+    prompt.expect(r"Ctrl-C again to quit");
+    prompt.ctrl(ControlCode::EndOfText);
+    assert_eq!(prompt.exit_code(), 130);
+    server.finish().assert_output("sent\n");
+}
+
+#[test]
+fn the_peer_closing_ends_the_prompt_and_restores_the_terminal() {
+    let state = state_dir();
+    let (mut server, mut prompt) = ws_pair(&[], state.path());
+    prompt.type_keys("left half typed");
+    prompt.expect("left half typed");
+    server.close_stdin();
+    prompt.expect("closed: 1000");
+    assert_eq!(prompt.exit_code(), 0);
+    assert_eq!(server.finish().code(), 0);
+}
+
+#[test]
+fn colour_follows_no_color() {
+    for (env, coloured) in [(vec![], true), (vec![("NO_COLOR", "1")], false)] {
+        let state = state_dir();
+        let mut server = start(&["ws", "listen", "127.0.0.1:0", "-b"]);
+        let addr = server.listening();
+        let url = format!("ws://{addr}/");
+        let mut prompt = Prompt::start(&["ws", "connect", &url], state.path(), &env);
+        prompt.ready();
+        server.write_stdin(b"\x00\x01text");
+        let shown = prompt.expect(r"[^\n]*< binary, 6 bytes: 00 01 74 65 78 74[^\n]*");
+        server.close_stdin();
+        assert_eq!(prompt.exit_code(), 0);
+        server.finish();
+        let sgr = "\x1b[36m"; // cyan, the colour of received data
+        assert_eq!(shown.contains(sgr), coloured, "{env:?}: {shown:?}");
+        if !coloured {
+            assert!(
+                !prompt.seen.contains("\x1b[3"),
+                "a colour under NO_COLOR: {:?}",
+                prompt.seen
+            );
+        }
+    }
+}
+
+#[test]
+fn no_repl_pipes_plainly_on_a_terminal() {
+    let state = state_dir();
+    let server = start(&["ws", "listen", "127.0.0.1:0"]);
+    let addr = server.listening();
+    let url = format!("ws://{addr}/");
+    let mut prompt = Prompt::start(&["ws", "connect", &url, "--no-repl"], state.path(), &[]);
+    prompt.expect("connected to");
+    prompt.enter("/ping is text here");
+    prompt.ctrl(ControlCode::EndOfTransmission);
+    assert_eq!(prompt.exit_code(), 0);
+    server.finish().assert_output("/ping is text here\n");
+    assert!(!prompt.seen.contains("> "), "a prompt: {:?}", prompt.seen);
+    assert!(!history_file(state.path()).exists());
+}
+
+#[test]
+fn tcp_shutdown_half_closes_and_replies_still_show() {
+    let state = state_dir();
+    let (mut server, out) = Proc::start_streaming(&["tcp", "listen", "127.0.0.1:0"]);
+    let mut out = BufReader::new(out);
+    let addr = server.listening();
+    let mut prompt = Prompt::start(&["tcp", "connect", &addr], state.path(), &[]);
+    prompt.ready();
+    prompt.enter("over tcp");
+    assert_eq!(next_line(&mut out), "over tcp\n");
+    prompt.enter("/ping");
+    prompt.expect("not available here");
+    prompt.enter("/shutdown");
+    prompt.expect("half-closed");
+    // The server can still answer: a partial line too.
+    server.write_stdin(b"still here\nPassword: ");
+    prompt.expect("< still here");
+    prompt.expect("< Password: ");
+    server.close_stdin();
+    assert_eq!(prompt.exit_code(), 0);
+    assert_eq!(server.finish().code(), 0);
+}
+
+#[test]
+fn a_listener_prompt_serves_several_clients() {
+    let state = state_dir();
+    let mut prompt = Prompt::start(&["ws", "listen", "-k", "127.0.0.1:0"], state.path(), &[]);
+    let addr = prompt.expect(r"listening on [0-9.:]+")["listening on ".len()..].to_string();
+    let url = format!("ws://{addr}/");
+    let (mut one, one_out) = Proc::start_streaming(&["ws", "connect", &url]);
+    let mut one_out = BufReader::new(one_out);
+    prompt.expect("client #1 is");
+    let (mut two, two_out) = Proc::start_streaming(&["ws", "connect", &url]);
+    let mut two_out = BufReader::new(two_out);
+    prompt.expect("client #2 is");
+    one.write_stdin(b"hello from one\n");
+    prompt.expect("< #1: hello from one");
+    prompt.enter("to everyone");
+    assert_eq!(next_line(&mut one_out), "to everyone\n");
+    assert_eq!(next_line(&mut two_out), "to everyone\n");
+    prompt.enter("/clients");
+    prompt.expect(r"2 client\(s\)\s+#1  127\.0\.0\.1:\d+\s+#2  127\.0\.0\.1:\d+");
+    prompt.enter("/to 2 just for two");
+    assert_eq!(next_line(&mut two_out), "just for two\n");
+    prompt.enter("/to 1");
+    prompt.expect("#1> ");
+    prompt.enter("just for one");
+    assert_eq!(next_line(&mut one_out), "just for one\n");
+    prompt.enter("/to all");
+    prompt.enter("/to 9 nobody");
+    prompt.expect("client #9 is not connected");
+    two.close_stdin();
+    prompt.expect("client #2 left");
+    // Ctrl-D shuts the listener down: the other client gets a Close 1001.
+    prompt.ctrl(ControlCode::EndOfTransmission);
+    assert_eq!(prompt.exit_code(), 0);
+    let one = one.finish_keeping_stdin();
+    assert_eq!(one.code(), 0, "{}", one.stderr);
+    one.assert_says("closed: 1001");
+    assert_eq!(two.finish().code(), 0);
+    // Client one got nothing but what was meant for it.
+    assert_eq!(next_line(&mut one_out), "");
+}
