@@ -11,6 +11,10 @@ use crate::exit::EXIT_CODES_HELP;
 
 /// TCP, UDP and WebSocket from the command line: connect or listen, and pipe stdin/stdout
 /// through the connection.
+///
+/// When stdin and stdout are terminals, connect and listen open an interactive prompt instead
+/// (type /help there; --no-repl pipes plainly). Its history is kept in
+/// $XDG_STATE_HOME/wsctl/history (else ~/.local/state/wsctl/history), or in --history FILE.
 #[derive(Parser, Debug)]
 #[command(name = "wsctl", version, after_help = EXIT_CODES_HELP, propagate_version = true)]
 pub struct Cli {

@@ -195,8 +195,16 @@ impl Hub {
             );
             result
         };
+        // A listener shutting down: the client leaves the hub, so that its queue ends after
+        // what is in it and its connection closes (a TCP client's has no other way to end).
+        let leave = async {
+            crate::shutdown::requested().await;
+            self.members.lock().unwrap().remove(&id);
+            std::future::pending::<()>().await
+        };
         let result = tokio::select! {
             result = run => result,
+            () = leave => unreachable!("pending"),
             _ = async { kick.cancelled().await; tokio::time::sleep(GRACE).await } => {
                 Err(Fail::quiet(Exit::Ok, "dropped as too slow"))
             }

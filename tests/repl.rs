@@ -294,12 +294,18 @@ fn the_peer_closing_ends_the_prompt_and_restores_the_terminal() {
 
 #[test]
 fn colour_follows_no_color() {
-    for (env, coloured) in [(vec![], true), (vec![("NO_COLOR", "1")], false)] {
+    let cases = [
+        (vec![], "auto", true),
+        (vec![("NO_COLOR", "1")], "auto", false),
+        (vec![], "never", false),
+    ];
+    for (env, when, coloured) in cases {
         let state = state_dir();
         let mut server = start(&["ws", "listen", "127.0.0.1:0", "-b"]);
         let addr = server.listening();
         let url = format!("ws://{addr}/");
-        let mut prompt = Prompt::start(&["ws", "connect", &url], state.path(), &env);
+        let args = ["--color", when, "ws", "connect", &url];
+        let mut prompt = Prompt::start(&args, state.path(), &env);
         prompt.ready();
         server.write_stdin(b"\x00\x01text");
         let shown = prompt.expect(r"[^\n]*< binary, 6 bytes: 00 01 74 65 78 74[^\n]*");
@@ -396,4 +402,44 @@ fn a_listener_prompt_serves_several_clients() {
     assert_eq!(two.finish().code(), 0);
     // Client one got nothing but what was meant for it.
     assert_eq!(next_line(&mut one_out), "");
+}
+
+#[test]
+fn a_tcp_listener_prompt_talks_to_ncat() {
+    if !have("ncat") {
+        return;
+    }
+    let state = state_dir();
+    let mut prompt = Prompt::start(&["tcp", "listen", "127.0.0.1:0"], state.path(), &[]);
+    let addr = prompt.expect(r"listening on [0-9.:]+")["listening on ".len()..].to_string();
+    let (host, port) = addr.rsplit_once(':').unwrap();
+    let mut cmd = Command::new("ncat");
+    cmd.args([host, port]);
+    let (mut ncat, out) = streaming(cmd);
+    let mut out = BufReader::new(out);
+    prompt.expect("client #1 is");
+    ncat.write_stdin(b"from ncat\r\n");
+    prompt.expect("< #1: from ncat");
+    prompt.enter("from the prompt");
+    assert_eq!(next_line(&mut out), "from the prompt\n");
+    // ncat half-closes; Ctrl-D ends ours, which ends ncat, then the listener.
+    ncat.close_stdin();
+    prompt.ctrl(ControlCode::EndOfTransmission);
+    assert_eq!(prompt.exit_code(), 0);
+    assert_eq!(ncat.finish().code(), 0);
+}
+
+#[test]
+fn a_udp_prompt_sends_datagrams() {
+    let state = state_dir();
+    let server = start(&["udp", "listen", "127.0.0.1:0", "--echo"]);
+    let addr = server.listening();
+    let mut prompt = Prompt::start(&["udp", "send", &addr], state.path(), &[]);
+    prompt.enter("one datagram");
+    prompt.expect("< one datagram");
+    prompt.enter("/binary ff00");
+    prompt.expect("< binary, 2 bytes: ff 00");
+    prompt.ctrl(ControlCode::EndOfTransmission);
+    assert_eq!(prompt.exit_code(), 0);
+    server.interrupt();
 }

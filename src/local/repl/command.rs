@@ -48,7 +48,12 @@ pub enum Command {
 }
 
 /// A command's name, arguments, what it does, and which sessions have it.
-type Spec = (&'static str, &'static str, &'static str, fn(Session) -> bool);
+type Spec = (
+    &'static str,
+    &'static str,
+    &'static str,
+    fn(Session) -> bool,
+);
 
 /// Every command.
 const COMMANDS: &[Spec] = &[

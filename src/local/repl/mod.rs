@@ -100,6 +100,10 @@ impl Prompt {
         let text = match (msg.kind, self.session.transport) {
             (Kind::Text, _) => show::incoming(from, &String::from_utf8_lossy(&msg.data)),
             (Kind::Binary, Transport::Ws) => show::binary(from, &msg.data),
+            // A TCP client's line may end in \r\n.
+            (Kind::Binary, Transport::Tcp) => {
+                show::record(from, msg.data.strip_suffix(b"\r").unwrap_or(&msg.data))
+            }
             (Kind::Binary, _) => show::record(from, &msg.data),
             (Kind::Ping, _) => show::control(from, "ping", &msg.data, ""),
             (Kind::Pong, _) => {
