@@ -4,7 +4,9 @@
 //!   websocat: a PKCS#12 file made by openssl / `-k`);
 //! - echo round trips per second: 1 and 50 concurrent clients (tokio-tungstenite, in this
 //!   process) each sending a 32-byte text message and waiting for its echo, against
-//!   `wsctl ws listen -k --echo` and `websocat -t ws-l:ADDR mirror:`.
+//!   `wsctl ws listen -k --echo` and `websocat -t ws-l:ADDR mirror:`, and against the
+//!   floor (`floor/`): a bare epoll loop with one read and one write per message, which
+//!   shows how much of a round trip the kernel takes whatever the server does.
 //!
 //! ```text
 //! cargo bench --bench ws
@@ -13,6 +15,7 @@
 //! ```
 
 mod common;
+mod floor;
 
 use common::{env_or, feed, free_port, installed, wsctl_listener};
 
@@ -201,9 +204,26 @@ fn cpu_seconds(pid: u32) -> f64 {
     (ticks(11) + ticks(12)) / 100.0
 }
 
+/// The floor server as a process of its own (this bench binary, run with --floor-server).
+fn floor_listener() -> (Child, String) {
+    use std::io::BufRead;
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .arg("--floor-server")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let addr = first.strip_prefix("listening on ").unwrap().to_string();
+    (child, addr)
+}
+
 fn main() {
     if std::env::args().any(|a| a == "--list") {
         return; // `cargo test --benches` asks for the list; there is nothing to list.
+    }
+    if std::env::args().any(|a| a == "--floor-server") {
+        floor::serve();
     }
     let bytes: u64 = env_or("WSCTL_BENCH_BYTES", 1 << 30);
     let rounds: usize = env_or("WSCTL_BENCH_ROUNDS", 3);
@@ -251,13 +271,14 @@ fn main() {
         .split(',')
         .map(|c| c.trim().parse().expect("WSCTL_BENCH_CLIENTS: numbers"))
         .collect();
+    let servers: Vec<&str> = tools.iter().copied().chain(["floor"]).collect();
     for clients in counts {
         let mut rates = Vec::new();
-        for tool in &tools {
-            let (mut server, addr) = if *tool == "wsctl" {
-                listener(tool, &["-k", "--echo"])
-            } else {
-                listener(tool, &["-t", "ws-l:{addr}", "mirror:"])
+        for tool in &servers {
+            let (mut server, addr) = match *tool {
+                "wsctl" => listener(tool, &["-k", "--echo"]),
+                "floor" => floor_listener(),
+                _ => listener(tool, &["-t", "ws-l:{addr}", "mirror:"]),
             };
             let cpu_before = cpu_seconds(server.id());
             let rate = round_trips(&addr, clients, secs);
@@ -272,8 +293,14 @@ fn main() {
             );
             rates.push(rate);
         }
-        if rates.len() == 2 {
+        let floor = rates[rates.len() - 1];
+        println!("  wsctl/floor = {:.2}x", rates[0] / floor);
+        if rates.len() == 3 {
             println!("  wsctl/websocat = {:.2}x", rates[0] / rates[1]);
+            println!(
+                "  floor/websocat = {:.2}x (the most any server could reach)",
+                floor / rates[1]
+            );
         }
     }
 }
