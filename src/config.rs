@@ -48,6 +48,21 @@ pub enum Job {
     Completions(clap_complete::Shell),
 }
 
+impl Job {
+    /// Whether the interactive prompt is this job's local side.
+    pub fn has_prompt(&self) -> bool {
+        let local = match self {
+            Job::TcpConnect { local, .. } | Job::TcpListen { local, .. } => local,
+            Job::WsConnect(cfg) => &cfg.local,
+            Job::WsListen(cfg) => &cfg.local,
+            Job::UdpSend(cfg) => &cfg.local,
+            Job::UdpListen(cfg) => &cfg.local,
+            Job::Completions(_) => return false,
+        };
+        matches!(local, Local::Repl(_))
+    }
+}
+
 /// `udp send`, checked.
 #[derive(Debug, Clone)]
 pub struct UdpClient {

@@ -33,7 +33,8 @@ Exit codes:
   3    could not connect or bind (refused, unreachable, DNS, timeout, address in use)
   4    handshake refused (HTTP status not 101, TLS verification, proxy refusal)
   5    the peer ended abnormally (a reset, or a WebSocket close code other than 1000/1001)
-  130  interrupted (for tcp/ws listen, the second Ctrl-C: the first shuts down, exit 0)";
+  130  interrupted (for tcp/ws listen, the second Ctrl-C: the first shuts down, exit 0;
+       at the prompt, Ctrl-C twice)";
 
 /// A failure that picks the exit code, with an optional hint naming the fix.
 ///

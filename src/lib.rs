@@ -59,12 +59,20 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         .enable_all()
         .build()?;
     let graceful = matches!(job, Job::TcpListen { .. } | Job::WsListen(_));
+    // Under the prompt, a SIGTERM or SIGHUP must not kill the process with the terminal still
+    // in raw mode: they end the run, and the prompt puts the terminal back on its way out.
+    let prompt = job.has_prompt();
     let result = runtime.block_on(async {
         // Installed before any work starts: a SIGINT right after `listening on` must be ours
         // to handle, not the default (death by signal instead of exit 130).
         let mut interrupt = signal(SignalKind::interrupt())?;
-        let mut terminate = if graceful {
+        let mut terminate = if graceful || prompt {
             Some(signal(SignalKind::terminate())?)
+        } else {
+            None
+        };
+        let mut hangup = if prompt {
+            Some(signal(SignalKind::hangup())?)
         } else {
             None
         };
@@ -74,7 +82,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 let limit = humantime::format_duration(timeout.unwrap_or_default());
                 Err(Fail::new(Exit::Io, format!("gave up after {limit} (--timeout)")).err())
             }
-            _ = interrupted(&mut interrupt, terminate.as_mut()) => {
+            _ = interrupted(&mut interrupt, terminate.as_mut(), hangup.as_mut(), graceful) => {
                 Err(Fail::quiet(Exit::Interrupted, "interrupted"))
             }
         }
@@ -86,20 +94,42 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     result
 }
 
-/// Resolves when the run is to stop at once. A TCP or WebSocket listener (`terminate` given)
-/// shuts down gracefully on the first Ctrl-C or SIGTERM (the job then ends by itself) and
-/// stops at once only on a second Ctrl-C; anything else stops at the first Ctrl-C.
-async fn interrupted(interrupt: &mut Signal, terminate: Option<&mut Signal>) {
-    let Some(terminate) = terminate else {
-        interrupt.recv().await;
-        return;
-    };
+/// Resolves when the run is to stop at once. A TCP or WebSocket listener (`graceful`) shuts
+/// down gracefully on the first Ctrl-C or SIGTERM (the job then ends by itself) and stops at
+/// once only on a second Ctrl-C; anything else stops at the first Ctrl-C, or SIGTERM when it
+/// is watched (`terminate`: under the prompt). A SIGHUP (`hangup`, watched under the prompt:
+/// the terminal is gone) stops at once.
+async fn interrupted(
+    interrupt: &mut Signal,
+    terminate: Option<&mut Signal>,
+    hangup: Option<&mut Signal>,
+    graceful: bool,
+) {
+    let hangup = received(hangup);
+    tokio::pin!(hangup);
     tokio::select! {
         _ = interrupt.recv() => {}
-        _ = terminate.recv() => {}
+        _ = received(terminate) => {}
+        _ = &mut hangup => return,
+    }
+    if !graceful {
+        return;
     }
     shutdown::begin();
-    interrupt.recv().await;
+    tokio::select! {
+        _ = interrupt.recv() => {}
+        _ = &mut hangup => {}
+    }
+}
+
+/// Resolves when `signal` arrives; never without one.
+async fn received(signal: Option<&mut Signal>) {
+    match signal {
+        Some(signal) => {
+            signal.recv().await;
+        }
+        None => std::future::pending().await,
+    }
 }
 
 /// Sleeps for `limit`, or forever without one.

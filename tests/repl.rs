@@ -293,6 +293,24 @@ fn the_peer_closing_ends_the_prompt_and_restores_the_terminal() {
 }
 
 #[test]
+fn sigterm_under_the_prompt_restores_the_terminal() {
+    let state = state_dir();
+    let (server, mut prompt) = ws_pair(&[], state.path());
+    prompt.type_keys("half");
+    prompt.expect("half");
+    // wsctl is the child of the `sh -c` on the terminal.
+    let shell = prompt.session.get_process().pid().to_string();
+    let found = Command::new("pgrep").args(["-P", &shell]).output().unwrap();
+    let pid: u32 = String::from_utf8_lossy(&found.stdout)
+        .trim()
+        .parse()
+        .unwrap();
+    signal(pid, "TERM");
+    assert_eq!(prompt.exit_code(), 130);
+    server.finish();
+}
+
+#[test]
 fn colour_follows_no_color() {
     let cases = [
         (vec![], "auto", true),
