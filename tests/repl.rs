@@ -299,12 +299,9 @@ fn sigterm_under_the_prompt_restores_the_terminal() {
     prompt.type_keys("half");
     prompt.expect("half");
     // wsctl is the child of the `sh -c` on the terminal.
-    let shell = prompt.session.get_process().pid().to_string();
-    let found = Command::new("pgrep").args(["-P", &shell]).output().unwrap();
-    let pid: u32 = String::from_utf8_lossy(&found.stdout)
-        .trim()
-        .parse()
-        .unwrap();
+    let shell = prompt.session.get_process().pid();
+    let children = std::fs::read_to_string(format!("/proc/{shell}/task/{shell}/children"));
+    let pid: u32 = children.unwrap().trim().parse().unwrap();
     signal(pid, "TERM");
     assert_eq!(prompt.exit_code(), 130);
     server.finish();
