@@ -4,6 +4,7 @@
 //! it does not have is never sent as text, it gets a hint instead.
 
 use crate::config::close_problem;
+use crate::hub::To;
 
 /// The transport under the prompt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,13 +21,6 @@ pub struct Session {
     pub listener: bool,
 }
 
-/// Who a listener's line goes to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Target {
-    All,
-    One(u64),
-}
-
 #[derive(Debug, PartialEq, Eq)]
 pub enum Command {
     /// A line to send as it is.
@@ -40,7 +34,7 @@ pub enum Command {
     Shutdown,
     Clients,
     /// `/to N` (from now on), `/to N TEXT` (this once), `/to all`.
-    To(Target, Option<String>),
+    To(To, Option<String>),
     /// Not a command here; the hint says what to do instead.
     Unknown(String),
     /// A command used wrongly: what is wrong.
@@ -190,10 +184,10 @@ fn to(rest: &str) -> Command {
     };
     let who = who.trim_start_matches('#');
     if matches!(who, "all" | "*") {
-        return Command::To(Target::All, text);
+        return Command::To(To::All, text);
     }
     match who.parse::<u64>() {
-        Ok(n) => Command::To(Target::One(n), text),
+        Ok(n) => Command::To(To::Only(n), text),
         Err(_) => Command::Invalid(
             "write /to N (a client number from /clients), /to N TEXT, or /to all".into(),
         ),
@@ -263,12 +257,12 @@ mod tests {
             parse("/binary 0x6869", TCP),
             Command::Binary(b"hi".to_vec())
         );
-        assert_eq!(parse("/to 2", WS_SERVER), Command::To(Target::One(2), None));
+        assert_eq!(parse("/to 2", WS_SERVER), Command::To(To::Only(2), None));
         assert_eq!(
             parse("/to #2 hi there", WS_SERVER),
-            Command::To(Target::One(2), Some("hi there".into()))
+            Command::To(To::Only(2), Some("hi there".into()))
         );
-        assert_eq!(parse("/to all", WS_SERVER), Command::To(Target::All, None));
+        assert_eq!(parse("/to all", WS_SERVER), Command::To(To::All, None));
     }
 
     #[test]

@@ -26,7 +26,7 @@ use crate::exit::{Exit, Fail};
 use crate::hub::{Event, Hub, To};
 use crate::relay::{Ends, Kind, Message};
 use command::{Command, parse};
-pub use command::{Session, Target, Transport};
+pub use command::{Session, Transport};
 use terminal::{Input, Terminal};
 
 /// What a line asked the session to do next.
@@ -260,7 +260,7 @@ pub async fn serve(
         listener: true,
     };
     let mut prompt = Prompt::start(history, session, binary)?;
-    let mut target = Target::All;
+    let mut target = To::All;
     let mut keyboard = true;
     loop {
         tokio::select! {
@@ -295,7 +295,7 @@ pub async fn serve(
 }
 
 /// Does what one typed line says, for a listener's clients.
-async fn hub_line(prompt: &mut Prompt, line: &str, hub: &Hub, target: &mut Target) -> Flow {
+async fn hub_line(prompt: &mut Prompt, line: &str, hub: &Hub, target: &mut To) -> Flow {
     let mut command = parse(line, prompt.session);
     if let Some(flow) = prompt.local_command(&command).await {
         return flow;
@@ -314,8 +314,8 @@ async fn hub_line(prompt: &mut Prompt, line: &str, hub: &Hub, target: &mut Targe
         Command::To(who, None) => {
             *target = who;
             prompt.term.set_prompt(match who {
-                Target::All => "> ".into(),
-                Target::One(id) => format!("#{id}> "),
+                To::Only(id) => format!("#{id}> "),
+                _ => "> ".into(),
             });
             return Flow::Go;
         }
@@ -328,15 +328,9 @@ async fn hub_line(prompt: &mut Prompt, line: &str, hub: &Hub, target: &mut Targe
     let Some(msg) = prompt.message(&command) else {
         return Flow::Go;
     };
-    let (to, nobody) = match to {
-        Target::All => (
-            To::All,
-            "no client is connected: nothing was sent".to_string(),
-        ),
-        Target::One(id) => (
-            To::Only(id),
-            format!("client #{id} is not connected: nothing was sent"),
-        ),
+    let nobody = match to {
+        To::Only(id) => format!("client #{id} is not connected: nothing was sent"),
+        _ => "no client is connected: nothing was sent".to_string(),
     };
     if hub.send(to, &msg).await == 0 {
         prompt.complain(&nobody).await;
