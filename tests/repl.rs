@@ -1,6 +1,6 @@
 //! The interactive prompt, driven through a real pseudo-terminal (expectrl): what a person
-//! at the keyboard types and sees. The peers are wsctl processes with piped stdio (no prompt)
-//! and, for TCP, the same; each wait is bounded by WAIT.
+//! at the keyboard types and sees. The peers are wsctl processes with piped stdio (no prompt),
+//! Python `websockets` and ncat; each wait is bounded by WAIT.
 //!
 //! wsctl runs under `sh -c '...; echo EXIT=$?; stty -a'`, so each test also sees the exit
 //! code and the terminal's mode after wsctl has gone (restored: `icanon` and `isig` on).
@@ -457,4 +457,29 @@ fn a_udp_prompt_sends_datagrams() {
     prompt.ctrl(ControlCode::EndOfTransmission);
     assert_eq!(prompt.exit_code(), 0);
     server.interrupt();
+}
+
+#[test]
+fn the_prompt_against_python_websockets() {
+    if !have_python_websockets() {
+        return;
+    }
+    let state = state_dir();
+    let peer = python_peer(&["echo"]);
+    let addr = peer.listening();
+    let url = format!("ws://{addr}/");
+    let mut prompt = Prompt::start(&["ws", "connect", &url], state.path(), &[]);
+    prompt.enter("hello python");
+    prompt.expect("< hello python");
+    // Python answers pings by itself; its pong carries our data back.
+    prompt.enter("/ping from the prompt");
+    prompt.expect(r"< pong: from the prompt \(\d+\.\d+ ms\)");
+    // A binary message comes back binary.
+    prompt.enter("/binary 00 ff 10");
+    prompt.expect("< binary, 3 bytes: 00 ff 10");
+    // Python answers a Close with the same code.
+    prompt.enter("/close 4001 done here");
+    prompt.expect("closed: 4001 done here");
+    assert_eq!(prompt.exit_code(), 0);
+    peer.interrupt();
 }
