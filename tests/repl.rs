@@ -369,6 +369,8 @@ fn tcp_shutdown_half_closes_and_replies_still_show() {
     prompt.expect("not available here");
     prompt.enter("/shutdown");
     prompt.expect("half-closed");
+    prompt.enter("too late");
+    prompt.expect("the input has ended");
     // The server can still answer: a partial line too.
     server.write_stdin(b"still here\nPassword: ");
     prompt.expect("< still here");

@@ -167,20 +167,24 @@ pub async fn run(
         tokio::select! {
             input = prompt.term.input.recv(), if keyboard => {
                 let flow = match input {
-                    None | Some(Input::Eof) => {
+                    None => {
                         keyboard = false;
                         Flow::EndInput
                     }
+                    Some(Input::Eof) => Flow::EndInput,
                     Some(Input::Quit) => return Err(Fail::quiet(Exit::Interrupted, "interrupted")),
                     Some(Input::Interrupted) => {
                         prompt.interrupted().await;
                         Flow::Go
                     }
-                    Some(Input::Line(line)) => one_line(&mut prompt, &line, &mut tx).await,
+                    Some(Input::Line(line)) => {
+                        let flow = one_line(&mut prompt, &line, &mut tx).await;
+                        if !matches!(flow, Flow::Quit) {
+                            prompt.term.resume();
+                        }
+                        flow
+                    }
                 };
-                if !matches!(flow, Flow::Quit) {
-                    prompt.term.resume();
-                }
                 match flow {
                     Flow::Go => {}
                     // The keyboard stays open for /help and /quit.
@@ -266,19 +270,24 @@ pub async fn serve(
         tokio::select! {
             input = prompt.term.input.recv(), if keyboard => {
                 let flow = match input {
-                    None | Some(Input::Eof) => Flow::Quit,
+                    None => {
+                        keyboard = false;
+                        Flow::Quit
+                    }
+                    Some(Input::Eof) => Flow::Quit,
                     Some(Input::Quit) => return Err(Fail::quiet(Exit::Interrupted, "interrupted")),
                     Some(Input::Interrupted) => {
                         prompt.interrupted().await;
                         Flow::Go
                     }
-                    Some(Input::Line(line)) => hub_line(&mut prompt, &line, &hub, &mut target).await,
+                    Some(Input::Line(line)) => {
+                        let flow = hub_line(&mut prompt, &line, &hub, &mut target).await;
+                        // The prompt stays up while the clients close (Ctrl-C twice: at once).
+                        prompt.term.resume();
+                        flow
+                    }
                 };
-                if matches!(flow, Flow::Go) {
-                    prompt.term.resume();
-                }
                 if !matches!(flow, Flow::Go) {
-                    keyboard = false;
                     crate::shutdown::begin();
                 }
             }

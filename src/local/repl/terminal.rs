@@ -17,8 +17,7 @@
 
 use std::io::Write;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use rustyline::completion::{Completer, Pair};
@@ -47,7 +46,8 @@ pub enum Input {
     Interrupted,
     /// Ctrl-C twice.
     Quit,
-    /// Ctrl-D on an empty line.
+    /// Ctrl-D on an empty line: the input has ended (the prompt stays, empty, for what
+    /// arrives, `/help` and `/quit`).
     Eof,
 }
 
@@ -55,8 +55,8 @@ pub struct Terminal {
     pub input: mpsc::UnboundedReceiver<Input>,
     out: Option<mpsc::Sender<String>>,
     prompt: Arc<Mutex<String>>,
-    /// Set while rustyline has the terminal (raw mode, prompt drawn).
-    reading: Arc<AtomicBool>,
+    /// Where the keyboard thread is.
+    keyboard: Arc<Keyboard>,
     /// Ends when the printer thread has printed everything (a `Mutex` only to be `Sync`).
     printed: Mutex<Option<std::sync::mpsc::Receiver<()>>>,
     /// Lets the keyboard thread show the next prompt; dropped (so it ends) only once the
@@ -75,7 +75,11 @@ impl Terminal {
             .auto_add_history(false)
             .build();
         let mut editor: Editor<Commands, FileHistory> = Editor::with_config(config)?;
-        editor.set_helper(Some(Commands(commands)));
+        let keyboard = Arc::new(Keyboard::default());
+        editor.set_helper(Some(Commands {
+            names: commands,
+            keyboard: keyboard.clone(),
+        }));
         if let Some(path) = &history {
             // A first run has no file yet; anything else unreadable is said once.
             if path.exists() {
@@ -86,24 +90,22 @@ impl Terminal {
         }
         let printer = editor.create_external_printer()?;
         let prompt = Arc::new(Mutex::new("> ".to_string()));
-        let reading = Arc::new(AtomicBool::new(false));
         let (input_tx, input) = mpsc::unbounded_channel();
         let (out, out_rx) = mpsc::channel(64);
-        let printed = spawn_printer(printer, out_rx, reading.clone());
+        let printed = spawn_printer(printer, out_rx, keyboard.clone());
         let (resume, resumed) = std::sync::mpsc::channel();
         if let Some(saved) = &saved {
             set_mode(&quiet(saved));
         }
-        let keyboard = {
-            let (prompt, reading) = (prompt.clone(), reading.clone());
-            let keys = Keys {
-                editor,
-                history,
-                prompt,
-                reading,
-                input: input_tx,
-                resumed,
-            };
+        let keys = Keys {
+            editor,
+            history,
+            prompt: prompt.clone(),
+            keyboard: keyboard.clone(),
+            input: input_tx,
+            resumed,
+        };
+        let read = {
             move || {
                 keys.read();
                 // Ctrl-D or Ctrl-C twice: the terminal is the shell's again (Ctrl-C signals).
@@ -114,7 +116,7 @@ impl Terminal {
         };
         std::thread::Builder::new()
             .name("prompt".into())
-            .spawn(keyboard)?;
+            .spawn(read)?;
         // Status lines now go above the prompt too (when they would reach this terminal).
         if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
             console::set_printer(Some(out.clone()));
@@ -123,7 +125,7 @@ impl Terminal {
             input,
             out: Some(out),
             prompt,
-            reading,
+            keyboard,
             printed: Mutex::new(Some(printed)),
             resume: Mutex::new(Some(resume)),
             saved,
@@ -157,7 +159,7 @@ impl Drop for Terminal {
         if let Some(printed) = self.printed.lock().unwrap().take() {
             let _ = printed.recv_timeout(Duration::from_secs(1));
         }
-        if self.reading.load(Ordering::SeqCst) {
+        if self.keyboard.close() {
             // The prompt is still up: wipe it, so the shell's prompt starts on a clean line.
             let mut out = std::io::stdout().lock();
             let _ = out.write_all(b"\r\x1b[K");
@@ -200,21 +202,26 @@ struct Keys {
     editor: Editor<Commands, FileHistory>,
     history: Option<PathBuf>,
     prompt: Arc<Mutex<String>>,
-    reading: Arc<AtomicBool>,
+    keyboard: Arc<Keyboard>,
     input: mpsc::UnboundedSender<Input>,
     resumed: std::sync::mpsc::Receiver<()>,
 }
 
 impl Keys {
-    /// One line at a time until Ctrl-D, a double Ctrl-C, or the session going away.
+    /// One line at a time until a double Ctrl-C, a second Ctrl-D, or the session going away.
     fn read(mut self) {
         let mut last_interrupt: Option<Instant> = None;
         let mut history_failed = false;
+        let mut ended = false;
         loop {
             let shown = self.prompt.lock().unwrap().clone();
-            self.reading.store(true, Ordering::SeqCst);
+            if !self.keyboard.enter() {
+                return;
+            }
             let read = self.editor.readline(&shown);
-            self.reading.store(false, Ordering::SeqCst);
+            if !self.keyboard.left() {
+                return; // a key came after the session ended: the terminal is put back below
+            }
             let event = match read {
                 Ok(text) => {
                     last_interrupt = None;
@@ -241,16 +248,26 @@ impl Keys {
                         Input::Interrupted
                     }
                 }
-                Err(ReadlineError::Eof) => Input::Eof,
+                // The first Ctrl-D ends the input, not the prompt: it stays up (empty) so
+                // that what arrives still prints through rustyline, which keeps a line handed
+                // to it just as a Ctrl-D came until its next prompt. A second Ctrl-D (or a
+                // terminal that is gone) ends the reading.
+                Err(ReadlineError::Eof) if !ended => {
+                    ended = true;
+                    self.prompt.lock().unwrap().clear();
+                    Input::Eof
+                }
+                Err(ReadlineError::Eof) => return,
                 Err(err) => {
                     console::warn(
                         format!("the prompt failed: {err}"),
                         json!({"message": err.to_string()}),
                     );
-                    Input::Eof
+                    let _ = self.input.send(Input::Eof);
+                    return;
                 }
             };
-            let last = matches!(event, Input::Quit | Input::Eof);
+            let last = matches!(event, Input::Quit);
             if self.input.send(event).is_err() || last {
                 return;
             }
@@ -293,7 +310,7 @@ fn history_warning(path: &std::path::Path, err: &ReadlineError) {
 fn spawn_printer<P>(
     mut printer: P,
     mut lines: mpsc::Receiver<String>,
-    reading: Arc<AtomicBool>,
+    keyboard: Arc<Keyboard>,
 ) -> std::sync::mpsc::Receiver<()>
 where
     P: ExternalPrinter + Send + 'static,
@@ -323,7 +340,7 @@ where
         // rustyline draws what it is handed on its own thread, one at a time, and takes the
         // next only once the last is drawn: when a second no-op (up a line, then its newline)
         // has been taken, everything before it is on the screen, and the process may end.
-        if reading.load(Ordering::SeqCst) {
+        if keyboard.prompting() {
             for _ in 0..2 {
                 let _ = printer.print("\x1b[1A".into());
             }
@@ -336,8 +353,82 @@ where
     finished
 }
 
-/// Tab completion of the slash commands this session has.
-struct Commands(Vec<String>);
+/// Where the keyboard thread is, so that the terminal is handed back only when rustyline
+/// cannot take it again: between two prompts, or blocked on a key with its prompt up, never
+/// in the instant where a prompt is being entered (rustyline sets its raw mode then).
+#[derive(Default)]
+struct Keyboard {
+    stage: Mutex<Stage>,
+    changed: Condvar,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+enum Stage {
+    #[default]
+    Between,
+    /// `readline` called; its raw mode may not be set yet.
+    Entering,
+    /// The prompt has been drawn (its raw mode is set).
+    Prompting,
+    Closed,
+}
+
+impl Keyboard {
+    fn set(&self, from: &[Stage], to: Stage) -> bool {
+        let mut stage = self.stage.lock().unwrap();
+        if !from.contains(&stage) {
+            return false;
+        }
+        *stage = to;
+        self.changed.notify_all();
+        true
+    }
+
+    /// Before `readline`; `false` once closed.
+    fn enter(&self) -> bool {
+        self.set(&[Stage::Between], Stage::Entering)
+    }
+
+    /// rustyline draws the prompt (with its raw mode set).
+    fn drawn(&self) {
+        self.set(&[Stage::Entering], Stage::Prompting);
+    }
+
+    /// After `readline`; `false` once closed.
+    fn left(&self) -> bool {
+        self.set(&[Stage::Entering, Stage::Prompting], Stage::Between)
+    }
+
+    /// Whether a prompt is up, once any prompt being entered is (waiting a little, at most).
+    fn prompting(&self) -> bool {
+        *self.settled() == Stage::Prompting
+    }
+
+    fn settled(&self) -> std::sync::MutexGuard<'_, Stage> {
+        let stage = self.stage.lock().unwrap();
+        let limit = Duration::from_millis(500);
+        let entering = |s: &mut Stage| *s == Stage::Entering;
+        self.changed
+            .wait_timeout_while(stage, limit, entering)
+            .unwrap()
+            .0
+    }
+
+    /// No prompt from now on; returns whether one is up.
+    fn close(&self) -> bool {
+        let mut stage = self.settled();
+        let prompting = *stage == Stage::Prompting;
+        *stage = Stage::Closed;
+        prompting
+    }
+}
+
+/// Tab completion of the slash commands this session has; it also tells [`Keyboard`] when
+/// a prompt is drawn (rustyline asks for a hint at every drawing).
+struct Commands {
+    names: Vec<String>,
+    keyboard: Arc<Keyboard>,
+}
 
 impl Completer for Commands {
     type Candidate = Pair;
@@ -353,7 +444,7 @@ impl Completer for Commands {
             return Ok((0, Vec::new()));
         }
         let found = self
-            .0
+            .names
             .iter()
             .filter(|name| name.starts_with(word))
             .map(|name| Pair {
@@ -367,6 +458,11 @@ impl Completer for Commands {
 
 impl Hinter for Commands {
     type Hint = String;
+
+    fn hint(&self, _line: &str, _pos: usize, _ctx: &Context<'_>) -> Option<String> {
+        self.keyboard.drawn();
+        None
+    }
 }
 
 impl Highlighter for Commands {}
