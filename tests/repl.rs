@@ -157,7 +157,7 @@ fn ctrl_d_right_after_a_line_still_shows_the_reply() {
 }
 
 #[test]
-fn history_survives_a_restart() {
+fn history_survives_a_restart_and_is_shared_by_transports() {
     let state = state_dir();
     let (server, mut prompt) = ws_pair(&[], state.path());
     prompt.enter("remember me");
@@ -173,6 +173,18 @@ fn history_survives_a_restart() {
     prompt.expect("remember me");
     prompt.enter("");
     prompt.ctrl(ControlCode::EndOfTransmission);
+    assert_eq!(prompt.exit_code(), 0);
+    server.finish().assert_output("remember me\n");
+
+    // One history for every transport: a TCP prompt has it too.
+    let mut server = start(&["tcp", "listen", "127.0.0.1:0"]);
+    let addr = server.listening();
+    let mut prompt = Prompt::start(&["tcp", "connect", &addr], state.path(), &[]);
+    prompt.type_keys("\x1b[A");
+    prompt.expect("remember me");
+    prompt.enter("");
+    prompt.ctrl(ControlCode::EndOfTransmission);
+    server.close_stdin();
     assert_eq!(prompt.exit_code(), 0);
     server.finish().assert_output("remember me\n");
 }
