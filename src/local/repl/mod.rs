@@ -37,6 +37,15 @@ enum Flow {
     Quit,
 }
 
+/// A key event, seen by a session.
+enum Key {
+    /// Enter: the line, to handle (then [`Terminal::resume`]).
+    Line(String),
+    Handled,
+    /// Ctrl-D: the input has ended.
+    Ended,
+}
+
 /// The parts of a prompt both kinds of session share.
 struct Prompt {
     term: Terminal,
@@ -139,10 +148,20 @@ impl Prompt {
         Some(Flow::Go)
     }
 
-    /// Ctrl-C once: the line is gone; say how to leave.
-    async fn interrupted(&self) {
-        self.say("(Ctrl-C again to quit; Ctrl-D ends the input)")
-            .await;
+    /// What a key means before a line is handled; Ctrl-C twice ends the run (130).
+    async fn key(&self, input: Option<Input>) -> anyhow::Result<Key> {
+        Ok(match input {
+            Some(Input::Line(line)) => Key::Line(line),
+            Some(Input::Interrupted) => {
+                // Ctrl-C once: the line is gone; say how to leave.
+                self.say("(Ctrl-C again to quit; Ctrl-D ends the input)")
+                    .await;
+                Key::Handled
+            }
+            Some(Input::Quit) => return Err(Fail::quiet(Exit::Interrupted, "interrupted")),
+            // Ctrl-D, or the keyboard gone.
+            Some(Input::Eof) | None => Key::Ended,
+        })
     }
 }
 
@@ -166,24 +185,17 @@ pub async fn run(
         let partial = lines.deadline();
         tokio::select! {
             input = prompt.term.input.recv(), if keyboard => {
-                let flow = match input {
-                    None => {
-                        keyboard = false;
-                        Flow::EndInput
-                    }
-                    Some(Input::Eof) => Flow::EndInput,
-                    Some(Input::Quit) => return Err(Fail::quiet(Exit::Interrupted, "interrupted")),
-                    Some(Input::Interrupted) => {
-                        prompt.interrupted().await;
-                        Flow::Go
-                    }
-                    Some(Input::Line(line)) => {
+                keyboard = input.is_some();
+                let flow = match prompt.key(input).await? {
+                    Key::Line(line) => {
                         let flow = one_line(&mut prompt, &line, &mut tx).await;
                         if !matches!(flow, Flow::Quit) {
                             prompt.term.resume();
                         }
                         flow
                     }
+                    Key::Handled => Flow::Go,
+                    Key::Ended => Flow::EndInput,
                 };
                 match flow {
                     Flow::Go => {}
@@ -269,23 +281,16 @@ pub async fn serve(
     loop {
         tokio::select! {
             input = prompt.term.input.recv(), if keyboard => {
-                let flow = match input {
-                    None => {
-                        keyboard = false;
-                        Flow::Quit
-                    }
-                    Some(Input::Eof) => Flow::Quit,
-                    Some(Input::Quit) => return Err(Fail::quiet(Exit::Interrupted, "interrupted")),
-                    Some(Input::Interrupted) => {
-                        prompt.interrupted().await;
-                        Flow::Go
-                    }
-                    Some(Input::Line(line)) => {
+                keyboard = input.is_some();
+                let flow = match prompt.key(input).await? {
+                    Key::Line(line) => {
                         let flow = hub_line(&mut prompt, &line, &hub, &mut target).await;
                         // The prompt stays up while the clients close (Ctrl-C twice: at once).
                         prompt.term.resume();
                         flow
                     }
+                    Key::Handled => Flow::Go,
+                    Key::Ended => Flow::Quit,
                 };
                 if !matches!(flow, Flow::Go) {
                     crate::shutdown::begin();
