@@ -292,7 +292,14 @@ fn ctrl_c_clears_the_line_and_twice_quits() {
     prompt.expect(r"Ctrl-C again to quit");
     prompt.ctrl(ControlCode::EndOfText);
     assert_eq!(prompt.exit_code(), 130);
-    server.finish().assert_output("sent\n");
+    // At once, as Ctrl-C is when piping: the connection is dropped without a Close.
+    let s = server.finish();
+    assert_eq!(
+        (s.code(), s.stdout_text().as_str()),
+        (5, "sent\n"),
+        "{}",
+        s.stderr
+    );
 }
 
 #[test]
@@ -499,4 +506,24 @@ fn the_prompt_against_python_websockets() {
     prompt.expect("closed: 4001 done here");
     assert_eq!(prompt.exit_code(), 0);
     peer.interrupt();
+}
+
+#[test]
+fn a_udp_listener_prompt_answers_the_latest_sender() {
+    let state = state_dir();
+    let mut prompt = Prompt::start(&["udp", "listen", "127.0.0.1:0"], state.path(), &[]);
+    let addr = prompt.expect(r"listening on [0-9.:]+")["listening on ".len()..].to_string();
+    let (mut sender, out) = Proc::start_streaming(&["udp", "send", &addr]);
+    let mut out = BufReader::new(out);
+    sender.write_stdin(b"from a sender\n");
+    prompt.expect("< from a sender");
+    prompt.enter("an answer");
+    assert_eq!(next_line(&mut out), "an answer\n");
+    sender.close_stdin();
+    assert_eq!(sender.finish().code(), 0);
+    // A UDP listener has no end of its own: Ctrl-C twice.
+    prompt.ctrl(ControlCode::EndOfText);
+    prompt.expect("Ctrl-C again to quit");
+    prompt.ctrl(ControlCode::EndOfText);
+    assert_eq!(prompt.exit_code(), 130);
 }

@@ -22,7 +22,6 @@ use bytes::Bytes;
 use tokio::sync::mpsc;
 use tokio::time::{Instant, sleep_until};
 
-use crate::exit::{Exit, Fail};
 use crate::hub::{Event, Hub, To};
 use crate::relay::{Ends, Kind, Message};
 use command::{Command, parse};
@@ -35,6 +34,19 @@ enum Flow {
     /// Sending is over (Ctrl-D, `/close`, `/shutdown`): replies are still shown.
     EndInput,
     Quit,
+}
+
+/// Ctrl-C twice at the prompt: the run ends at once (130), whatever the job, as at a first
+/// Ctrl-C when piping (a listener would only start shutting down on a signal).
+static QUIT: std::sync::OnceLock<tokio_util::sync::CancellationToken> = std::sync::OnceLock::new();
+
+fn quit_token() -> &'static tokio_util::sync::CancellationToken {
+    QUIT.get_or_init(Default::default)
+}
+
+/// Resolves when the person at the prompt has asked to quit (Ctrl-C twice).
+pub async fn quit_requested() {
+    quit_token().cancelled().await
 }
 
 /// A key event, seen by a session.
@@ -148,9 +160,10 @@ impl Prompt {
         Some(Flow::Go)
     }
 
-    /// What a key means before a line is handled; Ctrl-C twice ends the run (130).
-    async fn key(&self, input: Option<Input>) -> anyhow::Result<Key> {
-        Ok(match input {
+    /// What a key means before a line is handled. Ctrl-C twice ends the whole run at once
+    /// (130), from above: this never returns then.
+    async fn key(&self, input: Option<Input>) -> Key {
+        match input {
             Some(Input::Line(line)) => Key::Line(line),
             Some(Input::Interrupted) => {
                 // Ctrl-C once: the line is gone; say how to leave.
@@ -158,10 +171,14 @@ impl Prompt {
                     .await;
                 Key::Handled
             }
-            Some(Input::Quit) => return Err(Fail::quiet(Exit::Interrupted, "interrupted")),
+            Some(Input::Quit) => {
+                // The run ends from above (lib.rs), at once; nothing here closes first.
+                quit_token().cancel();
+                std::future::pending().await
+            }
             // Ctrl-D, or the keyboard gone.
             Some(Input::Eof) | None => Key::Ended,
-        })
+        }
     }
 }
 
@@ -186,7 +203,7 @@ pub async fn run(
         tokio::select! {
             input = prompt.term.input.recv(), if keyboard => {
                 keyboard = input.is_some();
-                let flow = match prompt.key(input).await? {
+                let flow = match prompt.key(input).await {
                     Key::Line(line) => {
                         let flow = one_line(&mut prompt, &line, &mut tx).await;
                         if !matches!(flow, Flow::Quit) {
@@ -282,7 +299,7 @@ pub async fn serve(
         tokio::select! {
             input = prompt.term.input.recv(), if keyboard => {
                 keyboard = input.is_some();
-                let flow = match prompt.key(input).await? {
+                let flow = match prompt.key(input).await {
                     Key::Line(line) => {
                         let flow = hub_line(&mut prompt, &line, &hub, &mut target).await;
                         // The prompt stays up while the clients close (Ctrl-C twice: at once).
