@@ -85,7 +85,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             _ = interrupted(&mut interrupt, terminate.as_mut(), hangup.as_mut(), graceful) => {
                 Err(Fail::quiet(Exit::Interrupted, "interrupted"))
             }
-            _ = local::repl::quit_requested() => Err(Fail::quiet(Exit::Interrupted, "interrupted")),
+            _ = shutdown::stop_requested() => Err(Fail::quiet(Exit::Interrupted, "interrupted")),
         }
     });
     // Dropping the connections above closed them; a name lookup still running in the

@@ -3,7 +3,8 @@
 //! TCP half-close or a WebSocket Close 1001; each has [`drain`] to finish before it is cut.
 //! The run then ends with exit 0. A second Ctrl-C exits at once with 130 (see `lib.rs`).
 //!
-//! Clients never ask for it: for them the first Ctrl-C is the end (130).
+//! Clients never ask for it: for them the first Ctrl-C is the end (130). The interactive
+//! prompt's Ctrl-C twice stops any run at once ([`stop_now`]).
 
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -13,6 +14,23 @@ use tokio_util::sync::CancellationToken;
 fn token() -> &'static CancellationToken {
     static TOKEN: OnceLock<CancellationToken> = OnceLock::new();
     TOKEN.get_or_init(CancellationToken::new)
+}
+
+/// Cancelled to stop the run at once, as a signal would (the prompt's Ctrl-C twice).
+fn stop_token() -> &'static CancellationToken {
+    static TOKEN: OnceLock<CancellationToken> = OnceLock::new();
+    TOKEN.get_or_init(CancellationToken::new)
+}
+
+/// Stops the whole run at once (exit 130), whatever the job: `lib.rs` waits on
+/// [`stop_requested`] beside the signals.
+pub fn stop_now() {
+    stop_token().cancel();
+}
+
+/// Resolves once [`stop_now`] has been called.
+pub async fn stop_requested() {
+    stop_token().cancelled().await
 }
 
 /// Starts the shutdown.

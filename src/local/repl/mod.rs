@@ -36,19 +36,6 @@ enum Flow {
     Quit,
 }
 
-/// Ctrl-C twice at the prompt: the run ends at once (130), whatever the job, as at a first
-/// Ctrl-C when piping (a listener would only start shutting down on a signal).
-static QUIT: std::sync::OnceLock<tokio_util::sync::CancellationToken> = std::sync::OnceLock::new();
-
-fn quit_token() -> &'static tokio_util::sync::CancellationToken {
-    QUIT.get_or_init(Default::default)
-}
-
-/// Resolves when the person at the prompt has asked to quit (Ctrl-C twice).
-pub async fn quit_requested() {
-    quit_token().cancelled().await
-}
-
 /// A key event, seen by a session.
 enum Key {
     /// Enter: the line, to handle (then [`Terminal::resume`]).
@@ -172,8 +159,9 @@ impl Prompt {
                 Key::Handled
             }
             Some(Input::Quit) => {
-                // The run ends from above (lib.rs), at once; nothing here closes first.
-                quit_token().cancel();
+                // The run ends from above (lib.rs), at once, as on a signal when piping
+                // (a listener would only start shutting down on one); nothing closes first.
+                crate::shutdown::stop_now();
                 std::future::pending().await
             }
             // Ctrl-D, or the keyboard gone.
