@@ -147,6 +147,9 @@ pub fn parse(line: &str, session: Session) -> Command {
     match name {
         "/help" => Command::Help,
         "/quit" => Command::Quit,
+        "/ping" | "/pong" if rest.len() > 125 => {
+            Command::Invalid(format!("{name}: a ping or pong carries at most 125 bytes"))
+        }
         "/ping" => Command::Ping(rest.to_string()),
         "/pong" => Command::Pong(rest.to_string()),
         "/close" => close(rest),
@@ -277,6 +280,10 @@ mod tests {
             assert!(matches!(parse(bad, WS), Command::Invalid(_)), "{bad}");
         }
         assert!(matches!(parse("/to x", WS_SERVER), Command::Invalid(_)));
+        let long = format!("/ping {}", "x".repeat(126));
+        assert!(matches!(parse(&long, WS), Command::Invalid(_)));
+        let just = "x".repeat(125);
+        assert_eq!(parse(&format!("/pong {just}"), WS), Command::Pong(just));
         let Command::Unknown(hint) = parse("/frobnicate", WS) else {
             panic!("an unknown command")
         };

@@ -138,10 +138,6 @@ impl Prompt {
             Command::Help => self.say(&self.session.help()).await,
             Command::Quit => return Some(Flow::Quit),
             Command::Unknown(hint) | Command::Invalid(hint) => self.complain(hint).await,
-            Command::Ping(data) | Command::Pong(data) if data.len() > 125 => {
-                self.complain("a ping or pong carries at most 125 bytes")
-                    .await
-            }
             _ => return None,
         }
         Some(Flow::Go)
