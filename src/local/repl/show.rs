@@ -16,11 +16,7 @@ pub const PARTIAL_WAIT: Duration = Duration::from_millis(100);
 
 /// A received line: `< ` and the text, coloured. `from` names a listener's client.
 pub fn incoming(from: Option<u64>, text: &str) -> String {
-    let line = match from {
-        Some(id) => format!("< #{id}: {}", escape(text)),
-        None => format!("< {}", escape(text)),
-    };
-    line.cyan().to_string()
+    incoming_raw(from, &escape(text))
 }
 
 /// A received binary payload: its size and first [`HEX_SHOWN`] bytes in hex.
