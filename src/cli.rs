@@ -8,6 +8,7 @@ use std::time::Duration;
 use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
 
 use crate::exit::EXIT_CODES_HELP;
+use crate::net::Linger;
 
 /// TCP, UDP and WebSocket from the command line: connect or listen, and pipe stdin/stdout
 /// through the connection.
@@ -243,9 +244,10 @@ pub struct UdpSendArgs {
     /// Port, when HOST does not carry one
     pub port: Option<String>,
 
-    /// After stdin EOF, wait this long for replies
-    #[arg(long, value_name = "DUR", default_value = "1s", value_parser = parse_duration)]
-    pub wait: Duration,
+    /// After stdin EOF, wait for replies until none has come for DUR (`forever`: until
+    /// interrupted)
+    #[arg(long, visible_alias = "wait", value_name = "DUR", default_value = "1s", value_parser = parse_linger)]
+    pub linger: Linger,
 
     /// Allow sending to a broadcast address (SO_BROADCAST)
     #[arg(long)]
@@ -326,9 +328,16 @@ pub struct WsArgs {
     #[arg(long, value_name = "TEXT", default_value = "")]
     pub close_reason: String,
 
-    /// How long to wait for the peer's Close after sending ours
+    /// How long to wait for the peer's Close after sending ours (not while the peer is still
+    /// taking the data sent before it)
     #[arg(long, value_name = "DUR", default_value = "5s", value_parser = parse_duration)]
     pub close_timeout: Duration,
+
+    /// After the end of input, close once the peer has sent nothing for DUR (0: at once;
+    /// `forever`: wait for the peer's Close). Default: 1s for a client and a --to bridge; a
+    /// listener waits for the client's Close; --exec closes at once
+    #[arg(long, value_name = "DUR", value_parser = parse_linger)]
+    pub linger: Option<Linger>,
 
     /// The largest message accepted (and sent); a bigger one closes with 1009
     #[arg(long, value_name = "BYTES", default_value_t = 64 << 20)]
@@ -523,6 +532,11 @@ pub enum EventFormat {
 }
 
 /// Humane durations: `500ms`, `10s`, `2m`, `1h 30m`.
+/// `--linger`: a duration, `0` or `forever`.
+pub fn parse_linger(s: &str) -> Result<Linger, String> {
+    Linger::parse(s)
+}
+
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     humantime::parse_duration(s).map_err(|e| format!("{e} (write durations like 500ms, 10s or 2m)"))
 }

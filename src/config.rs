@@ -14,6 +14,7 @@ use crate::console;
 use crate::exit::{Exit, Fail};
 use crate::forward::{self, Upstream};
 use crate::framing::Framing;
+use crate::net::Linger;
 pub use crate::net::client::Remote;
 use crate::net::proxy::{self, Scheme};
 use crate::net::tls::{self, TlsServer};
@@ -22,7 +23,7 @@ use crate::script::Script;
 
 mod ws;
 
-pub use ws::{WsClient, WsControl, WsServer, WsUrl, close_problem, ws_url};
+pub use ws::{LINGER, WsClient, WsControl, WsServer, WsUrl, close_problem, ws_url};
 use ws::{ws_client, ws_server};
 
 /// What to do, fully checked.
@@ -69,7 +70,8 @@ pub struct UdpClient {
     pub target: HostPort,
     pub local: Local,
     pub framing: Framing,
-    pub wait: Duration,
+    /// After the end of input, replies are awaited until the peer is quiet this long.
+    pub linger: Linger,
     pub broadcast: bool,
     pub ttl: Option<u32>,
     pub interface: Option<String>,
@@ -366,7 +368,7 @@ fn udp_client(args: UdpSendArgs) -> anyhow::Result<UdpClient> {
         target: parse_target(&args.host, args.port.as_deref())?,
         local: local(args.local, scripted(&args.script)),
         framing: framing(&args.framing),
-        wait: args.wait,
+        linger: args.linger,
         broadcast: args.broadcast,
         ttl: args.ttl,
         interface: args.interface,

@@ -18,7 +18,7 @@ use crate::net::proxy::{self, Scheme};
 use crate::net::tcp;
 use crate::net::tls::{self, Stream};
 use crate::net::ws::{self, gate::Gated};
-use crate::relay::{Ends, Message};
+use crate::relay::Ends;
 use crate::script::Script;
 
 /// Where `--to` forwards.
@@ -82,6 +82,7 @@ pub fn parse(text: &str) -> anyhow::Result<Upstream> {
             hold_close: false,
             forward_close: true,
             show_control: false,
+            linger: crate::config::LINGER,
         },
         script: Script::default(),
         reconnect: None,
@@ -112,19 +113,14 @@ pub async fn open(upstream: &Upstream) -> anyhow::Result<Open> {
     }
 }
 
-/// The upstream's side of one client's relay. When the upstream fails, the client is told
-/// with a Close 1011 (a WebSocket client) before the channel ends.
+/// The upstream's side of one client's relay. Its end goes on to the client: a TCP
+/// upstream's FIN is the end of the client's input (a half-close, or a WebSocket Close after
+/// the linger); a failure reaches a WebSocket client as a Close 1011 (sent by the upstream's
+/// remote side, `tcp::run` or `ws::run`, before its channel ends).
 pub async fn run(open: Open, upstream: &Upstream, ends: Ends) -> anyhow::Result<()> {
-    let to_client = ends.tx.clone();
-    let result = match (open, upstream) {
+    match (open, upstream) {
         (Open::Tcp(stream), _) => tcp::run(stream, ends).await,
         (Open::Ws(ws, peer), Upstream::Ws(cfg)) => ws::run(*ws, ends, &cfg.control, peer).await,
         (Open::Ws(..), Upstream::Tcp(_)) => unreachable!("opened from this upstream"),
-    };
-    if result.is_err() {
-        let _ = to_client
-            .send(Message::close(1011, "upstream connection failed"))
-            .await;
     }
-    result
 }

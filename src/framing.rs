@@ -14,7 +14,7 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::mpsc;
 
 use crate::exit::{Exit, Fail};
-use crate::relay::{Ends, Kind, Message, pair};
+use crate::relay::{Ends, Kind, Message, Unsent, pair};
 
 /// How a byte stream is cut into messages and messages are joined into one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,7 +65,7 @@ where
     let split = split_records(from_side, tx, delimiter, max, text);
     let join = join_records(rx, to_side, delimiter);
     let (side, split, ()) = tokio::join!(side(inner), split, join);
-    side.and(split)
+    crate::relay::combine(side, split)
 }
 
 /// Cuts the chunks from `rx` into records ending in `delimiter`, each sent on `tx` as a text
@@ -103,11 +103,20 @@ async fn split_records(
             .await
             .is_ok())
     };
+    // What the input held when the remote side stopped taking it (the peer closed first).
+    let left = |rx: &mut mpsc::Receiver<Message>, held: usize| {
+        rx.close();
+        let mut bytes = held as u64;
+        while let Ok(msg) = rx.try_recv() {
+            bytes += msg.payload_len();
+        }
+        Unsent::check(bytes)
+    };
     loop {
         // The remote side may end first (the peer closed): then stop reading the input.
         let chunk = tokio::select! {
             chunk = rx.recv() => chunk,
-            _ = tx.closed() => return Ok(()),
+            _ = tx.closed() => return left(&mut rx, pending.len()),
         };
         let Some(chunk) = chunk else { break };
         pending.extend_from_slice(&chunk.data);
@@ -121,7 +130,7 @@ async fn split_records(
                 let at = memchr::memchr(delimiter, &complete).expect("ends with a delimiter");
                 let line = complete.split_to(at + 1);
                 if !send(line.slice(..at)).await? {
-                    return Ok(());
+                    return left(&mut rx, line.len() + complete.len() + pending.len());
                 }
             }
         }
@@ -135,7 +144,10 @@ async fn split_records(
         }
     }
     if !pending.is_empty() {
-        send(pending.freeze()).await?;
+        let len = pending.len();
+        if !send(pending.freeze()).await? {
+            return left(&mut rx, len);
+        }
     }
     Ok(())
 }

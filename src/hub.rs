@@ -27,7 +27,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::console;
 use crate::exit::{Exit, Fail};
-use crate::relay::{Ends, Message, QUEUE};
+use crate::relay::{Ends, Initiator, Message, QUEUE};
 
 /// Records queued for one client before it counts as too slow.
 pub const BACKLOG: usize = 256;
@@ -148,7 +148,9 @@ impl Hub {
             humantime::format_duration(SLOW)
         );
         // Its queue is full: the Close goes only if it has made room by now.
-        let _ = member.tx.try_send(Message::close(1008, "too slow"));
+        let _ = member
+            .tx
+            .try_send(Message::close(1008, "too slow", Initiator::Local));
         member.kick.cancel();
         console::warn(
             format!("{}: dropped, {why}", member.peer),

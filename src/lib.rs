@@ -221,7 +221,7 @@ async fn run_job(job: Job) -> anyhow::Result<()> {
             let records = (cfg.framing, net::udp::RECORD_LIMIT, false);
             relay_scripted(
                 |ends| local::run_framed(cfg.local.clone(), records, env, ends),
-                |ends| net::udp::run_client(socket, ends, cfg.wait, cfg.framing),
+                |ends| net::udp::run_client(socket, ends, cfg.linger, cfg.framing),
                 &cfg.script,
                 false,
             )

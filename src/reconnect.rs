@@ -71,7 +71,7 @@ where
                         remote(conn, r)
                     );
                     match filtered? {
-                        Ended::LocalInput | Ended::Count => return ended,
+                        Ended::LocalInput | Ended::Count | Ended::Output => return ended,
                         Ended::Remote => ended.err(),
                     }
                 }

@@ -34,10 +34,11 @@ pub struct Message {
 pub enum Kind {
     Text,
     Binary,
-    /// A WebSocket peer's Close, passed on by `--to` (a 2-byte code, then the reason), so that
-    /// another WebSocket can close with the same code; also the prompt's `/close`. Byte
-    /// streams skip it.
-    Close,
+    /// A WebSocket Close (RFC 6455 5.5.1), typed: its code and who started it; the reason
+    /// (UTF-8, at most 123 bytes) is the message's data. A peer's Close passed on by `--to`
+    /// (so that the other WebSocket closes with the same code), the prompt's `/close`, a
+    /// hub's 1008, an upstream's failure (1011), `--count` reached (1000). Byte streams skip it.
+    Close(Close),
     /// A WebSocket ping or pong (its payload): sent by the prompt's `/ping` and `/pong`, and
     /// shown by it when the peer sends one. Byte streams skip them.
     Ping,
@@ -45,10 +46,32 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// Payload: text or binary.
+    pub fn is_data(self) -> bool {
+        matches!(self, Kind::Text | Kind::Binary)
+    }
+
     /// A control message rather than payload: byte streams have no place for it.
     pub fn is_control(self) -> bool {
-        matches!(self, Kind::Close | Kind::Ping | Kind::Pong)
+        matches!(self, Kind::Close(_) | Kind::Ping | Kind::Pong)
     }
+}
+
+/// A Close as the relay carries it: the close code (RFC 6455 7.4; 1005 when the peer gave
+/// none) and who started the closing handshake.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Close {
+    pub code: u16,
+    pub initiator: Initiator,
+}
+
+/// Who started a closing handshake.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Initiator {
+    /// This side of the relay (the prompt's `/close`, a hub, a failed upstream, `--count`).
+    Local,
+    /// The remote peer, whose Close is passed on.
+    Peer,
 }
 
 impl Message {
@@ -59,23 +82,72 @@ impl Message {
         }
     }
 
-    pub fn close(code: u16, reason: &str) -> Self {
-        let mut data = code.to_be_bytes().to_vec();
-        data.extend_from_slice(reason.as_bytes());
+    /// A Close of `code` with `reason`, started by `initiator`.
+    pub fn close(code: u16, reason: &str, initiator: Initiator) -> Self {
         Message {
-            data: data.into(),
-            kind: Kind::Close,
+            data: Bytes::copy_from_slice(reason.as_bytes()),
+            kind: Kind::Close(Close { code, initiator }),
         }
     }
 
-    /// The code and reason of a [`Kind::Close`] message.
-    pub fn close_parts(&self) -> (u16, String) {
-        let code = match self.data.get(..2) {
-            Some(&[a, b]) => u16::from_be_bytes([a, b]),
-            _ => 1000,
-        };
-        let reason = String::from_utf8_lossy(self.data.get(2..).unwrap_or_default()).into_owned();
-        (code, reason)
+    /// The bytes of payload this message carries (none for a control message).
+    pub fn payload_len(&self) -> u64 {
+        if self.kind.is_control() {
+            0
+        } else {
+            self.data.len() as u64
+        }
+    }
+}
+
+/// Input that was read but could not be sent because the peer closed first: `bytes` of
+/// payload. It ends the run with exit 1 (a `-k` listener reports it for that connection).
+///
+/// The remote side is the judge: it reports what it still held when the peer's Close came;
+/// each stage of the local side (stdin, framing) reports what it held when its channel
+/// closed, and that counts only when the remote side says the peer closed first (else the
+/// local side was stopped on purpose: `--count`, `--recv-only`). See [`verdict`].
+#[derive(Debug, thiserror::Error)]
+#[error("{bytes} bytes of input not sent: the peer closed the connection first")]
+pub struct Unsent {
+    pub bytes: u64,
+}
+
+impl Unsent {
+    /// `Ok(())` for nothing unsent, else the error.
+    pub fn check(bytes: u64) -> anyhow::Result<()> {
+        if bytes == 0 {
+            return Ok(());
+        }
+        Err(anyhow::Error::new(Unsent { bytes }))
+    }
+
+    fn of(result: &anyhow::Result<()>) -> Option<u64> {
+        result
+            .as_ref()
+            .err()?
+            .downcast_ref::<Unsent>()
+            .map(|u| u.bytes)
+    }
+}
+
+/// Two stages of one side: the first error wins, but what both could not send adds up.
+pub fn combine(first: anyhow::Result<()>, second: anyhow::Result<()>) -> anyhow::Result<()> {
+    match (Unsent::of(&first), Unsent::of(&second)) {
+        (Some(a), Some(b)) => Unsent::check(a + b),
+        (Some(_), None) if second.is_err() => second,
+        _ => first.and(second),
+    }
+}
+
+/// The outcome of a relay from its sides' results: the remote's error first (it says what
+/// happened to the connection), then the local side's; the local side's [`Unsent`] counts
+/// only beside the remote's.
+pub fn verdict(remote: anyhow::Result<()>, local: anyhow::Result<()>) -> anyhow::Result<()> {
+    match (Unsent::of(&remote), Unsent::of(&local)) {
+        (Some(_), _) => combine(remote, local),
+        (None, Some(_)) => remote,
+        (None, None) => remote.and(local),
     }
 }
 
@@ -104,7 +176,7 @@ where
 {
     let (l, r) = pair();
     let (local, remote) = tokio::join!(local(l), remote(r));
-    remote.and(local)
+    verdict(remote, local)
 }
 
 /// [`relay`] with a client's [`Script`] between the two sides (when it asks for anything).
@@ -131,7 +203,7 @@ where
         crate::script::filter(script.clone(), facing_local, facing_remote, stream),
         remote(r)
     );
-    remote.and(filtered).and(local)
+    verdict(remote.and(filtered), local)
 }
 
 #[cfg(test)]

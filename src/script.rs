@@ -14,7 +14,7 @@ use tokio::time::{Instant, sleep_until};
 
 use crate::console;
 use crate::exit::{Exit, Fail};
-use crate::relay::{Ends, Kind, Message};
+use crate::relay::{Ends, Initiator, Kind, Message};
 
 /// What a script asks of one client connection.
 #[derive(Debug, Clone, Default)]
@@ -52,6 +52,8 @@ pub enum Ended {
     Count,
     /// The remote side ended.
     Remote,
+    /// The local side stopped taking what arrives (stdout closed by its reader).
+    Output,
 }
 
 /// The local side as the filter sees it; it outlives one connection under `--reconnect`.
@@ -165,15 +167,21 @@ pub async fn connection(
                 if forward_output {
                     if let Some(tx) = &local.to {
                         if tx.send(msg).await.is_err() {
+                            // Nobody reads what arrives any more (`| head`): the connection
+                            // ends (a WebSocket with 1001), whatever the input holds.
                             local.to = None;
+                            return Ok(Ended::Output);
                         }
                     }
                 }
                 if done {
                     let n = script.count.unwrap_or_default();
                     console::detail(1, "count", format!("{n} received: closing"), json!({"count": n}));
-                    // Stop reading either side; the remote closes cleanly.
+                    // Stop reading either side; the remote closes cleanly, at once.
                     local.to = None;
+                    if let Some(tx) = &to_remote {
+                        let _ = tx.send(Message::close(1000, "", Initiator::Local)).await;
+                    }
                     return Ok(Ended::Count);
                 }
             }

@@ -12,6 +12,7 @@ use super::{
 use crate::cli::{WsArgs, WsConnectArgs, WsListenArgs};
 use crate::forward::{self, Upstream};
 use crate::framing::Framing;
+use crate::net::Linger;
 use crate::net::proxy::Scheme;
 use crate::net::tls::{self, TlsServer};
 use crate::reconnect::Reconnect;
@@ -67,6 +68,24 @@ pub struct WsControl {
     /// The peer's pings and the pongs that answer no ping of ours go to the local side as
     /// messages (the prompt shows them).
     pub show_control: bool,
+    /// After the local side's end of input, how long the peer must be quiet before our Close.
+    pub linger: Linger,
+}
+
+/// A client's `--linger` when none is given.
+pub const LINGER: Linger = Linger::After(Duration::from_secs(1));
+
+/// The end-of-input rule (README, "Closing"): `given` (`--linger`), else 1 s for a client
+/// and a `--to` bridge, until the client's Close for a listener's own stdin (as `tcp listen`
+/// keeps receiving after its half-close); a program (`--exec`) that ends closes at once
+/// (websocketd), as its output is all delivered by then.
+pub fn linger(given: Option<Linger>, local: &Local, listener: bool, bridge: bool) -> Linger {
+    match (given, local) {
+        (Some(linger), _) => linger,
+        (None, Local::Exec(_)) => Linger::After(Duration::ZERO),
+        (None, _) if listener && !bridge => Linger::Forever,
+        (None, _) => LINGER,
+    }
 }
 
 /// What is wrong with a Close of `code` and `reason`, and the fix (RFC 6455 7.4): shared by
@@ -88,7 +107,12 @@ pub fn close_problem(code: u16, reason: &str) -> Option<(String, &'static str)> 
     None
 }
 
-fn ws_control(args: WsArgs, local: &Local) -> anyhow::Result<WsControl> {
+fn ws_control(
+    args: WsArgs,
+    local: &Local,
+    listener: bool,
+    bridge: bool,
+) -> anyhow::Result<WsControl> {
     if let Some((what, hint)) = close_problem(args.close_code, &args.close_reason) {
         return Err(usage(what, hint));
     }
@@ -102,6 +126,7 @@ fn ws_control(args: WsArgs, local: &Local) -> anyhow::Result<WsControl> {
         hold_close: matches!(local, Local::Echo | Local::Exec(_)),
         show_control: matches!(local, Local::Repl(_)),
         forward_close: false,
+        linger: linger(args.linger, local, listener, bridge),
     })
 }
 
@@ -199,7 +224,7 @@ pub(super) fn ws_client(args: Box<WsConnectArgs>) -> anyhow::Result<WsClient> {
         protocols: check_protocols(args.protocols)?,
         origin,
         auth,
-        control: ws_control(args.ws, &local_side)?,
+        control: ws_control(args.ws, &local_side, false, false)?,
         local: local_side,
         framing: framing(&args.framing),
         script: script(args.script),
@@ -219,7 +244,7 @@ pub(super) fn ws_server(args: Box<WsListenArgs>) -> anyhow::Result<WsServer> {
     let bind = parse_bind(&args.addr)?;
     let forward = args.server.to.as_deref().map(forward::parse).transpose()?;
     let local_side = local(args.local, false);
-    let mut control = ws_control(args.ws, &local_side)?;
+    let mut control = ws_control(args.ws, &local_side, true, forward.is_some())?;
     // The client's Close waits for what the upstream still sends after its half-close (or
     // its Close, whose code the client gets).
     control.hold_close |= forward.is_some();

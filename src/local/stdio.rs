@@ -9,6 +9,10 @@
 //! delivered to its end (a peer that is gone for good answers with a reset, which says the
 //! data could not be delivered). Stdin on a terminal has nothing pending, so there the peer's
 //! close ends the run. A broken pipe on stdout ends the run quietly.
+//!
+//! When the other side stops taking stdin before its end (a WebSocket peer closed first),
+//! what was read and not handed over, and for a regular file what is left of it, is reported
+//! as [`Unsent`] (the remote side judges whether it counts: see `relay::verdict`).
 
 use std::fs::File;
 use std::io::{ErrorKind, IsTerminal, Read, Write};
@@ -21,7 +25,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::exit::{Exit, Fail};
 use crate::framing::CHUNK;
-use crate::relay::{Ends, Message};
+use crate::relay::{Ends, Message, Unsent};
 
 pub async fn run(ends: Ends) -> anyhow::Result<()> {
     let Ends { tx, mut rx } = ends;
@@ -34,6 +38,8 @@ pub async fn run(ends: Ends) -> anyhow::Result<()> {
     let send = {
         let stop_input = stop_input.clone();
         async move {
+            // Bytes handed to the other side, to tell what of a file was not sent.
+            let mut handed = 0u64;
             loop {
                 let chunk = tokio::select! {
                     biased;
@@ -46,16 +52,18 @@ pub async fn run(ends: Ends) -> anyhow::Result<()> {
                         }
                         return Ok(());
                     }
-                    _ = tx.closed() => return Ok(()),
+                    _ = tx.closed() => return Unsent::check(stdin.unsent(handed, 0)),
                     chunk = stdin.recv() => chunk,
                 };
                 match chunk {
                     None => return Ok(()),
                     Some(chunk) => {
                         let chunk = chunk.context("could not read stdin")?;
+                        let len = chunk.len() as u64;
                         if tx.send(Message::binary(chunk)).await.is_err() {
-                            return Ok(());
+                            return Unsent::check(stdin.unsent(handed, len));
                         }
+                        handed += len;
                     }
                 }
             }
@@ -67,6 +75,8 @@ pub async fn run(ends: Ends) -> anyhow::Result<()> {
             let first = match carried.take() {
                 Some(data) => data,
                 None => match rx.recv().await {
+                    // A byte stream has no place for control (a Close passed on, say).
+                    Some(msg) if msg.kind.is_control() => continue,
                     Some(msg) => msg.data,
                     None => break,
                 },
@@ -122,6 +132,9 @@ fn batch(first: Bytes, rx: &mut mpsc::Receiver<Message>) -> (Bytes, Option<Bytes
     let mut joined = bytes::BytesMut::with_capacity(CHUNK);
     joined.extend_from_slice(&first);
     while let Ok(msg) = rx.try_recv() {
+        if msg.kind.is_control() {
+            continue;
+        }
         if joined.len() + msg.data.len() > CHUNK {
             return (joined.freeze(), Some(msg.data));
         }
@@ -237,7 +250,8 @@ impl Drop for Restore {
 /// no hand-off per chunk); anything else (a file, a terminal, which epoll refuses or which
 /// must stay blocking) by a thread.
 enum Input {
-    Thread(mpsc::Receiver<std::io::Result<Bytes>>),
+    /// Read by a thread; for a regular file, its size and the offset reading started at.
+    Thread(mpsc::Receiver<std::io::Result<Bytes>>, Option<(u64, u64)>),
     Pipe {
         // Declared (so dropped) before the pipe: the flags go back while the fd is open.
         _restore: Restore,
@@ -256,13 +270,29 @@ impl Input {
             pipe,
             buf: bytes::BytesMut::new(),
         });
-        pipe.unwrap_or_else(|| Input::Thread(spawn_reader()))
+        pipe.unwrap_or_else(|| Input::Thread(spawn_reader(), regular_file()))
+    }
+
+    /// What was read, or is still in a regular file, and not sent: `handed` bytes went to
+    /// the other side, `in_hand` more were read and refused.
+    fn unsent(&mut self, handed: u64, in_hand: u64) -> u64 {
+        match self {
+            Input::Thread(_, Some((size, start))) => size.saturating_sub(*start + handed),
+            Input::Thread(rx, None) => {
+                let mut read = in_hand;
+                while let Ok(Ok(chunk)) = rx.try_recv() {
+                    read += chunk.len() as u64;
+                }
+                read
+            }
+            Input::Pipe { .. } => in_hand,
+        }
     }
 
     /// The next chunk; `None` at EOF.
     async fn recv(&mut self) -> Option<std::io::Result<Bytes>> {
         match self {
-            Input::Thread(rx) => rx.recv().await,
+            Input::Thread(rx, _) => rx.recv().await,
             Input::Pipe { pipe, buf, .. } => {
                 use tokio::io::AsyncReadExt;
                 buf.reserve(PIPE_CHUNK);
@@ -278,10 +308,21 @@ impl Input {
     /// A chunk already read, if any (the thread reads ahead; the pipe does not).
     fn try_recv(&mut self) -> Option<std::io::Result<Bytes>> {
         match self {
-            Input::Thread(rx) => rx.try_recv().ok(),
+            Input::Thread(rx, _) => rx.try_recv().ok(),
             Input::Pipe { .. } => None,
         }
     }
+}
+
+/// Stdin's size and current offset, when it is a regular file.
+fn regular_file() -> Option<(u64, u64)> {
+    use std::io::Seek;
+    let mut file = File::from(std::io::stdin().as_fd().try_clone_to_owned().ok()?);
+    let meta = file.metadata().ok()?;
+    if !meta.is_file() {
+        return None;
+    }
+    Some((meta.len(), file.stream_position().ok()?))
 }
 
 /// A thread reading stdin in chunks; the channel ends at EOF (or after an error).

@@ -1,8 +1,41 @@
 //! Remote sides: one module per transport.
 
 pub mod client;
+pub mod progress;
 pub mod proxy;
 pub mod tcp;
 pub mod tls;
 pub mod udp;
 pub mod ws;
+
+use std::time::Duration;
+
+/// How long a client waits, after its local side's end of input, for the peer to stop
+/// talking (`--linger`): WebSocket has no half-close and most peers answer a Close at once,
+/// so the Close goes out only once the peer has been quiet this long (each data message
+/// received starts the wait again). UDP's `--linger` (`--wait`) waits the same way for
+/// replies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Linger {
+    /// Quiet for this long (0: close at once).
+    After(Duration),
+    /// Until the peer closes.
+    Forever,
+}
+
+impl Linger {
+    /// `forever`, or a duration (`0`, `500ms`, `2s`; a bare number is seconds).
+    pub fn parse(text: &str) -> Result<Linger, String> {
+        if text == "forever" {
+            return Ok(Linger::Forever);
+        }
+        if let Ok(secs) = text.parse::<f64>() {
+            if secs.is_finite() && secs >= 0.0 {
+                return Ok(Linger::After(Duration::from_secs_f64(secs)));
+            }
+        }
+        humantime::parse_duration(text)
+            .map(Linger::After)
+            .map_err(|e| format!("{e}: write a duration such as 1s or 500ms, 0, or forever"))
+    }
+}

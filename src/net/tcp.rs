@@ -16,7 +16,7 @@ use crate::console;
 use crate::exit::{Exit, Fail};
 use crate::framing::{read_chunks, write_chunks};
 use crate::net::tls::{self, Stream};
-use crate::relay::Ends;
+use crate::relay::{Ends, Initiator, Message};
 
 /// Resolves `target` and tries each address in turn; `timeout` bounds the whole attempt.
 pub async fn connect(target: &HostPort, timeout: Duration) -> anyhow::Result<TcpStream> {
@@ -175,17 +175,36 @@ where
     W: AsyncWrite + Unpin,
 {
     let Ends { tx, rx } = ends;
-    let receive = async move {
-        let received = read_chunks(reader, &tx).await;
-        console::detail(2, "eof", "peer finished sending", json!({"peer": peer}));
-        received
-    };
-    let (received, sent) = tokio::join!(receive, write_chunks(rx, writer));
     let what = |dir: &str| match peer {
         Some(peer) => format!("{dir} {peer}"),
         None => dir.to_string(),
     };
-    let received = received.map_err(|e| peer_error(e, what("receiving from")))?;
+    let receive = async move {
+        let received = read_chunks(reader, &tx).await;
+        if received.is_err() {
+            // A WebSocket on the other side of a bridge closes with 1011 (byte streams skip it).
+            let close = Message::close(1011, "upstream connection failed", Initiator::Local);
+            let _ = tokio::time::timeout(Duration::from_secs(1), tx.send(close)).await;
+        } else {
+            console::detail(2, "eof", "peer finished sending", json!({"peer": peer}));
+        }
+        received
+    };
+    let send = write_chunks(rx, writer);
+    tokio::pin!(receive, send);
+    // A failure either way (a reset) ends the connection at once, whatever the other
+    // direction is waiting for (stdin may be an idle pipe); the peer's FIN only ends its
+    // direction (a half-close).
+    let (received, sent) = tokio::select! {
+        received = &mut receive => {
+            let received = received.map_err(|e| peer_error(e, what("receiving from")))?;
+            (received, send.await)
+        }
+        sent = &mut send => {
+            let sent = sent.map_err(|e| peer_error(e, what("sending to")))?;
+            (receive.await.map_err(|e| peer_error(e, what("receiving from")))?, Ok(sent))
+        }
+    };
     let sent = sent.map_err(|e| peer_error(e, what("sending to")))?;
     console::detail(
         1,
@@ -204,6 +223,19 @@ pub fn peer_error(err: std::io::Error, what: String) -> anyhow::Error {
     let code = match err.kind() {
         ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted | ErrorKind::BrokenPipe => {
             Exit::PeerAbnormal
+        }
+        // Only TLS reports an end of the stream as an error: the peer closed TCP without
+        // close_notify (RFC 8446 6.1), so what arrived may have been cut short by anyone on
+        // the path. Exit 5, as for a reset.
+        ErrorKind::UnexpectedEof => {
+            let peer = what.rsplit(' ').next().unwrap_or("the peer");
+            return anyhow::Error::new(err).context(
+                Fail::new(
+                    Exit::PeerAbnormal,
+                    format!("{peer} ended TLS without close_notify: what arrived may be truncated"),
+                )
+                .hint("a server that always does this cannot prove that its data is complete"),
+            );
         }
         _ => Exit::Io,
     };

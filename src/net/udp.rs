@@ -2,7 +2,7 @@
 //!
 //! `udp send` uses a connected socket, so the kernel reports an ICMP port unreachable as
 //! `ECONNREFUSED` on the next send or receive: that is exit 3, not silence. After the local
-//! side's end of input, replies are awaited for `--wait`. `udp listen` serves every sender:
+//! side's end of input, replies are awaited until none has come for `--linger` (`--wait`). `udp listen` serves every sender:
 //! datagrams go to the local side in arrival order, and what the local side sends goes to the
 //! most recent sender (`--echo`: each datagram straight back; `--exec`: one command per
 //! sender).
@@ -11,7 +11,6 @@ use std::collections::HashMap;
 use std::io::ErrorKind;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
-use std::time::Duration;
 
 use anyhow::Context;
 use bytes::Bytes;
@@ -26,6 +25,7 @@ use crate::console;
 use crate::exit::{Exit, Fail};
 use crate::framing::Framing;
 use crate::local;
+use crate::net::Linger;
 use crate::relay::{Ends, Message, pair, relay};
 
 /// The largest UDP payload: 65,535 minus the IPv4 (20) and UDP (8) headers; IPv6's fixed
@@ -227,15 +227,16 @@ fn datagram_event(peer: SocketAddr, size: usize) {
 }
 
 /// The remote side for `udp send`: what arrives is printed; the local side's end of input
-/// starts the `wait` for replies.
+/// starts the wait for replies, which ends once none has come for `linger`.
 pub async fn run_client(
     socket: UdpSocket,
     ends: Ends,
-    wait: Duration,
+    linger: Linger,
     framing: Framing,
 ) -> anyhow::Result<()> {
     let peer = socket.peer_addr()?;
     let Ends { tx, mut rx } = ends;
+    let replied = tokio::sync::Notify::new();
     let send = async {
         while let Some(msg) = rx.recv().await {
             for datagram in datagrams(msg, peer, framing)? {
@@ -245,13 +246,22 @@ pub async fn run_client(
                     .map_err(|e| unreachable(e, peer))?;
             }
         }
+        let Linger::After(quiet) = linger else {
+            return std::future::pending().await;
+        };
         console::detail(
             2,
             "waiting",
-            format!("waiting {} for replies", humantime::format_duration(wait)),
-            json!({"wait_ms": wait.as_millis() as u64}),
+            format!(
+                "waiting for replies until none has come for {}",
+                humantime::format_duration(quiet)
+            ),
+            json!({"wait_ms": quiet.as_millis() as u64}),
         );
-        tokio::time::sleep(wait).await;
+        while tokio::time::timeout(quiet, replied.notified())
+            .await
+            .is_ok()
+        {}
         Ok(())
     };
     let receive = async {
@@ -262,6 +272,7 @@ pub async fn run_client(
                 _ = tx.closed() => return Ok(()), // the local side is done (stdout, --count)
             };
             datagram_event(peer, n);
+            replied.notify_one();
             if tx
                 .send(Message::binary(Bytes::copy_from_slice(&buf[..n])))
                 .await

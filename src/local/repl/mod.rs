@@ -23,7 +23,7 @@ use tokio::sync::mpsc;
 use tokio::time::{Instant, sleep_until};
 
 use crate::hub::{Event, Hub, To};
-use crate::relay::{Ends, Kind, Message};
+use crate::relay::{Ends, Initiator, Kind, Message};
 use command::{Command, parse};
 pub use command::{Session, Transport};
 use terminal::{Input, Terminal};
@@ -97,7 +97,9 @@ impl Prompt {
             }
             Command::Pong(data) => (Kind::Pong, Bytes::from(data.clone())),
             Command::Binary(bytes) => (Kind::Binary, Bytes::from(bytes.clone())),
-            Command::Close(code, reason) => return Some(Message::close(*code, reason)),
+            Command::Close(code, reason) => {
+                return Some(Message::close(*code, reason, Initiator::Local));
+            }
             _ => return None,
         };
         Some(Message { data, kind })
@@ -118,7 +120,7 @@ impl Prompt {
                 let rtt = self.answered(&msg.data);
                 show::control(from, "pong", &msg.data, &rtt)
             }
-            (Kind::Close, _) => return,
+            (Kind::Close(_), _) => return,
         };
         self.term.print(text).await;
     }
@@ -253,7 +255,7 @@ async fn one_line(prompt: &mut Prompt, line: &str, tx: &mut Option<mpsc::Sender<
             .await;
         return Flow::Go;
     };
-    let closing = msg.kind == Kind::Close;
+    let closing = matches!(msg.kind, Kind::Close(_));
     if sender.send(msg).await.is_err() {
         prompt
             .complain("the connection takes no more input: nothing was sent")

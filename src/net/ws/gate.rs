@@ -9,8 +9,12 @@
 //! first byte of a Close frame until the session releases it: after the local side has seen
 //! the end of its input and sent all it had to say, or after `--close-timeout`.
 //!
+//! Unarmed, it still notes the peer's Close as it goes through ([`Gate::raw_close`]):
+//! tungstenite replaces a close code that may not be sent with its own 1002 before we see it,
+//! and the code the peer really sent is what the report must name.
+//!
 //! It parses only frame headers (the HTTP head before the frames is skipped up to its blank
-//! line), copying nothing but the held-back bytes.
+//! line), copying nothing but the held-back bytes (or the Close frame, at most 139 bytes).
 
 use std::io;
 use std::pin::Pin;
@@ -35,8 +39,24 @@ pub struct Gate {
     holding: AtomicBool,
     held: Notify,
     waker: Mutex<Option<Waker>>,
-    /// The held Close's code and reason, once its frame is all there.
-    close: Mutex<Option<(u16, String)>>,
+    /// The peer's Close as it came (held or let through), once its frame is all there.
+    close: Mutex<Option<RawClose>>,
+}
+
+/// A Close frame's payload as the peer sent it, before tungstenite checks it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawClose {
+    /// The close code; `None` for an empty payload (1005).
+    pub code: Option<u16>,
+    /// The reason, lossily decoded.
+    pub reason: String,
+}
+
+impl RawClose {
+    /// The code as the relay carries it (1005 for none).
+    pub fn code_or_none(&self) -> u16 {
+        self.code.unwrap_or(1005)
+    }
 }
 
 impl Gate {
@@ -58,9 +78,8 @@ impl Gate {
         self.holding.load(Ordering::SeqCst) && !self.released.load(Ordering::SeqCst)
     }
 
-    /// The code and reason of the held Close (1005 and none when it gave no code), if its
-    /// frame has arrived whole.
-    pub fn held_close(&self) -> Option<(u16, String)> {
+    /// The peer's Close as it was sent, if its frame has arrived whole (held back or not).
+    pub fn raw_close(&self) -> Option<RawClose> {
         self.close.lock().unwrap().clone()
     }
 
@@ -96,6 +115,8 @@ pub struct Gated<S> {
     at: Position,
     /// Bytes from the first byte of the held Close frame on.
     held: BytesMut,
+    /// The Close frame let through so far, while it is not whole (unarmed).
+    noting: Option<BytesMut>,
 }
 
 impl<S> Gated<S> {
@@ -105,6 +126,7 @@ impl<S> Gated<S> {
             gate: Arc::new(Gate::default()),
             at: Position::Head(0),
             held: BytesMut::new(),
+            noting: None,
         }
     }
 
@@ -116,10 +138,9 @@ impl<S> Gated<S> {
         &self.inner
     }
 
-    /// Follows `data` through the frames. With `hold`, returns the offset where a Close frame
-    /// starts, if one does in it; without, a Close going through ends the watching (nothing
-    /// after it matters).
-    fn scan(&mut self, data: &[u8], hold: bool) -> Option<usize> {
+    /// Follows `data` through the frames; returns the offset where a Close frame starts, if
+    /// one does in it (nothing after it matters: the scan ends there).
+    fn scan(&mut self, data: &[u8]) -> Option<usize> {
         let mut i = 0;
         while i < data.len() {
             match &mut self.at {
@@ -140,11 +161,7 @@ impl<S> Gated<S> {
                 }
                 Position::Header { have, bytes } => {
                     if *have == 0 && data[i] & 0x0F == 0x8 {
-                        if hold {
-                            return Some(i);
-                        }
-                        self.gate.released.store(true, Ordering::SeqCst);
-                        return None;
+                        return Some(i);
                     }
                     bytes[*have] = data[i];
                     *have += 1;
@@ -173,7 +190,7 @@ impl<S> Gated<S> {
 }
 
 /// The code and reason of the Close frame at the start of `frame`, unmasked, if it is whole.
-fn close_payload(frame: &[u8]) -> Option<(u16, String)> {
+fn close_payload(frame: &[u8]) -> Option<RawClose> {
     let (len, header_len) = header_size(frame)?;
     let payload = frame.get(header_len..header_len + len as usize)?;
     let mask = (frame[1] & 0x80 != 0).then(|| &frame[header_len - 4..header_len]);
@@ -182,13 +199,16 @@ fn close_payload(frame: &[u8]) -> Option<(u16, String)> {
         .enumerate()
         .map(|(i, b)| b ^ mask.map_or(0, |m| m[i % 4]))
         .collect();
-    match payload.as_slice() {
-        [a, b, reason @ ..] => Some((
-            u16::from_be_bytes([*a, *b]),
-            String::from_utf8_lossy(reason).into_owned(),
-        )),
-        _ => Some((1005, String::new())),
-    }
+    Some(match payload.as_slice() {
+        [a, b, reason @ ..] => RawClose {
+            code: Some(u16::from_be_bytes([*a, *b])),
+            reason: String::from_utf8_lossy(reason).into_owned(),
+        },
+        _ => RawClose {
+            code: None,
+            reason: String::new(),
+        },
+    })
 }
 
 /// A frame's payload length and header length, once enough of the header is there to tell.
@@ -216,15 +236,25 @@ impl<S: AsyncRead + Unpin> AsyncRead for Gated<S> {
         if !this.held.is_empty() {
             return this.poll_held(cx, buf);
         }
-        if this.gate.released.load(Ordering::SeqCst) {
-            return Pin::new(&mut this.inner).poll_read(cx, buf);
-        }
         let before = buf.filled().len();
+        if this.gate.released.load(Ordering::SeqCst) {
+            std::task::ready!(Pin::new(&mut this.inner).poll_read(cx, buf))?;
+            if let Some(mut noting) = this.noting.take() {
+                noting.extend_from_slice(&buf.filled()[before..]);
+                this.note(noting);
+            }
+            return Poll::Ready(Ok(()));
+        }
         std::task::ready!(Pin::new(&mut this.inner).poll_read(cx, buf))?;
-        let armed = this.gate.armed.load(Ordering::SeqCst);
-        let Some(at) = this.scan(&buf.filled()[before..], armed) else {
+        let Some(at) = this.scan(&buf.filled()[before..]) else {
             return Poll::Ready(Ok(()));
         };
+        if !this.gate.armed.load(Ordering::SeqCst) {
+            // Let through, and noted; nothing after it needs watching.
+            this.gate.released.store(true, Ordering::SeqCst);
+            this.note(BytesMut::from(&buf.filled()[before + at..]));
+            return Poll::Ready(Ok(()));
+        }
         this.held.extend_from_slice(&buf.filled()[before + at..]);
         buf.set_filled(before + at);
         *this.gate.close.lock().unwrap() = close_payload(&this.held);
@@ -240,6 +270,16 @@ impl<S: AsyncRead + Unpin> AsyncRead for Gated<S> {
 }
 
 impl<S> Gated<S> {
+    /// Notes the Close frame `frame` (its start) once it is whole; keeps it for more bytes
+    /// until then, as long as it could still be a valid Close (header and 125 bytes).
+    fn note(&mut self, frame: BytesMut) {
+        match close_payload(&frame) {
+            Some(close) => *self.gate.close.lock().unwrap() = Some(close),
+            None if frame.len() < 14 + 125 => self.noting = Some(frame),
+            None => {}
+        }
+    }
+
     /// Hands out held-back bytes once released.
     fn poll_held(&mut self, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
         // Registered before looking, so that a release in between still wakes us.
@@ -321,7 +361,7 @@ mod tests {
             let mut gated = Gated::new(());
             let mut found = None;
             for (n, piece) in stream.chunks(chunk).enumerate() {
-                if let Some(at) = gated.scan(piece, true) {
+                if let Some(at) = gated.scan(piece) {
                     found = Some(n * chunk + at);
                     break;
                 }
@@ -342,17 +382,41 @@ mod tests {
                 .enumerate()
                 .map(|(i, b)| b ^ [1, 2, 3, 4][i % 4]),
         );
-        assert_eq!(close_payload(&f), Some((4001, "bye".to_string())));
+        let close = |code, reason: &str| RawClose {
+            code,
+            reason: reason.to_string(),
+        };
+        assert_eq!(close_payload(&f), Some(close(Some(4001), "bye")));
         assert_eq!(close_payload(&f[..4]), None);
-        assert_eq!(close_payload(&frame(0x8, &[])), Some((1005, String::new())));
+        assert_eq!(close_payload(&frame(0x8, &[])), Some(close(None, "")));
     }
 
-    #[test]
-    fn unarmed_lets_the_close_through_and_stops_watching() {
+    #[tokio::test]
+    async fn unarmed_lets_the_close_through_and_notes_its_code() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
         let mut stream = b"HTTP/1.1 101 Switching Protocols\r\n\r\n".to_vec();
-        stream.extend(frame(0x8, &[0x03, 0xe8]));
-        let mut gated = Gated::new(());
-        assert_eq!(gated.scan(&stream, false), None);
-        assert!(gated.gate.released.load(Ordering::SeqCst));
+        stream.extend(frame(0x1, b"hi"));
+        stream.extend(frame(0x8, &5000u16.to_be_bytes()));
+        let total = stream.len();
+        let (mut peer, ours) = tokio::io::duplex(64);
+        let mut gated = Gated::new(ours);
+        let gate = gated.gate();
+        // In pieces of 3 bytes, so that the Close frame is split across reads.
+        let writer = tokio::spawn(async move {
+            for piece in stream.chunks(3) {
+                peer.write_all(piece).await.unwrap();
+                peer.flush().await.unwrap();
+                tokio::task::yield_now().await;
+            }
+        });
+        let mut got = Vec::new();
+        let mut buf = [0; 3];
+        while got.len() < total {
+            let n = gated.read(&mut buf).await.unwrap();
+            got.extend_from_slice(&buf[..n]);
+        }
+        writer.await.unwrap();
+        assert!(gate.released.load(Ordering::SeqCst));
+        assert_eq!(gate.raw_close().and_then(|c| c.code), Some(5000));
     }
 }

@@ -2,12 +2,20 @@
 //! either role. [`handshake`] opens it as a client or accepts it as a server.
 //!
 //! A session is two halves over the split stream. The writer sends the local side's messages
-//! (batched, one flush per burst), pings on `--ping-interval`, and at the local side's end of
-//! input a Close after every queued message. The reader delivers messages to the local side
-//! until the peer's Close (tungstenite answers pings and Closes by itself) and fails the
-//! connection with the right close code on a protocol violation (1002), invalid UTF-8 (1007)
-//! or a message over `--max-message-size` (1009). Control frames stay in this module; the
-//! reader half is in `reader.rs`, the hold on the peer's Close in [`gate`].
+//! (batched, one flush per burst) and pings on `--ping-interval`. At the local side's end of
+//! input it does not close at once: WebSocket has no half-close, and most peers answer a Close
+//! the moment they read it, dropping the replies they were about to send. So it keeps
+//! reading, and sends its Close once the peer has been quiet for `--linger` ([`Linger`]; a
+//! listener's stdin waits for the client's Close); the peer's own Close is answered at once.
+//! When the local side stops taking what arrives (stdout closed), it closes with 1001.
+//!
+//! The reader delivers messages to the local side until the peer's Close (tungstenite answers
+//! pings and Closes by itself) and fails the connection with the right close code on a
+//! protocol violation (1002), invalid UTF-8 (1007) or a message over `--max-message-size`
+//! (1009). Waits for an answer (our Close, a ping) count from when the frame reached the
+//! socket and not while the peer is still taking the data queued before it
+//! ([`progress::Patience`]). Control frames stay in this module; the reader half is in
+//! `reader.rs`, the hold on the peer's Close and the raw close code in [`gate`].
 
 pub mod gate;
 pub mod handshake;
@@ -15,6 +23,7 @@ mod reader;
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
+use std::os::fd::RawFd;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -23,7 +32,7 @@ use futures_util::stream::SplitSink;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::json;
 use tokio::io::{AsyncRead, AsyncWrite};
-use tokio::sync::mpsc;
+use tokio::sync::{Notify, mpsc};
 use tokio::time::{Instant, Interval, sleep_until, timeout};
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::error::{Error as WsError, ProtocolError};
@@ -36,7 +45,9 @@ use tokio_util::task::AbortOnDropHandle;
 use crate::config::WsControl;
 use crate::console;
 use crate::exit::{Exit, Fail};
-use crate::relay::{Ends, Kind, Message};
+use crate::net::Linger;
+use crate::net::progress::{self, Acked, Patience};
+use crate::relay::{Ends, Kind, Message, Unsent};
 use gate::{Gate, Gated};
 use reader::read_half;
 
@@ -74,6 +85,25 @@ struct Shared {
     /// Set once our Close has been sent.
     we_closed: AtomicBool,
     pings: Mutex<Pings>,
+    /// Cancelled by the reader when the local side stops taking what the peer sends (its
+    /// stdout was closed by its reader): the session ends at once, with 1001.
+    output_gone: CancellationToken,
+    /// Told by the reader for each data message: the peer is still talking (the linger).
+    activity: Notify,
+    /// How the peer ended, kept as soon as its Close is read: a peer that keeps its TCP
+    /// connection open after the closing handshake still has its code reported.
+    peer_end: Mutex<Option<PeerEnd>>,
+}
+
+/// How the peer ended the session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum PeerEnd {
+    /// Its Close: the code (`None`: it gave none, 1005) and the reason.
+    Closed { code: Option<u16>, reason: String },
+    /// A Close with a code that may not be sent (RFC 6455 7.4.1), answered with 1002.
+    BadCode(u16),
+    /// The connection ended without a Close (1006).
+    Dropped,
 }
 
 /// Pings in flight: the payload is a counter, so a pong tells which ping it answers.
@@ -88,6 +118,14 @@ impl Pings {
         self.next += 1;
         self.outstanding.push_back((self.next, Instant::now()));
         self.next.to_be_bytes()
+    }
+
+    /// The last ping has reached the socket (behind whatever was queued before it): its
+    /// timeout counts from now.
+    fn reached_socket(&mut self) {
+        if let Some(last) = self.outstanding.back_mut() {
+            last.1 = Instant::now();
+        }
     }
 
     /// The round-trip time of the ping `payload` answers; older pings count as answered too.
@@ -111,16 +149,25 @@ impl Pings {
     }
 }
 
+/// How the writer ended.
 enum WriterEnd {
-    /// Our Close went out after every message.
-    ClosedByUs,
+    /// Our Close went out; it reached the socket at this instant.
+    ClosedByUs(Instant),
     /// The reader stopped us (the peer closed, or the connection failed).
     Stopped,
 }
 
+/// What the writer reports: how it ended, and the bytes of payload the local side had
+/// handed over that could not be sent because the peer closed first.
+struct Written {
+    end: WriterEnd,
+    unsent: u64,
+}
+
 /// Runs one session until both Closes are exchanged (or the connection fails). The peer's
 /// close code decides the outcome: a Close the peer starts with a code other than 1000/1001
-/// (or none), or a connection lost without any Close, is the peer ending abnormally (exit 5).
+/// (or none), or a connection lost without any Close, is the peer ending abnormally (exit 5);
+/// input the peer closed on before it could be sent is an [`Unsent`] error (exit 1).
 pub async fn run<S>(
     ws: WebSocketStream<Gated<S>>,
     ends: Ends,
@@ -128,9 +175,10 @@ pub async fn run<S>(
     peer: SocketAddr,
 ) -> anyhow::Result<()>
 where
-    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    S: AsyncRead + AsyncWrite + Acked + Unpin + Send + 'static,
 {
     let gate = ws.get_ref().gate();
+    let fd = ws.get_ref().get_ref().tcp_fd();
     if control.hold_close {
         gate.arm();
     }
@@ -140,6 +188,9 @@ where
         fail: Mutex::new(None),
         we_closed: AtomicBool::new(false),
         pings: Mutex::new(Pings::default()),
+        output_gone: CancellationToken::new(),
+        activity: Notify::new(),
+        peer_end: Mutex::new(None),
     });
     let Ends { tx, rx } = ends;
     // The reader is a task of its own: polled together with the writer, every message going
@@ -158,21 +209,38 @@ where
             .await
             .unwrap_or_else(|e| Err(anyhow::anyhow!("the WebSocket reader failed: {e}")))
     };
-    let writer = write_half(sink, rx, &shared, &gate, control, peer);
+    let writer = write_half(sink, rx, &shared, &gate, control, peer, fd);
     tokio::pin!(reader, writer);
+    let mut unsent = 0;
     let received = tokio::select! {
         received = &mut reader => {
             shared.stop.cancel();
             // Let the writer send a failing Close; it may be stuck on a peer that reads nothing.
-            let _ = timeout(control.close_timeout, &mut writer).await;
+            if let Ok(Ok(written)) = timeout(control.close_timeout, &mut writer).await {
+                unsent = written.unsent;
+            }
             received
         }
         written = &mut writer => {
-            let written = written?;
-            let waited = timeout(control.close_timeout, &mut reader).await;
-            match (written, waited) {
-                (_, Ok(received)) => received,
-                (WriterEnd::ClosedByUs, Err(_)) => {
+            let Written { end, unsent: left } = written?;
+            unsent = left;
+            let waited = match end {
+                // Counted from when our Close reached the socket, and not while the peer is
+                // still visibly taking the data queued before it.
+                WriterEnd::ClosedByUs(at) => {
+                    let mut patience = Patience::new(control.close_timeout, at, progress::sampler(fd));
+                    tokio::select! {
+                        received = &mut reader => Some(received),
+                        () = patience.expired() => None,
+                    }
+                }
+                WriterEnd::Stopped => timeout(control.close_timeout, &mut reader).await.ok(),
+            };
+            match (waited, shared.peer_end.lock().unwrap().clone()) {
+                (Some(received), _) => received,
+                // The closing handshake is done; the peer just keeps its TCP connection.
+                (None, Some(end)) => Ok(end),
+                (None, None) if matches!(end, WriterEnd::ClosedByUs(_)) => {
                     return Err(Fail::new(
                         Exit::PeerAbnormal,
                         format!(
@@ -183,30 +251,40 @@ where
                     .hint("the peer may be stuck; raise --close-timeout if it is just slow")
                     .err());
                 }
-                (WriterEnd::Stopped, Err(_)) => Ok(Some(None)),
+                (None, None) => Ok(PeerEnd::Dropped),
             }
         }
     };
     let we_closed = shared.we_closed.load(Ordering::SeqCst);
-    closed(received?, we_closed, peer)
+    closed(received?, we_closed, peer)?;
+    Unsent::check(unsent)
 }
 
-/// Reports the end of a session from the peer's Close (`None`: none came).
-fn closed(
-    peer_close: Option<Option<CloseFrame>>,
-    we_closed: bool,
-    peer: SocketAddr,
-) -> anyhow::Result<()> {
-    let Some(frame) = peer_close else {
-        return Err(Fail::new(
-            Exit::PeerAbnormal,
-            format!("connection to {peer} lost without a closing handshake (1006)"),
-        )
-        .err());
-    };
-    let (code, reason) = match &frame {
-        Some(f) => (u16::from(f.code), f.reason.as_str().to_string()),
-        None => (1005, String::new()),
+/// Reports the end of a session from how the peer ended.
+fn closed(end: PeerEnd, we_closed: bool, peer: SocketAddr) -> anyhow::Result<()> {
+    let (code, reason) = match end {
+        PeerEnd::Dropped => {
+            return Err(Fail::new(
+                Exit::PeerAbnormal,
+                format!("connection to {peer} lost without a closing handshake (1006)"),
+            )
+            .err());
+        }
+        PeerEnd::BadCode(code) => {
+            console::status(
+                "closed",
+                format!("closed: the peer's close code {code} may not be sent; answered 1002"),
+                json!({"peer": peer, "code": 1002, "reason": "", "initiator": "us", "peer_code": code}),
+            );
+            return Err(Fail::new(
+                Exit::Io,
+                format!(
+                    "{peer} broke the WebSocket protocol: it closed with code {code}, which may not be sent (RFC 6455 7.4); closed with 1002"
+                ),
+            )
+            .err());
+        }
+        PeerEnd::Closed { code, reason } => (code.unwrap_or(1005), reason),
     };
     let text = match (code, reason.is_empty()) {
         (1005, _) => "closed: 1005 (no status code)".to_string(),
@@ -234,7 +312,18 @@ fn closed(
     Ok(())
 }
 
-/// Sends the local side's messages, then our Close at its end of input.
+/// The payload bytes still queued from the local side, which will not be sent now.
+fn drain(rx: &mut mpsc::Receiver<Message>) -> u64 {
+    rx.close();
+    let mut bytes = 0;
+    while let Ok(msg) = rx.try_recv() {
+        bytes += msg.payload_len();
+    }
+    bytes
+}
+
+/// Sends the local side's messages; at its end of input, our Close after the linger (see
+/// [`Linger`]), or the answer to the peer's held Close.
 async fn write_half<S>(
     mut sink: SplitSink<WebSocketStream<Gated<S>>, WsMessage>,
     mut rx: mpsc::Receiver<Message>,
@@ -242,7 +331,8 @@ async fn write_half<S>(
     gate: &Gate,
     control: &WsControl,
     peer: SocketAddr,
-) -> anyhow::Result<WriterEnd>
+    fd: Option<RawFd>,
+) -> anyhow::Result<Written>
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
@@ -255,6 +345,11 @@ where
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         ticker
     });
+    // The oldest ping not answered yet, and the wait for its pong.
+    let mut ping_wait: Option<(Instant, Patience)> = None;
+    // Whether the local side may still send; then, while lingering, until when.
+    let mut input_open = true;
+    let mut linger_until: Option<Instant> = None;
     let sent = |result: Result<(), WsError>| match result {
         Ok(()) => Ok(None),
         // The peer's Close came in meanwhile: the reader has the rest of the story.
@@ -269,13 +364,30 @@ where
         )),
         Err(err) => Err(anyhow::Error::new(err).context(format!("could not send to {peer}"))),
     };
+    // Our Close, as the last frame.
+    let close = async |sink: &mut SplitSink<_, _>, code: u16, reason: Utf8Bytes| {
+        shared.we_closed.store(true, Ordering::SeqCst);
+        let frame = CloseFrame {
+            code: code.into(),
+            reason,
+        };
+        let result = sink.send(WsMessage::Close(Some(frame))).await;
+        sent(result).map(|end| end.unwrap_or(WriterEnd::ClosedByUs(Instant::now())))
+    };
     loop {
-        let ping_deadline = shared
-            .pings
-            .lock()
-            .unwrap()
-            .oldest()
-            .map(|at| at + control.ping_timeout);
+        let oldest = shared.pings.lock().unwrap().oldest();
+        if ping_wait.as_ref().map(|(at, _)| *at) != oldest {
+            ping_wait = oldest.map(|at| {
+                (
+                    at,
+                    Patience::new(control.ping_timeout, at, progress::sampler(fd)),
+                )
+            });
+        }
+        let linger = match control.linger {
+            Linger::After(quiet) => quiet,
+            Linger::Forever => Duration::ZERO,
+        };
         tokio::select! {
             biased;
             _ = shared.stop.cancelled() => {
@@ -284,7 +396,8 @@ where
                     shared.we_closed.store(true, Ordering::SeqCst);
                     let _ = sink.send(WsMessage::Close(Some(frame))).await;
                 }
-                return Ok(WriterEnd::Stopped);
+                let unsent = if input_open { drain(&mut rx) } else { 0 };
+                return Ok(Written { end: WriterEnd::Stopped, unsent });
             }
             _ = crate::shutdown::requested() => {
                 // A listener shutting down: what is queued goes out, then Close 1001.
@@ -295,17 +408,16 @@ where
                         Err(_) => break,
                     }
                 }
-                shared.we_closed.store(true, Ordering::SeqCst);
-                if result.is_ok() {
-                    let frame = CloseFrame {
-                        code: CloseCode::Away,
-                        reason: Utf8Bytes::from_static("server shutting down"),
-                    };
-                    result = sink.send(WsMessage::Close(Some(frame))).await;
+                if let Some(end) = sent(result)? {
+                    return Ok(Written { end, unsent: drain(&mut rx) });
                 }
-                return Ok(sent(result)?.unwrap_or(WriterEnd::ClosedByUs));
+                let end = close(&mut sink, 1001, Utf8Bytes::from_static("server shutting down")).await?;
+                return Ok(Written { end, unsent: 0 });
             }
-            _ = sleep_until(ping_deadline.unwrap_or_else(Instant::now)), if ping_deadline.is_some() => {
+            _ = expired(&mut ping_wait), if ping_wait.is_some() => {
+                if shared.pings.lock().unwrap().oldest() != ping_wait.as_ref().map(|(at, _)| *at) {
+                    continue; // answered meanwhile
+                }
                 shared.we_closed.store(true, Ordering::SeqCst);
                 let frame = CloseFrame { code: CloseCode::Error, reason: Utf8Bytes::from_static("no pong") };
                 let _ = timeout(Duration::from_secs(1), sink.send(WsMessage::Close(Some(frame)))).await;
@@ -320,33 +432,41 @@ where
                 let payload = shared.pings.lock().unwrap().sent();
                 console::detail(2, "ping", format!("ping to {peer}"), json!({"peer": peer}));
                 let result = sink.send(WsMessage::Ping(payload.to_vec().into())).await;
+                shared.pings.lock().unwrap().reached_socket();
                 if let Some(end) = sent(result)? {
-                    return Ok(end);
+                    return Ok(Written { end, unsent: drain(&mut rx) });
                 }
             }
             _ = gate.held(), if control.hold_close && held_since.is_none() => {
                 held_since = Some(Instant::now());
             }
-            _ = sleep_until(held_since.unwrap_or_else(Instant::now) + control.close_timeout / 2), if held_since.is_some() => {
+            _ = sleep_until(held_since.unwrap_or_else(Instant::now) + control.close_timeout / 2), if held_since.is_some() && gate.holding() => {
                 // The local side is still at it: the peer's Close has waited long enough.
                 // Half of --close-timeout, so that a peer waiting as long as we would for
-                // an answer to its Close still gets it.
-                return Ok(WriterEnd::Stopped);
+                // an answer to its Close still gets it. Now tungstenite answers it.
+                gate.release();
             }
-            msg = rx.recv() => {
+            msg = rx.recv(), if input_open => {
                 let Some(msg) = msg else {
+                    input_open = false;
                     if gate.holding() {
                         // Everything before the peer's Close is answered: now tungstenite
                         // answers the Close itself (with the peer's code).
-                        return Ok(WriterEnd::Stopped);
+                        gate.release();
+                        continue;
                     }
-                    shared.we_closed.store(true, Ordering::SeqCst);
-                    let frame = CloseFrame {
-                        code: control.close_code.into(),
-                        reason: control.close_reason.clone().into(),
-                    };
-                    let result = sink.send(WsMessage::Close(Some(frame))).await;
-                    return Ok(sent(result)?.unwrap_or(WriterEnd::ClosedByUs));
+                    match control.linger {
+                        Linger::After(quiet) if quiet.is_zero() => {
+                            let end = close(&mut sink, control.close_code, control.close_reason.clone().into()).await?;
+                            return Ok(Written { end, unsent: 0 });
+                        }
+                        Linger::After(quiet) => {
+                            console::detail(2, "linger", format!("end of input: closing once {peer} is quiet for {}", humantime::format_duration(quiet)), json!({"peer": peer, "linger_ms": quiet.as_millis() as u64}));
+                            linger_until = Some(Instant::now() + quiet);
+                        }
+                        Linger::Forever => {}
+                    }
+                    continue;
                 };
                 // A burst goes out with one flush.
                 let verbose = console::verbosity() >= 1;
@@ -358,7 +478,10 @@ where
                         message_event(peer, "out", &msg);
                     }
                     // A Close passed on from the other side (`--to`) is our last frame.
-                    closing = msg.kind == Kind::Close;
+                    closing = matches!(msg.kind, Kind::Close(_));
+                    if closing {
+                        shared.we_closed.store(true, Ordering::SeqCst);
+                    }
                     result = sink.feed(to_ws(msg)).await;
                     if !closing {
                         next = rx.try_recv().ok();
@@ -368,14 +491,36 @@ where
                     result = sink.flush().await;
                 }
                 if closing {
-                    shared.we_closed.store(true, Ordering::SeqCst);
-                    return Ok(sent(result)?.unwrap_or(WriterEnd::ClosedByUs));
+                    let end = sent(result)?.unwrap_or(WriterEnd::ClosedByUs(Instant::now()));
+                    return Ok(Written { end, unsent: 0 });
                 }
                 if let Some(end) = sent(result)? {
-                    return Ok(end);
+                    return Ok(Written { end, unsent: drain(&mut rx) });
                 }
             }
+            _ = shared.output_gone.cancelled() => {
+                // Nobody takes what the peer sends any more (stdout closed by its reader):
+                // going away, whatever the input still holds.
+                console::detail(1, "output_closed", "the output was closed: closing with 1001", json!({"peer": peer}));
+                let end = close(&mut sink, 1001, Utf8Bytes::from_static("going away")).await?;
+                return Ok(Written { end, unsent: 0 });
+            }
+            _ = shared.activity.notified(), if linger_until.is_some() => {
+                linger_until = Some(Instant::now() + linger);
+            }
+            _ = sleep_until(linger_until.unwrap_or_else(Instant::now)), if linger_until.is_some() => {
+                let end = close(&mut sink, control.close_code, control.close_reason.clone().into()).await?;
+                return Ok(Written { end, unsent: 0 });
+            }
         }
+    }
+}
+
+/// Resolves when the wait for the oldest ping's pong has run out; never without one.
+async fn expired(wait: &mut Option<(Instant, Patience)>) {
+    match wait {
+        Some((_, patience)) => patience.expired().await,
+        None => std::future::pending().await,
     }
 }
 
@@ -403,7 +548,7 @@ fn message_event(peer: SocketAddr, direction: &str, msg: &Message) {
     let kind = match msg.kind {
         Kind::Text => "text",
         Kind::Binary => "binary",
-        Kind::Close => "close",
+        Kind::Close(_) => "close",
         Kind::Ping => "ping",
         Kind::Pong => "pong",
     };
@@ -432,13 +577,10 @@ fn to_ws(msg: Message) -> WsMessage {
         Kind::Binary => WsMessage::Binary(msg.data),
         Kind::Ping => WsMessage::Ping(msg.data),
         Kind::Pong => WsMessage::Pong(msg.data),
-        Kind::Close => {
-            let (code, reason) = msg.close_parts();
-            WsMessage::Close(Some(CloseFrame {
-                code: passable(code).into(),
-                reason: reason.into(),
-            }))
-        }
+        Kind::Close(close) => WsMessage::Close(Some(CloseFrame {
+            code: passable(close.code).into(),
+            reason: Utf8Bytes::try_from(msg.data).unwrap_or_default(),
+        })),
         Kind::Text => match Utf8Bytes::try_from(msg.data.clone()) {
             Ok(text) => WsMessage::Text(text),
             Err(_) => WsMessage::Binary(msg.data),

@@ -16,15 +16,14 @@ use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::{Message as WsMessage, Utf8Bytes};
 
-use super::gate::{Gate, Gated};
-use super::{Shared, message_event};
+use super::gate::{Gate, Gated, RawClose};
+use super::{PeerEnd, Shared, message_event};
 use crate::config::WsControl;
 use crate::console;
 use crate::exit::{Exit, Fail};
-use crate::relay::{Kind, Message};
+use crate::relay::{Initiator, Kind, Message};
 
-/// Delivers the peer's messages to the local side. Returns the peer's Close (`Some(None)`
-/// for a Close without a code), or `None` when the connection ended without one.
+/// Delivers the peer's messages to the local side, and returns how the peer ended.
 pub(super) async fn read_half<S>(
     mut stream: SplitStream<WebSocketStream<Gated<S>>>,
     tx: mpsc::Sender<Message>,
@@ -32,31 +31,39 @@ pub(super) async fn read_half<S>(
     gate: Arc<Gate>,
     control: WsControl,
     peer: SocketAddr,
-) -> anyhow::Result<Option<Option<CloseFrame>>>
+) -> anyhow::Result<PeerEnd>
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
-    let mut peer_close = None;
+    let mut peer_end = None;
     // Once the local side is gone (stdout closed), messages are read and dropped so that the
     // closing handshake still completes. The peer's Close held back by the gate ends the
     // local side's input (after every message before it), so that it can finish answering.
     let mut tx = Some(tx);
     let mut deliver = true;
-    loop {
+    let result = loop {
         let item = tokio::select! {
             biased;
             item = stream.next() => item,
             _ = gate.held(), if tx.is_some() && control.hold_close => {
                 // `--to ws://`: the upstream closes with the client's code.
                 if control.forward_close && deliver {
-                    let close = gate.held_close().unwrap_or((1000, String::new()));
-                    pass_close(tx.as_ref(), close).await;
+                    let close = gate.raw_close();
+                    let code = close.as_ref().map_or(1000, |c| c.code_or_none());
+                    let reason = close.map(|c| c.reason).unwrap_or_default();
+                    pass_close(tx.as_ref(), code, &reason, Initiator::Peer).await;
                 }
                 tx = None;
                 continue;
             }
+            _ = gone(tx.as_ref()), if deliver => {
+                // The local side takes nothing more: the writer closes with 1001.
+                deliver = false;
+                shared.output_gone.cancel();
+                continue;
+            }
         };
-        let Some(item) = item else { break };
+        let Some(item) = item else { break Ok(()) };
         let msg = match item {
             Ok(WsMessage::Text(text)) => Message {
                 data: text.into(),
@@ -107,50 +114,100 @@ where
                 }
             }
             Ok(WsMessage::Close(frame)) => {
+                let end = peer_close(frame.as_ref(), gate.raw_close());
                 // `--to ws://`: the other WebSocket closes with the same code.
                 if control.forward_close && deliver {
-                    let close = match &frame {
+                    let (code, reason) = match &frame {
                         Some(f) => (u16::from(f.code), f.reason.to_string()),
                         None => (1005, String::new()),
                     };
-                    pass_close(tx.as_ref(), close).await;
+                    pass_close(tx.as_ref(), code, &reason, Initiator::Peer).await;
                 }
+                // Kept at once: the peer may keep its TCP connection open after this.
+                *shared.peer_end.lock().unwrap() = Some(end.clone());
                 // Keep reading: tungstenite sends our answer on the next read.
-                peer_close = Some(frame);
+                peer_end = Some(end);
                 shared.stop.cancel();
                 continue;
             }
             Ok(WsMessage::Frame(_)) => continue,
-            Err(WsError::ConnectionClosed | WsError::AlreadyClosed) => break,
-            Err(WsError::Protocol(ProtocolError::ResetWithoutClosingHandshake)) => break,
+            Err(WsError::ConnectionClosed | WsError::AlreadyClosed) => break Ok(()),
+            Err(WsError::Protocol(ProtocolError::ResetWithoutClosingHandshake)) => break Ok(()),
             // The peer's Close came; a reset after it loses nothing.
-            Err(WsError::Io(_)) if peer_close.is_some() => break,
+            Err(WsError::Io(_)) if peer_end.is_some() => break Ok(()),
             Err(WsError::Io(err)) => {
-                return Err(crate::net::tcp::peer_error(
+                break Err(crate::net::tcp::peer_error(
                     err,
                     format!("receiving from {peer}"),
                 ));
             }
             Err(err) => {
-                return Err(fail_connection(&mut stream, err, &shared, &control, peer).await);
+                break Err(fail_connection(&mut stream, err, &shared, &control, peer).await);
             }
         };
+        if msg.kind.is_data() {
+            shared.activity.notify_one();
+        }
         if console::verbosity() >= 1 {
             message_event(peer, "in", &msg);
         }
         if let Some(sender) = tx.as_ref().filter(|_| deliver) {
             if sender.send(msg).await.is_err() {
                 deliver = false;
+                shared.output_gone.cancel();
             }
         }
+    };
+    // `--to`: a connection lost, or failed, closes the other WebSocket with 1011.
+    let lost = result.is_err() || peer_end.is_none();
+    if lost && control.forward_close && deliver {
+        if let Some(tx) = tx.as_ref() {
+            let close = Message::close(1011, "upstream connection failed", Initiator::Local);
+            let _ = tokio::time::timeout(control.close_timeout, tx.send(close)).await;
+        }
     }
-    Ok(peer_close)
+    result.map(|()| peer_end.unwrap_or(PeerEnd::Dropped))
+}
+
+/// How the peer's Close `frame` (as tungstenite gives it) ends the session: tungstenite puts
+/// its own 1002 in place of a code that may not be sent, so the code comes from the frame as
+/// it was sent (`raw`, noted by the gate) where there is one.
+fn peer_close(frame: Option<&CloseFrame>, raw: Option<RawClose>) -> PeerEnd {
+    if let Some(code) = raw
+        .and_then(|r| r.code)
+        .filter(|&c| !CloseCode::from(c).is_allowed())
+    {
+        return PeerEnd::BadCode(code);
+    }
+    match frame {
+        Some(f) => PeerEnd::Closed {
+            code: Some(u16::from(f.code)),
+            reason: f.reason.to_string(),
+        },
+        None => PeerEnd::Closed {
+            code: None,
+            reason: String::new(),
+        },
+    }
+}
+
+/// Resolves once the local side has stopped taking messages; never without one.
+async fn gone(tx: Option<&mpsc::Sender<Message>>) {
+    match tx {
+        Some(tx) => tx.closed().await,
+        None => std::future::pending().await,
+    }
 }
 
 /// Passes the peer's Close on to the local side (`--to ws://`), if it is still there.
-async fn pass_close(tx: Option<&mpsc::Sender<Message>>, (code, reason): (u16, String)) {
+async fn pass_close(
+    tx: Option<&mpsc::Sender<Message>>,
+    code: u16,
+    reason: &str,
+    initiator: Initiator,
+) {
     if let Some(tx) = tx {
-        let _ = tx.send(Message::close(code, &reason)).await;
+        let _ = tx.send(Message::close(code, reason, initiator)).await;
     }
 }
 
