@@ -165,7 +165,8 @@ Register-ArgumentCompleter -Native -CommandName 'wsctl' -ScriptBlock {
             [CompletionResult]::new('--ping-timeout', '--ping-timeout', [CompletionResultType]::ParameterName, 'End the connection when a ping has had no pong for DUR')
             [CompletionResult]::new('--close-code', '--close-code', [CompletionResultType]::ParameterName, 'The close code sent when our side ends')
             [CompletionResult]::new('--close-reason', '--close-reason', [CompletionResultType]::ParameterName, 'The close reason sent when our side ends (at most 123 bytes)')
-            [CompletionResult]::new('--close-timeout', '--close-timeout', [CompletionResultType]::ParameterName, 'How long to wait for the peer''s Close after sending ours')
+            [CompletionResult]::new('--close-timeout', '--close-timeout', [CompletionResultType]::ParameterName, 'How long to wait for the peer''s Close after sending ours (not while the peer is still taking the data sent before it)')
+            [CompletionResult]::new('--linger', '--linger', [CompletionResultType]::ParameterName, 'After the end of input, close once the peer has sent nothing for DUR (0: at once; `forever`: wait for the peer''s Close). Default: 1s for a client and a --to bridge; a listener waits for the client''s Close; --exec closes at once')
             [CompletionResult]::new('--max-message-size', '--max-message-size', [CompletionResultType]::ParameterName, 'The largest message accepted (and sent); a bigger one closes with 1009')
             [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Give up connecting after DUR (e.g. 500ms, 10s, 2m)')
             [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'With --reconnect: give up after N failed attempts in a row (default: never)')
@@ -211,7 +212,8 @@ Register-ArgumentCompleter -Native -CommandName 'wsctl' -ScriptBlock {
             [CompletionResult]::new('--ping-timeout', '--ping-timeout', [CompletionResultType]::ParameterName, 'End the connection when a ping has had no pong for DUR')
             [CompletionResult]::new('--close-code', '--close-code', [CompletionResultType]::ParameterName, 'The close code sent when our side ends')
             [CompletionResult]::new('--close-reason', '--close-reason', [CompletionResultType]::ParameterName, 'The close reason sent when our side ends (at most 123 bytes)')
-            [CompletionResult]::new('--close-timeout', '--close-timeout', [CompletionResultType]::ParameterName, 'How long to wait for the peer''s Close after sending ours')
+            [CompletionResult]::new('--close-timeout', '--close-timeout', [CompletionResultType]::ParameterName, 'How long to wait for the peer''s Close after sending ours (not while the peer is still taking the data sent before it)')
+            [CompletionResult]::new('--linger', '--linger', [CompletionResultType]::ParameterName, 'After the end of input, close once the peer has sent nothing for DUR (0: at once; `forever`: wait for the peer''s Close). Default: 1s for a client and a --to bridge; a listener waits for the client''s Close; --exec closes at once')
             [CompletionResult]::new('--max-message-size', '--max-message-size', [CompletionResultType]::ParameterName, 'The largest message accepted (and sent); a bigger one closes with 1009')
             [CompletionResult]::new('--max-conns', '--max-conns', [CompletionResultType]::ParameterName, 'Serve at most N clients at once; more are refused (WebSocket: HTTP 503) and logged')
             [CompletionResult]::new('--allow', '--allow', [CompletionResultType]::ParameterName, 'Accept clients only from this address or CIDR block (repeatable)')
@@ -278,7 +280,8 @@ Register-ArgumentCompleter -Native -CommandName 'wsctl' -ScriptBlock {
             break
         }
         'wsctl;udp;send' {
-            [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'After stdin EOF, wait this long for replies')
+            [CompletionResult]::new('--linger', '--linger', [CompletionResultType]::ParameterName, 'After stdin EOF, wait for replies until none has come for DUR (`forever`: until interrupted)')
+            [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'After stdin EOF, wait for replies until none has come for DUR (`forever`: until interrupted)')
             [CompletionResult]::new('--ttl', '--ttl', [CompletionResultType]::ParameterName, 'Time to live (hop limit) of the datagrams sent, unicast and multicast')
             [CompletionResult]::new('--interface', '--interface', [CompletionResultType]::ParameterName, 'For a multicast destination: the interface to send on (IPv4 address, or IPv6 interface name or index)')
             [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'Run CMD through `sh -c` for each connection, wired to its stdin/stdout')
@@ -310,7 +313,8 @@ Register-ArgumentCompleter -Native -CommandName 'wsctl' -ScriptBlock {
             break
         }
         'wsctl;udp;connect' {
-            [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'After stdin EOF, wait this long for replies')
+            [CompletionResult]::new('--linger', '--linger', [CompletionResultType]::ParameterName, 'After stdin EOF, wait for replies until none has come for DUR (`forever`: until interrupted)')
+            [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'After stdin EOF, wait for replies until none has come for DUR (`forever`: until interrupted)')
             [CompletionResult]::new('--ttl', '--ttl', [CompletionResultType]::ParameterName, 'Time to live (hop limit) of the datagrams sent, unicast and multicast')
             [CompletionResult]::new('--interface', '--interface', [CompletionResultType]::ParameterName, 'For a multicast destination: the interface to send on (IPv4 address, or IPv6 interface name or index)')
             [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'Run CMD through `sh -c` for each connection, wired to its stdin/stdout')

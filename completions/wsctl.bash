@@ -694,12 +694,16 @@ _wsctl() {
             return 0
             ;;
         wsctl__subcmd__udp__subcmd__send)
-            opts="-e -0 -b -v -q -h -V --wait --broadcast --ttl --interface --echo --exec --no-repl --history --null --binary --send --count --recv-only --send-only --timeout --idle-timeout --verbose --quiet --color --events --help --version"
+            opts="-e -0 -b -v -q -h -V --wait --linger --broadcast --ttl --interface --echo --exec --no-repl --history --null --binary --send --count --recv-only --send-only --timeout --idle-timeout --verbose --quiet --color --events --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --linger)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --wait)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -778,7 +782,7 @@ _wsctl() {
             return 0
             ;;
         wsctl__subcmd__ws__subcmd__connect)
-            opts="-H -e -0 -b -v -q -h -V --header --protocol --origin --auth --echo --exec --no-repl --history --null --binary --ping-interval --ping-timeout --close-code --close-reason --close-timeout --max-message-size --connect-timeout --reconnect --retries --proxy --reconnect-max-delay --ca --insecure --cert --key --sni --send --count --recv-only --send-only --timeout --idle-timeout --verbose --quiet --color --events --help --version"
+            opts="-H -e -0 -b -v -q -h -V --header --protocol --origin --auth --echo --exec --no-repl --history --null --binary --ping-interval --ping-timeout --close-code --close-reason --close-timeout --linger --max-message-size --connect-timeout --reconnect --retries --proxy --reconnect-max-delay --ca --insecure --cert --key --sni --send --count --recv-only --send-only --timeout --idle-timeout --verbose --quiet --color --events --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -833,6 +837,10 @@ _wsctl() {
                     return 0
                     ;;
                 --close-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --linger)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -960,7 +968,7 @@ _wsctl() {
             return 0
             ;;
         wsctl__subcmd__ws__subcmd__listen)
-            opts="-e -0 -b -k -v -q -h -V --path --protocol --echo --exec --no-repl --history --null --binary --ping-interval --ping-timeout --close-code --close-reason --close-timeout --max-message-size --keep-open --max-conns --allow --deny --idle-timeout --broadcast --chat --to --handshake-timeout --tls-cert --tls-key --tls-self-signed --client-ca --verbose --quiet --color --events --help --version"
+            opts="-e -0 -b -k -v -q -h -V --path --protocol --echo --exec --no-repl --history --null --binary --ping-interval --ping-timeout --close-code --close-reason --close-timeout --linger --max-message-size --keep-open --max-conns --allow --deny --idle-timeout --broadcast --chat --to --handshake-timeout --tls-cert --tls-key --tls-self-signed --client-ca --verbose --quiet --color --events --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1003,6 +1011,10 @@ _wsctl() {
                     return 0
                     ;;
                 --close-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --linger)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -153,7 +153,8 @@ set edit:completion:arg-completer[wsctl] = {|@words|
             cand --ping-timeout 'End the connection when a ping has had no pong for DUR'
             cand --close-code 'The close code sent when our side ends'
             cand --close-reason 'The close reason sent when our side ends (at most 123 bytes)'
-            cand --close-timeout 'How long to wait for the peer''s Close after sending ours'
+            cand --close-timeout 'How long to wait for the peer''s Close after sending ours (not while the peer is still taking the data sent before it)'
+            cand --linger 'After the end of input, close once the peer has sent nothing for DUR (0: at once; `forever`: wait for the peer''s Close). Default: 1s for a client and a --to bridge; a listener waits for the client''s Close; --exec closes at once'
             cand --max-message-size 'The largest message accepted (and sent); a bigger one closes with 1009'
             cand --connect-timeout 'Give up connecting after DUR (e.g. 500ms, 10s, 2m)'
             cand --retries 'With --reconnect: give up after N failed attempts in a row (default: never)'
@@ -198,7 +199,8 @@ set edit:completion:arg-completer[wsctl] = {|@words|
             cand --ping-timeout 'End the connection when a ping has had no pong for DUR'
             cand --close-code 'The close code sent when our side ends'
             cand --close-reason 'The close reason sent when our side ends (at most 123 bytes)'
-            cand --close-timeout 'How long to wait for the peer''s Close after sending ours'
+            cand --close-timeout 'How long to wait for the peer''s Close after sending ours (not while the peer is still taking the data sent before it)'
+            cand --linger 'After the end of input, close once the peer has sent nothing for DUR (0: at once; `forever`: wait for the peer''s Close). Default: 1s for a client and a --to bridge; a listener waits for the client''s Close; --exec closes at once'
             cand --max-message-size 'The largest message accepted (and sent); a bigger one closes with 1009'
             cand --max-conns 'Serve at most N clients at once; more are refused (WebSocket: HTTP 503) and logged'
             cand --allow 'Accept clients only from this address or CIDR block (repeatable)'
@@ -259,7 +261,8 @@ set edit:completion:arg-completer[wsctl] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'wsctl;udp;send'= {
-            cand --wait 'After stdin EOF, wait this long for replies'
+            cand --linger 'After stdin EOF, wait for replies until none has come for DUR (`forever`: until interrupted)'
+            cand --wait 'After stdin EOF, wait for replies until none has come for DUR (`forever`: until interrupted)'
             cand --ttl 'Time to live (hop limit) of the datagrams sent, unicast and multicast'
             cand --interface 'For a multicast destination: the interface to send on (IPv4 address, or IPv6 interface name or index)'
             cand -e 'Run CMD through `sh -c` for each connection, wired to its stdin/stdout'
@@ -290,7 +293,8 @@ set edit:completion:arg-completer[wsctl] = {|@words|
             cand --version 'Print version'
         }
         &'wsctl;udp;connect'= {
-            cand --wait 'After stdin EOF, wait this long for replies'
+            cand --linger 'After stdin EOF, wait for replies until none has come for DUR (`forever`: until interrupted)'
+            cand --wait 'After stdin EOF, wait for replies until none has come for DUR (`forever`: until interrupted)'
             cand --ttl 'Time to live (hop limit) of the datagrams sent, unicast and multicast'
             cand --interface 'For a multicast destination: the interface to send on (IPv4 address, or IPv6 interface name or index)'
             cand -e 'Run CMD through `sh -c` for each connection, wired to its stdin/stdout'

@@ -131,7 +131,8 @@ complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcomma
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from connect" -l ping-timeout -d 'End the connection when a ping has had no pong for DUR' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from connect" -l close-code -d 'The close code sent when our side ends' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from connect" -l close-reason -d 'The close reason sent when our side ends (at most 123 bytes)' -r
-complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from connect" -l close-timeout -d 'How long to wait for the peer\'s Close after sending ours' -r
+complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from connect" -l close-timeout -d 'How long to wait for the peer\'s Close after sending ours (not while the peer is still taking the data sent before it)' -r
+complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from connect" -l linger -d 'After the end of input, close once the peer has sent nothing for DUR (0: at once; `forever`: wait for the peer\'s Close). Default: 1s for a client and a --to bridge; a listener waits for the client\'s Close; --exec closes at once' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from connect" -l max-message-size -d 'The largest message accepted (and sent); a bigger one closes with 1009' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from connect" -l connect-timeout -d 'Give up connecting after DUR (e.g. 500ms, 10s, 2m)' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from connect" -l retries -d 'With --reconnect: give up after N failed attempts in a row (default: never)' -r
@@ -170,7 +171,8 @@ complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcomma
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l ping-timeout -d 'End the connection when a ping has had no pong for DUR' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l close-code -d 'The close code sent when our side ends' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l close-reason -d 'The close reason sent when our side ends (at most 123 bytes)' -r
-complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l close-timeout -d 'How long to wait for the peer\'s Close after sending ours' -r
+complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l close-timeout -d 'How long to wait for the peer\'s Close after sending ours (not while the peer is still taking the data sent before it)' -r
+complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l linger -d 'After the end of input, close once the peer has sent nothing for DUR (0: at once; `forever`: wait for the peer\'s Close). Default: 1s for a client and a --to bridge; a listener waits for the client\'s Close; --exec closes at once' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l max-message-size -d 'The largest message accepted (and sent); a bigger one closes with 1009' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l max-conns -d 'Serve at most N clients at once; more are refused (WebSocket: HTTP 503) and logged' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l allow -d 'Accept clients only from this address or CIDR block (repeatable)' -r
@@ -214,7 +216,7 @@ complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and not __fish_seen_sub
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and not __fish_seen_subcommand_from send connect listen help" -f -a "connect" -d 'Send each stdin line to HOST PORT as one datagram and print the replies'
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and not __fish_seen_subcommand_from send connect listen help" -f -a "listen" -d 'Receive datagrams on [HOST:]PORT from every sender; stdin lines go to the most recent'
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and not __fish_seen_subcommand_from send connect listen help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from send" -l wait -d 'After stdin EOF, wait this long for replies' -r
+complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from send" -l linger -l wait -d 'After stdin EOF, wait for replies until none has come for DUR (`forever`: until interrupted)' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from send" -l ttl -d 'Time to live (hop limit) of the datagrams sent, unicast and multicast' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from send" -l interface -d 'For a multicast destination: the interface to send on (IPv4 address, or IPv6 interface name or index)' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from send" -s e -l exec -d 'Run CMD through `sh -c` for each connection, wired to its stdin/stdout' -r
@@ -239,7 +241,7 @@ complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcomm
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from send" -s q -l quiet -d 'Show only errors on stderr'
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from send" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from send" -s V -l version -d 'Print version'
-complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from connect" -l wait -d 'After stdin EOF, wait this long for replies' -r
+complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from connect" -l linger -l wait -d 'After stdin EOF, wait for replies until none has come for DUR (`forever`: until interrupted)' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from connect" -l ttl -d 'Time to live (hop limit) of the datagrams sent, unicast and multicast' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from connect" -l interface -d 'For a multicast destination: the interface to send on (IPv4 address, or IPv6 interface name or index)' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from connect" -s e -l exec -d 'Run CMD through `sh -c` for each connection, wired to its stdin/stdout' -r

@@ -125,9 +125,10 @@ pub enum WsCommand {
     /// Connect to URL (ws:// or wss://HOST[:PORT]/PATH) and pipe stdin/stdout through it
     #[command(
         after_help = "Each stdin line is one text message and each message received is \
-        printed followed by a newline (-0: NUL instead; -b: binary chunks, payloads raw). Stdin \
-        EOF sends a Close after every queued message; wsctl keeps printing until the server's \
-        Close."
+        printed followed by a newline (-0: NUL instead; -b: binary chunks, payloads raw). After \
+        stdin EOF wsctl keeps printing, and sends its Close once everything is sent and the \
+        server has been quiet for --linger (1s), or answers the server's Close. Input the server \
+        closed on before it could be sent is reported with its size (exit 1)."
     )]
     Connect(Box<WsConnectArgs>),
 
@@ -135,7 +136,8 @@ pub enum WsCommand {
     #[command(
         after_help = "The first line on stderr is `listening on ADDR` with the bound \
         address. Without --keep-open, one WebSocket connection is served and wsctl exits when it \
-        ends (a client whose handshake fails does not count). An --exec command gets the request \
+        ends (a client whose handshake fails does not count). Stdin EOF does not close: the \
+        client is read until it closes, as tcp listen does. An --exec command gets the request \
         in its environment as websocketd gives it: PATH_INFO, QUERY_STRING, REMOTE_ADDR, \
         REMOTE_PORT, HTTP_* headers and more. The first Ctrl-C or SIGTERM stops accepting \
         and closes each connection with 1001 (exit 0); a second Ctrl-C exits at once."

@@ -119,6 +119,13 @@ async fn split_records(
             _ = tx.closed() => return left(&mut rx, pending.len()),
         };
         let Some(chunk) = chunk else { break };
+        if chunk.kind.is_control() {
+            // Not bytes of the stream (a Close passed on): it goes on as it is.
+            if tx.send(chunk).await.is_err() {
+                return left(&mut rx, pending.len());
+            }
+            continue;
+        }
         pending.extend_from_slice(&chunk.data);
         let mut start = 0;
         while let Some(at) = memchr::memchr(delimiter, &pending[start..]) {

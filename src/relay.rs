@@ -58,10 +58,11 @@ impl Kind {
 }
 
 /// A Close as the relay carries it: the close code (RFC 6455 7.4; 1005 when the peer gave
-/// none) and who started the closing handshake.
+/// none; `None`: the remote side's own, `--close-code`/`--close-reason`) and who started the
+/// closing handshake.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Close {
-    pub code: u16,
+    pub code: Option<u16>,
     pub initiator: Initiator,
 }
 
@@ -86,7 +87,24 @@ impl Message {
     pub fn close(code: u16, reason: &str, initiator: Initiator) -> Self {
         Message {
             data: Bytes::copy_from_slice(reason.as_bytes()),
-            kind: Kind::Close(Close { code, initiator }),
+            kind: Kind::Close(Close {
+                code: Some(code),
+                initiator,
+            }),
+        }
+    }
+
+    /// The end of the local side's input, to be closed at once rather than after the linger
+    /// (`--count` reached, `--idle-timeout`, the prompt's `/quit`): a WebSocket closes with
+    /// its `--close-code` and `--close-reason`; a byte stream skips it (its half-close follows
+    /// when the channel ends).
+    pub fn end_now() -> Self {
+        Message {
+            data: Bytes::new(),
+            kind: Kind::Close(Close {
+                code: None,
+                initiator: Initiator::Local,
+            }),
         }
     }
 

@@ -14,7 +14,7 @@ use tokio::time::{Instant, sleep_until};
 
 use crate::console;
 use crate::exit::{Exit, Fail};
-use crate::relay::{Ends, Initiator, Kind, Message};
+use crate::relay::{Ends, Kind, Message};
 
 /// What a script asks of one client connection.
 #[derive(Debug, Clone, Default)]
@@ -180,13 +180,17 @@ pub async fn connection(
                     // Stop reading either side; the remote closes cleanly, at once.
                     local.to = None;
                     if let Some(tx) = &to_remote {
-                        let _ = tx.send(Message::close(1000, "", Initiator::Local)).await;
+                        let _ = tx.send(Message::end_now()).await;
                     }
                     return Ok(Ended::Count);
                 }
             }
             _ = sleep_until(idle_deadline.unwrap_or_else(Instant::now)), if idle_deadline.is_some() => {
                 let d = idle.unwrap_or_default();
+                // Closed cleanly (a WebSocket with 1000), at once.
+                if let Some(tx) = &to_remote {
+                    let _ = tx.try_send(Message::end_now());
+                }
                 return Err(Fail::new(
                     Exit::Io,
                     format!("no data either way for {} (--idle-timeout)", humantime::format_duration(d)),

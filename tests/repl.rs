@@ -103,8 +103,9 @@ fn history_file(state: &Path) -> PathBuf {
 }
 
 /// A `ws listen` with piped stdio (no prompt) and the prompt connected to it.
+/// A `ws listen` (whose stdin's end closes at once: `--linger 0`) and a prompt connected to it.
 fn ws_pair(server_args: &[&str], state: &Path) -> (Proc, Prompt) {
-    let mut args = vec!["ws", "listen", "127.0.0.1:0"];
+    let mut args = vec!["ws", "listen", "127.0.0.1:0", "--linger", "0"];
     args.extend_from_slice(server_args);
     let server = start(&args);
     let addr = server.listening();
@@ -338,7 +339,7 @@ fn colour_follows_no_color() {
     ];
     for (env, when, coloured) in cases {
         let state = state_dir();
-        let mut server = start(&["ws", "listen", "127.0.0.1:0", "-b"]);
+        let mut server = start(&["ws", "listen", "127.0.0.1:0", "-b", "--linger", "0"]);
         let addr = server.listening();
         let url = format!("ws://{addr}/");
         let args = ["--color", when, "ws", "connect", &url];

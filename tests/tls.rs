@@ -213,11 +213,13 @@ fn wss_interoperates_with_python_websockets_in_both_roles() {
         "--tls-key",
         &key,
     ];
-    let spawn = |stdin: std::process::Stdio, stdout: std::process::Stdio| {
-        let mut cmd = wsctl();
-        cmd.args(listen).stdin(stdin).stdout(stdout);
-        Proc::from_child(cmd.stderr(std::process::Stdio::piped()).spawn().unwrap())
-    };
+    let spawn_with_args =
+        |extra: &[&str], stdin: std::process::Stdio, stdout: std::process::Stdio| {
+            let mut cmd = wsctl();
+            cmd.args(listen).args(extra).stdin(stdin).stdout(stdout);
+            Proc::from_child(cmd.stderr(std::process::Stdio::piped()).spawn().unwrap())
+        };
+    let spawn = |stdin, stdout| spawn_with_args(&[], stdin, stdout);
     let got = std::fs::File::create(path("got")).unwrap();
     let server = spawn(std::process::Stdio::piped(), got.into());
     let url = format!("wss://127.0.0.1:{}/", port_of(&server.listening()));
@@ -230,8 +232,14 @@ fn wss_interoperates_with_python_websockets_in_both_roles() {
         std::fs::read(path("got")).unwrap() == data,
         "upload differs"
     );
+    // The Python client reads until the server closes: so the listener closes once it has
+    // been quiet for --linger after its input (by default it waits for the client's Close).
     let input = std::fs::File::open(path("data")).unwrap();
-    let server = spawn(input.into(), std::process::Stdio::null());
+    let server = spawn_with_args(
+        &["--linger", "200ms"],
+        input.into(),
+        std::process::Stdio::null(),
+    );
     let url = format!("wss://127.0.0.1:{}/", port_of(&server.listening()));
     let down = python_peer_with(&["download", &url, &path("back")], &ca_env).finish();
     assert_eq!(down.code(), 0, "{}", down.stderr);

@@ -80,8 +80,9 @@ fn every_message_before_the_peers_close_is_printed() {
     assert!(c.stderr.contains("closed: 1000"), "{}", c.stderr);
 }
 
-/// Binary mode, wsctl to wsctl, each way: every byte arrives, and the sender's Close only
-/// after the last one.
+/// Binary mode, wsctl to wsctl, each way: every byte arrives, and the Close only after the
+/// last one. The receiver's input ends at once: as a client it lingers while data arrives and
+/// closes once it stops; as a listener it waits for the sending client's Close.
 #[test]
 fn binary_mode_carries_bytes_exactly_each_way() {
     const LEN: u64 = 8 << 20;
@@ -97,8 +98,7 @@ fn binary_mode_carries_bytes_exactly_each_way() {
             (&mut client, server_out, server)
         };
         let sent = send_pattern(sender.stdin(), 7, LEN);
-        // The receiver's stdin stays open: the sender's Close ends the connection.
-        let receiver_stdin = receiver.stdin();
+        receiver.close_stdin();
         let checked = check_pattern(receiver_out, 7, LEN);
         sent.join().unwrap();
         assert_eq!(
@@ -106,8 +106,8 @@ fn binary_mode_carries_bytes_exactly_each_way() {
             Ok(()),
             "server sends: {server_sends}"
         );
-        drop(receiver_stdin);
-        let _ = receiver.child.wait();
+        let r = receiver.finish_keeping_stdin();
+        assert_eq!(r.code(), 0, "{}", r.stderr);
     }
 }
 
@@ -583,8 +583,10 @@ fn python_websockets_carries_100_mib_each_way_in_both_roles() {
     let s = server.finish_keeping_stdin();
     assert_eq!(s.code(), 0, "{}", s.stderr);
     same("listen-got");
+    // The Python client reads until the server closes: the listener's end of input closes
+    // once the client has been quiet for --linger (by default it would wait for the client).
     let server = wsctl_with(
-        &["ws", "listen", "127.0.0.1:0", "-b"],
+        &["ws", "listen", "127.0.0.1:0", "-b", "--linger", "200ms"],
         Some("data"),
         "unused",
     );
@@ -722,7 +724,8 @@ fn websocat_carries_100_mib_of_binary() {
     same("from-websocat");
 
     // wsctl listen -> websocat client (which keeps its stdin open and never answers our
-    // Close; wsctl says so after --close-timeout).
+    // Close; wsctl says so after --close-timeout). The listener closes after --linger, as the
+    // client never does.
     let mut cmd = wsctl();
     cmd.args([
         "ws",
@@ -731,6 +734,8 @@ fn websocat_carries_100_mib_of_binary() {
         "-b",
         "--close-timeout",
         "500ms",
+        "--linger",
+        "200ms",
     ])
     .stdin(input("data"))
     .stdout(Stdio::null())

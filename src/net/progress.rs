@@ -4,10 +4,12 @@
 //! A Close or a ping written behind megabytes of queued data reaches the peer only once it has
 //! read through them; on a slow link that can take longer than `--close-timeout` or
 //! `--ping-timeout`, although nothing is wrong. So such a wait counts from when the frame
-//! reached the socket and starts again whenever the peer acknowledges more bytes: Linux's
-//! `TCP_INFO` `tcpi_bytes_acked` (since 4.1), which grows as the peer's kernel takes our
-//! bytes, that is, as its receive window opens while it reads. No crate exposes it; it is one
-//! `getsockopt(2)`.
+//! reached the socket and starts again whenever the peer acknowledges more of the bytes queued
+//! up to the frame: Linux's `TCP_INFO` `tcpi_bytes_acked` (since 4.1), which grows as the
+//! peer's kernel takes our bytes, that is, as its receive window opens while it reads, and
+//! `SIOCOUTQ` (what the send queue still holds) for where the frame ends. Bytes after the frame
+//! (the next pings) do not count: once the frame itself is acknowledged, the plain timeout
+//! runs. No crate exposes these; each is one system call.
 
 use std::os::fd::{AsRawFd, RawFd};
 use std::time::Duration;
@@ -34,6 +36,26 @@ impl Acked for tokio::io::DuplexStream {
     }
 }
 
+/// What a TCP socket says of our bytes: how many the peer has acknowledged, and how many the
+/// send queue still holds (sent and not acknowledged, or not sent yet).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    pub acked: u64,
+    pub queued: u64,
+}
+
+/// The [`Progress`] of the TCP socket `fd`, or `None` where the kernel does not say.
+pub fn progress(fd: RawFd) -> Option<Progress> {
+    let acked = bytes_acked(fd)?;
+    let mut queued: libc::c_int = 0;
+    // SAFETY: TIOCOUTQ (SIOCOUTQ) writes one int, on a descriptor the caller keeps open.
+    let rc = unsafe { libc::ioctl(fd, libc::TIOCOUTQ, &mut queued) };
+    (rc == 0).then_some(Progress {
+        acked,
+        queued: queued.max(0) as u64,
+    })
+}
+
 /// Bytes of ours the peer has acknowledged on the TCP socket `fd` (`tcpi_bytes_acked`), or
 /// `None` where the kernel does not say.
 pub fn bytes_acked(fd: RawFd) -> Option<u64> {
@@ -53,31 +75,37 @@ pub fn bytes_acked(fd: RawFd) -> Option<u64> {
     (rc == 0 && info.tcpi_bytes_acked > 0).then_some(info.tcpi_bytes_acked)
 }
 
-/// How a [`Patience`] learns of the peer's progress: a count that grows while it takes data.
-pub type Sampler = Box<dyn FnMut() -> Option<u64> + Send>;
+/// How a [`Patience`] learns of the peer's progress.
+pub type Sampler = Box<dyn FnMut() -> Option<Progress> + Send>;
 
 /// The sampler of a TCP socket (nothing to sample without one).
 pub fn sampler(fd: Option<RawFd>) -> Sampler {
-    Box::new(move || fd.and_then(bytes_acked))
+    Box::new(move || fd.and_then(progress))
 }
 
-/// A timeout of `limit` that starts again whenever the peer acknowledges more of our bytes.
+/// A timeout of `limit` that starts again whenever the peer acknowledges more of the bytes
+/// queued up to the frame waited for.
 pub struct Patience {
     limit: Duration,
     /// The start, or the last time progress was seen.
     since: Instant,
-    last: Option<u64>,
+    /// Acknowledged so far, and the count at which the frame is all acknowledged.
+    last: u64,
+    target: u64,
     sample: Sampler,
 }
 
 impl Patience {
-    /// A wait of `limit` from `since` (when the frame waited for reached the socket).
+    /// A wait of `limit` from `since`, made once the frame waited for has reached the socket
+    /// (so it is the last byte the send queue holds, or already acknowledged).
     pub fn new(limit: Duration, since: Instant, mut sample: Sampler) -> Self {
-        let last = sample();
+        let now = sample();
+        let last = now.map_or(0, |p| p.acked);
         Patience {
             limit,
             since,
             last,
+            target: now.map_or(0, |p| p.acked + p.queued),
             sample,
         }
     }
@@ -89,10 +117,11 @@ impl Patience {
         let look = (self.limit / 8).clamp(Duration::from_millis(50), Duration::from_secs(1));
         loop {
             // Looked at first: the caller may not have polled this for a while (busy writing).
-            let acked = (self.sample)();
-            if acked > self.last {
-                self.last = acked;
-                self.since = Instant::now();
+            if let Some(now) = (self.sample)() {
+                if now.acked > self.last && self.last < self.target {
+                    self.since = Instant::now();
+                }
+                self.last = self.last.max(now.acked);
             }
             let deadline = self.since + self.limit;
             let now = Instant::now();
@@ -113,9 +142,31 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn runs_out_after_the_limit_without_progress() {
         let start = Instant::now();
-        let mut wait = Patience::new(Duration::from_secs(5), start, Box::new(|| Some(100)));
+        let progress = |acked| Some(Progress { acked, queued: 0 });
+        let mut wait = Patience::new(
+            Duration::from_secs(5),
+            start,
+            Box::new(move || progress(100)),
+        );
         wait.expired().await;
         assert_eq!(start.elapsed(), Duration::from_secs(5));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn bytes_after_the_frame_do_not_count() {
+        // Everything up to the frame is acknowledged already; later bytes (the next pings)
+        // keep being acknowledged, but the frame's answer is what is waited for.
+        let acked = Arc::new(AtomicU64::new(1));
+        let seen = acked.clone();
+        let start = Instant::now();
+        let sample = move || {
+            let acked = seen.fetch_add(14, Ordering::SeqCst);
+            Some(Progress { acked, queued: 0 })
+        };
+        let mut wait = Patience::new(Duration::from_secs(2), start, Box::new(sample));
+        wait.expired().await;
+        assert_eq!(start.elapsed(), Duration::from_secs(2));
+        assert!(acked.load(Ordering::SeqCst) > 14);
     }
 
     #[tokio::test(start_paused = true)]
@@ -123,14 +174,19 @@ mod tests {
         let acked = Arc::new(AtomicU64::new(1));
         let seen = acked.clone();
         let start = Instant::now();
-        let mut wait = Patience::new(
-            Duration::from_secs(2),
-            start,
-            Box::new(move || Some(seen.load(Ordering::SeqCst))),
-        );
-        // The peer takes a little more every 500 ms for 10 s, then stops.
+        // 20,000 bytes queued up to the frame.
+        let sample = move || {
+            let acked = seen.load(Ordering::SeqCst);
+            Some(Progress {
+                acked,
+                queued: 20_001u64.saturating_sub(acked),
+            })
+        };
+        let mut wait = Patience::new(Duration::from_secs(2), start, Box::new(sample));
+        // The peer takes 1,000 more every 500 ms for 10 s: then the frame is all taken (and
+        // more comes after it, which does not count).
         let feeder = tokio::spawn(async move {
-            for _ in 0..20 {
+            for _ in 0..30 {
                 tokio::time::sleep(Duration::from_millis(500)).await;
                 acked.fetch_add(1000, Ordering::SeqCst);
             }

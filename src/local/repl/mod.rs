@@ -204,7 +204,13 @@ pub async fn run(
                     Flow::Go => {}
                     // The keyboard stays open for /help and /quit.
                     Flow::EndInput => tx = None,
-                    Flow::Quit => return Ok(()),
+                    Flow::Quit => {
+                        // A clean Close (1000) at once, not the 1001 of output that is gone.
+                        if let Some(tx) = &tx {
+                            let _ = tx.try_send(Message::end_now());
+                        }
+                        return Ok(());
+                    }
                 }
             }
             msg = rx.recv() => {

@@ -396,7 +396,9 @@ mod tests {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
         let mut stream = b"HTTP/1.1 101 Switching Protocols\r\n\r\n".to_vec();
         stream.extend(frame(0x1, b"hi"));
-        stream.extend(frame(0x8, &5000u16.to_be_bytes()));
+        // The test frames carry the mask key 1 2 3 4 and the payload as given: masked by hand.
+        let code = 5000u16.to_be_bytes();
+        stream.extend(frame(0x8, &[code[0] ^ 1, code[1] ^ 2]));
         let total = stream.len();
         let (mut peer, ours) = tokio::io::duplex(64);
         let mut gated = Gated::new(ours);

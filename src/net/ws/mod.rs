@@ -47,7 +47,7 @@ use crate::console;
 use crate::exit::{Exit, Fail};
 use crate::net::Linger;
 use crate::net::progress::{self, Acked, Patience};
-use crate::relay::{Ends, Kind, Message, Unsent};
+use crate::relay::{Close, Ends, Kind, Message, Unsent};
 use gate::{Gate, Gated};
 use reader::read_half;
 
@@ -404,7 +404,7 @@ where
                 let mut result = Ok(());
                 while result.is_ok() {
                     match rx.try_recv() {
-                        Ok(msg) => result = sink.feed(to_ws(msg)).await,
+                        Ok(msg) => result = sink.feed(to_ws(msg, control)).await,
                         Err(_) => break,
                     }
                 }
@@ -482,7 +482,7 @@ where
                     if closing {
                         shared.we_closed.store(true, Ordering::SeqCst);
                     }
-                    result = sink.feed(to_ws(msg)).await;
+                    result = sink.feed(to_ws(msg, control)).await;
                     if !closing {
                         next = rx.try_recv().ok();
                     }
@@ -571,14 +571,21 @@ async fn tick(ticker: &mut Option<Interval>) {
 }
 
 /// Our message as a frame. Text is validated before it gets here (framing, or it arrived as
-/// text); should it not be UTF-8 after all, it goes as binary rather than as invalid text.
-fn to_ws(msg: Message) -> WsMessage {
+/// text); should it not be UTF-8 after all, it goes as binary rather than as invalid text. A
+/// Close without a code is ours: `--close-code` and `--close-reason`.
+fn to_ws(msg: Message, control: &WsControl) -> WsMessage {
     match msg.kind {
         Kind::Binary => WsMessage::Binary(msg.data),
         Kind::Ping => WsMessage::Ping(msg.data),
         Kind::Pong => WsMessage::Pong(msg.data),
-        Kind::Close(close) => WsMessage::Close(Some(CloseFrame {
-            code: passable(close.code).into(),
+        Kind::Close(Close { code: None, .. }) => WsMessage::Close(Some(CloseFrame {
+            code: control.close_code.into(),
+            reason: control.close_reason.clone().into(),
+        })),
+        Kind::Close(Close {
+            code: Some(code), ..
+        }) => WsMessage::Close(Some(CloseFrame {
+            code: passable(code).into(),
             reason: Utf8Bytes::try_from(msg.data).unwrap_or_default(),
         })),
         Kind::Text => match Utf8Bytes::try_from(msg.data.clone()) {
