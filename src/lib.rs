@@ -13,7 +13,8 @@
 //! - [`hub`]: `--broadcast` and `--chat`, one stdin/stdout for every client
 //! - [`reconnect`]: `--reconnect`, one local side across connections
 //! - [`script`]: a client's `--send`, `--count`, `--recv-only`, `--send-only`, `--idle-timeout`
-//! - [`net`]: remote sides (`tcp`, `udp`, `ws` with its `handshake`)
+//! - [`net`]: remote sides (`tcp`, `udp`, `ws` with its `handshake`), and `progress`: waits
+//!   that follow the bytes the peer acknowledges
 //! - [`local`]: local sides (`stdio`, `exec`, echo)
 //! - [`server`]: the accept loop
 //! - [`shutdown`]: a listener's graceful shutdown

@@ -6,11 +6,17 @@
 //! slow reader slows its writer down (backpressure) instead of growing a buffer.
 //!
 //! The contract every side keeps, which makes half-close and shutdown fall out of the channels:
-//! - it sends what it reads on `tx` and drops `tx` at its end of input (EOF);
+//! - it sends what it reads on `tx` and drops `tx` at its end of input (EOF): the end of input
+//!   is the channel's end (a WebSocket then closes after `--linger`; TCP half-closes). To end
+//!   at once instead, it sends [`Message::end_now`] first;
 //! - when its `rx` ends, it ends its output the way its transport does (TCP `shutdown(Write)`,
 //!   closing a command's stdin, flushing stdout);
-//! - when the other side drops its `rx` (`tx.closed()`), it stops reading;
-//! - it returns once both directions are done, with an error only for a real failure.
+//! - when the other side drops its `rx` (`tx.closed()`), it stops reading: for a WebSocket,
+//!   whose reader's channel that is, the output is gone (stdout closed) and it closes with 1001;
+//! - control travels typed, never inside a payload: [`Kind::Close`] (code, reason, who
+//!   started it), [`Kind::Ping`], [`Kind::Pong`]; byte streams skip them;
+//! - it returns once both directions are done, with an error only for a real failure, or
+//!   [`Unsent`] for input the peer closed on before it could be sent.
 
 use std::future::Future;
 

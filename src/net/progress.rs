@@ -4,13 +4,13 @@
 //! A Close or a ping written behind megabytes of queued data reaches the peer only once it has
 //! read through them; on a slow link that can take longer than `--close-timeout` or
 //! `--ping-timeout`, although nothing is wrong. So such a wait counts from when the frame
-//! reached the socket and starts again whenever the peer acknowledges more of the bytes queued
-//! up to the frame: Linux's `TCP_INFO` `tcpi_bytes_acked` (since 4.1), which grows as the
-//! peer's kernel takes our bytes, that is, as its receive window opens while it reads, and
-//! `SIOCOUTQ` (what the send queue still holds) for where the frame ends. Bytes after the frame
-//! (the next pings) do not count: once the frame itself is acknowledged, the plain timeout
-//! runs. No crate exposes these; each is one system call.
-
+//! reached the socket, and starts again whenever the peer is seen taking the data queued
+//! before it. Linux's `TCP_INFO` says so in two ways: `tcpi_bytes_acked` (since 4.1) grows as
+//! the peer's kernel takes our bytes, up to the frame (`SIOCOUTQ`, what the send queue still
+//! holds, says where it ends; the next pings after it do not count); and `tcpi_snd_wnd` (since
+//! 5.4, the window the peer advertises) grows as the peer's application reads what its kernel
+//! holds already, which on loopback can be megabytes. Once neither moves for the whole limit,
+//! the wait runs out. No crate exposes these; each is one system call.
 use std::os::fd::{AsRawFd, RawFd};
 use std::time::Duration;
 
@@ -36,29 +36,18 @@ impl Acked for tokio::io::DuplexStream {
     }
 }
 
-/// What a TCP socket says of our bytes: how many the peer has acknowledged, and how many the
-/// send queue still holds (sent and not acknowledged, or not sent yet).
+/// What a TCP socket says of our bytes: how many the peer has acknowledged, how many the send
+/// queue still holds (sent and not acknowledged, or not sent yet), and the receive window the
+/// peer advertises (bytes; `None` before Linux 5.4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Progress {
     pub acked: u64,
     pub queued: u64,
+    pub window: Option<u32>,
 }
 
 /// The [`Progress`] of the TCP socket `fd`, or `None` where the kernel does not say.
 pub fn progress(fd: RawFd) -> Option<Progress> {
-    let acked = bytes_acked(fd)?;
-    let mut queued: libc::c_int = 0;
-    // SAFETY: TIOCOUTQ (SIOCOUTQ) writes one int, on a descriptor the caller keeps open.
-    let rc = unsafe { libc::ioctl(fd, libc::TIOCOUTQ, &mut queued) };
-    (rc == 0).then_some(Progress {
-        acked,
-        queued: queued.max(0) as u64,
-    })
-}
-
-/// Bytes of ours the peer has acknowledged on the TCP socket `fd` (`tcpi_bytes_acked`), or
-/// `None` where the kernel does not say.
-pub fn bytes_acked(fd: RawFd) -> Option<u64> {
     // SAFETY: an all-zero tcp_info is valid; getsockopt writes at most `len` bytes into it.
     let mut info: libc::tcp_info = unsafe { std::mem::zeroed() };
     let mut len = std::mem::size_of::<libc::tcp_info>() as libc::socklen_t;
@@ -72,7 +61,20 @@ pub fn bytes_acked(fd: RawFd) -> Option<u64> {
             &mut len,
         )
     };
-    (rc == 0 && info.tcpi_bytes_acked > 0).then_some(info.tcpi_bytes_acked)
+    let acked = info.tcpi_bytes_acked;
+    if rc != 0 || acked == 0 {
+        return None;
+    }
+    let mut queued: libc::c_int = 0;
+    // SAFETY: TIOCOUTQ (SIOCOUTQ) writes one int, on a descriptor the caller keeps open.
+    let rc = unsafe { libc::ioctl(fd, libc::TIOCOUTQ, &mut queued) };
+    // Older kernels fill less of the struct.
+    let window_known = len as usize >= std::mem::offset_of!(libc::tcp_info, tcpi_snd_wnd) + 4;
+    (rc == 0).then_some(Progress {
+        acked,
+        queued: queued.max(0) as u64,
+        window: window_known.then_some(info.tcpi_snd_wnd),
+    })
 }
 
 /// How a [`Patience`] learns of the peer's progress.
@@ -83,8 +85,12 @@ pub fn sampler(fd: Option<RawFd>) -> Sampler {
     Box::new(move || fd.and_then(progress))
 }
 
+/// How much the peer's window must open to count as its application reading: more than our
+/// own pings and pongs (a few bytes each), which a live peer that never answers also reads.
+const WINDOW_STEP: u32 = 4096;
+
 /// A timeout of `limit` that starts again whenever the peer acknowledges more of the bytes
-/// queued up to the frame waited for.
+/// queued up to the frame waited for, or opens its window by [`WINDOW_STEP`] or more.
 pub struct Patience {
     limit: Duration,
     /// The start, or the last time progress was seen.
@@ -92,6 +98,8 @@ pub struct Patience {
     /// Acknowledged so far, and the count at which the frame is all acknowledged.
     last: u64,
     target: u64,
+    /// The smallest window seen since the last progress.
+    window: Option<u32>,
     sample: Sampler,
 }
 
@@ -106,6 +114,7 @@ impl Patience {
             since,
             last,
             target: now.map_or(0, |p| p.acked + p.queued),
+            window: now.and_then(|p| p.window),
             sample,
         }
     }
@@ -118,9 +127,19 @@ impl Patience {
         loop {
             // Looked at first: the caller may not have polled this for a while (busy writing).
             if let Some(now) = (self.sample)() {
-                if now.acked > self.last && self.last < self.target {
+                let taken = now.acked > self.last && self.last < self.target;
+                let read = match (self.window, now.window) {
+                    (Some(low), Some(window)) => window >= low.saturating_add(WINDOW_STEP),
+                    _ => false,
+                };
+                if taken || read {
                     self.since = Instant::now();
+                    self.window = now.window;
                 }
+                self.window = match (self.window, now.window) {
+                    (Some(low), Some(window)) => Some(low.min(window)),
+                    (_, window) => window,
+                };
                 self.last = self.last.max(now.acked);
             }
             let deadline = self.since + self.limit;
@@ -142,7 +161,13 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn runs_out_after_the_limit_without_progress() {
         let start = Instant::now();
-        let progress = |acked| Some(Progress { acked, queued: 0 });
+        let progress = |acked| {
+            Some(Progress {
+                acked,
+                queued: 0,
+                window: Some(65536),
+            })
+        };
         let mut wait = Patience::new(
             Duration::from_secs(5),
             start,
@@ -161,7 +186,13 @@ mod tests {
         let start = Instant::now();
         let sample = move || {
             let acked = seen.fetch_add(14, Ordering::SeqCst);
-            Some(Progress { acked, queued: 0 })
+            // The window wobbles by a ping's size as the peer reads each one.
+            let window = Some(65536 - (acked % 28) as u32);
+            Some(Progress {
+                acked,
+                queued: 0,
+                window,
+            })
         };
         let mut wait = Patience::new(Duration::from_secs(2), start, Box::new(sample));
         wait.expired().await;
@@ -180,6 +211,7 @@ mod tests {
             Some(Progress {
                 acked,
                 queued: 20_001u64.saturating_sub(acked),
+                window: None,
             })
         };
         let mut wait = Patience::new(Duration::from_secs(2), start, Box::new(sample));
@@ -201,6 +233,34 @@ mod tests {
         feeder.await.unwrap();
     }
 
+    #[tokio::test(start_paused = true)]
+    async fn waits_while_the_peer_reads_what_its_kernel_holds() {
+        // All acknowledged already (in the peer's receive buffer); its application reads
+        // 100 KiB every 500 ms for 6 s: the window opens.
+        let window = Arc::new(AtomicU64::new(0));
+        let seen = window.clone();
+        let start = Instant::now();
+        let sample = move || {
+            Some(Progress {
+                acked: 1000,
+                queued: 0,
+                window: Some(seen.load(Ordering::SeqCst) as u32),
+            })
+        };
+        let mut wait = Patience::new(Duration::from_secs(2), start, Box::new(sample));
+        let reader = tokio::spawn(async move {
+            for _ in 0..12 {
+                tokio::time::sleep(Duration::from_millis(500)).await;
+                window.fetch_add(100 << 10, Ordering::SeqCst);
+            }
+        });
+        wait.expired().await;
+        let waited = start.elapsed();
+        assert!(waited >= Duration::from_secs(8), "gave up after {waited:?}");
+        assert!(waited <= Duration::from_millis(8_300), "waited {waited:?}");
+        reader.await.unwrap();
+    }
+
     #[test]
     fn reads_the_acknowledged_bytes_of_a_real_socket() {
         use std::io::{Read, Write};
@@ -212,9 +272,16 @@ mod tests {
         server.read_exact(&mut got).unwrap();
         // Acknowledged by the time it was read (a loopback ACK is immediate or delayed a little).
         let deadline = std::time::Instant::now() + Duration::from_secs(5);
-        while bytes_acked(client.as_raw_fd()) < Some(1000) {
+        let acked = || progress(client.as_raw_fd()).map_or(0, |p| p.acked);
+        while acked() < 1000 {
             assert!(std::time::Instant::now() < deadline, "never acknowledged");
             std::thread::yield_now();
         }
+        // This machine's kernel is newer than 5.4: the window is there, and plausible.
+        let window = progress(client.as_raw_fd()).and_then(|p| p.window);
+        assert!(
+            window.is_some_and(|w| (1000..=1 << 30).contains(&w)),
+            "{window:?}"
+        );
     }
 }

@@ -20,6 +20,10 @@ once bound to port 0, as wsctl does; all but `echo` serve one connection and exi
                                   CODE and the reason "asked to"
   ws_peer.py rfb-server            raw TCP server, VNC-like: sends an RFB banner line first,
                                   then echoes every byte (one connection)
+  ws_peer.py reply DELAY          server (sync): answers each text message M with "re:M" after
+                                  DELAY seconds (until killed)
+  ws_peer.py slow RATE            server (asyncio): reads messages at about RATE bytes/s, then
+                                  prints {"received": N, "end": "close CODE" | ...} and exits
   ws_peer.py vnc URL N            client, as a VNC viewer through a websockify: reads the
                                   server's first bytes (an RFB banner) as binary messages,
                                   sends N bytes of a pattern and reads them back (an echoing
@@ -36,6 +40,7 @@ import socket
 import ssl
 import sys
 import threading
+import time
 
 from websockets.sync.client import connect
 from websockets.sync.server import serve
@@ -146,6 +151,48 @@ def vnc(url, count):
         print(f"{len(back)} bytes back", flush=True)
 
 
+def replier(delay):
+    def handler(ws):
+        for message in ws:
+            time.sleep(delay)
+            ws.send("re:" + message)
+
+    return handler
+
+
+def slow(rate):
+    import asyncio
+
+    from websockets.asyncio.server import serve as serve_async
+    from websockets.exceptions import ConnectionClosed
+
+    async def main():
+        done = asyncio.get_running_loop().create_future()
+
+        async def handler(ws):
+            received = 0
+            try:
+                async for message in ws:
+                    received += len(message)
+                    await asyncio.sleep(len(message) / rate)
+                rcvd = ws.protocol.close_rcvd
+                end = f"close {rcvd.code}" if rcvd else "no close"
+            except ConnectionClosed as e:
+                end = f"lost: {e}"
+            print(json.dumps({"received": received, "end": end}), flush=True)
+            if not done.done():
+                done.set_result(None)
+
+        # max_queue=1: what the handler has not taken stays in TCP, where the sender can see
+        # it being taken (the default queue of 16 messages hides up to 16 of them from it).
+        async with serve_async(handler, "127.0.0.1", 0, max_size=None, compression=None,
+                               ping_interval=None, max_queue=1) as server:
+            listening(list(server.sockets)[0])
+            await done
+
+    asyncio.run(main())
+
+
 def sender(count):
     def handler(ws):
         for i in range(count):
@@ -249,6 +296,10 @@ def main():
     }
     if mode == "echo":
         run_server(echo, once=False)
+    elif mode == "reply":
+        run_server(replier(float(args[0])), once=False)
+    elif mode == "slow":
+        slow(float(args[0]))
     elif mode in servers:
         run_server(servers[mode]())
     elif mode == "types":
