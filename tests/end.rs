@@ -645,3 +645,26 @@ bridges! {
     bridge_wss_to_tcp: Wss Tcp;
     bridge_wss_to_ws: Wss Ws;
 }
+
+/// websocat's echo server (`mirror:`): the replies to lines piped in all arrive before our
+/// Close, thanks to the linger; it answers our Close with one that has no code (1005).
+#[test]
+fn replies_from_websocat_arrive_after_the_end_of_input() {
+    if !have("websocat") {
+        return;
+    }
+    let port = closed_port();
+    let mut cmd = Command::new("websocat");
+    cmd.args(["-t", &format!("ws-l:127.0.0.1:{port}"), "mirror:"]);
+    let websocat = spawn(cmd);
+    assert_eq!(listening_port("tcp", websocat.pid()), port);
+    let url = format!("ws://127.0.0.1:{port}/");
+    let mut client = start(&["ws", "connect", &url]);
+    client.write_stdin(b"a\nb\nc\n");
+    let c = client.finish();
+    assert_eq!(c.stdout_text(), "a\nb\nc\n", "{}", c.stderr);
+    assert_eq!(c.code(), 0, "{}", c.stderr);
+    c.assert_says("closed: 1005");
+    signal(websocat.pid(), "KILL");
+    let _ = websocat.finish_keeping_stdin();
+}

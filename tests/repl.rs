@@ -528,3 +528,23 @@ fn a_udp_listener_prompt_answers_the_latest_sender() {
     prompt.ctrl(ControlCode::EndOfText);
     assert_eq!(prompt.exit_code(), 130);
 }
+
+/// The prompt's Ctrl-D is the end of input: the Close waits for the replies still to come
+/// from a server that answers a Close at once (Python's, 300 ms per reply), then the linger.
+#[test]
+fn ctrl_d_waits_for_the_replies_of_a_python_server() {
+    if !have_python_websockets() {
+        return;
+    }
+    let state = state_dir();
+    let peer = python_peer(&["reply", "0.3"]);
+    let url = format!("ws://{}/", peer.listening());
+    let mut prompt = Prompt::start(&["ws", "connect", &url], state.path(), &[]);
+    prompt.ready();
+    prompt.type_keys("one\rtwo\r\x04");
+    prompt.expect("< re:one");
+    prompt.expect("< re:two");
+    prompt.expect("closed: 1000");
+    assert_eq!(prompt.exit_code(), 0);
+    peer.interrupt();
+}
