@@ -137,6 +137,20 @@ impl Raw {
         Some((head[0] & 0x0f, payload))
     }
 
+    /// A thread reading this connection's frames until a Close: its code arrives on the
+    /// channel (None: the connection ended without one).
+    fn watch_close(&self) -> mpsc::Receiver<Option<u16>> {
+        let mut reader = Raw {
+            s: self.s.try_clone().unwrap(),
+            client: self.client,
+        };
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(reader.close_code());
+        });
+        rx
+    }
+
     /// Reads frames until a Close; its code (None: the connection ended without one).
     fn close_code(&mut self) -> Option<u16> {
         loop {
@@ -712,14 +726,7 @@ fn linger_is_restarted_by_data_and_not_by_pings() {
     let server = std::thread::spawn(move || {
         let mut raw = Raw::accept(&l);
         let first = raw.frame();
-        let mut reader = Raw {
-            s: raw.s.try_clone().unwrap(),
-            client: false,
-        };
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            let _ = tx.send(reader.close_code());
-        });
+        let rx = raw.watch_close();
         // 2.5 s of data, then pings only, every 200 ms, until the client's Close.
         for i in 0..12 {
             if !raw.send(1, format!("tick {i}").as_bytes()) {
@@ -763,14 +770,7 @@ fn linger_zero_closes_at_once() {
     let (l, addr) = listener();
     let server = std::thread::spawn(move || {
         let mut raw = Raw::accept(&l);
-        let mut reader = Raw {
-            s: raw.s.try_clone().unwrap(),
-            client: false,
-        };
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            let _ = tx.send(reader.close_code());
-        });
+        let rx = raw.watch_close();
         for i in 0..300 {
             if !raw.send(1, format!("tick {i}").as_bytes()) {
                 return None;
