@@ -439,6 +439,10 @@ where
             }
             _ = gate.held(), if control.hold_close && held_since.is_none() => {
                 held_since = Some(Instant::now());
+                if !input_open {
+                    // Our side has said all it had to (we were lingering): answer now.
+                    gate.release();
+                }
             }
             _ = sleep_until(held_since.unwrap_or_else(Instant::now) + control.close_timeout / 2), if held_since.is_some() && gate.holding() => {
                 // The local side is still at it: the peer's Close has waited long enough.
