@@ -352,6 +352,7 @@ fn script(args: ScriptArgs) -> Script {
         recv_only: args.recv_only,
         send_only: args.send_only,
         idle_timeout: args.idle_timeout,
+        send_ends_input: false,
     }
 }
 
@@ -372,7 +373,10 @@ fn udp_client(args: UdpSendArgs) -> anyhow::Result<UdpClient> {
         broadcast: args.broadcast,
         ttl: args.ttl,
         interface: args.interface,
-        script: script(args.script),
+        script: Script {
+            send_ends_input: true,
+            ..script(args.script)
+        },
     })
 }
 

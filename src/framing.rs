@@ -220,9 +220,19 @@ where
     }
 }
 
+/// The other side of a bridge failed: the byte stream must end abnormally (TCP: a reset),
+/// not with the half-close of a clean end. The error [`write_chunks`] returns for it.
+#[derive(Debug, thiserror::Error)]
+#[error("the other side of the bridge failed")]
+pub struct Aborted;
+
 /// Writes every message from `rx` to `writer` and shuts the writer down when `rx` ends (for
-/// TCP, a half-close). Returns the bytes written.
-pub async fn write_chunks<W>(mut rx: mpsc::Receiver<Message>, mut writer: W) -> std::io::Result<u64>
+/// TCP, a half-close). Returns the bytes written; [`Aborted`] (as an `io::Error`) when the
+/// other side failed, leaving `writer` unshut, for the caller to reset.
+pub async fn write_chunks<W>(
+    mut rx: mpsc::Receiver<Message>,
+    writer: &mut W,
+) -> std::io::Result<u64>
 where
     W: AsyncWrite + Unpin,
 {
@@ -241,6 +251,10 @@ where
             }
         };
         let Some(msg) = msg else { break };
+        if msg.is_failure() {
+            // The other side of a bridge failed: not a clean end (see `Aborted`).
+            return Err(std::io::Error::other(Aborted));
+        }
         if msg.kind.is_control() {
             continue; // a byte stream ends with its half-close, which follows
         }
@@ -262,7 +276,10 @@ mod tests {
         let (mut out, sink) = tokio::io::duplex(1024);
         let source = data.clone();
         let reader = tokio::spawn(async move { read_chunks(&source[..], &tx).await });
-        let writer = tokio::spawn(write_chunks(rx, sink));
+        let writer = tokio::spawn(async move {
+            let mut sink = sink;
+            write_chunks(rx, &mut sink).await
+        });
         let mut got = Vec::new();
         out.read_to_end(&mut got).await.unwrap();
         assert_eq!(reader.await.unwrap().unwrap(), data.len() as u64);

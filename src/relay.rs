@@ -63,6 +63,11 @@ impl Kind {
     }
 }
 
+/// The reason of the Close 1011 a remote side passes on when its connection fails, so that
+/// the other side of a `--to` bridge ends abnormally too: a WebSocket with this Close, a TCP
+/// connection with a reset ([`Message::is_failure`]).
+pub const BRIDGE_FAILED: &str = "the other side of the bridge failed";
+
 /// A Close as the relay carries it: the close code (RFC 6455 7.4; 1005 when the peer gave
 /// none; `None`: the remote side's own, `--close-code`/`--close-reason`) and who started the
 /// closing handshake.
@@ -112,6 +117,16 @@ impl Message {
                 initiator: Initiator::Local,
             }),
         }
+    }
+
+    /// The other side's connection failed (a Close 1011 we started): a byte stream passes it
+    /// on as a reset.
+    pub fn is_failure(&self) -> bool {
+        self.kind
+            == Kind::Close(Close {
+                code: Some(1011),
+                initiator: Initiator::Local,
+            })
     }
 
     /// The bytes of payload this message carries (none for a control message).

@@ -30,6 +30,9 @@ pub struct Script {
     pub send_only: bool,
     /// End (exit 1) after this long without data either way.
     pub idle_timeout: Option<Duration>,
+    /// The `send` texts are the whole input, which ends after them (`udp send`: UDP has no
+    /// peer's close to wait for, so replies are awaited for `--linger`, as after stdin EOF).
+    pub send_ends_input: bool,
 }
 
 impl Script {
@@ -116,7 +119,7 @@ pub async fn connection(
             return Ok(Ended::Remote);
         }
     }
-    let mut to_remote = Some(to_remote);
+    let mut to_remote = (!(script.send_ends_input && !script.send.is_empty())).then_some(to_remote);
     let mut forward_output = true;
     let idle = script.idle_timeout;
     let mut last_activity = Instant::now();

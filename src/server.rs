@@ -126,8 +126,14 @@ where
             continue;
         }
         if sequential {
-            if let Err(err) = shutdown::bounded(serve_one(stream, peer), drain).await {
-                report(peer, &err);
+            match shutdown::bounded(serve_one(stream, peer), drain).await {
+                // Stdout was closed by its reader (`| head`): nobody takes what the next
+                // client would send, so the listener ends, quietly (exit 0).
+                Err(err) if exit::is_quiet(&err) && exit::code_of(&err) == Exit::Ok => {
+                    return Ok(());
+                }
+                Err(err) => report(peer, &err),
+                Ok(()) => {}
             }
             continue;
         }

@@ -85,6 +85,17 @@ pub fn sampler(fd: Option<RawFd>) -> Sampler {
     Box::new(move || fd.and_then(progress))
 }
 
+/// The sampler for a send that cannot proceed: any byte acknowledged, or any opening of the
+/// peer's window, is progress (nothing is waited for beyond what is being written).
+pub fn stall_sampler(fd: Option<RawFd>) -> Sampler {
+    Box::new(move || {
+        fd.and_then(progress).map(|p| Progress {
+            queued: u64::MAX / 2,
+            ..p
+        })
+    })
+}
+
 /// How much the peer's window must open to count as its application reading: more than our
 /// own pings and pongs (a few bytes each), which a live peer that never answers also reads.
 const WINDOW_STEP: u32 = 4096;
@@ -117,6 +128,11 @@ impl Patience {
             window: now.and_then(|p| p.window),
             sample,
         }
+    }
+
+    /// Starts the wait again from now (the peer showed it is alive some other way).
+    pub fn restart(&mut self) {
+        self.since = Instant::now();
     }
 
     /// Resolves once `limit` has passed without the peer acknowledging anything more. The

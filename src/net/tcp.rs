@@ -14,7 +14,7 @@ use tokio::net::{TcpListener, TcpStream, lookup_host};
 use crate::config::HostPort;
 use crate::console;
 use crate::exit::{Exit, Fail};
-use crate::framing::{read_chunks, write_chunks};
+use crate::framing::{Aborted, read_chunks, write_chunks};
 use crate::net::tls::{self, Stream};
 use crate::relay::{Ends, Initiator, Message};
 
@@ -151,24 +151,31 @@ fn listen_on(addr: SocketAddr) -> std::io::Result<TcpListener> {
 pub async fn run(stream: Stream, ends: Ends) -> anyhow::Result<()> {
     let _ = stream.tcp().set_nodelay(true);
     let peer = stream.tcp().peer_addr().ok();
+    // Kept for a reset when the other side of a bridge fails (the stream is split below).
+    let socket = socket2::SockRef::from(stream.tcp()).try_clone()?;
     match stream {
         // Owned halves: no lock between the two directions.
         Stream::Plain(tcp) => {
             let (reader, writer) = tcp.into_split();
-            pump(reader, writer, peer, ends).await
+            // Dropped, this half would send a FIN first: a reset must not look clean.
+            pump(reader, writer, peer, ends, socket, |w| w.forget()).await
         }
         tls => {
             let (reader, writer) = tokio::io::split(tls);
-            pump(reader, writer, peer, ends).await
+            pump(reader, writer, peer, ends, socket, drop).await
         }
     }
 }
 
+/// Both directions of one connection; `abandon` lets go of the writer without a half-close
+/// (a reset follows).
 async fn pump<R, W>(
     reader: R,
-    writer: W,
+    mut writer: W,
     peer: Option<SocketAddr>,
     ends: Ends,
+    socket: socket2::Socket,
+    abandon: impl FnOnce(W),
 ) -> anyhow::Result<()>
 where
     R: AsyncRead + Unpin,
@@ -183,28 +190,43 @@ where
         let received = read_chunks(reader, &tx).await;
         if received.is_err() {
             // A WebSocket on the other side of a bridge closes with 1011 (byte streams skip it).
-            let close = Message::close(1011, "upstream connection failed", Initiator::Local);
+            let close = Message::close(1011, crate::relay::BRIDGE_FAILED, Initiator::Local);
             let _ = tokio::time::timeout(Duration::from_secs(1), tx.send(close)).await;
         } else {
             console::detail(2, "eof", "peer finished sending", json!({"peer": peer}));
         }
         received
     };
-    let send = write_chunks(rx, writer);
-    tokio::pin!(receive, send);
+    let aborted = |e: &std::io::Error| e.get_ref().is_some_and(|e| e.is::<Aborted>());
     // A failure either way (a reset) ends the connection at once, whatever the other
     // direction is waiting for (stdin may be an idle pipe); the peer's FIN only ends its
     // direction (a half-close).
-    let (received, sent) = tokio::select! {
-        received = &mut receive => {
-            let received = received.map_err(|e| peer_error(e, what("receiving from")))?;
-            (received, send.await)
-        }
-        sent = &mut send => {
-            let sent = sent.map_err(|e| peer_error(e, what("sending to")))?;
-            (receive.await.map_err(|e| peer_error(e, what("receiving from")))?, Ok(sent))
-        }
+    let (received, sent) = {
+        let send = write_chunks(rx, &mut writer);
+        tokio::pin!(receive, send);
+        let outcome: anyhow::Result<(u64, std::io::Result<u64>)> = tokio::select! {
+            received = &mut receive => {
+                let received = received.map_err(|e| peer_error(e, what("receiving from")))?;
+                Ok((received, send.await))
+            }
+            sent = &mut send => match sent {
+                Err(e) if aborted(&e) => Ok((0, Err(e))),
+                sent => {
+                    let sent = sent.map_err(|e| peer_error(e, what("sending to")))?;
+                    let received = receive.await.map_err(|e| peer_error(e, what("receiving from")))?;
+                    Ok((received, Ok(sent)))
+                }
+            }
+        };
+        outcome?
     };
+    if sent.as_ref().is_err_and(aborted) {
+        // A reset, as the other side of the bridge had (it is reported there): with
+        // SO_LINGER 0, the close as this returns sends RST.
+        let _ = socket.set_linger(Some(Duration::ZERO));
+        abandon(writer);
+        return Ok(());
+    }
     let sent = sent.map_err(|e| peer_error(e, what("sending to")))?;
     console::detail(
         1,

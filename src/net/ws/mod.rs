@@ -22,6 +22,7 @@ pub mod handshake;
 mod reader;
 
 use std::collections::VecDeque;
+use std::future::Future;
 use std::net::SocketAddr;
 use std::os::fd::RawFd;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -157,13 +158,6 @@ enum WriterEnd {
     Stopped,
 }
 
-/// What the writer reports: how it ended, and the bytes of payload the local side had
-/// handed over that could not be sent because the peer closed first.
-struct Written {
-    end: WriterEnd,
-    unsent: u64,
-}
-
 /// Runs one session until both Closes are exchanged (or the connection fails). The peer's
 /// close code decides the outcome: a Close the peer starts with a code other than 1000/1001
 /// (or none), or a connection lost without any Close, is the peer ending abnormally (exit 5);
@@ -192,7 +186,7 @@ where
         activity: Notify::new(),
         peer_end: Mutex::new(None),
     });
-    let Ends { tx, rx } = ends;
+    let Ends { tx, mut rx } = ends;
     // The reader is a task of its own: polled together with the writer, every message going
     // out also polled the socket for input (a read that finds nothing, after tungstenite has
     // zero-filled its buffer). Aborted if this session is dropped.
@@ -209,55 +203,128 @@ where
             .await
             .unwrap_or_else(|e| Err(anyhow::anyhow!("the WebSocket reader failed: {e}")))
     };
-    let writer = write_half(sink, rx, &shared, &gate, control, peer, fd);
-    tokio::pin!(reader, writer);
-    let mut unsent = 0;
-    let received = tokio::select! {
-        received = &mut reader => {
-            shared.stop.cancel();
-            // Let the writer send a failing Close; it may be stuck on a peer that reads nothing.
-            if let Ok(Ok(written)) = timeout(control.close_timeout, &mut writer).await {
-                unsent = written.unsent;
+    let mut input = Input {
+        rx: &mut rx,
+        ended: false,
+    };
+    // Whether the peer ended the session before our side had said all it had to.
+    let mut peer_first = true;
+    let received = {
+        let writer = write_half(sink, &mut input, &shared, &gate, control, peer, fd);
+        tokio::pin!(reader, writer);
+        tokio::select! {
+            received = &mut reader => {
+                shared.stop.cancel();
+                // Let the writer send a failing Close; it may be stuck on a peer that reads nothing.
+                let _ = timeout(control.close_timeout, &mut writer).await;
+                received
             }
-            received
-        }
-        written = &mut writer => {
-            let Written { end, unsent: left } = written?;
-            unsent = left;
-            let waited = match end {
-                // Counted from when our Close reached the socket, and not while the peer is
-                // still visibly taking the data queued before it.
-                WriterEnd::ClosedByUs(at) => {
-                    let mut patience = Patience::new(control.close_timeout, at, progress::sampler(fd));
-                    tokio::select! {
-                        received = &mut reader => Some(received),
-                        () = patience.expired() => None,
+            written = &mut writer => match written {
+                // A reset while sending can follow the peer's Close (it closed with our data
+                // unread): the reader says whether the Close came.
+                Err(err) => match timeout(control.close_timeout, &mut reader).await {
+                    Ok(Ok(end)) if end != PeerEnd::Dropped => Ok(end),
+                    _ => return Err(err),
+                },
+                Ok(end) => {
+                let waited = match end {
+                    WriterEnd::ClosedByUs(at) => {
+                        peer_first = false;
+                        answer_within(&mut reader, control.close_timeout, at, &shared, fd).await
                     }
+                    WriterEnd::Stopped => timeout(control.close_timeout, &mut reader).await.ok(),
+                };
+                match (waited, shared.peer_end.lock().unwrap().clone()) {
+                    (Some(received), _) => received,
+                    // The closing handshake is done; the peer just keeps its TCP connection.
+                    (None, Some(end)) => Ok(end),
+                    (None, None) if matches!(end, WriterEnd::ClosedByUs(_)) => {
+                        return Err(Fail::new(
+                            Exit::PeerAbnormal,
+                            format!(
+                                "{peer} did not answer our Close within {}",
+                                humantime::format_duration(control.close_timeout)
+                            ),
+                        )
+                        .hint("the peer may be stuck; raise --close-timeout if it is just slow")
+                        .err());
+                    }
+                    (None, None) => Ok(PeerEnd::Dropped),
                 }
-                WriterEnd::Stopped => timeout(control.close_timeout, &mut reader).await.ok(),
-            };
-            match (waited, shared.peer_end.lock().unwrap().clone()) {
-                (Some(received), _) => received,
-                // The closing handshake is done; the peer just keeps its TCP connection.
-                (None, Some(end)) => Ok(end),
-                (None, None) if matches!(end, WriterEnd::ClosedByUs(_)) => {
-                    return Err(Fail::new(
-                        Exit::PeerAbnormal,
-                        format!(
-                            "{peer} did not answer our Close within {}",
-                            humantime::format_duration(control.close_timeout)
-                        ),
-                    )
-                    .hint("the peer may be stuck; raise --close-timeout if it is just slow")
-                    .err());
                 }
-                (None, None) => Ok(PeerEnd::Dropped),
             }
         }
     };
+    let input_ended = input.ended;
     let we_closed = shared.we_closed.load(Ordering::SeqCst);
     closed(received?, we_closed, peer)?;
+    // What the local side had handed over and the peer closed on; whatever way the writer
+    // ended, the queue is still here to be counted.
+    let unsent = if peer_first && !input_ended {
+        drain(&mut rx)
+    } else {
+        0
+    };
     Unsent::check(unsent)
+}
+
+/// The local side's messages as the writer takes them: `ended` once they have all come.
+struct Input<'a> {
+    rx: &'a mut mpsc::Receiver<Message>,
+    ended: bool,
+}
+
+/// Waits for the peer's answer to our Close (`reader` ending) for `limit` from `at`, when our
+/// Close reached the socket; the wait starts again while the peer is visibly still taking
+/// the data queued before it, or still sending us data (answering what it had read).
+async fn answer_within<F: Future + Unpin>(
+    reader: &mut F,
+    limit: Duration,
+    at: Instant,
+    shared: &Shared,
+    fd: Option<RawFd>,
+) -> Option<F::Output> {
+    let mut patience = Patience::new(limit, at, progress::sampler(fd));
+    loop {
+        tokio::select! {
+            received = &mut *reader => return Some(received),
+            () = patience.expired() => return None,
+            _ = shared.activity.notified() => patience.restart(),
+        }
+    }
+}
+
+/// `send` (writing to the socket), unless the peer takes none of our bytes for `limit`
+/// (`None`: no limit, as with a plain TCP connection): then `None`.
+async fn unless_stalled<F: Future>(
+    send: F,
+    limit: Option<Duration>,
+    fd: Option<RawFd>,
+) -> Option<F::Output> {
+    let Some(limit) = limit else {
+        return Some(send.await);
+    };
+    let mut patience = Patience::new(limit, Instant::now(), progress::stall_sampler(fd));
+    tokio::select! {
+        sent = send => Some(sent),
+        () = patience.expired() => None,
+    }
+}
+
+/// The failure of a peer that has taken none of our data for `limit` (`what`: the option
+/// that set it).
+fn stalled(peer: SocketAddr, limit: Duration, what: &str, code: Exit) -> anyhow::Error {
+    Fail::new(
+        code,
+        format!(
+            "{peer} has taken none of our data for {} ({what})",
+            humantime::format_duration(limit)
+        ),
+    )
+    .hint(format!(
+        "the peer stopped reading; raise {what} if it is just slow"
+    ))
+    .err()
 }
 
 /// Reports the end of a session from how the peer ended.
@@ -326,13 +393,13 @@ fn drain(rx: &mut mpsc::Receiver<Message>) -> u64 {
 /// [`Linger`]), or the answer to the peer's held Close.
 async fn write_half<S>(
     mut sink: SplitSink<WebSocketStream<Gated<S>>, WsMessage>,
-    mut rx: mpsc::Receiver<Message>,
+    input: &mut Input<'_>,
     shared: &Shared,
     gate: &Gate,
     control: &WsControl,
     peer: SocketAddr,
     fd: Option<RawFd>,
-) -> anyhow::Result<Written>
+) -> anyhow::Result<WriterEnd>
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
@@ -347,9 +414,11 @@ where
     });
     // The oldest ping not answered yet, and the wait for its pong.
     let mut ping_wait: Option<(Instant, Patience)> = None;
-    // Whether the local side may still send; then, while lingering, until when.
-    let mut input_open = true;
+    // While lingering, until when.
     let mut linger_until: Option<Instant> = None;
+    // With pings, a peer that takes none of our data for --ping-timeout is as dead as one
+    // that does not answer them (the ping could not even be sent).
+    let send_limit = control.ping_interval.map(|_| control.ping_timeout);
     let sent = |result: Result<(), WsError>| match result {
         Ok(()) => Ok(None),
         // The peer's Close came in meanwhile: the reader has the rest of the story.
@@ -364,15 +433,34 @@ where
         )),
         Err(err) => Err(anyhow::Error::new(err).context(format!("could not send to {peer}"))),
     };
-    // Our Close, as the last frame.
-    let close = async |sink: &mut SplitSink<_, _>, code: u16, reason: Utf8Bytes| {
-        shared.we_closed.store(true, Ordering::SeqCst);
-        let frame = CloseFrame {
+    // We start the closing handshake, unless the peer's Close came first (we answer it).
+    let starting = || {
+        if shared.peer_end.lock().unwrap().is_none() && !gate.holding() {
+            shared.we_closed.store(true, Ordering::SeqCst);
+        }
+    };
+    let ping_stalled = || stalled(peer, control.ping_timeout, "--ping-timeout", Exit::Io);
+    // Our Close, as the last frame; a peer that takes none of our data meanwhile (so the
+    // Close cannot even be written) is given up after --close-timeout.
+    let close = async |sink: &mut SplitSink<_, _>, frame: WsMessage| {
+        starting();
+        let result = unless_stalled(sink.send(frame), Some(control.close_timeout), fd)
+            .await
+            .ok_or_else(|| {
+                stalled(
+                    peer,
+                    control.close_timeout,
+                    "--close-timeout",
+                    Exit::PeerAbnormal,
+                )
+            })?;
+        sent(result).map(|end| end.unwrap_or(WriterEnd::ClosedByUs(Instant::now())))
+    };
+    let ours = |code: u16, reason: Utf8Bytes| {
+        WsMessage::Close(Some(CloseFrame {
             code: code.into(),
             reason,
-        };
-        let result = sink.send(WsMessage::Close(Some(frame))).await;
-        sent(result).map(|end| end.unwrap_or(WriterEnd::ClosedByUs(Instant::now())))
+        }))
     };
     loop {
         let oldest = shared.pings.lock().unwrap().oldest();
@@ -396,23 +484,21 @@ where
                     shared.we_closed.store(true, Ordering::SeqCst);
                     let _ = sink.send(WsMessage::Close(Some(frame))).await;
                 }
-                let unsent = if input_open { drain(&mut rx) } else { 0 };
-                return Ok(Written { end: WriterEnd::Stopped, unsent });
+                return Ok(WriterEnd::Stopped);
             }
             _ = crate::shutdown::requested() => {
                 // A listener shutting down: what is queued goes out, then Close 1001.
                 let mut result = Ok(());
                 while result.is_ok() {
-                    match rx.try_recv() {
+                    match input.rx.try_recv() {
                         Ok(msg) => result = sink.feed(to_ws(msg, control)).await,
                         Err(_) => break,
                     }
                 }
                 if let Some(end) = sent(result)? {
-                    return Ok(Written { end, unsent: drain(&mut rx) });
+                    return Ok(end);
                 }
-                let end = close(&mut sink, 1001, Utf8Bytes::from_static("server shutting down")).await?;
-                return Ok(Written { end, unsent: 0 });
+                return close(&mut sink, ours(1001, Utf8Bytes::from_static("server shutting down"))).await;
             }
             _ = expired(&mut ping_wait), if ping_wait.is_some() => {
                 if shared.pings.lock().unwrap().oldest() != ping_wait.as_ref().map(|(at, _)| *at) {
@@ -431,15 +517,16 @@ where
             _ = tick(&mut ticker), if ticker.is_some() => {
                 let payload = shared.pings.lock().unwrap().sent();
                 console::detail(2, "ping", format!("ping to {peer}"), json!({"peer": peer}));
-                let result = sink.send(WsMessage::Ping(payload.to_vec().into())).await;
+                let ping = sink.send(WsMessage::Ping(payload.to_vec().into()));
+                let result = unless_stalled(ping, send_limit, fd).await.ok_or_else(ping_stalled)?;
                 shared.pings.lock().unwrap().reached_socket();
                 if let Some(end) = sent(result)? {
-                    return Ok(Written { end, unsent: drain(&mut rx) });
+                    return Ok(end);
                 }
             }
             _ = gate.held(), if control.hold_close && held_since.is_none() => {
                 held_since = Some(Instant::now());
-                if !input_open {
+                if input.ended {
                     // Our side has said all it had to (we were lingering): answer now.
                     gate.release();
                 }
@@ -450,9 +537,9 @@ where
                 // an answer to its Close still gets it. Now tungstenite answers it.
                 gate.release();
             }
-            msg = rx.recv(), if input_open => {
+            msg = input.rx.recv(), if !input.ended => {
                 let Some(msg) = msg else {
-                    input_open = false;
+                    input.ended = true;
                     if gate.holding() {
                         // Everything before the peer's Close is answered: now tungstenite
                         // answers the Close itself (with the peer's code).
@@ -461,8 +548,7 @@ where
                     }
                     match control.linger {
                         Linger::After(quiet) if quiet.is_zero() => {
-                            let end = close(&mut sink, control.close_code, control.close_reason.clone().into()).await?;
-                            return Ok(Written { end, unsent: 0 });
+                            return close(&mut sink, ours(control.close_code, control.close_reason.clone().into())).await;
                         }
                         Linger::After(quiet) => {
                             console::detail(2, "linger", format!("end of input: closing once {peer} is quiet for {}", humantime::format_duration(quiet)), json!({"peer": peer, "linger_ms": quiet.as_millis() as u64}));
@@ -474,47 +560,57 @@ where
                 };
                 // A burst goes out with one flush.
                 let verbose = console::verbosity() >= 1;
-                let mut closing = false;
-                let mut next = Some(msg);
-                let mut result = Ok(());
-                while let (Some(msg), true) = (next.take(), result.is_ok()) {
-                    if verbose {
-                        message_event(peer, "out", &msg);
+                let limit = match msg.kind {
+                    Kind::Close(_) => Some(control.close_timeout),
+                    _ => send_limit,
+                };
+                let burst = async {
+                    let mut closing = false;
+                    let mut next = Some(msg);
+                    let mut result = Ok(());
+                    while let (Some(msg), true) = (next.take(), result.is_ok()) {
+                        if verbose {
+                            message_event(peer, "out", &msg);
+                        }
+                        // A Close passed on from the other side (`--to`) is our last frame.
+                        closing = matches!(msg.kind, Kind::Close(_));
+                        if closing {
+                            starting();
+                        }
+                        result = sink.feed(to_ws(msg, control)).await;
+                        if !closing {
+                            next = input.rx.try_recv().ok();
+                        }
                     }
-                    // A Close passed on from the other side (`--to`) is our last frame.
-                    closing = matches!(msg.kind, Kind::Close(_));
-                    if closing {
-                        shared.we_closed.store(true, Ordering::SeqCst);
+                    if result.is_ok() {
+                        result = sink.flush().await;
                     }
-                    result = sink.feed(to_ws(msg, control)).await;
-                    if !closing {
-                        next = rx.try_recv().ok();
+                    (result, closing)
+                };
+                let (result, closing) = unless_stalled(burst, limit, fd).await.ok_or_else(|| match limit {
+                    Some(limit) if limit == control.close_timeout && send_limit != Some(limit) => {
+                        stalled(peer, limit, "--close-timeout", Exit::PeerAbnormal)
                     }
-                }
-                if result.is_ok() {
-                    result = sink.flush().await;
-                }
+                    _ => ping_stalled(),
+                })?;
                 if closing {
-                    let end = sent(result)?.unwrap_or(WriterEnd::ClosedByUs(Instant::now()));
-                    return Ok(Written { end, unsent: 0 });
+                    return Ok(sent(result)?.unwrap_or(WriterEnd::ClosedByUs(Instant::now())));
                 }
                 if let Some(end) = sent(result)? {
-                    return Ok(Written { end, unsent: drain(&mut rx) });
+                    return Ok(end);
                 }
             }
             _ = shared.output_gone.cancelled() => {
                 // Nobody takes what the peer sends any more (stdout closed by its reader):
                 // going away, whatever the input still holds.
                 console::detail(1, "output_closed", "the output was closed: closing with 1001", json!({"peer": peer}));
-                let end = close(&mut sink, 1001, Utf8Bytes::from_static("going away")).await?;
-                return Ok(Written { end, unsent: 0 });
+                return close(&mut sink, ours(1001, Utf8Bytes::from_static("going away"))).await;
             }
             _ = shared.activity.notified(), if linger_until.is_some() => {
                 linger_until = Some(Instant::now() + linger);
             }
             _ = sleep_until(linger_until.unwrap_or_else(Instant::now)), if linger_until.is_some() => {
-                let end = close(&mut sink, control.close_code, control.close_reason.clone().into()).await?;
-                return Ok(Written { end, unsent: 0 });
+                return close(&mut sink, ours(control.close_code, control.close_reason.clone().into())).await;
             }
         }
     }

@@ -162,7 +162,7 @@ where
     let lost = result.is_err() || peer_end.is_none();
     if lost && control.forward_close && deliver {
         if let Some(tx) = tx.as_ref() {
-            let close = Message::close(1011, "upstream connection failed", Initiator::Local);
+            let close = Message::close(1011, crate::relay::BRIDGE_FAILED, Initiator::Local);
             let _ = tokio::time::timeout(control.close_timeout, tx.send(close)).await;
         }
     }
