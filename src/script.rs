@@ -119,7 +119,8 @@ pub async fn connection(
             return Ok(Ended::Remote);
         }
     }
-    let mut to_remote = (!(script.send_ends_input && !script.send.is_empty())).then_some(to_remote);
+    let ends_here = script.send_ends_input && !script.send.is_empty();
+    let mut to_remote = (!ends_here).then_some(to_remote);
     let mut forward_output = true;
     let idle = script.idle_timeout;
     let mut last_activity = Instant::now();
