@@ -100,31 +100,44 @@ pub fn stall_sampler(fd: Option<RawFd>) -> Sampler {
 /// own pings and pongs (a few bytes each), which a live peer that never answers also reads.
 const WINDOW_STEP: u32 = 4096;
 
-/// A timeout of `limit` that starts again whenever the peer acknowledges more of the bytes
-/// queued up to the frame waited for, or opens its window by [`WINDOW_STEP`] or more.
+/// The wait for an answer to a frame (our Close, a ping), in two stages. Until the peer's
+/// kernel has acknowledged the frame (it is queued behind our data, or the peer is not
+/// reading), the wait runs out only after `stall` without any progress: the peer taking
+/// more of our bytes, or opening its window. A peer library that holds a few messages of its
+/// own stops reading for seconds at a time and then takes a lot at once, so this is the long
+/// limit (`--close-timeout`). From the moment the frame is acknowledged, `limit` counts (the
+/// answer is due), again from each time the window opens by [`WINDOW_STEP`] (its application
+/// still reading what came before the frame) or [`Patience::restart`].
 pub struct Patience {
     limit: Duration,
+    stall: Duration,
     /// The start, or the last time progress was seen.
     since: Instant,
     /// Acknowledged so far, and the count at which the frame is all acknowledged.
     last: u64,
     target: u64,
+    delivered: bool,
     /// The smallest window seen since the last progress.
     window: Option<u32>,
     sample: Sampler,
 }
 
 impl Patience {
-    /// A wait of `limit` from `since`, made once the frame waited for has reached the socket
-    /// (so it is the last byte the send queue holds, or already acknowledged).
-    pub fn new(limit: Duration, since: Instant, mut sample: Sampler) -> Self {
+    /// A wait from `since`, made once the frame waited for has reached the socket (so it is
+    /// the last byte the send queue holds, or already acknowledged): `limit` once the frame
+    /// is delivered, `stall` without progress before that.
+    pub fn new(limit: Duration, stall: Duration, since: Instant, mut sample: Sampler) -> Self {
         let now = sample();
         let last = now.map_or(0, |p| p.acked);
+        let target = now.map_or(0, |p| p.acked + p.queued);
         Patience {
             limit,
+            stall,
             since,
             last,
-            target: now.map_or(0, |p| p.acked + p.queued),
+            target,
+            // Without the kernel's word, the frame counts as delivered: the plain timeout.
+            delivered: now.is_none() || last >= target,
             window: now.and_then(|p| p.window),
             sample,
         }
@@ -135,19 +148,22 @@ impl Patience {
         self.since = Instant::now();
     }
 
-    /// Resolves once `limit` has passed without the peer acknowledging anything more. The
-    /// peer is looked at every `limit / 8` (50 ms to 1 s), so progress is noticed that late
-    /// at most.
+    /// Resolves once the wait has run out (see [`Patience`]). The peer is looked at every
+    /// eighth of the shorter limit (50 ms to 1 s), so progress is noticed that late at most.
     pub async fn expired(&mut self) {
-        let look = (self.limit / 8).clamp(Duration::from_millis(50), Duration::from_secs(1));
+        let look = (self.limit.min(self.stall) / 8)
+            .clamp(Duration::from_millis(50), Duration::from_secs(1));
         loop {
             // Looked at first: the caller may not have polled this for a while (busy writing).
             if let Some(now) = (self.sample)() {
-                let taken = now.acked > self.last && self.last < self.target;
+                let taken = now.acked > self.last && !self.delivered;
                 let read = match (self.window, now.window) {
                     (Some(low), Some(window)) => window >= low.saturating_add(WINDOW_STEP),
                     _ => false,
                 };
+                if now.acked >= self.target && !self.delivered {
+                    self.delivered = true;
+                }
                 if taken || read {
                     self.since = Instant::now();
                     self.window = now.window;
@@ -158,7 +174,12 @@ impl Patience {
                 };
                 self.last = self.last.max(now.acked);
             }
-            let deadline = self.since + self.limit;
+            let wait = if self.delivered {
+                self.limit
+            } else {
+                self.stall
+            };
+            let deadline = self.since + wait;
             let now = Instant::now();
             if now >= deadline {
                 return;
@@ -186,6 +207,7 @@ mod tests {
         };
         let mut wait = Patience::new(
             Duration::from_secs(5),
+            Duration::from_secs(30),
             start,
             Box::new(move || progress(100)),
         );
@@ -210,7 +232,12 @@ mod tests {
                 window,
             })
         };
-        let mut wait = Patience::new(Duration::from_secs(2), start, Box::new(sample));
+        let mut wait = Patience::new(
+            Duration::from_secs(2),
+            Duration::from_secs(30),
+            start,
+            Box::new(sample),
+        );
         wait.expired().await;
         assert_eq!(start.elapsed(), Duration::from_secs(2));
         assert!(acked.load(Ordering::SeqCst) > 14);
@@ -230,7 +257,12 @@ mod tests {
                 window: None,
             })
         };
-        let mut wait = Patience::new(Duration::from_secs(2), start, Box::new(sample));
+        let mut wait = Patience::new(
+            Duration::from_secs(2),
+            Duration::from_secs(2),
+            start,
+            Box::new(sample),
+        );
         // The peer takes 1,000 more every 500 ms for 10 s: then the frame is all taken (and
         // more comes after it, which does not count).
         let feeder = tokio::spawn(async move {
@@ -250,6 +282,62 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
+    async fn a_peer_that_pauses_reading_is_given_the_stall_limit_before_delivery() {
+        // 20,000 bytes queued up to the frame; the peer takes 5,000, stops for 4 s (its
+        // library's own queue is full), takes the rest, and answers nothing after that.
+        let acked = Arc::new(AtomicU64::new(1));
+        let seen = acked.clone();
+        let start = Instant::now();
+        let sample = move || {
+            let acked = seen.load(Ordering::SeqCst);
+            Some(Progress {
+                acked,
+                queued: 20_001u64.saturating_sub(acked),
+                window: None,
+            })
+        };
+        let mut wait = Patience::new(
+            Duration::from_secs(2),
+            Duration::from_secs(5),
+            start,
+            Box::new(sample),
+        );
+        let peer = tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            acked.fetch_add(5_000, Ordering::SeqCst);
+            tokio::time::sleep(Duration::from_secs(4)).await;
+            acked.fetch_add(15_000, Ordering::SeqCst);
+        });
+        wait.expired().await;
+        // Delivered at 4.5 s; the answer was due 2 s later.
+        let waited = start.elapsed();
+        assert!(
+            waited >= Duration::from_millis(6_500),
+            "gave up after {waited:?}"
+        );
+        assert!(waited <= Duration::from_millis(6_800), "waited {waited:?}");
+        peer.await.unwrap();
+
+        // A peer that takes nothing at all: the stall limit.
+        let start = Instant::now();
+        let deaf = || {
+            Some(Progress {
+                acked: 1,
+                queued: 20_000,
+                window: Some(0),
+            })
+        };
+        let mut wait = Patience::new(
+            Duration::from_secs(2),
+            Duration::from_secs(5),
+            start,
+            Box::new(deaf),
+        );
+        wait.expired().await;
+        assert_eq!(start.elapsed(), Duration::from_secs(5));
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn waits_while_the_peer_reads_what_its_kernel_holds() {
         // All acknowledged already (in the peer's receive buffer); its application reads
         // 100 KiB every 500 ms for 6 s: the window opens.
@@ -263,7 +351,12 @@ mod tests {
                 window: Some(seen.load(Ordering::SeqCst) as u32),
             })
         };
-        let mut wait = Patience::new(Duration::from_secs(2), start, Box::new(sample));
+        let mut wait = Patience::new(
+            Duration::from_secs(2),
+            Duration::from_secs(30),
+            start,
+            Box::new(sample),
+        );
         let reader = tokio::spawn(async move {
             for _ in 0..12 {
                 tokio::time::sleep(Duration::from_millis(500)).await;

@@ -284,7 +284,7 @@ async fn answer_within<F: Future + Unpin>(
     shared: &Shared,
     fd: Option<RawFd>,
 ) -> Option<F::Output> {
-    let mut patience = Patience::new(limit, at, progress::sampler(fd));
+    let mut patience = Patience::new(limit, limit, at, progress::sampler(fd));
     loop {
         tokio::select! {
             received = &mut *reader => return Some(received),
@@ -304,7 +304,7 @@ async fn unless_stalled<F: Future>(
     let Some(limit) = limit else {
         return Some(send.await);
     };
-    let mut patience = Patience::new(limit, Instant::now(), progress::stall_sampler(fd));
+    let mut patience = Patience::new(limit, limit, Instant::now(), progress::stall_sampler(fd));
     tokio::select! {
         sent = send => Some(sent),
         () = patience.expired() => None,
@@ -416,9 +416,16 @@ where
     let mut ping_wait: Option<(Instant, Patience)> = None;
     // While lingering, until when.
     let mut linger_until: Option<Instant> = None;
-    // With pings, a peer that takes none of our data for --ping-timeout is as dead as one
-    // that does not answer them (the ping could not even be sent).
-    let send_limit = control.ping_interval.map(|_| control.ping_timeout);
+    // How long a peer may take none of our bytes: a library with a queue of its own stops
+    // reading for seconds at a time, so the longer of the two timeouts (see `Patience`).
+    // With pings, a peer that takes nothing for that long is as dead as one that does not
+    // answer them (the ping could not even be sent); without, an upload waits as TCP does.
+    let (stall, stall_option) = if control.close_timeout >= control.ping_timeout {
+        (control.close_timeout, "--close-timeout")
+    } else {
+        (control.ping_timeout, "--ping-timeout")
+    };
+    let send_limit = control.ping_interval.map(|_| stall);
     let sent = |result: Result<(), WsError>| match result {
         Ok(()) => Ok(None),
         // The peer's Close came in meanwhile: the reader has the rest of the story.
@@ -439,7 +446,7 @@ where
             shared.we_closed.store(true, Ordering::SeqCst);
         }
     };
-    let ping_stalled = || stalled(peer, control.ping_timeout, "--ping-timeout", Exit::Io);
+    let ping_stalled = || stalled(peer, stall, stall_option, Exit::Io);
     // Our Close, as the last frame; a peer that takes none of our data meanwhile (so the
     // Close cannot even be written) is given up after --close-timeout.
     let close = async |sink: &mut SplitSink<_, _>, frame: WsMessage| {
@@ -468,7 +475,7 @@ where
             ping_wait = oldest.map(|at| {
                 (
                     at,
-                    Patience::new(control.ping_timeout, at, progress::sampler(fd)),
+                    Patience::new(control.ping_timeout, stall, at, progress::sampler(fd)),
                 )
             });
         }
@@ -587,11 +594,9 @@ where
                     }
                     (result, closing)
                 };
-                let (result, closing) = unless_stalled(burst, limit, fd).await.ok_or_else(|| match limit {
-                    Some(limit) if limit == control.close_timeout && send_limit != Some(limit) => {
-                        stalled(peer, limit, "--close-timeout", Exit::PeerAbnormal)
-                    }
-                    _ => ping_stalled(),
+                let (result, closing) = unless_stalled(burst, limit, fd).await.ok_or_else(|| match send_limit {
+                    Some(_) => ping_stalled(),
+                    None => stalled(peer, control.close_timeout, "--close-timeout", Exit::PeerAbnormal),
                 })?;
                 if closing {
                     return Ok(sent(result)?.unwrap_or(WriterEnd::ClosedByUs(Instant::now())));
