@@ -70,6 +70,7 @@ where
                         script::connection(script, &mut local_ends, facing_remote, stream, false),
                         remote(conn, r)
                     );
+                    let ended = crate::relay::settle(ended);
                     match filtered? {
                         Ended::LocalInput | Ended::Count | Ended::Output => return ended,
                         Ended::Remote => ended.err(),

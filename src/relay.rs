@@ -181,12 +181,22 @@ pub fn combine(first: anyhow::Result<()>, second: anyhow::Result<()>) -> anyhow:
 
 /// The outcome of a relay from its sides' results: the remote's error first (it says what
 /// happened to the connection), then the local side's; the local side's [`Unsent`] counts
-/// only beside the remote's.
+/// only beside the remote's, which says that the peer closed while our input was still open
+/// (a WebSocket session reports that even with nothing of its own unsent: see [`settle`]).
 pub fn verdict(remote: anyhow::Result<()>, local: anyhow::Result<()>) -> anyhow::Result<()> {
-    match (Unsent::of(&remote), Unsent::of(&local)) {
+    settle(match (Unsent::of(&remote), Unsent::of(&local)) {
         (Some(_), _) => combine(remote, local),
         (None, Some(_)) => remote,
         (None, None) => remote.and(local),
+    })
+}
+
+/// `result`, with an [`Unsent`] of nothing (the peer closed first, and nothing was lost) as
+/// the success it is: for a session's result used without a relay around it.
+pub fn settle(result: anyhow::Result<()>) -> anyhow::Result<()> {
+    match Unsent::of(&result) {
+        Some(0) => Ok(()),
+        _ => result,
     }
 }
 

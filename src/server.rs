@@ -27,7 +27,7 @@ use crate::local;
 use crate::net::tls::{Stream, TlsServer};
 use crate::net::ws::handshake::StatusCode;
 use crate::net::{tcp, ws};
-use crate::relay::{Ends, QUEUE, pair, relay_scripted};
+use crate::relay::{self, Ends, QUEUE, pair, relay_scripted};
 use crate::script::Script;
 use crate::shutdown;
 
@@ -351,7 +351,9 @@ pub async fn serve_ws(listener: TcpListener, cfg: WsServer) -> anyhow::Result<()
             async move {
                 if let Some(hub) = hub {
                     return hub
-                        .serve(peer, |ends| ws::run(accepted.ws, ends, &cfg.control, peer))
+                        .serve(peer, async |ends| {
+                            relay::settle(ws::run(accepted.ws, ends, &cfg.control, peer).await)
+                        })
                         .await;
                 }
                 if let (Some(opened), Some(up)) = (opened, &cfg.forward) {
@@ -364,7 +366,8 @@ pub async fn serve_ws(listener: TcpListener, cfg: WsServer) -> anyhow::Result<()
                     .await;
                 }
                 if cfg.local == Local::Echo && !script.is_active() {
-                    return ws::run(accepted.ws, loopback(), &cfg.control, peer).await;
+                    let ended = ws::run(accepted.ws, loopback(), &cfg.control, peer).await;
+                    return relay::settle(ended);
                 }
                 let local = cfg.local.clone();
                 let (framing, max) = (cfg.framing, cfg.control.max_message_size);

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """WebSocket peers that are not wsctl, for the interop tests (Python `websockets`, plus raw
 sockets for peers that misbehave on purpose). Servers print `listening on HOST:PORT` on stderr
-once bound to port 0, as wsctl does; all but `echo` serve one connection and exit.
+once bound to port 0, as wsctl does; all but `echo`, `reply` and `close-after` serve one
+connection and exit.
 
   ws_peer.py echo                 server: sends every message back, same type (until killed)
   ws_peer.py collect              server: prints one JSON line per message received,
@@ -22,6 +23,12 @@ once bound to port 0, as wsctl does; all but `echo` serve one connection and exi
                                   then echoes every byte (one connection)
   ws_peer.py reply DELAY          server (sync): answers each text message M with "re:M" after
                                   DELAY seconds (until killed)
+  ws_peer.py reply-count DELAY    server (sync): answers each text message M with "re:M" after
+                                  DELAY seconds; when the connection ends, prints
+                                  {"replies": N, "end": "close CODE" | "no close"} (N: the replies
+                                  it managed to send) and exits
+  ws_peer.py close-after N        server (sync): once N messages have arrived on a connection,
+                                  closes it with 1000 "enough" (until killed)
   ws_peer.py slow RATE            server (asyncio): reads messages at about RATE bytes/s, then
                                   prints {"received": N, "end": "close CODE" | ...} and exits
   ws_peer.py vnc URL N            client, as a VNC viewer through a websockify: reads the
@@ -68,9 +75,9 @@ def client_tls(url):
     return ssl.create_default_context(cafile=os.environ.get("WS_PEER_CA"))
 
 
-def run_server(handler, once=True):
+def run_server(handler, once=True, **options):
     with serve(handler_once(handler) if once else handler, "127.0.0.1", 0, max_size=None,
-               compression=None, ssl=server_tls()) as server:
+               compression=None, ssl=server_tls(), **options) as server:
         SERVERS.append(server)
         listening(server.socket)
         server.serve_forever()
@@ -156,6 +163,43 @@ def replier(delay):
         for message in ws:
             time.sleep(delay)
             ws.send("re:" + message)
+
+    return handler
+
+
+def counting_replier(delay):
+    from websockets.exceptions import ConnectionClosed
+    from websockets.protocol import State
+
+    def handler(ws):
+        replies = 0
+        try:
+            for message in ws:
+                # The library answers a Close as it reads it; the messages still queued then
+                # are drained unanswered (a send would wait for the reader, which waits for
+                # room in the queue: a deadlock until the close timeout).
+                if ws.protocol.state is State.OPEN:
+                    time.sleep(delay)
+                if ws.protocol.state is State.OPEN:
+                    ws.send("re:" + message)
+                    replies += 1
+        except ConnectionClosed:
+            pass  # the Close came between the look at the state and the send
+        rcvd = ws.protocol.close_rcvd
+        end = f"close {rcvd.code}" if rcvd else "no close"
+        print(json.dumps({"replies": replies, "end": end}), flush=True)
+
+    return handler
+
+
+def closer_after(count):
+    def handler(ws):
+        received = 0
+        for _ in ws:
+            received += 1
+            if received >= count:
+                ws.close(1000, "enough")
+                return
 
     return handler
 
@@ -298,6 +342,10 @@ def main():
         run_server(echo, once=False)
     elif mode == "reply":
         run_server(replier(float(args[0])), once=False)
+    elif mode == "reply-count":
+        run_server(counting_replier(float(args[0])), close_timeout=2)
+    elif mode == "close-after":
+        run_server(closer_after(int(args[0])), once=False)
     elif mode == "slow":
         slow(float(args[0]))
     elif mode in servers:

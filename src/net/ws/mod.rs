@@ -260,12 +260,14 @@ where
     closed(received?, we_closed, peer)?;
     // What the local side had handed over and the peer closed on; whatever way the writer
     // ended, the queue is still here to be counted.
-    let unsent = if peer_first && !input_ended {
-        drain(&mut rx)
-    } else {
-        0
-    };
-    Unsent::check(unsent)
+    if peer_first && !input_ended {
+        // Even with nothing queued here: what the local side's stages still hold counts
+        // beside it (`relay::verdict`), and a zero is settled there.
+        return Err(anyhow::Error::new(Unsent {
+            bytes: drain(&mut rx),
+        }));
+    }
+    Ok(())
 }
 
 /// The local side's messages as the writer takes them: `ended` once they have all come.
@@ -294,20 +296,36 @@ async fn answer_within<F: Future + Unpin>(
     }
 }
 
+/// How a write to the socket ended.
+enum Sending<T> {
+    Sent(T),
+    /// The peer took none of our bytes for the limit.
+    Stalled,
+    /// The reader stopped the writer meanwhile (the peer's Close, or a violation): a peer
+    /// that has closed and stopped reading must not hold the write up.
+    Stopped,
+}
+
 /// `send` (writing to the socket), unless the peer takes none of our bytes for `limit`
-/// (`None`: no limit, as with a plain TCP connection): then `None`.
+/// (`None`: no limit, as with a plain TCP connection), or `stop` is cancelled.
 async fn unless_stalled<F: Future>(
     send: F,
     limit: Option<Duration>,
     fd: Option<RawFd>,
-) -> Option<F::Output> {
-    let Some(limit) = limit else {
-        return Some(send.await);
+    stop: &CancellationToken,
+) -> Sending<F::Output> {
+    let mut patience =
+        limit.map(|limit| Patience::new(limit, limit, Instant::now(), progress::stall_sampler(fd)));
+    let stalled = async {
+        match patience.as_mut() {
+            Some(patience) => patience.expired().await,
+            None => std::future::pending().await,
+        }
     };
-    let mut patience = Patience::new(limit, limit, Instant::now(), progress::stall_sampler(fd));
     tokio::select! {
-        sent = send => Some(sent),
-        () = patience.expired() => None,
+        sent = send => Sending::Sent(sent),
+        () = stalled => Sending::Stalled,
+        () = stop.cancelled() => Sending::Stopped,
     }
 }
 
@@ -451,17 +469,19 @@ where
     // Close cannot even be written) is given up after --close-timeout.
     let close = async |sink: &mut SplitSink<_, _>, frame: WsMessage| {
         starting();
-        let result = unless_stalled(sink.send(frame), Some(control.close_timeout), fd)
-            .await
-            .ok_or_else(|| {
-                stalled(
-                    peer,
-                    control.close_timeout,
-                    "--close-timeout",
-                    Exit::PeerAbnormal,
-                )
-            })?;
-        sent(result).map(|end| end.unwrap_or(WriterEnd::ClosedByUs(Instant::now())))
+        let limit = Some(control.close_timeout);
+        match unless_stalled(sink.send(frame), limit, fd, &shared.stop).await {
+            Sending::Sent(result) => {
+                sent(result).map(|end| end.unwrap_or(WriterEnd::ClosedByUs(Instant::now())))
+            }
+            Sending::Stalled => Err(stalled(
+                peer,
+                control.close_timeout,
+                "--close-timeout",
+                Exit::PeerAbnormal,
+            )),
+            Sending::Stopped => Ok(WriterEnd::Stopped),
+        }
     };
     let ours = |code: u16, reason: Utf8Bytes| {
         WsMessage::Close(Some(CloseFrame {
@@ -525,7 +545,12 @@ where
                 let payload = shared.pings.lock().unwrap().sent();
                 console::detail(2, "ping", format!("ping to {peer}"), json!({"peer": peer}));
                 let ping = sink.send(WsMessage::Ping(payload.to_vec().into()));
-                let result = unless_stalled(ping, send_limit, fd).await.ok_or_else(ping_stalled)?;
+                let result = match unless_stalled(ping, send_limit, fd, &shared.stop).await {
+                    Sending::Sent(result) => result,
+                    Sending::Stalled => return Err(ping_stalled()),
+                    // The stop branch above takes it from here.
+                    Sending::Stopped => continue,
+                };
                 shared.pings.lock().unwrap().reached_socket();
                 if let Some(end) = sent(result)? {
                     return Ok(end);
@@ -594,10 +619,15 @@ where
                     }
                     (result, closing)
                 };
-                let (result, closing) = unless_stalled(burst, limit, fd).await.ok_or_else(|| match send_limit {
-                    Some(_) => ping_stalled(),
-                    None => stalled(peer, control.close_timeout, "--close-timeout", Exit::PeerAbnormal),
-                })?;
+                let (result, closing) = match unless_stalled(burst, limit, fd, &shared.stop).await {
+                    Sending::Sent(sent) => sent,
+                    Sending::Stalled if send_limit.is_some() => return Err(ping_stalled()),
+                    Sending::Stalled => {
+                        return Err(stalled(peer, control.close_timeout, "--close-timeout", Exit::PeerAbnormal));
+                    }
+                    // The stop branch above takes it from here.
+                    Sending::Stopped => continue,
+                };
                 if closing {
                     return Ok(sent(result)?.unwrap_or(WriterEnd::ClosedByUs(Instant::now())));
                 }
