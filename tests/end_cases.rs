@@ -153,14 +153,20 @@ impl Raw {
 
     /// Reads frames until a Close; its code (None: the connection ended without one).
     fn close_code(&mut self) -> Option<u16> {
+        self.close_frame().map(|(code, _)| code)
+    }
+
+    /// Reads frames until a Close: its code (1005 for none) and reason (None: the connection
+    /// ended without one).
+    fn close_frame(&mut self) -> Option<(u16, String)> {
         loop {
             let (op, payload) = self.frame()?;
             if op == 8 {
-                return Some(
-                    payload
-                        .get(..2)
-                        .map_or(1005, |b| u16::from_be_bytes([b[0], b[1]])),
-                );
+                let code = payload
+                    .get(..2)
+                    .map_or(1005, |b| u16::from_be_bytes([b[0], b[1]]));
+                let reason = String::from_utf8_lossy(payload.get(2..).unwrap_or_default());
+                return Some((code, reason.into_owned()));
             }
         }
     }
@@ -1157,32 +1163,13 @@ fn f5_unsent_file_input_is_reported_on_every_run() {
 #[test]
 fn f6_tcp_bridge_passes_an_upstream_reset_on_as_a_reset() {
     let (l, up) = listener();
-    let (go_tx, go_rx) = mpsc::channel::<()>();
-    let upstream = std::thread::spawn(move || {
+    through_a_tcp_bridge(&format!("tcp://{up}"), b"hi\n", move |go| {
         let mut c = accept_within(&l);
         c.write_all(b"hi\n").unwrap();
         // Resets once the client has the line.
-        let _ = go_rx.recv_timeout(WAIT);
+        let _ = go.recv_timeout(WAIT);
         reset(&c);
     });
-    let mut cmd = wsctl();
-    cmd.args([
-        "tcp",
-        "listen",
-        "127.0.0.1:0",
-        "--to",
-        &format!("tcp://{up}"),
-    ]);
-    let bridge = spawn_with(cmd, Stdio::null());
-    let (mut client, mut out) = Proc::start_streaming(&["tcp", "connect", &bridge.listening()]);
-    client.close_stdin();
-    assert_eq!(read_within(&mut out, 3), b"hi\n");
-    go_tx.send(()).unwrap();
-    let c = client.finish_within(Duration::from_secs(10));
-    let b = bridge.finish_within(Duration::from_secs(10));
-    upstream.join().unwrap();
-    assert_eq!(c.code(), 5, "client: {}\nbridge: {}", c.stderr, b.stderr);
-    assert_eq!(b.code(), 5, "bridge: {}", b.stderr);
 }
 
 /// F6 (b): `tcp listen --to ws://UP` whose upstream sends a message and drops TCP without a
@@ -1190,46 +1177,37 @@ fn f6_tcp_bridge_passes_an_upstream_reset_on_as_a_reset() {
 #[test]
 fn f6_tcp_bridge_passes_a_websocket_dropped_without_a_close_on_as_a_reset() {
     let (l, up) = listener();
-    let (go_tx, go_rx) = mpsc::channel::<()>();
-    let upstream = std::thread::spawn(move || {
+    through_a_tcp_bridge(&format!("ws://{up}/"), b"data\n", move |go| {
         let mut raw = Raw::accept(&l);
         raw.send(2, b"data\n");
         // Drops the connection (no Close) once the client has the data.
-        let _ = go_rx.recv_timeout(WAIT);
+        let _ = go.recv_timeout(WAIT);
         let _ = raw.s.shutdown(std::net::Shutdown::Both);
     });
+}
+
+/// A `tcp listen --to UPSTREAM` bridge and a `tcp connect` client through it: the client
+/// gets `data`, then `upstream` (a thread, told when the client has the data) fails; the
+/// client and the bridge must both exit 5.
+fn through_a_tcp_bridge(
+    upstream: &str,
+    data: &[u8],
+    fail: impl FnOnce(mpsc::Receiver<()>) + Send + 'static,
+) {
+    let (go_tx, go_rx) = mpsc::channel::<()>();
+    let failing = std::thread::spawn(move || fail(go_rx));
     let mut cmd = wsctl();
-    cmd.args([
-        "tcp",
-        "listen",
-        "127.0.0.1:0",
-        "--to",
-        &format!("ws://{up}/"),
-    ]);
+    cmd.args(["tcp", "listen", "127.0.0.1:0", "--to", upstream]);
     let bridge = spawn_with(cmd, Stdio::null());
     let (mut client, mut out) = Proc::start_streaming(&["tcp", "connect", &bridge.listening()]);
     client.close_stdin();
-    assert_eq!(read_within(&mut out, 5), b"data\n");
+    assert_eq!(read_within(&mut out, data.len()), data);
     go_tx.send(()).unwrap();
     let c = client.finish_within(Duration::from_secs(10));
     let b = bridge.finish_within(Duration::from_secs(10));
-    upstream.join().unwrap();
+    failing.join().unwrap();
     assert_eq!(c.code(), 5, "client: {}\nbridge: {}", c.stderr, b.stderr);
     assert_eq!(b.code(), 5, "bridge: {}", b.stderr);
-}
-
-/// Reads frames until a Close: its code and reason (None: the connection ended without one).
-fn close_with_reason(raw: &mut Raw) -> Option<(u16, String)> {
-    loop {
-        let (op, payload) = raw.frame()?;
-        if op == 8 {
-            let code = payload
-                .get(..2)
-                .map_or(1005, |b| u16::from_be_bytes([b[0], b[1]]));
-            let reason = String::from_utf8_lossy(payload.get(2..).unwrap_or_default());
-            return Some((code, reason.into_owned()));
-        }
-    }
 }
 
 /// F6 (c): `ws listen --to ws://UP` whose WebSocket client drops without a Close: the upstream
@@ -1242,7 +1220,7 @@ fn f6_ws_bridge_tells_the_upstream_its_client_failed() {
     let upstream = std::thread::spawn(move || {
         let mut raw = Raw::accept(&l);
         let _ = got_tx.send(raw.frame());
-        let close = close_with_reason(&mut raw);
+        let close = raw.close_frame();
         if let Some((code, _)) = close {
             raw.close(code, "");
         }

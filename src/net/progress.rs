@@ -243,25 +243,29 @@ mod tests {
         assert!(acked.load(Ordering::SeqCst) > 14);
     }
 
-    #[tokio::test(start_paused = true)]
-    async fn waits_while_the_peer_takes_data() {
-        let acked = Arc::new(AtomicU64::new(1));
+    /// A socket with 20,000 bytes queued up to the frame, of which the peer has acknowledged
+    /// `acked` (starting at 1).
+    fn queued_before_the_frame(acked: &Arc<AtomicU64>) -> Sampler {
         let seen = acked.clone();
-        let start = Instant::now();
-        // 20,000 bytes queued up to the frame.
-        let sample = move || {
+        Box::new(move || {
             let acked = seen.load(Ordering::SeqCst);
             Some(Progress {
                 acked,
                 queued: 20_001u64.saturating_sub(acked),
                 window: None,
             })
-        };
+        })
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn waits_while_the_peer_takes_data() {
+        let acked = Arc::new(AtomicU64::new(1));
+        let start = Instant::now();
         let mut wait = Patience::new(
             Duration::from_secs(2),
             Duration::from_secs(2),
             start,
-            Box::new(sample),
+            queued_before_the_frame(&acked),
         );
         // The peer takes 1,000 more every 500 ms for 10 s: then the frame is all taken (and
         // more comes after it, which does not count).
@@ -286,21 +290,12 @@ mod tests {
         // 20,000 bytes queued up to the frame; the peer takes 5,000, stops for 4 s (its
         // library's own queue is full), takes the rest, and answers nothing after that.
         let acked = Arc::new(AtomicU64::new(1));
-        let seen = acked.clone();
         let start = Instant::now();
-        let sample = move || {
-            let acked = seen.load(Ordering::SeqCst);
-            Some(Progress {
-                acked,
-                queued: 20_001u64.saturating_sub(acked),
-                window: None,
-            })
-        };
         let mut wait = Patience::new(
             Duration::from_secs(2),
             Duration::from_secs(5),
             start,
-            Box::new(sample),
+            queued_before_the_frame(&acked),
         );
         let peer = tokio::spawn(async move {
             tokio::time::sleep(Duration::from_millis(500)).await;
