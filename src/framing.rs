@@ -105,12 +105,7 @@ async fn split_records(
     };
     // What the input held when the remote side stopped taking it (the peer closed first).
     let left = |rx: &mut mpsc::Receiver<Message>, held: usize| {
-        rx.close();
-        let mut bytes = held as u64;
-        while let Ok(msg) = rx.try_recv() {
-            bytes += msg.payload_len();
-        }
-        Unsent::check(bytes)
+        Unsent::check(held as u64 + crate::relay::drain_unsent(rx))
     };
     loop {
         // The remote side may end first (the peer closed): then stop reading the input.

@@ -170,6 +170,16 @@ impl Unsent {
     }
 }
 
+/// Closes `rx` and counts the payload bytes still queued in it, which will not be sent now.
+pub fn drain_unsent(rx: &mut mpsc::Receiver<Message>) -> u64 {
+    rx.close();
+    let mut bytes = 0;
+    while let Ok(msg) = rx.try_recv() {
+        bytes += msg.payload_len();
+    }
+    bytes
+}
+
 /// Two stages of one side: the first error wins, but what both could not send adds up.
 pub fn combine(first: anyhow::Result<()>, second: anyhow::Result<()>) -> anyhow::Result<()> {
     match (Unsent::of(&first), Unsent::of(&second)) {

@@ -48,7 +48,7 @@ use crate::console;
 use crate::exit::{Exit, Fail};
 use crate::net::Linger;
 use crate::net::progress::{self, Acked, Patience};
-use crate::relay::{Close, Ends, Kind, Message, Unsent};
+use crate::relay::{Close, Ends, Kind, Message, Unsent, drain_unsent};
 use gate::{Gate, Gated};
 use reader::read_half;
 
@@ -264,7 +264,7 @@ where
         // Even with nothing queued here: what the local side's stages still hold counts
         // beside it (`relay::verdict`), and a zero is settled there.
         return Err(anyhow::Error::new(Unsent {
-            bytes: drain(&mut rx),
+            bytes: drain_unsent(&mut rx),
         }));
     }
     Ok(())
@@ -395,16 +395,6 @@ fn closed(end: PeerEnd, we_closed: bool, peer: SocketAddr) -> anyhow::Result<()>
         .err());
     }
     Ok(())
-}
-
-/// The payload bytes still queued from the local side, which will not be sent now.
-fn drain(rx: &mut mpsc::Receiver<Message>) -> u64 {
-    rx.close();
-    let mut bytes = 0;
-    while let Ok(msg) = rx.try_recv() {
-        bytes += msg.payload_len();
-    }
-    bytes
 }
 
 /// Sends the local side's messages; at its end of input, our Close after the linger (see
