@@ -341,7 +341,8 @@ pub struct WsArgs {
     #[arg(long, value_name = "DUR", value_parser = parse_linger)]
     pub linger: Option<Linger>,
 
-    /// The largest message accepted (and sent); a bigger one closes with 1009
+    /// The largest message accepted (and sent); a bigger one closes with 1009. A message is
+    /// held whole, so at most the machine's memory
     #[arg(long, value_name = "BYTES", default_value_t = 64 << 20)]
     pub max_message_size: usize,
 }

@@ -122,7 +122,7 @@ fn ws_control(
         close_code: args.close_code,
         close_reason: args.close_reason,
         close_timeout: args.close_timeout,
-        max_message_size: args.max_message_size,
+        max_message_size: crate::net::ws::message_limit(args.max_message_size),
         hold_close: matches!(local, Local::Echo | Local::Exec(_)),
         show_control: matches!(local, Local::Repl(_)),
         forward_close: false,

@@ -20,6 +20,7 @@
 pub mod gate;
 pub mod handshake;
 mod reader;
+pub mod request;
 
 use std::collections::VecDeque;
 use std::future::Future;
@@ -59,6 +60,23 @@ use reader::read_half;
 /// small-message echo 1.3x the round trips of 128 KiB.
 const READ_BUFFER_BULK: usize = 128 * 1024;
 const READ_BUFFER_MESSAGES: usize = 2 * 1024;
+
+/// The message limit in force for `asked` bytes (`--max-message-size`): at most the
+/// machine's physical memory, since a message is held whole before it is passed on. A frame
+/// announcing more than that is refused (1009) from its header, rather than waited for.
+pub fn message_limit(asked: usize) -> usize {
+    // SAFETY: sysconf has no preconditions; a failure is -1.
+    let (pages, page) = unsafe {
+        (
+            libc::sysconf(libc::_SC_PHYS_PAGES),
+            libc::sysconf(libc::_SC_PAGESIZE),
+        )
+    };
+    match (usize::try_from(pages), usize::try_from(page)) {
+        (Ok(pages), Ok(page)) if pages > 0 && page > 0 => asked.min(pages.saturating_mul(page)),
+        _ => asked,
+    }
+}
 
 /// The tungstenite limits for `control`: frames may be as large as whole messages. `bulk`:
 /// the local side is a raw byte stream (`-b`), so reads are sized for throughput.
