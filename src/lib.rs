@@ -163,7 +163,7 @@ async fn run_job(job: Job) -> anyhow::Result<()> {
                 .await;
             }
             let (stream, peer) = connect().await?;
-            let env = server::exec_env(stream.tcp(), peer);
+            let env = net::socket_env(stream.tcp(), peer);
             relay_scripted(
                 |ends| local::run(local, env, ends),
                 |ends| net::tcp::run(stream, ends),
@@ -196,10 +196,7 @@ async fn run_job(job: Job) -> anyhow::Result<()> {
                 .await;
             }
             let (ws, peer) = net::ws::handshake::connect(&cfg).await?;
-            let env = vec![
-                ("WSCTL_REMOTE_ADDR".into(), peer.ip().to_string()),
-                ("WSCTL_REMOTE_PORT".into(), peer.port().to_string()),
-            ];
+            let env = net::peer_env(peer);
             relay_scripted(
                 |ends| local::run_framed(cfg.local.clone(), records, env, ends),
                 |ends| net::ws::run(ws, ends, &cfg.control, peer),
@@ -215,10 +212,7 @@ async fn run_job(job: Job) -> anyhow::Result<()> {
         Job::UdpSend(cfg) => {
             let socket = net::udp::connect(&cfg).await?;
             let peer = socket.peer_addr()?;
-            let env = vec![
-                ("WSCTL_REMOTE_ADDR".into(), peer.ip().to_string()),
-                ("WSCTL_REMOTE_PORT".into(), peer.port().to_string()),
-            ];
+            let env = net::peer_env(peer);
             let records = (cfg.framing, net::udp::RECORD_LIMIT, false);
             relay_scripted(
                 |ends| local::run_framed(cfg.local.clone(), records, env, ends),

@@ -8,13 +8,14 @@
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use serde_json::json;
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::mpsc;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 use tokio::task::JoinSet;
-use tokio::time::timeout;
+use tokio::time::{Instant, sleep_until, timeout};
 
 use crate::config::{Local, Serving, WsServer};
 use crate::console;
@@ -25,7 +26,7 @@ use crate::framing::{Framing, framed};
 use crate::hub::{Event, Hub};
 use crate::local;
 use crate::net::tls::{Stream, TlsServer};
-use crate::net::ws::handshake::StatusCode;
+use crate::net::ws::request::Refusal;
 use crate::net::{tcp, ws};
 use crate::relay::{self, Ends, QUEUE, pair, relay_scripted};
 use crate::script::Script;
@@ -40,13 +41,39 @@ pub struct Policy {
     pub drain: Duration,
 }
 
+/// The most handshakes (TLS, WebSocket) in progress at once: past this, accepting waits for
+/// one to end (the next clients wait in the kernel's queue), so silent connections cannot
+/// take every descriptor.
+pub const MAX_PENDING: usize = 256;
+
+/// Whether a client whose handshake is done may be served: in a listener that serves one
+/// client at a time, the first to finish its handshake takes the place, and the others are
+/// refused (503 for WebSocket, closed for TLS).
+#[derive(Clone, Default)]
+pub struct Admit(Option<Arc<AtomicBool>>);
+
+impl Admit {
+    /// Takes the place; the error says why not.
+    pub fn claim(&self) -> Result<(), String> {
+        match &self.0 {
+            Some(taken) if taken.swap(true, Ordering::SeqCst) => {
+                Err("server busy: it serves one client at a time; try again later".into())
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
 /// Serves clients from `listener`. Each accepted client is checked against `--allow` and
 /// `--deny` (closed at once, before any data, if refused) and `--max-conns` (over the limit it
 /// is handed to `refuse`: nothing for TCP, HTTP 503 for WebSocket), then goes through
-/// `handshake` (TLS, WebSocket) and is `run`. Without `--keep-open`, the first connection whose
-/// handshake succeeds is served and the listener is closed (a failed handshake does not
-/// count); with it, clients are served concurrently, or one after another when `sequential`.
-/// A shutdown (see [`crate::shutdown`]) stops accepting and waits `drain` for the connections
+/// `handshake` (TLS, WebSocket; at most [`MAX_PENDING`] at once, all concurrently) and is
+/// `run`. Without `--keep-open`, the first client to complete its handshake is served, the
+/// listener is closed, and the handshakes still in progress are refused through [`Admit`]
+/// (a failed handshake does not count); with it, clients are served concurrently, or one
+/// after another when `sequential` (not accepting while one is served, as `nc -lk`). Running
+/// out of descriptors pauses accepting, with one warning, until a connection ends. A
+/// shutdown (see [`crate::shutdown`]) stops accepting and waits `drain` for the connections
 /// to end; then the run ends cleanly.
 pub async fn serve<C, HS, HF, RS, RF, XS, XF>(
     listener: TcpListener,
@@ -56,13 +83,13 @@ pub async fn serve<C, HS, HF, RS, RF, XS, XF>(
     refuse: XS,
 ) -> anyhow::Result<()>
 where
-    HS: Fn(TcpStream, SocketAddr) -> HF + Clone + Send + 'static,
-    HF: Future<Output = anyhow::Result<C>> + Send,
+    HS: Fn(TcpStream, SocketAddr, Admit) -> HF + Clone + Send + 'static,
+    HF: Future<Output = anyhow::Result<C>> + Send + 'static,
     RS: Fn(C, SocketAddr) -> RF + Clone + Send + 'static,
     RF: Future<Output = anyhow::Result<()>> + Send,
     XS: Fn(TcpStream, SocketAddr) -> XF,
     XF: Future<Output = ()> + Send + 'static,
-    C: Send,
+    C: Send + 'static,
 {
     raise_file_limit();
     let Policy {
@@ -70,37 +97,85 @@ where
         sequential,
         drain,
     } = policy;
-    let serve_one = move |stream: TcpStream, peer: SocketAddr| {
-        let (handshake, run) = (handshake.clone(), run.clone());
+    let concurrent = serving.keep_open && !sequential;
+    let one_at_a_time = Arc::new(AtomicBool::new(false));
+    let admit = if concurrent {
+        Admit::default()
+    } else {
+        Admit(Some(one_at_a_time.clone()))
+    };
+    // Reported where it fails; a handshake done, with its permit given back, yields the client.
+    let shake = move |stream: TcpStream, peer: SocketAddr, permit: OwnedSemaphorePermit| {
+        let (handshake, admit) = (handshake.clone(), admit.clone());
         async move {
             console::status(
                 "accepted",
                 format!("accepted {peer}"),
                 json!({"peer": peer}),
             );
-            // Boxed apart: a task holds only the stage it is in, not room for the larger of
-            // the two (memory per idle connection, measured by `cargo bench --bench idle`).
-            let conn = Box::pin(handshake(stream, peer)).await?;
-            Box::pin(run(conn, peer)).await
+            let done = handshake(stream, peer, admit).await;
+            drop(permit);
+            done.map(|conn| (conn, peer))
+                .map_err(|err| report(peer, &err))
+                .ok()
         }
     };
+    let pending = Arc::new(Semaphore::new(MAX_PENDING));
     let mut running = JoinSet::new();
     let mut refusing = JoinSet::new();
+    let mut handshaking = JoinSet::new();
+    let mut paused: Option<Instant> = None;
+    let mut warned = false;
     loop {
-        let (stream, peer) = tokio::select! {
+        let (stream, peer, permit) = tokio::select! {
             biased;
             _ = shutdown::requested() => break,
-            Some(_) = running.join_next() => continue,
+            Some(_) = running.join_next() => { paused = None; continue },
             Some(_) = refusing.join_next() => continue,
-            accepted = listener.accept() => match accepted {
+            Some(done) = handshaking.join_next() => {
+                let Ok(Some((conn, peer))) = done else { continue };
+                if !serving.keep_open {
+                    drop(listener);
+                    return shutdown::bounded(run(conn, peer), drain).await;
+                }
+                match shutdown::bounded(run(conn, peer), drain).await {
+                    // Stdout was closed by its reader (`| head`): nobody takes what the next
+                    // client would send, so the listener ends, quietly (exit 0).
+                    Err(err) if exit::is_quiet(&err) && exit::code_of(&err) == Exit::Ok => {
+                        return Ok(());
+                    }
+                    Err(err) => report(peer, &err),
+                    Ok(()) => {}
+                }
+                one_at_a_time.store(false, Ordering::SeqCst);
+                continue;
+            },
+            _ = sleep_until(paused.unwrap_or_else(Instant::now)), if paused.is_some() => {
+                paused = None;
+                continue;
+            },
+            accepted = accept(&listener, &pending), if paused.is_none() => match accepted {
                 Ok(accepted) => accepted,
-                // Out of file descriptors and the like: the listener itself is still good.
+                // Out of descriptors: the listener itself is still good, and retrying at once
+                // would spin; so wait for a connection to end (or a moment).
+                Err(err) if out_of_descriptors(&err) => {
+                    if !warned {
+                        console::warn(
+                            format!("accept failed: {err}; accepting again once a connection ends"),
+                            json!({"message": err.to_string()}),
+                        );
+                        warned = true;
+                    }
+                    paused = Some(Instant::now() + Duration::from_millis(250));
+                    continue;
+                }
                 Err(err) => {
                     console::warn(format!("accept failed: {err}"), json!({"message": err.to_string()}));
                     continue;
                 }
             },
         };
+        warned = false;
         let peer = SocketAddr::new(peer.ip().to_canonical(), peer.port());
         if let Err(rule) = serving.access.admits(peer.ip()) {
             console::warn(
@@ -108,6 +183,10 @@ where
                 json!({"peer": peer, "message": format!("denied ({rule})")}),
             );
             continue; // dropped: closed before any data
+        }
+        if !concurrent {
+            handshaking.spawn(shake(stream, peer, permit));
+            continue;
         }
         if serving.max_conns.is_some_and(|max| running.len() >= max) {
             let max = serving.max_conns.unwrap_or_default();
@@ -118,28 +197,14 @@ where
             refusing.spawn(refuse(stream, peer));
             continue;
         }
-        if !serving.keep_open {
-            match shutdown::bounded(serve_one(stream, peer), drain).await {
-                Err(err) if exit::code_of(&err) == exit::Exit::Handshake => report(peer, &err),
-                other => return other,
-            }
-            continue;
-        }
-        if sequential {
-            match shutdown::bounded(serve_one(stream, peer), drain).await {
-                // Stdout was closed by its reader (`| head`): nobody takes what the next
-                // client would send, so the listener ends, quietly (exit 0).
-                Err(err) if exit::is_quiet(&err) && exit::code_of(&err) == Exit::Ok => {
-                    return Ok(());
-                }
-                Err(err) => report(peer, &err),
-                Ok(()) => {}
-            }
-            continue;
-        }
-        let serve_one = serve_one.clone();
+        let (shake, run) = (shake.clone(), run.clone());
         running.spawn(async move {
-            if let Err(err) = serve_one(stream, peer).await {
+            // Boxed apart: a task holds only the stage it is in, not room for the larger of
+            // the two (memory per idle connection, measured by `cargo bench --bench idle`).
+            let Some((conn, peer)) = Box::pin(shake(stream, peer, permit)).await else {
+                return;
+            };
+            if let Err(err) = Box::pin(run(conn, peer)).await {
                 report(peer, &err);
             }
         });
@@ -147,6 +212,25 @@ where
     drop(listener);
     finish(running, drain).await;
     Ok(())
+}
+
+/// The next client, once fewer than [`MAX_PENDING`] handshakes are in progress.
+async fn accept(
+    listener: &TcpListener,
+    pending: &Arc<Semaphore>,
+) -> std::io::Result<(TcpStream, SocketAddr, OwnedSemaphorePermit)> {
+    let permit = pending.clone().acquire_owned().await.expect("never closed");
+    let (stream, peer) = listener.accept().await?;
+    Ok((stream, peer, permit))
+}
+
+/// Whether an accept failed for want of descriptors or memory (EMFILE, ENFILE, ENOBUFS,
+/// ENOMEM), which only time cures.
+fn out_of_descriptors(err: &std::io::Error) -> bool {
+    matches!(
+        err.raw_os_error(),
+        Some(libc::EMFILE | libc::ENFILE | libc::ENOBUFS | libc::ENOMEM)
+    )
 }
 
 /// After a shutdown started: waits up to `drain` for the connections still open to end.
@@ -251,10 +335,14 @@ pub async fn serve_tcp(
     let served = serve(
         listener,
         policy,
-        move |stream, _peer| {
+        move |stream, _peer, admit: Admit| {
             let (tls, upstream) = (tls.clone(), upstream.clone());
             async move {
                 let stream = open(stream, tls.as_ref(), limit).await?;
+                // TCP has no way to say why: a client that lost the race is closed.
+                admit
+                    .claim()
+                    .map_err(|why| Fail::new(Exit::Handshake, why).err())?;
                 let opened = match &upstream {
                     Some(up) => Some(forward::open(up).await?),
                     None => None,
@@ -286,7 +374,7 @@ pub async fn serve_tcp(
                 if local == Local::Echo && !script.is_active() {
                     return tcp::run(stream, loopback()).await;
                 }
-                let env = exec_env(stream.tcp(), peer);
+                let env = crate::net::socket_env(stream.tcp(), peer);
                 relay_scripted(
                     |ends| local::run(local, env, ends),
                     |ends| tcp::run(stream, ends),
@@ -324,16 +412,17 @@ pub async fn serve_ws(listener: TcpListener, cfg: WsServer) -> anyhow::Result<()
     let served = serve(
         listener,
         policy,
-        move |stream, peer| {
+        move |stream, peer, admit: Admit| {
             let cfg = for_handshake.clone();
             async move {
                 let opened = match &cfg.forward {
                     Some(up) => match forward::open(up).await {
                         Ok(opened) => Some(opened),
                         Err(err) => {
-                            let refuse =
-                                Some((StatusCode::BAD_GATEWAY, "the upstream cannot be reached"));
-                            let _ = ws::handshake::accept(stream, peer, &cfg, refuse).await;
+                            let refuse = Refusal::new(502, "the upstream cannot be reached");
+                            let _ =
+                                ws::handshake::accept(stream, peer, &cfg, Some(refuse), || Ok(()))
+                                    .await;
                             return Err(err.context(Fail::new(
                                 Exit::Handshake,
                                 "--to: the upstream cannot be reached (answered 502)",
@@ -342,7 +431,8 @@ pub async fn serve_ws(listener: TcpListener, cfg: WsServer) -> anyhow::Result<()
                     },
                     None => None,
                 };
-                let accepted = ws::handshake::accept(stream, peer, &cfg, None).await?;
+                let admit = move || admit.claim().map_err(|why| Refusal::new(503, why));
+                let accepted = ws::handshake::accept(stream, peer, &cfg, None, admit).await?;
                 Ok((accepted, opened))
             }
         },
@@ -384,11 +474,8 @@ pub async fn serve_ws(listener: TcpListener, cfg: WsServer) -> anyhow::Result<()
         move |stream, peer| {
             let cfg = for_refusal.clone();
             async move {
-                let busy = Some((
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "server busy: too many clients; try again later",
-                ));
-                let _ = ws::handshake::accept(stream, peer, &cfg, busy).await;
+                let busy = Refusal::new(503, "server busy: too many clients; try again later");
+                let _ = ws::handshake::accept(stream, peer, &cfg, Some(busy), || Ok(())).await;
             }
         },
     );
@@ -485,19 +572,6 @@ fn idle_script(serving: &Serving) -> Script {
         idle_timeout: serving.idle_timeout,
         ..Script::default()
     }
-}
-
-/// The connection's addresses for an `--exec` command, as ncat names them.
-pub fn exec_env(stream: &TcpStream, peer: SocketAddr) -> Vec<(String, String)> {
-    let mut env = vec![
-        ("WSCTL_REMOTE_ADDR".into(), peer.ip().to_string()),
-        ("WSCTL_REMOTE_PORT".into(), peer.port().to_string()),
-    ];
-    if let Ok(local) = stream.local_addr() {
-        env.push(("WSCTL_LOCAL_ADDR".into(), local.ip().to_string()));
-        env.push(("WSCTL_LOCAL_PORT".into(), local.port().to_string()));
-    }
-    env
 }
 
 pub(crate) fn report(peer: SocketAddr, err: &anyhow::Error) {

@@ -19,7 +19,7 @@ use crate::relay::{Ends, Message};
 /// How long a command may go on once its connection is gone, before it is stopped.
 const AFTER_PEER: Duration = Duration::from_secs(2);
 
-pub async fn run(cmd: &str, env: Vec<(String, String)>, ends: Ends) -> anyhow::Result<()> {
+pub async fn run(cmd: &str, env: crate::net::Env, ends: Ends) -> anyhow::Result<()> {
     let mut child = Command::new("sh")
         .arg("-c")
         .arg(cmd)

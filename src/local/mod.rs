@@ -10,7 +10,7 @@ use crate::relay::Ends;
 
 /// Runs the local side `local` of one connection. `env` is given to an `--exec` command (the
 /// addresses of the connection).
-pub async fn run(local: Local, env: Vec<(String, String)>, ends: Ends) -> anyhow::Result<()> {
+pub async fn run(local: Local, env: crate::net::Env, ends: Ends) -> anyhow::Result<()> {
     match local {
         Local::Stdio => stdio::run(ends).await,
         Local::Repl(history) => repl::run(history, repl::Transport::Tcp, false, ends).await,
@@ -28,7 +28,7 @@ pub async fn run(local: Local, env: Vec<(String, String)>, ends: Ends) -> anyhow
 pub async fn run_framed(
     local: Local,
     (framing, max, text): (Framing, usize, bool),
-    env: Vec<(String, String)>,
+    env: crate::net::Env,
     ends: Ends,
 ) -> anyhow::Result<()> {
     match local {

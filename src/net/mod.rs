@@ -8,7 +8,34 @@ pub mod tls;
 pub mod udp;
 pub mod ws;
 
+use std::ffi::OsString;
+use std::net::SocketAddr;
 use std::time::Duration;
+
+use tokio::net::TcpStream;
+
+/// The environment of an `--exec` command: variable names, and values as the bytes that came
+/// (a header value need not be UTF-8).
+pub type Env = Vec<(String, OsString)>;
+
+/// The peer's address for an `--exec` command: `WSCTL_REMOTE_ADDR` and `WSCTL_REMOTE_PORT`.
+pub fn peer_env(peer: SocketAddr) -> Env {
+    vec![
+        ("WSCTL_REMOTE_ADDR".into(), peer.ip().to_string().into()),
+        ("WSCTL_REMOTE_PORT".into(), peer.port().to_string().into()),
+    ]
+}
+
+/// The connection's addresses for an `--exec` command, as ncat names them:
+/// `WSCTL_REMOTE_ADDR`/`_PORT` (the peer) and `WSCTL_LOCAL_ADDR`/`_PORT`.
+pub fn socket_env(stream: &TcpStream, peer: SocketAddr) -> Env {
+    let mut env = peer_env(peer);
+    if let Ok(local) = stream.local_addr() {
+        env.push(("WSCTL_LOCAL_ADDR".into(), local.ip().to_string().into()));
+        env.push(("WSCTL_LOCAL_PORT".into(), local.port().to_string().into()));
+    }
+    env
+}
 
 /// How long a client waits, after its local side's end of input, for the peer to stop
 /// talking (`--linger`): WebSocket has no half-close and most peers answer a Close at once,

@@ -512,10 +512,7 @@ async fn serve_exec(socket: Arc<UdpSocket>, cmd: &str, framing: Framing) -> anyh
         let Ends { tx, mut rx } = remote;
         tx.send(msg).await.expect("a fresh channel has room");
         sessions.insert(peer, tx);
-        let env = vec![
-            ("WSCTL_REMOTE_ADDR".into(), peer.ip().to_string()),
-            ("WSCTL_REMOTE_PORT".into(), peer.port().to_string()),
-        ];
+        let env = crate::net::peer_env(peer);
         let cmd = cmd.to_string();
         let socket = socket.clone();
         running.spawn(async move {

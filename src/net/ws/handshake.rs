@@ -3,19 +3,22 @@
 //! websocketd does). A refused handshake is exit 4 with the HTTP status and the start of the
 //! body; `-v` shows both sides' headers.
 
+use std::ffi::OsString;
 use std::net::SocketAddr;
+use std::os::unix::ffi::OsStringExt;
 
 use base64::Engine;
 use base64::prelude::BASE64_STANDARD;
 use serde_json::{Map, Value, json};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::time::timeout;
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::error::Error as WsError;
-use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
+use tokio_tungstenite::tungstenite::error::{Error as WsError, ProtocolError, SubProtocolError};
 pub use tokio_tungstenite::tungstenite::http::StatusCode;
 use tokio_tungstenite::tungstenite::http::{self, HeaderMap, HeaderValue, header};
+use tokio_tungstenite::tungstenite::protocol::Role;
 
 use crate::config::{Local, WsClient, WsServer};
 use crate::console;
@@ -24,7 +27,9 @@ use crate::framing::Framing;
 use crate::net::client;
 use crate::net::tls::{self, Stream};
 use crate::net::ws::gate::Gated;
+use crate::net::ws::request::{self, Refusal, Upgrade};
 use crate::net::ws::ws_config;
+use crate::net::{Env, socket_env};
 
 /// Connects and opens the WebSocket; `--connect-timeout` bounds both.
 pub async fn connect(
@@ -41,7 +46,7 @@ pub async fn connect(
         );
         match tokio_tungstenite::client_async_with_config(
             request,
-            Gated::new(stream),
+            Gated::new(stream, cfg.control.max_message_size),
             Some(ws_config(&cfg.control, bulk(&cfg.local, cfg.framing))),
         )
         .await
@@ -57,6 +62,7 @@ pub async fn connect(
                     response.headers(),
                     json!({"peer": peer, "status": response.status().as_u16(), "protocol": protocol}),
                 );
+                unoffered_extension(response.headers(), peer)?;
                 Ok((ws, peer))
             }
             Err(WsError::Http(response)) => Err(refused(&response, peer)),
@@ -78,8 +84,48 @@ pub async fn connect(
     }
 }
 
+/// RFC 6455 4.1: a 101 that names an extension the client did not offer fails the
+/// connection (we offer none), before any frame is read: exit 4.
+fn unoffered_extension(headers: &HeaderMap, peer: SocketAddr) -> anyhow::Result<()> {
+    let named: Vec<String> = headers
+        .get_all(header::SEC_WEBSOCKET_EXTENSIONS)
+        .iter()
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).trim().to_string())
+        .filter(|v| !v.is_empty())
+        .collect();
+    if named.is_empty() {
+        return Ok(());
+    }
+    Err(Fail::new(
+        Exit::Handshake,
+        format!(
+            "WebSocket handshake with {peer} failed: the server accepted an extension we did not offer ({})",
+            named.join(", ")
+        ),
+    )
+    .hint("the server is not following RFC 6455 (4.1): it must not use extensions the client did not ask for")
+    .err())
+}
+
 /// Exit 4 for a handshake that went wrong other than by an HTTP refusal.
 fn handshake_failed(err: WsError, peer: SocketAddr, cfg: &WsClient) -> anyhow::Error {
+    if let WsError::Protocol(ProtocolError::SecWebSocketSubProtocolError(why)) = &err {
+        let offered = cfg.protocols.join(", ");
+        let what = match why {
+            SubProtocolError::NoSubProtocol => {
+                format!("the server chose none of the subprotocols offered ({offered})")
+            }
+            _ => format!(
+                "the server chose a subprotocol we did not offer (offered: {})",
+                if offered.is_empty() { "none" } else { &offered }
+            ),
+        };
+        return Fail::new(
+            Exit::Handshake,
+            format!("WebSocket handshake with {peer} failed: {what}"),
+        )
+        .err();
+    }
     // TLS 1.3: a server that wants a client certificate says so once the request is sent.
     if let WsError::Io(io) = &err {
         if let Some(refused) = tls::late_alert(io, &cfg.remote.target.to_string()) {
@@ -183,85 +229,80 @@ fn refused(response: &http::Response<Option<Vec<u8>>>, peer: SocketAddr) -> anyh
 /// A client's accepted connection, with the environment for an `--exec` command.
 pub struct Accepted {
     pub ws: WebSocketStream<Gated<Stream>>,
-    pub env: Vec<(String, String)>,
+    pub env: Env,
 }
 
-/// Answers a client's handshake: 404 off `--path`, the first of our subprotocols the client
-/// offers, and the request recorded for `--exec`. `refuse`: the answer whatever the request
-/// (503 over `--max-conns`, 502 when `--to` cannot reach its upstream).
+/// Answers a client's handshake (TLS first, under `--tls`), all of it within
+/// `--handshake-timeout`: a refusal as [`request`] reads the request (404 off `--path`), or
+/// `refuse` whatever the request is (502 when `--to` cannot reach its upstream), or what
+/// `admit` says once the request is good (503 over `--max-conns`, or when another client was
+/// served first); else 101 with the first of our subprotocols the client offers, and the
+/// request recorded for `--exec`. A refused handshake is exit 4 (a warning in a listener).
 pub async fn accept(
     stream: TcpStream,
     peer: SocketAddr,
     cfg: &WsServer,
-    refuse: Option<(StatusCode, &str)>,
+    refuse: Option<Refusal>,
+    admit: impl FnOnce() -> Result<(), Refusal>,
 ) -> anyhow::Result<Accepted> {
     let _ = stream.set_nodelay(true);
     // Only a program reads the request's environment: for the rest it would be held all
     // connection long for nothing.
     let wants_env = matches!(cfg.local, Local::Exec(_));
     let mut env = if wants_env {
-        crate::server::exec_env(&stream, peer)
+        socket_env(&stream, peer)
     } else {
         Vec::new()
     };
     let local = stream.local_addr()?;
-    let mut request_env = Vec::new();
-    // The signature is tungstenite's `Callback`, large error type and all.
-    #[allow(clippy::result_large_err)]
-    let callback = |request: &Request, mut response: Response| -> Result<Response, ErrorResponse> {
-        show_headers(
-            "request",
-            format!("{} {} HTTP/1.1", request.method(), request.uri()),
-            request.headers(),
-            json!({"peer": peer, "path": request.uri().path()}),
-        );
-        if let Some((status, body)) = refuse {
-            return Err(refusal(status, format!("{body}\n")));
-        }
-        if let Some(path) = &cfg.path {
-            if request.uri().path() != path {
-                let body = format!("no WebSocket at {}; try {path}\n", request.uri().path());
-                return Err(refusal(StatusCode::NOT_FOUND, body));
-            }
-        }
-        let chosen = choose_protocol(&cfg.protocols, request.headers());
-        if let Some(p) = &chosen {
-            response.headers_mut().insert(
-                header::SEC_WEBSOCKET_PROTOCOL,
-                HeaderValue::from_str(p).expect("checked as a token"),
-            );
-        }
-        if wants_env {
-            request_env = cgi_env(request, peer, local, chosen.as_deref());
-        }
-        show_headers(
-            "handshake",
-            format!("HTTP/1.1 {}", response.status()),
-            response.headers(),
-            json!({"peer": peer, "status": 101, "protocol": chosen}),
-        );
-        Ok(response)
-    };
-    let tls = cfg.tls.is_some();
     let handshake = async {
         let stream = match &cfg.tls {
             Some(tls) => tls.accept(stream).await?,
             None => Stream::Plain(stream),
         };
-        tokio_tungstenite::accept_hdr_async_with_config(
-            Gated::new(stream),
-            callback,
-            Some(ws_config(&cfg.control, bulk(&cfg.local, cfg.framing))),
-        )
-        .await
-        .map_err(|err| {
-            anyhow::Error::new(err)
-                .context(Fail::new(Exit::Handshake, "WebSocket handshake failed"))
-        })
+        let mut gated = Gated::new(stream, cfg.control.max_message_size);
+        let (head, rest) = match read_head(&mut gated).await? {
+            Ok(read) => read,
+            Err(refusal) => return Err(answer_refusal(&mut gated, refusal, peer).await),
+        };
+        let upgrade = match request::parse(&head, cfg.path.as_deref()) {
+            Ok(upgrade) => upgrade,
+            Err(refusal) => return Err(answer_refusal(&mut gated, refusal, peer).await),
+        };
+        show_headers(
+            "request",
+            format!("{} {} HTTP/1.1", upgrade.method, upgrade.target),
+            &header_map(&upgrade.headers),
+            json!({"peer": peer, "path": upgrade.path}),
+        );
+        if let Some(refusal) = refuse {
+            return Err(answer_refusal(&mut gated, refusal, peer).await);
+        }
+        if let Err(refusal) = admit() {
+            return Err(answer_refusal(&mut gated, refusal, peer).await);
+        }
+        let offered = upgrade.tokens("sec-websocket-protocol");
+        let chosen = cfg.protocols.iter().find(|p| offered.contains(p)).cloned();
+        let answer = request::switching(&upgrade, chosen.as_deref());
+        show_answer(
+            &answer,
+            json!({"peer": peer, "status": 101, "protocol": chosen}),
+        );
+        gated.write_all(&answer).await?;
+        gated.flush().await?;
+        let config = ws_config(&cfg.control, bulk(&cfg.local, cfg.framing));
+        let ws =
+            WebSocketStream::from_partially_read(gated, rest, Role::Server, Some(config)).await;
+        let request_env = if wants_env {
+            cgi_env(&upgrade, peer, local, chosen.as_deref())
+        } else {
+            Vec::new()
+        };
+        Ok::<_, anyhow::Error>((ws, request_env))
     };
     let limit = cfg.serving.handshake_timeout;
-    let ws = match timeout(limit, handshake).await {
-        Ok(Ok(ws)) => ws,
+    let (ws, request_env) = match timeout(limit, handshake).await {
+        Ok(Ok(done)) => done,
         Ok(Err(err)) => return Err(err),
         Err(_) => {
             return Err(Fail::new(
@@ -275,20 +316,86 @@ pub async fn accept(
         }
     };
     env.extend(request_env);
-    if tls && wants_env {
+    if cfg.tls.is_some() && wants_env {
         env.push(("HTTPS".into(), "on".into()));
     }
     Ok(Accepted { ws, env })
 }
 
-/// A handshake refused with `status` and a plain-text `body`.
-fn refusal(status: StatusCode, body: String) -> ErrorResponse {
-    let mut refusal = ErrorResponse::new(Some(body));
-    *refusal.status_mut() = status;
-    refusal
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain"));
-    refusal
+/// Reads the request head, at most [`request::MAX_HEAD`] bytes: the head, and the bytes that
+/// came after it (frames the client sent at once); a refusal (431) for a head too long.
+async fn read_head(
+    gated: &mut Gated<Stream>,
+) -> anyhow::Result<Result<(Vec<u8>, Vec<u8>), Refusal>> {
+    let mut buf = Vec::with_capacity(1024);
+    loop {
+        if let Some(end) = request::head_end(&buf) {
+            let rest = buf.split_off(end);
+            return Ok(Ok((buf, rest)));
+        }
+        if buf.len() >= request::MAX_HEAD {
+            let reason = format!("the request head is over {} bytes", request::MAX_HEAD);
+            return Ok(Err(Refusal::new(431, reason)));
+        }
+        let mut chunk = [0u8; 2048];
+        let n = gated.read(&mut chunk).await?;
+        if n == 0 {
+            return Err(Fail::new(
+                Exit::Handshake,
+                "the client closed the connection before its handshake was complete",
+            )
+            .err());
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
+}
+
+/// Sends `refusal` and closes; the error says what was refused.
+async fn answer_refusal(
+    gated: &mut Gated<Stream>,
+    refusal: Refusal,
+    peer: SocketAddr,
+) -> anyhow::Error {
+    let response = refusal.response();
+    show_answer(&response, json!({"peer": peer, "status": refusal.status}));
+    // The client may be gone already; the refusal is what we report either way.
+    if gated.write_all(&response).await.is_ok() {
+        let _ = gated.shutdown().await;
+    }
+    Fail::new(
+        Exit::Handshake,
+        format!(
+            "handshake refused with HTTP {}: {}",
+            refusal.status, refusal.reason
+        ),
+    )
+    .err()
+}
+
+/// `-v`: our answer's head, as [`show_headers`] shows it.
+fn show_answer(response: &[u8], fields: Value) {
+    let head = String::from_utf8_lossy(response);
+    let mut lines = head.split("\r\n").take_while(|l| !l.is_empty());
+    let first = lines.next().unwrap_or_default().to_string();
+    let fields_in: Vec<(String, Vec<u8>)> = lines
+        .filter_map(|l| l.split_once(": "))
+        .map(|(n, v)| (n.to_string(), v.as_bytes().to_vec()))
+        .collect();
+    show_headers("handshake", first, &header_map(&fields_in), fields);
+}
+
+/// Header fields as a header map, for `-v` (a field that is not a valid header is left out).
+fn header_map(fields: &[(String, Vec<u8>)]) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    for (name, value) in fields {
+        if let (Ok(name), Ok(value)) = (
+            http::HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_bytes(value),
+        ) {
+            headers.append(name, value);
+        }
+    }
+    headers
 }
 
 /// Whether the local side is a raw byte stream (`-b` with stdin/stdout or a command).
@@ -296,73 +403,59 @@ fn bulk(local: &Local, framing: Framing) -> bool {
     framing == Framing::Binary && *local != Local::Echo
 }
 
-/// The first of `ours` (in our order of preference) that the client offers.
-fn choose_protocol(ours: &[String], headers: &HeaderMap) -> Option<String> {
-    let offered: Vec<&str> = headers
-        .get_all(header::SEC_WEBSOCKET_PROTOCOL)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .map(str::trim)
-        .collect();
-    ours.iter().find(|p| offered.contains(&p.as_str())).cloned()
-}
-
-/// The request as CGI variables, the way websocketd hands it to its programs.
-fn cgi_env(
-    request: &Request,
-    peer: SocketAddr,
-    local: SocketAddr,
-    protocol: Option<&str>,
-) -> Vec<(String, String)> {
-    let uri = request.uri();
-    let host = request
-        .headers()
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
+/// The request as CGI variables (RFC 3875 4.1), the way websocketd hands it to its
+/// programs. Each header field becomes `HTTP_` and its name in capitals, `-` as `_`, its
+/// value as the bytes that came; a field that repeats is joined with ", " (Cookie with "; ",
+/// RFC 6265 5.4). A field whose name holds anything but letters, digits and `-` is left out
+/// (as nginx and Apache do with `_`), so that no field shadows another or a variable set
+/// here; so is `Proxy`, which would become HTTP_PROXY ("httpoxy").
+fn cgi_env(up: &Upgrade, peer: SocketAddr, local: SocketAddr, protocol: Option<&str>) -> Env {
+    let host = up
+        .values("host")
+        .next()
+        .map(|h| String::from_utf8_lossy(h).into_owned())
         .unwrap_or_default();
     let server_name = host
         .rsplit_once(':')
         .filter(|(_, port)| port.chars().all(|c| c.is_ascii_digit()))
-        .map_or(host, |(name, _)| name);
-    let mut env = vec![
-        ("GATEWAY_INTERFACE".into(), "websocketd-CGI/0.1".into()),
+        .map_or(host.as_str(), |(name, _)| name)
+        .to_string();
+    let fixed = [
+        ("GATEWAY_INTERFACE", "websocketd-CGI/0.1".to_string()),
         (
-            "SERVER_SOFTWARE".into(),
+            "SERVER_SOFTWARE",
             format!("wsctl/{}", env!("CARGO_PKG_VERSION")),
         ),
-        ("SERVER_PROTOCOL".into(), "HTTP/1.1".into()),
-        ("SERVER_NAME".into(), server_name.to_string()),
-        ("SERVER_PORT".into(), local.port().to_string()),
-        ("REQUEST_METHOD".into(), request.method().to_string()),
-        ("REQUEST_URI".into(), uri.to_string()),
-        ("SCRIPT_NAME".into(), String::new()),
-        ("PATH_INFO".into(), uri.path().to_string()),
-        (
-            "QUERY_STRING".into(),
-            uri.query().unwrap_or_default().to_string(),
-        ),
-        ("REMOTE_ADDR".into(), peer.ip().to_string()),
-        ("REMOTE_HOST".into(), peer.ip().to_string()),
-        ("REMOTE_PORT".into(), peer.port().to_string()),
-        (
-            "WSCTL_PROTOCOL".into(),
-            protocol.unwrap_or_default().to_string(),
-        ),
+        ("SERVER_PROTOCOL", "HTTP/1.1".into()),
+        ("SERVER_NAME", server_name),
+        ("SERVER_PORT", local.port().to_string()),
+        ("REQUEST_METHOD", up.method.clone()),
+        ("REQUEST_URI", up.target.clone()),
+        ("SCRIPT_NAME", String::new()),
+        ("PATH_INFO", up.path.clone()),
+        ("QUERY_STRING", up.query.clone()),
+        ("REMOTE_ADDR", peer.ip().to_string()),
+        ("REMOTE_HOST", peer.ip().to_string()),
+        ("REMOTE_PORT", peer.port().to_string()),
+        ("WSCTL_PROTOCOL", protocol.unwrap_or_default().to_string()),
     ];
-    for name in request.headers().keys() {
-        let values: Vec<&str> = request
-            .headers()
-            .get_all(name)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .collect();
-        // A client's `Proxy:` header must not become HTTP_PROXY for the program ("httpoxy").
-        if name.as_str() == "proxy" {
+    let mut env: Env = fixed
+        .into_iter()
+        .map(|(name, value)| (name.to_string(), OsString::from(value)))
+        .collect();
+    let mut seen: Vec<&str> = Vec::new();
+    for (name, _) in &up.headers {
+        let mappable = !name.is_empty()
+            && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && name != "proxy";
+        if !mappable || seen.contains(&name.as_str()) {
             continue;
         }
-        let var = format!("HTTP_{}", name.as_str().to_uppercase().replace('-', "_"));
-        env.push((var, values.join(", ")));
+        seen.push(name);
+        let separator: &[u8] = if name == "cookie" { b"; " } else { b", " };
+        let value = up.values(name).collect::<Vec<_>>().join(separator);
+        let var = format!("HTTP_{}", name.to_ascii_uppercase().replace('-', "_"));
+        env.push((var, OsString::from_vec(value)));
     }
     env
 }
@@ -380,22 +473,4 @@ fn show_headers(kind: &str, first_line: String, headers: &HeaderMap, fields: Val
     let mut fields = fields;
     fields["headers"] = Value::Object(map);
     console::detail(1, kind, text, fields);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn our_preference_picks_the_protocol() {
-        let mut headers = HeaderMap::new();
-        headers.insert(
-            header::SEC_WEBSOCKET_PROTOCOL,
-            HeaderValue::from_static("b, a"),
-        );
-        let ours = vec!["a".to_string(), "b".to_string()];
-        assert_eq!(choose_protocol(&ours, &headers), Some("a".into()));
-        assert_eq!(choose_protocol(&["c".into()], &headers), None);
-        assert_eq!(choose_protocol(&ours, &HeaderMap::new()), None);
-    }
 }
