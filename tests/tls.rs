@@ -386,7 +386,7 @@ fn a_plaintext_client_to_a_tls_listener_does_not_stop_it() {
     let url = format!("wss://localhost:{plain_port}/");
     let r = start(&["ws", "connect", &url, "--insecure", "--send", "x"]).finish();
     assert_eq!(r.code(), 4, "{}", r.stderr);
-    r.assert_says("if it is a plain server, use ws://");
+    r.assert_says("for a plain server, use ws://");
     plain_server.interrupt();
     let url = format!("wss://localhost:{port}/");
     let args = [

@@ -329,9 +329,13 @@ async fn read_head(
 ) -> anyhow::Result<Result<(Vec<u8>, Vec<u8>), Refusal>> {
     let mut buf = Vec::with_capacity(1024);
     loop {
-        if let Some(end) = request::head_end(&buf) {
-            let rest = buf.split_off(end);
-            return Ok(Ok((buf, rest)));
+        match request::head_end(&buf) {
+            Ok(Some(end)) => {
+                let rest = buf.split_off(end);
+                return Ok(Ok((buf, rest)));
+            }
+            Ok(None) => {}
+            Err(refusal) => return Ok(Err(refusal)),
         }
         if buf.len() >= request::MAX_HEAD {
             let reason = format!("the request head is over {} bytes", request::MAX_HEAD);

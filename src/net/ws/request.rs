@@ -119,9 +119,29 @@ fn status_text(status: u16) -> &'static str {
     }
 }
 
-/// Where the request head in `buf` ends (just past its blank line), once it has.
-pub fn head_end(buf: &[u8]) -> Option<usize> {
-    memchr::memmem::find(buf, b"\r\n\r\n").map(|at| at + 4)
+/// Where the request head in `buf` ends (just past its blank line), once it has; a refusal
+/// as soon as what came cannot start an HTTP request (a TLS ClientHello, say: the client
+/// hears at once that this is no TLS server) or has too many fields.
+pub fn head_end(buf: &[u8]) -> Result<Option<usize>, Refusal> {
+    if let Some(at) = memchr::memmem::find(buf, b"\r\n\r\n") {
+        return Ok(Some(at + 4));
+    }
+    let mut fields = [httparse::EMPTY_HEADER; MAX_HEADERS];
+    match httparse::Request::new(&mut fields).parse(buf) {
+        Ok(_) => Ok(None),
+        Err(err) => Err(malformed(err)),
+    }
+}
+
+/// The refusal for a head httparse cannot read.
+fn malformed(err: httparse::Error) -> Refusal {
+    match err {
+        httparse::Error::TooManyHeaders => Refusal::new(
+            431,
+            format!("too many header fields: at most {MAX_HEADERS}"),
+        ),
+        err => Refusal::new(400, format!("malformed HTTP request: {err}")),
+    }
 }
 
 /// Reads the request head `head` (up to and including its blank line) as an opening
@@ -138,13 +158,7 @@ pub fn parse(head: &[u8], path: Option<&str>) -> Result<Upgrade, Refusal> {
                 "malformed HTTP request: the head is cut short",
             ));
         }
-        Err(httparse::Error::TooManyHeaders) => {
-            return Err(Refusal::new(
-                431,
-                format!("too many header fields: at most {MAX_HEADERS}"),
-            ));
-        }
-        Err(err) => return Err(Refusal::new(400, format!("malformed HTTP request: {err}"))),
+        Err(err) => return Err(malformed(err)),
     }
     let method = request.method.unwrap_or_default().to_string();
     let target = request.path.unwrap_or_default().to_string();
@@ -336,6 +350,13 @@ mod tests {
             status(&with("\r\n\r\n", &format!("\r\n{many}\r\n")), None),
             431
         );
+    }
+
+    #[test]
+    fn what_cannot_start_a_request_is_refused_before_its_end() {
+        assert_eq!(head_end(b"GET / HTTP/1.1\r\nHost: h\r\n"), Ok(None));
+        assert_eq!(head_end(b"GET / HTTP/1.1\r\n\r\nframes"), Ok(Some(18)));
+        assert_eq!(head_end(b"\x16\x03\x01\x02\x00").unwrap_err().status, 400);
     }
 
     #[test]
