@@ -109,14 +109,21 @@ pub struct Access {
 }
 
 impl Access {
-    /// `Err` with the rule that keeps `ip` out. IPv4 clients of a dual-stack listener arrive
-    /// as `::ffff:a.b.c.d` and are matched as the IPv4 addresses they are.
+    /// `Err` with the rule that keeps `ip` out. An address and a rule mean the same however
+    /// they are written: IPv4 clients of a dual-stack listener arrive as `::ffff:a.b.c.d` and
+    /// are matched as the IPv4 addresses they are, a rule written in that form was made IPv4
+    /// when parsed, and an IPv6 block that holds the mapped form (`::/0`) holds the client.
     pub fn admits(&self, ip: std::net::IpAddr) -> Result<(), String> {
         let ip = ip.to_canonical();
-        if let Some(net) = self.deny.iter().find(|net| net.contains(&ip)) {
+        let mapped = match ip {
+            std::net::IpAddr::V4(v4) => std::net::IpAddr::V6(v4.to_ipv6_mapped()),
+            v6 => v6,
+        };
+        let holds = |net: &&ipnet::IpNet| net.contains(&ip) || net.contains(&mapped);
+        if let Some(net) = self.deny.iter().find(holds) {
             return Err(format!("--deny {net}"));
         }
-        if !self.allow.is_empty() && !self.allow.iter().any(|net| net.contains(&ip)) {
+        if !self.allow.is_empty() && !self.allow.iter().any(|net| holds(&net)) {
             return Err("not in any --allow".into());
         }
         Ok(())
@@ -317,13 +324,25 @@ fn serving(args: ServerArgs) -> anyhow::Result<Serving> {
 fn parse_net(text: &str, flag: &str) -> anyhow::Result<ipnet::IpNet> {
     text.parse::<ipnet::IpNet>()
         .or_else(|_| text.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
-        .map(|net| net.trunc())
+        .map(|net| canonical_net(net.trunc()))
         .map_err(|_| {
             usage(
                 format!("{flag} `{text}` is not an address or CIDR block"),
                 "write an address (192.0.2.7, ::1) or a block (10.0.0.0/8, fd00::/8)",
             )
         })
+}
+
+/// A block written in IPv4-mapped IPv6 form (`::ffff:10.0.0.0/104`) as the IPv4 block it is.
+fn canonical_net(net: ipnet::IpNet) -> ipnet::IpNet {
+    if let ipnet::IpNet::V6(v6) = net {
+        if let (Some(v4), true) = (v6.network().to_ipv4_mapped(), v6.prefix_len() >= 96) {
+            if let Ok(v4) = ipnet::Ipv4Net::new(v4, v6.prefix_len() - 96) {
+                return ipnet::IpNet::V4(v4);
+            }
+        }
+    }
+    net
 }
 
 fn tls_client_options(args: TlsClientArgs) -> tls::ClientOptions {
@@ -486,6 +505,45 @@ fn unbracket(host: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn address_rules_mean_the_same_however_written() {
+        let rules = |allow: &[&str], deny: &[&str]| Access {
+            allow: allow
+                .iter()
+                .map(|t| parse_net(t, "--allow").unwrap())
+                .collect(),
+            deny: deny
+                .iter()
+                .map(|t| parse_net(t, "--deny").unwrap())
+                .collect(),
+        };
+        let v4: std::net::IpAddr = "10.1.2.3".parse().unwrap();
+        let mapped: std::net::IpAddr = "::ffff:10.1.2.3".parse().unwrap();
+        for deny in [
+            "10.0.0.0/8",
+            "::ffff:10.0.0.0/104",
+            "::ffff:10.1.2.3",
+            "::/0",
+        ] {
+            let access = rules(&[], &[deny]);
+            assert!(access.admits(v4).is_err(), "{deny} and {v4}");
+            assert!(access.admits(mapped).is_err(), "{deny} and {mapped}");
+        }
+        for allow in ["10.1.2.3", "::ffff:10.1.0.0/112"] {
+            let access = rules(&[allow], &[]);
+            assert!(
+                access.admits(v4).is_ok() && access.admits(mapped).is_ok(),
+                "{allow}"
+            );
+            assert!(
+                access.admits("10.9.9.9".parse().unwrap()).is_err(),
+                "{allow}"
+            );
+        }
+        let access = rules(&["::1"], &[]);
+        assert!(access.admits("127.0.0.1".parse().unwrap()).is_err());
+    }
 
     #[test]
     fn targets() {
