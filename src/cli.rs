@@ -292,6 +292,16 @@ pub struct UdpListenArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=255))]
     pub ttl: Option<u32>,
 
+    /// With --exec: run at most N senders' commands at once; datagrams from new senders
+    /// past that are dropped, with a warning [default: 100]
+    #[arg(long, value_name = "N", requires = "exec", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_conns: Option<u64>,
+
+    /// With --exec: end a sender's command (its stdin closed, then stopped) after DUR
+    /// without a datagram either way (0: never) [default: 60s]
+    #[arg(long, value_name = "DUR", requires = "exec", value_parser = parse_duration)]
+    pub idle_timeout: Option<Duration>,
+
     #[command(flatten)]
     pub local: LocalArgs,
 
@@ -484,7 +494,8 @@ pub struct ServerArgs {
     #[arg(short = 'k', long)]
     pub keep_open: bool,
 
-    /// Serve at most N clients at once; more are refused (WebSocket: HTTP 503) and logged
+    /// Serve at most N clients at once; more are refused (WebSocket: HTTP 503) and logged.
+    /// Default with -k --exec: 100 (as ncat)
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub max_conns: Option<u64>,
 
@@ -496,7 +507,8 @@ pub struct ServerArgs {
     #[arg(long, value_name = "CIDR")]
     pub deny: Vec<String>,
 
-    /// Close a client's connection after DUR without data either way
+    /// Close a client's connection after DUR without data either way (0: never). Default
+    /// with -k --exec: 10m
     #[arg(long, value_name = "DUR", value_parser = parse_duration)]
     pub idle_timeout: Option<Duration>,
 

@@ -87,6 +87,10 @@ pub struct UdpServer {
     pub multicast: Option<std::net::IpAddr>,
     pub interface: Option<String>,
     pub ttl: Option<u32>,
+    /// `--exec`: the most senders with a command running at once.
+    pub max_senders: usize,
+    /// `--exec`: a sender's command ends after this long without a datagram either way.
+    pub idle_timeout: Option<Duration>,
 }
 
 /// How a listener takes clients (`tcp listen` and `ws listen` alike).
@@ -207,12 +211,13 @@ impl Config {
             }
             Command::Tcp(TcpCommand::Listen(args)) => {
                 let bind = parse_bind(&args.addr)?;
+                let local = local(args.local, false);
                 Job::TcpListen {
                     tls: tls::server(&tls_server_options(args.tls_server), &bind)?,
                     forward: args.server.to.as_deref().map(forward::parse).transpose()?,
                     bind,
-                    local: local(args.local, false),
-                    serving: serving(args.server)?,
+                    serving: serving(args.server, &local)?,
+                    local,
                 }
             }
             Command::Ws(WsCommand::Connect(args)) => {
@@ -300,22 +305,45 @@ fn remote(
     })
 }
 
-fn serving(args: ServerArgs) -> anyhow::Result<Serving> {
+/// `-k --exec`'s default `--max-conns`: one peer cannot start processes without limit (ncat's
+/// default too).
+pub const EXEC_MAX_CONNS: usize = 100;
+
+/// `-k --exec`'s default `--idle-timeout`: a client that holds a process and says nothing
+/// gives it up after this long.
+pub const EXEC_IDLE: Duration = Duration::from_secs(600);
+
+/// `udp listen --exec`'s default `--idle-timeout`: UDP has no end, so a sender's command ends
+/// after this long without a datagram either way.
+pub const UDP_EXEC_IDLE: Duration = Duration::from_secs(60);
+
+/// An `--idle-timeout` as given, `default` when not given; 0 means never.
+fn idle(given: Option<Duration>, default: Option<Duration>) -> Option<Duration> {
+    given.or(default).filter(|d| !d.is_zero())
+}
+
+fn serving(args: ServerArgs, local: &Local) -> anyhow::Result<Serving> {
     let nets = |list: Vec<String>, flag: &str| {
         list.iter()
             .map(|text| parse_net(text, flag))
             .collect::<anyhow::Result<Vec<_>>>()
     };
     let hub = (args.broadcast || args.chat).then_some(args.chat);
+    let keep_open = args.keep_open || hub.is_some();
+    // One client's process at a time without -k; with it, a cap and an idle expiry.
+    let processes = keep_open && matches!(local, Local::Exec(_));
     Ok(Serving {
-        keep_open: args.keep_open || hub.is_some(),
+        keep_open,
         hub,
-        max_conns: args.max_conns.map(|n| n as usize),
+        max_conns: args
+            .max_conns
+            .map(|n| n as usize)
+            .or(processes.then_some(EXEC_MAX_CONNS)),
         access: Access {
             allow: nets(args.allow, "--allow")?,
             deny: nets(args.deny, "--deny")?,
         },
-        idle_timeout: args.idle_timeout,
+        idle_timeout: idle(args.idle_timeout, processes.then_some(EXEC_IDLE)),
         handshake_timeout: args.handshake_timeout,
     })
 }
@@ -420,6 +448,8 @@ fn udp_server(args: UdpListenArgs) -> anyhow::Result<UdpServer> {
         multicast: args.multicast,
         interface: args.interface,
         ttl: args.ttl,
+        max_senders: args.max_conns.map_or(EXEC_MAX_CONNS, |n| n as usize),
+        idle_timeout: idle(args.idle_timeout, Some(UDP_EXEC_IDLE)),
     })
 }
 

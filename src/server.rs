@@ -72,7 +72,8 @@ impl Admit {
 /// listener is closed, and the handshakes still in progress are refused through [`Admit`]
 /// (a failed handshake does not count); with it, clients are served concurrently, or one
 /// after another when `sequential` (not accepting while one is served, as `nc -lk`). Running
-/// out of descriptors pauses accepting, with one warning, until a connection ends. A
+/// out of descriptors pauses accepting until a connection ends (one warning a minute at
+/// most). A
 /// shutdown (see [`crate::shutdown`]) stops accepting and waits `drain` for the connections
 /// to end; then the run ends cleanly.
 pub async fn serve<C, HS, HF, RS, RF, XS, XF>(
@@ -125,7 +126,8 @@ where
     let mut refusing = JoinSet::new();
     let mut handshaking = JoinSet::new();
     let mut paused: Option<Instant> = None;
-    let mut warned = false;
+    // When running out of descriptors was last reported: once a minute at most.
+    let mut warned: Option<Instant> = None;
     loop {
         let (stream, peer, permit) = tokio::select! {
             biased;
@@ -159,12 +161,12 @@ where
                 // Out of descriptors: the listener itself is still good, and retrying at once
                 // would spin; so wait for a connection to end (or a moment).
                 Err(err) if out_of_descriptors(&err) => {
-                    if !warned {
+                    if warned.is_none_or(|at| at.elapsed() >= Duration::from_secs(60)) {
                         console::warn(
                             format!("accept failed: {err}; accepting again once a connection ends"),
                             json!({"message": err.to_string()}),
                         );
-                        warned = true;
+                        warned = Some(Instant::now());
                     }
                     paused = Some(Instant::now() + Duration::from_millis(250));
                     continue;
@@ -175,7 +177,6 @@ where
                 }
             },
         };
-        warned = false;
         let peer = SocketAddr::new(peer.ip().to_canonical(), peer.port());
         if let Err(rule) = serving.access.admits(peer.ip()) {
             console::warn(

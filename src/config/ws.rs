@@ -249,6 +249,7 @@ pub(super) fn ws_server(args: Box<WsListenArgs>) -> anyhow::Result<WsServer> {
     // its Close, whose code the client gets).
     control.hold_close |= forward.is_some();
     control.forward_close = forward.as_ref().is_some_and(Upstream::is_ws);
+    let serving = serving(args.server, &local_side)?;
     Ok(WsServer {
         tls: tls::server(&tls_server_options(args.tls_server), &bind)?,
         forward,
@@ -258,7 +259,7 @@ pub(super) fn ws_server(args: Box<WsListenArgs>) -> anyhow::Result<WsServer> {
         protocols: check_protocols(args.protocols)?,
         local: local_side,
         framing: framing(&args.framing),
-        serving: serving(args.server)?,
+        serving,
     })
 }
 

@@ -5,9 +5,10 @@
 //! side's end of input, replies are awaited until none has come for `--linger` (`--wait`). `udp listen` serves every sender:
 //! datagrams go to the local side in arrival order, and what the local side sends goes to the
 //! most recent sender (`--echo`: each datagram straight back; `--exec`: one command per
-//! sender).
+//! sender, in `exec.rs`).
 
-use std::collections::HashMap;
+mod exec;
+
 use std::io::ErrorKind;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
@@ -17,8 +18,7 @@ use bytes::Bytes;
 use serde_json::json;
 use socket2::{Domain, Protocol, Socket, Type};
 use tokio::net::UdpSocket;
-use tokio::sync::{mpsc, watch};
-use tokio::task::JoinSet;
+use tokio::sync::watch;
 
 use crate::config::{Local, UdpClient, UdpServer};
 use crate::console;
@@ -26,7 +26,7 @@ use crate::exit::{Exit, Fail};
 use crate::framing::Framing;
 use crate::local;
 use crate::net::Linger;
-use crate::relay::{Ends, Message, pair, relay};
+use crate::relay::{Ends, Message, relay};
 
 /// The largest UDP payload: 65,535 minus the IPv4 (20) and UDP (8) headers; IPv6's fixed
 /// header is not counted against the payload length, so it carries 65,527.
@@ -51,7 +51,11 @@ fn max_payload(peer: SocketAddr) -> usize {
 
 /// The datagrams `msg` becomes: one, or an error if it cannot be one. Raw chunks (`-b`)
 /// have no boundaries of their own, so they are cut to the limit instead.
-fn datagrams(msg: Message, peer: SocketAddr, framing: Framing) -> anyhow::Result<Vec<Bytes>> {
+pub(super) fn datagrams(
+    msg: Message,
+    peer: SocketAddr,
+    framing: Framing,
+) -> anyhow::Result<Vec<Bytes>> {
     let max = max_payload(peer);
     if msg.data.len() <= max {
         return Ok(vec![msg.data]);
@@ -217,7 +221,7 @@ fn unreachable(err: std::io::Error, peer: SocketAddr) -> anyhow::Error {
     anyhow::Error::new(err).context(fail)
 }
 
-fn datagram_event(peer: SocketAddr, size: usize) {
+pub(super) fn datagram_event(peer: SocketAddr, size: usize) {
     console::detail(
         1,
         "datagram",
@@ -357,7 +361,13 @@ pub async fn listen(cfg: UdpServer) -> anyhow::Result<()> {
             )
             .await
         }
-        Local::Exec(cmd) => serve_exec(socket.clone(), cmd, cfg.framing).await,
+        Local::Exec(cmd) => {
+            let limits = exec::Limits {
+                max: cfg.max_senders,
+                idle: cfg.idle_timeout,
+            };
+            exec::serve(socket.clone(), cmd, cfg.framing, limits).await
+        }
     }
 }
 
@@ -464,75 +474,6 @@ async fn serve_stdio(socket: Arc<UdpSocket>, ends: Ends, framing: Framing) -> an
     tokio::select! {
         sent = send => sent,
         received = receive => received,
-    }
-}
-
-/// `--exec`: one command per sender, fed that sender's datagrams (as lines, or raw with -b);
-/// each record of its output is a datagram back to it. A sender's command runs until it
-/// exits; the next datagram from that sender starts a new one.
-async fn serve_exec(socket: Arc<UdpSocket>, cmd: &str, framing: Framing) -> anyhow::Result<()> {
-    let mut sessions: HashMap<SocketAddr, mpsc::Sender<Message>> = HashMap::new();
-    let mut running = JoinSet::new();
-    let mut buf = vec![0u8; 1 << 16];
-    loop {
-        let (n, peer) = tokio::select! {
-            received = socket.recv_from(&mut buf) => received?,
-            Some(done) = running.join_next() => {
-                if let Ok((peer, result)) = done {
-                    sessions.remove(&peer);
-                    if let Err(err) = result {
-                        crate::server::report(peer, &err);
-                    }
-                }
-                continue;
-            }
-        };
-        datagram_event(peer, n);
-        let msg = Message::binary(Bytes::copy_from_slice(&buf[..n]));
-        if let Some(session) = sessions.get(&peer) {
-            // One sender's command that stops reading must not hold up the others.
-            match session.try_send(msg.clone()) {
-                Ok(()) => continue,
-                Err(mpsc::error::TrySendError::Full(_)) => {
-                    console::warn(
-                        format!("dropped a datagram from {peer}: its command is not reading"),
-                        json!({"peer": peer, "message": "dropped: command not reading"}),
-                    );
-                    continue;
-                }
-                Err(mpsc::error::TrySendError::Closed(_)) => {}
-            }
-        }
-        console::status(
-            "accepted",
-            format!("new sender {peer}"),
-            json!({"peer": peer}),
-        );
-        let (remote, local_ends) = pair();
-        let Ends { tx, mut rx } = remote;
-        tx.send(msg).await.expect("a fresh channel has room");
-        sessions.insert(peer, tx);
-        let env = crate::net::peer_env(peer);
-        let cmd = cmd.to_string();
-        let socket = socket.clone();
-        running.spawn(async move {
-            let output = async {
-                while let Some(msg) = rx.recv().await {
-                    for datagram in datagrams(msg, peer, framing)? {
-                        socket.send_to(&datagram, peer).await?;
-                    }
-                }
-                anyhow::Ok(())
-            };
-            let program = local::run_framed(
-                Local::Exec(cmd),
-                (framing, RECORD_LIMIT, false),
-                env,
-                local_ends,
-            );
-            let (program, output) = tokio::join!(program, output);
-            (peer, program.and(output))
-        });
     }
 }
 

@@ -1,0 +1,169 @@
+//! `udp listen --exec`: one command per sender, fed that sender's datagrams (as lines, or raw
+//! with -b); each record of its output is a datagram back to it. A sender's command runs
+//! until it exits, or until the sender has been quiet for `--idle-timeout` (its stdin is
+//! closed, and it is stopped [`GRACE`] later); the next datagram from that sender starts a
+//! new one. UDP has no connection to end, and anyone can send a datagram from a new
+//! address, so at most `--max-conns` commands run at once: datagrams from new senders past
+//! that are dropped, with one warning until a place frees.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bytes::Bytes;
+use serde_json::json;
+use tokio::net::UdpSocket;
+use tokio::sync::mpsc;
+use tokio::task::{AbortHandle, JoinSet};
+use tokio::time::Instant;
+
+use super::{RECORD_LIMIT, datagram_event, datagrams};
+use crate::config::Local;
+use crate::console;
+use crate::framing::Framing;
+use crate::local;
+use crate::relay::{Ends, Message, pair};
+
+/// How long a command whose sender went quiet has, once its stdin is closed, before it is
+/// stopped.
+pub const GRACE: Duration = Duration::from_secs(2);
+
+/// A sender's command.
+struct Session {
+    /// Its stdin, as messages.
+    tx: mpsc::Sender<Message>,
+    task: AbortHandle,
+    /// When a datagram last went either way.
+    last: Arc<Mutex<Instant>>,
+}
+
+/// The limits on senders' commands: at most `max` at once, each ending after `idle` without a
+/// datagram either way (`None`: never).
+pub struct Limits {
+    pub max: usize,
+    pub idle: Option<Duration>,
+}
+
+/// Serves datagrams from `socket` with one `cmd` per sender, within `limits`.
+pub async fn serve(
+    socket: Arc<UdpSocket>,
+    cmd: &str,
+    framing: Framing,
+    limits: Limits,
+) -> anyhow::Result<()> {
+    let mut sessions: HashMap<SocketAddr, Session> = HashMap::new();
+    // Commands whose stdin was closed for idleness, and when they are stopped.
+    let mut ending: Vec<(AbortHandle, Instant)> = Vec::new();
+    let mut running = JoinSet::new();
+    let mut buf = vec![0u8; 1 << 16];
+    let mut full = false;
+    let period = limits.idle.map_or(Duration::from_secs(3600), |idle| {
+        (idle / 4).max(Duration::from_millis(50))
+    });
+    let mut sweep = tokio::time::interval(period);
+    loop {
+        let (n, peer) = tokio::select! {
+            received = socket.recv_from(&mut buf) => received?,
+            Some(done) = running.join_next() => {
+                if let Ok((peer, result)) = done {
+                    if sessions.get(&peer).is_some_and(|s| s.tx.is_closed()) {
+                        sessions.remove(&peer);
+                    }
+                    if let Err(err) = result {
+                        crate::server::report(peer, &err);
+                    }
+                }
+                continue;
+            }
+            _ = sweep.tick() => {
+                let now = Instant::now();
+                ending.retain(|(task, at)| {
+                    if *at <= now {
+                        task.abort();
+                    }
+                    *at > now && !task.is_finished()
+                });
+                if let Some(idle) = limits.idle {
+                    sessions.retain(|peer, session| {
+                        let quiet = now - *session.last.lock().unwrap() >= idle;
+                        if quiet {
+                            console::status(
+                                "ended",
+                                format!("{peer}: quiet for {}: its command ends", humantime::format_duration(idle)),
+                                json!({"peer": peer, "message": "idle timeout"}),
+                            );
+                            ending.push((session.task.clone(), now + GRACE));
+                        }
+                        !quiet
+                    });
+                }
+                continue;
+            }
+        };
+        datagram_event(peer, n);
+        let msg = Message::binary(Bytes::copy_from_slice(&buf[..n]));
+        if let Some(session) = sessions.get(&peer) {
+            *session.last.lock().unwrap() = Instant::now();
+            // One sender's command that stops reading must not hold up the others.
+            match session.tx.try_send(msg.clone()) {
+                Ok(()) => continue,
+                Err(mpsc::error::TrySendError::Full(_)) => {
+                    console::warn(
+                        format!("dropped a datagram from {peer}: its command is not reading"),
+                        json!({"peer": peer, "message": "dropped: command not reading"}),
+                    );
+                    continue;
+                }
+                Err(mpsc::error::TrySendError::Closed(_)) => {
+                    sessions.remove(&peer);
+                }
+            }
+        }
+        if sessions.len() >= limits.max {
+            if !full {
+                console::warn(
+                    format!(
+                        "dropping datagrams from new senders: {} commands running already (--max-conns)",
+                        limits.max
+                    ),
+                    json!({"peer": peer, "message": format!("refused: --max-conns {}", limits.max)}),
+                );
+                full = true;
+            }
+            continue;
+        }
+        full = false;
+        console::status(
+            "accepted",
+            format!("new sender {peer}"),
+            json!({"peer": peer}),
+        );
+        let (remote, local_ends) = pair();
+        let Ends { tx, mut rx } = remote;
+        tx.send(msg).await.expect("a fresh channel has room");
+        let last = Arc::new(Mutex::new(Instant::now()));
+        let env = crate::net::peer_env(peer);
+        let (cmd, socket, touched) = (cmd.to_string(), socket.clone(), last.clone());
+        let task = running.spawn(async move {
+            let output = async {
+                while let Some(msg) = rx.recv().await {
+                    for datagram in datagrams(msg, peer, framing)? {
+                        socket.send_to(&datagram, peer).await?;
+                        *touched.lock().unwrap() = Instant::now();
+                    }
+                }
+                anyhow::Ok(())
+            };
+            let program = local::run_framed(
+                Local::Exec(cmd),
+                (framing, RECORD_LIMIT, false),
+                env,
+                local_ends,
+            );
+            let (program, output) = tokio::join!(program, output);
+            (peer, program.and(output))
+        });
+        sessions.insert(peer, Session { tx, task, last });
+    }
+}
