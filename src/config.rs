@@ -537,6 +537,45 @@ mod tests {
     use super::*;
 
     #[test]
+    fn exec_listeners_get_default_caps() {
+        use clap::Parser;
+        let serving = |args: &[&str]| {
+            let cli = Cli::try_parse_from(args).unwrap();
+            match Config::from_cli(cli).unwrap().job {
+                Job::WsListen(cfg) => cfg.serving,
+                Job::TcpListen { serving, .. } => serving,
+                _ => unreachable!(),
+            }
+        };
+        let s = serving(&["wsctl", "ws", "listen", "0", "-k", "--exec", "cat"]);
+        assert_eq!((s.max_conns, s.idle_timeout), (Some(100), Some(EXEC_IDLE)));
+        let s = serving(&[
+            "wsctl",
+            "tcp",
+            "listen",
+            "0",
+            "-k",
+            "-e",
+            "cat",
+            "--idle-timeout",
+            "0",
+        ]);
+        assert_eq!((s.max_conns, s.idle_timeout), (Some(100), None));
+        let s = serving(&["wsctl", "ws", "listen", "0", "-k", "--echo"]);
+        assert_eq!((s.max_conns, s.idle_timeout), (None, None));
+        let s = serving(&["wsctl", "ws", "listen", "0", "--exec", "cat"]);
+        assert_eq!((s.max_conns, s.idle_timeout), (None, None));
+        let cli = Cli::try_parse_from(["wsctl", "udp", "listen", "0", "--exec", "cat"]).unwrap();
+        let Job::UdpListen(udp) = Config::from_cli(cli).unwrap().job else {
+            unreachable!()
+        };
+        assert_eq!(
+            (udp.max_senders, udp.idle_timeout),
+            (100, Some(UDP_EXEC_IDLE))
+        );
+    }
+
+    #[test]
     fn address_rules_mean_the_same_however_written() {
         let rules = |allow: &[&str], deny: &[&str]| Access {
             allow: allow
