@@ -56,7 +56,6 @@ impl Upgrade {
         self.values(name)
             .flat_map(|v| {
                 String::from_utf8_lossy(v)
-                    .into_owned()
                     .split(',')
                     .map(|t| t.trim().to_string())
                     .collect::<Vec<_>>()
