@@ -45,8 +45,9 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::sync::Notify;
 
 /// The longest data frame handed to tungstenite, in payload bytes: longer frames (up to the
-/// message limit) are handed on as fragments of this size.
-pub const CHUNK: u64 = 64 * 1024;
+/// message limit) are handed on as fragments of this size. The size of wsctl's own `-b`
+/// chunks ([`crate::framing::CHUNK`]), so that a wsctl peer's frames pass as they are.
+pub const CHUNK: u64 = 256 * 1024;
 
 /// How many bytes of pings (headers included) are handed to tungstenite while our writes to
 /// the peer are stuck, before further pings are dropped: about 130 pongs owed.
@@ -808,9 +809,13 @@ mod tests {
             }
             let mut got = Vec::new();
             let mut buf = [0; 5000];
-            while !gate.holding() {
-                let n = gated.read(&mut buf).await.unwrap();
-                got.extend_from_slice(&buf[..n]);
+            // A read that meets the Close with nothing before it waits for the release.
+            loop {
+                tokio::select! {
+                    biased;
+                    n = gated.read(&mut buf) => got.extend_from_slice(&buf[..n.unwrap()]),
+                    () = gate.held() => break,
+                }
             }
             assert_eq!(
                 messages(&got).unwrap(),
@@ -827,13 +832,13 @@ mod tests {
     #[test]
     fn hands_on_long_frames_as_fragments_with_the_same_messages() {
         let mut stream = HEAD.to_vec();
-        let long: Vec<u8> = (0..200_000u32).map(|i| (i * 7) as u8).collect();
+        let long: Vec<u8> = (0..600_000u32).map(|i| (i * 7) as u8).collect();
         stream.extend(frame(0x82, &long));
         stream.extend(frame(0x81, b"short"));
         // A long first fragment and a long last one, a ping between them.
-        stream.extend(frame(0x02, &long[..70_001]));
+        stream.extend(frame(0x02, &long[..300_001]));
         stream.extend(frame(0x89, b"p"));
-        stream.extend(frame(0x80, &long[..65_537]));
+        stream.extend(frame(0x80, &long[..262_145]));
         let want = messages(&stream).unwrap();
         for (piece, read) in [(1, 7), (13, 100), (4096, 2048), (stream.len(), 1 << 20)] {
             let out = run_through(&stream, 1 << 20, piece, read, false);
@@ -858,7 +863,7 @@ mod tests {
         stream.extend_from_slice(&[0, 0, 0, 0]);
         stream.extend_from_slice(&[b'x'; 1000]);
         let out = run_through(&stream, 1 << 47, 64, 4096, false);
-        // The first fragment announces 64 KiB; the 1000 bytes that came follow it.
+        // The first fragment announces CHUNK bytes; the 1000 bytes that came follow it.
         assert_eq!(lengths(&out), vec![CHUNK]);
         assert_eq!(out.len(), HEAD.len() + 2 + 8 + 4 + 1000);
         // Over the limit, the header goes through as it is, for tungstenite to refuse (1009).
