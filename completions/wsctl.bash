@@ -648,7 +648,7 @@ _wsctl() {
             return 0
             ;;
         wsctl__subcmd__udp__subcmd__listen)
-            opts="-e -0 -b -v -q -h -V --multicast --interface --ttl --echo --exec --no-repl --history --null --binary --verbose --quiet --color --events --help --version"
+            opts="-e -0 -b -v -q -h -V --multicast --interface --ttl --max-conns --idle-timeout --echo --exec --no-repl --history --null --binary --verbose --quiet --color --events --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -663,6 +663,14 @@ _wsctl() {
                     return 0
                     ;;
                 --ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-conns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --idle-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -81,11 +81,12 @@ impl LocalEnds {
 
 /// Runs the filter for a single connection: `local` are its ends facing the local side,
 /// `remote` facing the remote side. `stream`: the remote is a byte stream (TCP), so `--send`
-/// texts get a newline and `--count` counts lines; otherwise each message is one (WebSocket,
-/// UDP).
+/// texts get a newline, `--count` counts lines, and the peer's end of output is a half-close
+/// (our input goes on); otherwise each message is one, and the peer's end is the end
+/// (WebSocket, UDP: a `-k --exec` program whose client closed is stopped, not waited for).
 pub async fn filter(script: Script, local: Ends, remote: Ends, stream: bool) -> anyhow::Result<()> {
     let mut local = LocalEnds::new(&script, local);
-    connection(&script, &mut local, remote, stream, true)
+    connection(&script, &mut local, remote, stream, stream)
         .await
         .map(|_| ())
 }

@@ -131,7 +131,30 @@ where
     loop {
         let (stream, peer, permit) = tokio::select! {
             biased;
-            _ = shutdown::requested() => break,
+            _ = shutdown::requested() => {
+                if concurrent {
+                    break;
+                }
+                // A client accepted before the shutdown is served through the drain, as when
+                // its handshake was part of the accept.
+                let first = async {
+                    while let Some(done) = handshaking.join_next().await {
+                        if let Ok(Some(conn)) = done {
+                            return Some(conn);
+                        }
+                    }
+                    None
+                };
+                let Ok(Some((conn, peer))) = timeout(drain, first).await else { break };
+                let served = shutdown::bounded(run(conn, peer), drain).await;
+                if !serving.keep_open {
+                    return served;
+                }
+                if let Err(err) = served {
+                    report(peer, &err);
+                }
+                break;
+            },
             Some(_) = running.join_next() => { paused = None; continue },
             Some(_) = refusing.join_next() => continue,
             Some(done) = handshaking.join_next() => {
