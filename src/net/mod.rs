@@ -57,12 +57,31 @@ impl Linger {
             return Ok(Linger::Forever);
         }
         if let Ok(secs) = text.parse::<f64>() {
-            if secs.is_finite() && secs >= 0.0 {
-                return Ok(Linger::After(Duration::from_secs_f64(secs)));
+            // Out of range (a negative or too many seconds) falls through to the error below.
+            if let Ok(after) = Duration::try_from_secs_f64(secs) {
+                return Ok(Linger::After(after));
             }
         }
         humantime::parse_duration(text)
             .map(Linger::After)
             .map_err(|e| format!("{e}: write a duration such as 1s or 500ms, 0, or forever"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_linger_out_of_range_is_refused_not_a_panic() {
+        assert_eq!(
+            Linger::parse("1.5"),
+            Ok(Linger::After(Duration::from_millis(1500)))
+        );
+        assert_eq!(Linger::parse("forever"), Ok(Linger::Forever));
+        // Found by the user_input fuzz target: this panicked in Duration::from_secs_f64.
+        assert!(Linger::parse("99999999999999999999986").is_err());
+        assert!(Linger::parse("-1").is_err());
+        assert!(Linger::parse("NaN").is_err());
     }
 }

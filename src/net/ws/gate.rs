@@ -314,7 +314,8 @@ impl<S> Gated<S> {
             };
             return Plan::Split(split, header);
         }
-        Plan::Pass(header as u64 + len)
+        // A length with its top bit set breaks RFC 6455 (5.2); tungstenite refuses it.
+        Plan::Pass((header as u64).saturating_add(len))
     }
 
     /// Starts handing on a frame as it is: a ping handed on while our writes are stuck adds
@@ -869,6 +870,18 @@ mod tests {
         // Over the limit, the header goes through as it is, for tungstenite to refuse (1009).
         let out = run_through(&stream, 1 << 20, 64, 4096, false);
         assert_eq!(out, stream);
+    }
+
+    #[test]
+    fn a_length_with_its_top_bit_set_goes_through_for_tungstenite_to_refuse() {
+        // Found by the gate fuzz target: the frame's end overflowed.
+        let mut stream = HEAD.to_vec();
+        stream.extend_from_slice(&[0x82, 0xFF]);
+        stream.extend_from_slice(&u64::MAX.to_be_bytes());
+        stream.extend_from_slice(&[1, 2, 3, 4, 5, 6]);
+        assert_eq!(run_through(&stream, 1 << 20, 3, 7, false), stream);
+        // Under a limit that high (never, as the limit is capped at memory), it is split.
+        let _ = run_through(&stream, usize::MAX, 3, 7, false);
     }
 
     #[test]
