@@ -216,3 +216,16 @@ impl Hub {
         result
     }
 }
+
+/// The next of a hub's events for its local side; `None` once the channel is closed, or once
+/// `done` is cancelled (the listener has served its last client) and nothing is left queued.
+pub async fn next_event(
+    events: &mut mpsc::Receiver<Event>,
+    done: &CancellationToken,
+) -> Option<Event> {
+    tokio::select! {
+        biased;
+        event = events.recv() => event,
+        () = done.cancelled() => events.try_recv().ok(),
+    }
+}

@@ -16,6 +16,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 use tokio::task::JoinSet;
 use tokio::time::{Instant, sleep_until, timeout};
+use tokio_util::sync::CancellationToken;
 
 use crate::config::{Local, Serving, WsServer};
 use crate::console;
@@ -23,7 +24,7 @@ use crate::exit;
 use crate::exit::{Exit, Fail};
 use crate::forward::{self, Upstream};
 use crate::framing::{Framing, framed};
-use crate::hub::{Event, Hub};
+use crate::hub::{self, Event, Hub};
 use crate::local;
 use crate::net::tls::{Stream, TlsServer};
 use crate::net::ws::request::Refusal;
@@ -539,14 +540,23 @@ const LINE_LIMIT: usize = 64 << 20;
 
 /// A hub for `--broadcast`/`--chat` (or a listener's prompt) and its local side: the prompt
 /// when `local` is one, else stdin/stdout (records cut by `framing`). `text`: WebSocket.
+///
+/// The second value is the local side and the token that tells it the listener is done: it
+/// then writes out the records already queued for stdout (a line a client sent just before
+/// the end is never lost), stops reading stdin, and ends.
 fn start_hub(
     chat: bool,
     local: &Local,
     (framing, max, text): (Framing, usize, bool),
-) -> (Arc<Hub>, impl Future<Output = anyhow::Result<()>> + use<>) {
+) -> (
+    Arc<Hub>,
+    HubSide<impl Future<Output = anyhow::Result<()>> + use<>>,
+) {
     let (events_tx, mut events) = mpsc::channel(QUEUE);
     let hub = Arc::new(Hub::new(chat, events_tx));
     let side = hub.clone();
+    let done = CancellationToken::new();
+    let served = done.clone();
     let history = match local {
         Local::Repl(history) => Some(history.clone()),
         _ => None,
@@ -559,7 +569,7 @@ fn start_hub(
                 local::repl::Transport::Tcp
             };
             let binary = framing == Framing::Binary;
-            return local::repl::serve(history, transport, binary, side, events).await;
+            return local::repl::serve(history, transport, binary, side, events, served).await;
         }
         let (local_ends, hub_ends) = pair();
         let Ends {
@@ -567,8 +577,11 @@ fn start_hub(
             rx: stdin,
         } = hub_ends;
         // Stdout shows the records only; clients coming and going are on stderr already.
+        // Ends once the listener is done and what it queued is handed on; dropping `stdout`
+        // then lets the local side flush and end.
+        let ended = served.clone();
         let records = async move {
-            while let Some(event) = events.recv().await {
+            while let Some(event) = hub::next_event(&mut events, &ended).await {
                 if let Event::Record(_, msg) = event {
                     if stdout.send(msg).await.is_err() {
                         break;
@@ -576,26 +589,46 @@ fn start_hub(
                 }
             }
         };
+        let broadcast = async {
+            tokio::select! {
+                () = side.broadcast_stdin(stdin) => {}
+                () = served.cancelled() => {}
+            }
+        };
         let (result, (), ()) = tokio::join!(
             local::run_framed(Local::Stdio, (framing, max, text), Vec::new(), local_ends),
-            side.broadcast_stdin(stdin),
+            broadcast,
             records,
         );
         result
     };
-    (hub, stdio)
+    (hub, HubSide { run: stdio, done })
+}
+
+/// A hub's local side ([`start_hub`]) and the token that ends it.
+struct HubSide<F> {
+    run: F,
+    done: CancellationToken,
 }
 
 /// Serves until `served` ends; stdin/stdout failing (not UTF-8 where text is needed, say)
 /// ends the run too.
+/// Once served, the local side writes out what is queued for stdout before the run ends
+/// (input left unread on stdin is not an error then: the listener is done).
 async fn with_stdio(
     served: impl Future<Output = anyhow::Result<()>>,
-    stdio: impl Future<Output = anyhow::Result<()>>,
+    stdio: HubSide<impl Future<Output = anyhow::Result<()>>>,
 ) -> anyhow::Result<()> {
-    tokio::pin!(stdio);
-    tokio::select! {
+    let HubSide { run, done } = stdio;
+    tokio::pin!(run);
+    let result = tokio::select! {
         result = served => result,
-        Err(err) = &mut stdio => Err(err),
+        Err(err) = &mut run => return Err(err),
+    };
+    done.cancel();
+    match run.await {
+        Err(err) if err.downcast_ref::<crate::relay::Unsent>().is_none() => Err(err),
+        _ => result,
     }
 }
 

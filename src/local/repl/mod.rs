@@ -21,6 +21,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use tokio::sync::mpsc;
 use tokio::time::{Instant, sleep_until};
+use tokio_util::sync::CancellationToken;
 
 use crate::hub::{Event, Hub, To};
 use crate::relay::{Ends, Initiator, Kind, Message};
@@ -272,13 +273,15 @@ async fn one_line(prompt: &mut Prompt, line: &str, tx: &mut Option<mpsc::Sender<
 }
 
 /// The prompt in front of a listener's clients, as they come and go (`events` from `hub`).
-/// Runs until the listener ends it; Ctrl-D and `/quit` shut the listener down gracefully.
+/// Runs until the listener is done (`done`: what is queued is shown first); Ctrl-D and
+/// `/quit` shut the listener down gracefully.
 pub async fn serve(
     history: Option<PathBuf>,
     transport: Transport,
     binary: bool,
     hub: Arc<Hub>,
     mut events: mpsc::Receiver<Event>,
+    done: CancellationToken,
 ) -> anyhow::Result<()> {
     let session = Session {
         transport,
@@ -305,7 +308,7 @@ pub async fn serve(
                     crate::shutdown::begin();
                 }
             }
-            event = events.recv() => match event {
+            event = crate::hub::next_event(&mut events, &done) => match event {
                 None => return Ok(()),
                 Some(Event::Joined(id, peer)) => {
                     prompt.say(&format!("client #{id} is {peer}")).await;
