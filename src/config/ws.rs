@@ -168,7 +168,8 @@ pub fn ws_url(text: &str) -> anyhow::Result<WsUrl> {
     };
     let port = url.port_or_known_default().unwrap_or(80);
     let mut auth = None;
-    if !url.username().is_empty() {
+    // `ws://:PASS@host` has a password and no user name: still credentials, still taken out.
+    if !url.username().is_empty() || url.password().is_some() {
         let decode = |s: &str| {
             percent_encoding::percent_decode_str(s)
                 .decode_utf8_lossy()
