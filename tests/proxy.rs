@@ -311,3 +311,34 @@ fn socks5_proxy_resolves_names_and_checks_passwords() {
     tcp.interrupt();
     ws.interrupt();
 }
+
+/// A "proxy" that answers CONNECT with something that is not HTTP (an SSH banner) and then
+/// holds the connection open: refused at once as not HTTP (exit 4), not waited on for a blank
+/// line that never comes.
+#[test]
+fn a_proxy_answer_that_is_not_http_is_refused_at_once() {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || {
+        let (mut conn, _) = listener.accept().unwrap();
+        conn.write_all(b"SSH-2.0-OpenSSH_9.6\r\n").unwrap();
+        // Held open until wsctl hangs up.
+        let _ = conn.read_to_end(&mut Vec::new());
+    });
+    let proxy = format!("http://127.0.0.1:{port}");
+    let out = run(&["tcp", "connect", "--proxy", &proxy, "127.0.0.1", "9"]);
+    assert_eq!(out.code(), 4, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("gave an answer that is not HTTP to CONNECT 127.0.0.1:9"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("for SOCKS, write socks5://"),
+        "{}",
+        out.stderr
+    );
+    server.join().unwrap();
+}

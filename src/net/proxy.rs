@@ -140,7 +140,7 @@ pub fn parse(text: &str, source: Option<&str>) -> anyhow::Result<Proxy> {
 /// Whether `no_proxy` (comma-separated: `*`, host names matching themselves and their
 /// subdomains, with or without a leading dot, IP addresses and CIDR blocks, each optionally
 /// with `:port`) names `target`.
-fn bypassed(list: &str, target: &HostPort) -> bool {
+pub fn bypassed(list: &str, target: &HostPort) -> bool {
     let host = target.host.trim_end_matches('.').to_ascii_lowercase();
     let ip: Option<IpAddr> = host.parse().ok();
     list.split(',').map(str::trim).any(|entry| {
@@ -216,24 +216,31 @@ async fn http_connect(
     // Byte by byte up to the blank line: whatever follows belongs to the target.
     let mut head = Vec::with_capacity(256);
     let mut byte = [0u8; 1];
-    while !head.ends_with(b"\r\n\r\n") {
-        if head.len() >= MAX_ANSWER || stream.read(&mut byte).await? == 0 {
-            return Err(Fail::new(
+    let (status, status_line) = loop {
+        let not_http = |why: &str| {
+            Fail::new(
                 Exit::Handshake,
-                format!("the {proxy} closed the connection without answering CONNECT {target}"),
+                format!("the {proxy} {why} to CONNECT {target}"),
             )
             .hint("check that it is an HTTP proxy (for SOCKS, write socks5://)")
-            .err());
+            .err()
+        };
+        match answer(&head) {
+            Answer::Complete { status, line } => break (status, line),
+            Answer::NotHttp => return Err(not_http("gave an answer that is not HTTP")),
+            Answer::More if head.len() >= MAX_ANSWER => {
+                return Err(not_http(&format!(
+                    "sent more than {} KiB of head",
+                    MAX_ANSWER / 1024
+                )));
+            }
+            Answer::More => {}
+        }
+        if stream.read(&mut byte).await? == 0 {
+            return Err(not_http("closed the connection without answering"));
         }
         head.push(byte[0]);
-    }
-    let head = String::from_utf8_lossy(&head);
-    let status_line = head.lines().next().unwrap_or_default().trim().to_string();
-    let status: u16 = status_line
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
+    };
     if (200..300).contains(&status) {
         return Ok(stream);
     }
@@ -265,8 +272,44 @@ async fn http_connect(
     Err(fail.err())
 }
 
+/// How far the head of a proxy's answer to CONNECT has come ([`answer`]).
+#[derive(Debug, PartialEq)]
+pub enum Answer {
+    /// Not complete yet: read on.
+    More,
+    /// It does not start as an HTTP response (`HTTP/`) does: a SOCKS proxy, say.
+    NotHttp,
+    /// The head is complete (it ends with a blank line, CRLF or bare LF as RFC 9112 2.2
+    /// allows): the status code (0 when the status line has none) and the status line.
+    Complete { status: u16, line: String },
+}
+
+/// Reads `head`, the bytes of a proxy's answer so far (RFC 9110 9.3.6: any 2xx opens the
+/// tunnel). Told apart from a non-HTTP answer from its first bytes, so that nothing waits
+/// for a blank line that will never come.
+pub fn answer(head: &[u8]) -> Answer {
+    const HTTP: &[u8] = b"HTTP/";
+    let start = &head[..head.len().min(HTTP.len())];
+    if !HTTP.starts_with(start) {
+        return Answer::NotHttp;
+    }
+    if !(head.ends_with(b"\n\r\n") || head.ends_with(b"\n\n")) {
+        return Answer::More;
+    }
+    let first = head.split(|&b| b == b'\n').next().unwrap_or_default();
+    let line = String::from_utf8_lossy(first).trim().to_string();
+    // `HTTP/1.1 200 Connection established`: exactly three digits after the version.
+    let status = line
+        .split_whitespace()
+        .nth(1)
+        .filter(|code| code.len() == 3 && code.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|code| code.parse().ok())
+        .unwrap_or(0);
+    Answer::Complete { status, line }
+}
+
 /// The words of an answer's body: tags (an HTML error page) and runs of white space dropped.
-fn text_of(body: &str) -> String {
+pub fn text_of(body: &str) -> String {
     let mut text = String::with_capacity(body.len());
     let mut in_tag = false;
     for c in body.chars() {
@@ -349,6 +392,32 @@ mod tests {
         assert_eq!(parse("http://h", None).unwrap().addr.port, 80);
         assert!(parse("https://h:443", None).is_err());
         assert!(parse("socks4://h:1080", None).is_err());
+    }
+
+    #[test]
+    fn connect_answers() {
+        let done = |status: u16, line: &str| Answer::Complete {
+            status,
+            line: line.into(),
+        };
+        assert_eq!(answer(b""), Answer::More);
+        assert_eq!(answer(b"HTT"), Answer::More);
+        assert_eq!(answer(b"HTTP/1.1 200 OK\r\n"), Answer::More);
+        assert_eq!(
+            answer(b"HTTP/1.1 200 OK\r\n\r\n"),
+            done(200, "HTTP/1.1 200 OK")
+        );
+        assert_eq!(
+            answer(b"HTTP/1.0 407 No\nA: b\n\n"),
+            done(407, "HTTP/1.0 407 No")
+        );
+        assert_eq!(
+            answer(b"HTTP/1.1 2000 x\r\n\r\n"),
+            done(0, "HTTP/1.1 2000 x")
+        );
+        // A SOCKS5 proxy's answer, or an SSH banner: refused from the first byte.
+        assert_eq!(answer(b"\x05"), Answer::NotHttp);
+        assert_eq!(answer(b"SSH-2.0"), Answer::NotHttp);
     }
 
     #[test]
