@@ -62,7 +62,7 @@ pub async fn connect(
                     response.headers(),
                     json!({"peer": peer, "status": response.status().as_u16(), "protocol": protocol}),
                 );
-                unoffered_extension(response.headers(), peer)?;
+                answer_rules(response.headers(), peer)?;
                 Ok((ws, peer))
             }
             Err(WsError::Http(response)) => Err(refused(&response, peer)),
@@ -84,9 +84,63 @@ pub async fn connect(
     }
 }
 
-/// RFC 6455 4.1: a 101 that names an extension the client did not offer fails the
-/// connection (we offer none), before any frame is read: exit 4.
-fn unoffered_extension(headers: &HeaderMap, peer: SocketAddr) -> anyhow::Result<()> {
+/// For tests and fuzzing (`fuzz/`, target `ws_answer`): reads `answer` as a server's reply to
+/// our opening handshake of `ws://localhost/`, offering `protocols`, with RFC 6455's sample
+/// key (`dGhlIHNhbXBsZSBub25jZQ==`, whose accept value is `s3pPLMBiTxaQ9kYGzzhZRbK+xOo=`), and
+/// checks it as [`connect`] does: tungstenite's rules, then ours. `Ok`: the connection would be
+/// open. Errors: a refusal or a broken answer, as tungstenite or we word it.
+pub fn check_answer(answer: &[u8], protocols: &[String]) -> anyhow::Result<()> {
+    use tokio_tungstenite::tungstenite::{self, HandshakeError};
+    /// The server's side: `answer`, then the end of the stream; what we send is dropped.
+    struct Peer<'a>(&'a [u8]);
+    impl std::io::Read for Peer<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            std::io::Read::read(&mut self.0, buf)
+        }
+    }
+    impl std::io::Write for Peer<'_> {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut request = "ws://localhost/".into_client_request()?;
+    let headers = request.headers_mut();
+    headers.insert(
+        header::SEC_WEBSOCKET_KEY,
+        HeaderValue::from_static("dGhlIHNhbXBsZSBub25jZQ=="),
+    );
+    if !protocols.is_empty() {
+        let offer = HeaderValue::from_str(&protocols.join(", "))?;
+        headers.insert(header::SEC_WEBSOCKET_PROTOCOL, offer);
+    }
+    match tungstenite::client::client_with_config(request, Peer(answer), None) {
+        Ok((_, response)) => answer_rules(response.headers(), ([127, 0, 0, 1], 0).into()),
+        Err(HandshakeError::Failure(err)) => Err(err.into()),
+        Err(HandshakeError::Interrupted(_)) => anyhow::bail!("the answer stopped short"),
+    }
+}
+
+/// What RFC 6455 4.1 makes the client check in a 101 beyond tungstenite's checks, before any
+/// frame is read (exit 4 otherwise): `Sec-WebSocket-Accept` and `Sec-WebSocket-Protocol` sent
+/// once (tungstenite reads only the first of repeated fields: a right value followed by a
+/// wrong one is not the value the RFC asks for), and no extension (we offer none).
+fn answer_rules(headers: &HeaderMap, peer: SocketAddr) -> anyhow::Result<()> {
+    let failed = |what: String| {
+        Fail::new(
+            Exit::Handshake,
+            format!("WebSocket handshake with {peer} failed: {what}"),
+        )
+        .hint("the server is not following RFC 6455 (4.1)")
+        .err()
+    };
+    for once in [header::SEC_WEBSOCKET_ACCEPT, header::SEC_WEBSOCKET_PROTOCOL] {
+        if headers.get_all(&once).iter().count() > 1 {
+            return Err(failed(format!("the server sent {once} more than once")));
+        }
+    }
     let named: Vec<String> = headers
         .get_all(header::SEC_WEBSOCKET_EXTENSIONS)
         .iter()
@@ -96,15 +150,10 @@ fn unoffered_extension(headers: &HeaderMap, peer: SocketAddr) -> anyhow::Result<
     if named.is_empty() {
         return Ok(());
     }
-    Err(Fail::new(
-        Exit::Handshake,
-        format!(
-            "WebSocket handshake with {peer} failed: the server accepted an extension we did not offer ({})",
-            named.join(", ")
-        ),
-    )
-    .hint("the server is not following RFC 6455 (4.1): it must not use extensions the client did not ask for")
-    .err())
+    Err(failed(format!(
+        "the server accepted an extension we did not offer ({})",
+        named.join(", ")
+    )))
 }
 
 /// Exit 4 for a handshake that went wrong other than by an HTTP refusal.
@@ -477,4 +526,50 @@ fn show_headers(kind: &str, first_line: String, headers: &HeaderMap, fields: Val
     let mut fields = fields;
     fields["headers"] = Value::Object(map);
     console::detail(1, kind, text, fields);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ACCEPT: &str = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=";
+
+    fn switching(more: &str) -> Vec<u8> {
+        format!(
+            "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+             Sec-WebSocket-Accept: {ACCEPT}\r\n{more}\r\n"
+        )
+        .into_bytes()
+    }
+
+    #[test]
+    fn a_right_answer_opens_the_connection() {
+        check_answer(&switching(""), &[]).unwrap();
+        let chat = ["chat".to_string()];
+        check_answer(&switching("Sec-WebSocket-Protocol: chat\r\n"), &chat).unwrap();
+    }
+
+    /// RFC 6455 4.1: the client fails the connection on each of these.
+    #[test]
+    fn a_wrong_answer_fails_the_connection() {
+        let chat = ["chat".to_string()];
+        let extension = switching("Sec-WebSocket-Extensions: permessage-deflate\r\n");
+        let err = check_answer(&extension, &[]).unwrap_err();
+        assert!(
+            format!("{err:#}").contains("extension we did not offer"),
+            "{err:#}"
+        );
+        let wrong_key = String::from_utf8(switching(""))
+            .unwrap()
+            .replace(ACCEPT, "AAAAAAAAAAAAAAAAAAAAAAAAAAA=");
+        assert!(check_answer(wrong_key.as_bytes(), &[]).is_err());
+        assert!(check_answer(&switching("Sec-WebSocket-Protocol: mqtt\r\n"), &chat).is_err());
+        assert!(check_answer(&switching(""), &chat).is_err());
+        assert!(check_answer(b"HTTP/1.1 404 Not Found\r\n\r\n", &[]).is_err());
+        assert!(check_answer(b"HTTP/1.1 101 Switching", &[]).is_err());
+        // A right accept value, then a wrong one.
+        let twice = switching("Sec-WebSocket-Accept: AAAAAAAAAAAAAAAAAAAAAAAAAAA=\r\n");
+        let err = check_answer(&twice, &[]).unwrap_err();
+        assert!(format!("{err:#}").contains("more than once"), "{err:#}");
+    }
 }
