@@ -37,3 +37,18 @@ fn ws_request() {
 fn user_input() {
     replay("user_input", checks::user_input);
 }
+
+#[test]
+fn framing() {
+    replay("framing", checks::framing);
+}
+
+#[test]
+fn proxy() {
+    replay("proxy", checks::proxy);
+}
+
+#[test]
+fn ws_answer() {
+    replay("ws_answer", checks::ws_answer);
+}
