@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use crate::config::HostPort;
 use crate::console;
 use crate::exit::{Exit, Fail};
+use crate::net::addr::HostPort;
 use crate::net::proxy::{self, Proxy};
 use crate::net::tcp;
 use crate::net::tls::{self, Stream, TlsClient};

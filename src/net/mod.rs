@@ -1,5 +1,6 @@
 //! Remote sides: one module per transport.
 
+pub mod addr;
 pub mod client;
 pub mod progress;
 pub mod proxy;

@@ -16,8 +16,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio_socks::tcp::Socks5Stream;
 
-use crate::config::HostPort;
 use crate::exit::{Exit, Fail};
+use crate::net::addr::HostPort;
 use crate::net::tcp;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

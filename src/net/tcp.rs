@@ -11,10 +11,10 @@ use socket2::{Domain, Socket, Type};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream, lookup_host};
 
-use crate::config::HostPort;
 use crate::console;
 use crate::exit::{Exit, Fail};
 use crate::framing::{Aborted, read_chunks, write_chunks};
+use crate::net::addr::HostPort;
 use crate::net::tls::{self, Stream};
 use crate::relay::{Ends, Initiator, Message};
 

@@ -15,9 +15,9 @@ use tokio_rustls::TlsAcceptor;
 use super::{
     Stream, cert_and_key, certificates, fingerprint, key_error, provider, rustls_error, usage,
 };
-use crate::config::HostPort;
 use crate::console;
 use crate::exit::{Exit, Fail};
+use crate::net::addr::HostPort;
 
 /// The listener's TLS options, as given on the command line.
 #[derive(Debug, Default, Clone)]

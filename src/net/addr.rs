@@ -1,0 +1,182 @@
+//! Where to connect or listen: a host and a port as the user writes them (`HOST PORT`,
+//! `HOST:PORT`, `[IPv6]:PORT`, `[HOST:]PORT` for a bind), checked before any socket is made.
+
+use crate::exit::{Exit, Fail};
+
+/// A host (name or address, without IPv6 brackets) and a port.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostPort {
+    pub host: String,
+    pub port: u16,
+}
+
+impl HostPort {
+    pub fn new(host: impl Into<String>, port: u16) -> HostPort {
+        HostPort {
+            host: host.into(),
+            port,
+        }
+    }
+}
+
+impl std::fmt::Display for HostPort {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.host.contains(':') {
+            write!(f, "[{}]:{}", self.host, self.port)
+        } else {
+            write!(f, "{}:{}", self.host, self.port)
+        }
+    }
+}
+
+fn usage(what: String, hint: &str) -> anyhow::Error {
+    Fail::new(Exit::Usage, what).hint(hint).err()
+}
+
+fn parse_port(text: &str, allow_zero: bool) -> anyhow::Result<u16> {
+    match text.parse::<u16>() {
+        Ok(0) if !allow_zero => Err(usage(
+            "port 0 cannot be connected to".into(),
+            "give the port the server listens on (1-65535)",
+        )),
+        Ok(port) => Ok(port),
+        Err(_) => Err(usage(
+            format!("invalid port `{text}`"),
+            "a port is a number from 1 to 65535",
+        )),
+    }
+}
+
+/// `HOST PORT`, `HOST:PORT`, `[IPv6]:PORT` or `IPv6 PORT`.
+pub fn parse_target(host: &str, port: Option<&str>) -> anyhow::Result<HostPort> {
+    let (host, port) = match port {
+        Some(port) => (unbracket(host), parse_port(port, false)?),
+        None => {
+            let (h, p) = split_host_port(host).ok_or_else(|| {
+                usage(
+                    format!("`{host}` has no port"),
+                    "write HOST PORT, HOST:PORT, or [IPv6]:PORT",
+                )
+            })?;
+            (h, parse_port(p, false)?)
+        }
+    };
+    if host.is_empty() {
+        return Err(usage(
+            "no host given".into(),
+            "write HOST PORT or HOST:PORT",
+        ));
+    }
+    // Brackets belong around an IPv6 address, never in a host (`[[h]:8`, found by fuzzing).
+    if host.contains(['[', ']']) || host.contains(char::is_whitespace) {
+        return Err(usage(
+            format!("`{host}` is not a host name or address"),
+            "write HOST PORT, HOST:PORT, or [IPv6]:PORT",
+        ));
+    }
+    Ok(HostPort {
+        host: host.to_string(),
+        port,
+    })
+}
+
+/// `[HOST:]PORT`: all interfaces when HOST is left out (or empty, as in `:8080`).
+pub fn parse_bind(addr: &str) -> anyhow::Result<HostPort> {
+    let (host, port) = match split_host_port(addr) {
+        Some((host, port)) => (host, port),
+        None if !addr.contains(':') => ("", addr),
+        None => {
+            return Err(usage(
+                format!("cannot read `{addr}` as [HOST:]PORT"),
+                "write PORT, HOST:PORT, or [IPv6]:PORT",
+            ));
+        }
+    };
+    Ok(HostPort {
+        host: host.to_string(),
+        port: parse_port(port, true)?,
+    })
+}
+
+/// Splits `host:port` and `[v6]:port`; `None` when there is no single port separator.
+fn split_host_port(s: &str) -> Option<(&str, &str)> {
+    if let Some(rest) = s.strip_prefix('[') {
+        let (host, after) = rest.split_once(']')?;
+        return Some((host, after.strip_prefix(':')?));
+    }
+    let (host, port) = s.rsplit_once(':')?;
+    // A bare IPv6 address has several colons: its last group is not a port.
+    (!host.contains(':')).then_some((host, port))
+}
+
+fn unbracket(host: &str) -> &str {
+    host.strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets() {
+        // Found by the user_input fuzz target: a bracket inside the host was taken as a name.
+        assert!(parse_target("[[h]:8", None).is_err());
+        assert!(parse_target("a b", Some("8")).is_err());
+        assert_eq!(
+            parse_target("example.com", Some("80")).unwrap(),
+            HostPort::new("example.com", 80)
+        );
+        assert_eq!(
+            parse_target("example.com:80", None).unwrap(),
+            HostPort::new("example.com", 80)
+        );
+        assert_eq!(
+            parse_target("[::1]:8080", None).unwrap(),
+            HostPort::new("::1", 8080)
+        );
+        assert_eq!(
+            parse_target("::1", Some("8080")).unwrap(),
+            HostPort::new("::1", 8080)
+        );
+        assert_eq!(
+            parse_target("[::1]", Some("8080")).unwrap(),
+            HostPort::new("::1", 8080)
+        );
+    }
+
+    #[test]
+    fn bad_targets_are_usage_errors() {
+        for (host, port) in [
+            ("example.com", None),
+            ("::1", None),
+            ("example.com", Some("http")),
+            ("example.com", Some("70000")),
+            ("example.com:0", None),
+            (":80", None),
+        ] {
+            let err = parse_target(host, port).unwrap_err();
+            assert_eq!(crate::exit::code_of(&err), Exit::Usage, "{host} {port:?}");
+        }
+    }
+
+    #[test]
+    fn binds() {
+        assert_eq!(parse_bind("8080").unwrap(), HostPort::new("", 8080));
+        assert_eq!(parse_bind(":8080").unwrap(), HostPort::new("", 8080));
+        assert_eq!(
+            parse_bind("127.0.0.1:0").unwrap(),
+            HostPort::new("127.0.0.1", 0)
+        );
+        assert_eq!(parse_bind("[::1]:0").unwrap(), HostPort::new("::1", 0));
+        assert!(parse_bind("::1").is_err());
+        assert!(parse_bind("localhost:x").is_err());
+    }
+
+    #[test]
+    fn display_brackets_ipv6() {
+        assert_eq!(HostPort::new("::1", 80).to_string(), "[::1]:80");
+        assert_eq!(HostPort::new("localhost", 80).to_string(), "localhost:80");
+    }
+}
