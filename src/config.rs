@@ -24,7 +24,7 @@ use crate::script::Script;
 
 mod ws;
 
-pub use ws::{LINGER, WsClient, WsControl, WsServer, WsUrl, close_problem, ws_url};
+pub use ws::{LINGER, WsClient, WsServer, WsUrl, ws_url};
 use ws::{ws_client, ws_server};
 
 /// What to do, fully checked.

@@ -10,13 +10,14 @@ use std::time::Duration;
 
 use tokio_tungstenite::WebSocketStream;
 
-use crate::config::{Local, WsClient, WsControl, ws_url};
+use crate::config::{Local, WsClient, ws_url};
 use crate::exit::{Exit, Fail};
 use crate::framing::Framing;
 use crate::net::client::{self, Remote};
 use crate::net::proxy::{self, Scheme};
 use crate::net::tcp;
 use crate::net::tls::{self, Stream};
+use crate::net::ws::Settings;
 use crate::net::ws::{self, gate::Gated};
 use crate::relay::Ends;
 use crate::script::Script;
@@ -72,7 +73,7 @@ pub fn parse(text: &str) -> anyhow::Result<Upstream> {
         auth: parsed.auth,
         local: Local::Stdio,
         framing: Framing::Lines,
-        control: WsControl {
+        control: Settings {
             ping_interval: None,
             ping_timeout: Duration::from_secs(10),
             close_code: 1000,

@@ -15,6 +15,7 @@ use crate::framing::Framing;
 use crate::net::Linger;
 use crate::net::proxy::Scheme;
 use crate::net::tls::{self, TlsServer};
+use crate::net::ws::{Settings, close_problem};
 use crate::reconnect::Reconnect;
 use crate::script::Script;
 
@@ -31,7 +32,7 @@ pub struct WsClient {
     pub auth: Option<String>,
     pub local: Local,
     pub framing: Framing,
-    pub control: WsControl,
+    pub control: Settings,
     pub script: Script,
     pub reconnect: Option<Reconnect>,
 }
@@ -44,32 +45,10 @@ pub struct WsServer {
     pub protocols: Vec<String>,
     pub local: Local,
     pub framing: Framing,
-    pub control: WsControl,
+    pub control: Settings,
     pub serving: Serving,
     pub tls: Option<TlsServer>,
     pub forward: Option<Upstream>,
-}
-
-/// Pings, closing and limits of one WebSocket connection, either role.
-#[derive(Debug, Clone)]
-pub struct WsControl {
-    pub ping_interval: Option<Duration>,
-    pub ping_timeout: Duration,
-    pub close_code: u16,
-    pub close_reason: String,
-    pub close_timeout: Duration,
-    pub max_message_size: usize,
-    /// The local side answers what it receives (`--echo`, `--exec`): the peer's Close waits
-    /// until those answers are sent (bounded by `close_timeout`).
-    pub hold_close: bool,
-    /// The peer's Close is passed on to the local side as a message (`--to ws://`: its code
-    /// goes on to the other WebSocket).
-    pub forward_close: bool,
-    /// The peer's pings and the pongs that answer no ping of ours go to the local side as
-    /// messages (the prompt shows them).
-    pub show_control: bool,
-    /// After the local side's end of input, how long the peer must be quiet before our Close.
-    pub linger: Linger,
 }
 
 /// A client's `--linger` when none is given.
@@ -88,35 +67,16 @@ pub fn linger(given: Option<Linger>, local: &Local, listener: bool, bridge: bool
     }
 }
 
-/// What is wrong with a Close of `code` and `reason`, and the fix (RFC 6455 7.4): shared by
-/// `--close-code`/`--close-reason` and the prompt's `/close`.
-pub fn close_problem(code: u16, reason: &str) -> Option<(String, &'static str)> {
-    if reason.len() > 123 {
-        return Some((
-            "the close reason is longer than 123 bytes".into(),
-            "a close frame holds at most 123 bytes of reason",
-        ));
-    }
-    // 1004-1006 and 1015 are reserved: they must never be sent in a Close frame.
-    if matches!(code, 0..=999 | 1004..=1006 | 1015..=2999 | 5000..) {
-        return Some((
-            format!("close code {code} may not be sent"),
-            "use 1000 (normal), 1001 (going away), 1008 (policy), 1011 (error), or 3000-4999",
-        ));
-    }
-    None
-}
-
 fn ws_control(
     args: WsArgs,
     local: &Local,
     listener: bool,
     bridge: bool,
-) -> anyhow::Result<WsControl> {
+) -> anyhow::Result<Settings> {
     if let Some((what, hint)) = close_problem(args.close_code, &args.close_reason) {
         return Err(usage(what, hint));
     }
-    Ok(WsControl {
+    Ok(Settings {
         ping_interval: args.ping_interval,
         ping_timeout: args.ping_timeout,
         close_code: args.close_code,

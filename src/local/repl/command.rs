@@ -3,8 +3,8 @@
 //! Which commands a session has depends on its transport and role ([`Session`]); a command
 //! it does not have is never sent as text, it gets a hint instead.
 
-use crate::config::close_problem;
 use crate::hub::To;
+use crate::net::ws::close_problem;
 
 /// The transport under the prompt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

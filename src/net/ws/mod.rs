@@ -21,6 +21,7 @@ pub mod gate;
 pub mod handshake;
 mod reader;
 pub mod request;
+mod settings;
 
 use std::collections::VecDeque;
 use std::future::Future;
@@ -44,7 +45,6 @@ use tokio_tungstenite::tungstenite::{Message as WsMessage, Utf8Bytes};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::AbortOnDropHandle;
 
-use crate::config::WsControl;
 use crate::console;
 use crate::exit::{Exit, Fail};
 use crate::net::Linger;
@@ -52,6 +52,7 @@ use crate::net::progress::{self, Acked, Patience};
 use crate::relay::{Close, Ends, Kind, Message, Unsent, drain_unsent};
 use gate::{Gate, Gated};
 use reader::read_half;
+pub use settings::{Settings, close_problem};
 
 /// How much one read from the socket takes. tungstenite zero-fills this much before every
 /// read (also the one that finds nothing more to read), so a large buffer costs two large
@@ -81,7 +82,7 @@ pub fn message_limit(asked: usize) -> usize {
 /// The tungstenite limits for `control`: frames may be as large as whole messages. `bulk`:
 /// the local side is a raw byte stream (`-b`), so reads are sized for throughput.
 pub fn ws_config(
-    control: &WsControl,
+    control: &Settings,
     bulk: bool,
 ) -> tokio_tungstenite::tungstenite::protocol::WebSocketConfig {
     let read_buffer = if bulk {
@@ -183,7 +184,7 @@ enum WriterEnd {
 pub async fn run<S>(
     ws: WebSocketStream<Gated<S>>,
     ends: Ends,
-    control: &WsControl,
+    control: &Settings,
     peer: SocketAddr,
 ) -> anyhow::Result<()>
 where
@@ -422,7 +423,7 @@ async fn write_half<S>(
     input: &mut Input<'_>,
     shared: &Shared,
     gate: &Gate,
-    control: &WsControl,
+    control: &Settings,
     peer: SocketAddr,
     fd: Option<RawFd>,
 ) -> anyhow::Result<WriterEnd>
@@ -716,7 +717,7 @@ async fn tick(ticker: &mut Option<Interval>) {
 /// Our message as a frame. Text is validated before it gets here (framing, or it arrived as
 /// text); should it not be UTF-8 after all, it goes as binary rather than as invalid text. A
 /// Close without a code is ours: `--close-code` and `--close-reason`.
-fn to_ws(msg: Message, control: &WsControl) -> WsMessage {
+fn to_ws(msg: Message, control: &Settings) -> WsMessage {
     match msg.kind {
         Kind::Binary => WsMessage::Binary(msg.data),
         Kind::Ping => WsMessage::Ping(msg.data),

@@ -18,9 +18,9 @@ use tokio_tungstenite::tungstenite::{Message as WsMessage, Utf8Bytes};
 
 use super::gate::{Gate, Gated, RawClose};
 use super::{PeerEnd, Shared, message_event};
-use crate::config::WsControl;
 use crate::console;
 use crate::exit::{Exit, Fail};
+use crate::net::ws::Settings;
 use crate::relay::{Initiator, Kind, Message};
 
 /// Delivers the peer's messages to the local side, and returns how the peer ended.
@@ -29,7 +29,7 @@ pub(super) async fn read_half<S>(
     tx: mpsc::Sender<Message>,
     shared: Arc<Shared>,
     gate: Arc<Gate>,
-    control: WsControl,
+    control: Settings,
     peer: SocketAddr,
 ) -> anyhow::Result<PeerEnd>
 where
@@ -218,7 +218,7 @@ async fn fail_connection<S>(
     stream: &mut SplitStream<WebSocketStream<Gated<S>>>,
     err: WsError,
     shared: &Shared,
-    control: &WsControl,
+    control: &Settings,
     peer: SocketAddr,
 ) -> anyhow::Error
 where
