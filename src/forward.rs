@@ -18,6 +18,7 @@ use crate::net::proxy::{self, Scheme};
 use crate::net::tcp;
 use crate::net::tls::{self, Stream};
 use crate::net::ws::Settings;
+use crate::net::ws::handshake::ClientRequest;
 use crate::net::ws::{self, gate::Gated};
 use crate::relay::Ends;
 use crate::script::Script;
@@ -66,11 +67,13 @@ pub fn parse(text: &str) -> anyhow::Result<Upstream> {
             tls,
             connect_timeout: CONNECT_TIMEOUT,
         },
-        url: parsed.url,
-        headers: Vec::new(),
-        protocols: Vec::new(),
-        origin: None,
-        auth: parsed.auth,
+        request: ClientRequest {
+            url: parsed.url,
+            headers: Vec::new(),
+            protocols: Vec::new(),
+            origin: None,
+            auth: parsed.auth,
+        },
         local: Local::Stdio,
         framing: Framing::Lines,
         control: Settings {
@@ -108,7 +111,8 @@ pub async fn open(upstream: &Upstream) -> anyhow::Result<Open> {
     match upstream {
         Upstream::Tcp(remote) => Ok(Open::Tcp(client::open(remote).await?.0)),
         Upstream::Ws(cfg) => {
-            let (ws, peer) = ws::handshake::connect(cfg).await?;
+            let (ws, peer) =
+                ws::handshake::connect(&cfg.remote, &cfg.request, &cfg.control, cfg.bulk()).await?;
             Ok(Open::Ws(Box::new(ws), peer))
         }
     }

@@ -187,7 +187,14 @@ async fn run_job(job: Job) -> anyhow::Result<()> {
             if let Some(policy) = &cfg.reconnect {
                 return reconnect::run(
                     |ends| local::run_framed(cfg.local.clone(), records, vec![], ends),
-                    || net::ws::handshake::connect(&cfg),
+                    || {
+                        net::ws::handshake::connect(
+                            &cfg.remote,
+                            &cfg.request,
+                            &cfg.control,
+                            cfg.bulk(),
+                        )
+                    },
                     |(ws, peer), ends| net::ws::run(ws, ends, &cfg.control, peer),
                     &cfg.script,
                     policy,
@@ -195,7 +202,9 @@ async fn run_job(job: Job) -> anyhow::Result<()> {
                 )
                 .await;
             }
-            let (ws, peer) = net::ws::handshake::connect(&cfg).await?;
+            let (ws, peer) =
+                net::ws::handshake::connect(&cfg.remote, &cfg.request, &cfg.control, cfg.bulk())
+                    .await?;
             let env = net::peer_env(peer);
             relay_scripted(
                 |ends| local::run_framed(cfg.local.clone(), records, env, ends),

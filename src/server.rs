@@ -446,7 +446,8 @@ pub async fn serve_ws(listener: TcpListener, cfg: WsServer) -> anyhow::Result<()
         serving: cfg.serving.clone(),
     };
     let script = idle_script(&cfg.serving);
-    let (for_handshake, for_refusal) = (cfg.clone(), cfg.clone());
+    let rules = Arc::new(cfg.accept_rules());
+    let (for_handshake, for_refusal) = ((cfg.clone(), rules.clone()), rules);
     let records = (cfg.framing, cfg.control.max_message_size, true);
     let (hub, stdio) = hub_of(&cfg.serving, &cfg.local, cfg.forward.is_some())
         .map(|chat| start_hub(chat, &cfg.local, records))
@@ -455,16 +456,21 @@ pub async fn serve_ws(listener: TcpListener, cfg: WsServer) -> anyhow::Result<()
         listener,
         policy,
         move |stream, peer, admit: Admit| {
-            let cfg = for_handshake.clone();
+            let (cfg, rules) = for_handshake.clone();
             async move {
                 let opened = match &cfg.forward {
                     Some(up) => match forward::open(up).await {
                         Ok(opened) => Some(opened),
                         Err(err) => {
                             let refuse = Refusal::new(502, "the upstream cannot be reached");
-                            let _ =
-                                ws::handshake::accept(stream, peer, &cfg, Some(refuse), || Ok(()))
-                                    .await;
+                            let _ = ws::handshake::accept(
+                                stream,
+                                peer,
+                                &rules,
+                                Some(refuse),
+                                || Ok(()),
+                            )
+                            .await;
                             return Err(err.context(Fail::new(
                                 Exit::Handshake,
                                 "--to: the upstream cannot be reached (answered 502)",
@@ -474,7 +480,7 @@ pub async fn serve_ws(listener: TcpListener, cfg: WsServer) -> anyhow::Result<()
                     None => None,
                 };
                 let admit = move || admit.claim().map_err(|why| Refusal::new(503, why));
-                let accepted = ws::handshake::accept(stream, peer, &cfg, None, admit).await?;
+                let accepted = ws::handshake::accept(stream, peer, &rules, None, admit).await?;
                 Ok((accepted, opened))
             }
         },
@@ -514,10 +520,10 @@ pub async fn serve_ws(listener: TcpListener, cfg: WsServer) -> anyhow::Result<()
         },
         // Over --max-conns: the handshake is answered with 503.
         move |stream, peer| {
-            let cfg = for_refusal.clone();
+            let rules = for_refusal.clone();
             async move {
                 let busy = Refusal::new(503, "server busy: too many clients; try again later");
-                let _ = ws::handshake::accept(stream, peer, &cfg, Some(busy), || Ok(())).await;
+                let _ = ws::handshake::accept(stream, peer, &rules, Some(busy), || Ok(())).await;
             }
         },
     );

@@ -15,6 +15,7 @@ use crate::framing::Framing;
 use crate::net::Linger;
 use crate::net::proxy::Scheme;
 use crate::net::tls::{self, TlsServer};
+use crate::net::ws::handshake::{AcceptRules, ClientRequest};
 use crate::net::ws::{Settings, close_problem};
 use crate::reconnect::Reconnect;
 use crate::script::Script;
@@ -22,14 +23,8 @@ use crate::script::Script;
 /// `ws connect`, checked.
 #[derive(Debug, Clone)]
 pub struct WsClient {
-    /// The URL to request, without any user:pass (that is in `auth`).
-    pub url: url::Url,
     pub remote: Remote,
-    pub headers: Vec<(HeaderName, HeaderValue)>,
-    pub protocols: Vec<String>,
-    pub origin: Option<HeaderValue>,
-    /// `user:pass` for Basic authentication.
-    pub auth: Option<String>,
+    pub request: ClientRequest,
     pub local: Local,
     pub framing: Framing,
     pub control: Settings,
@@ -49,6 +44,36 @@ pub struct WsServer {
     pub serving: Serving,
     pub tls: Option<TlsServer>,
     pub forward: Option<Upstream>,
+}
+
+impl WsClient {
+    /// Whether the local side is a raw byte stream (`-b` with stdin/stdout or a command).
+    pub fn bulk(&self) -> bool {
+        bulk(&self.local, self.framing)
+    }
+}
+
+impl WsServer {
+    /// What the listener accepts in a handshake, from its settings.
+    pub fn accept_rules(&self) -> AcceptRules {
+        AcceptRules {
+            path: self.path.clone(),
+            protocols: self.protocols.clone(),
+            tls: self.tls.clone(),
+            handshake_timeout: self.serving.handshake_timeout,
+            // Only a program reads the request's environment: for the rest it would be held
+            // all connection long for nothing.
+            wants_env: matches!(self.local, Local::Exec(_)),
+            settings: self.control.clone(),
+            bulk: bulk(&self.local, self.framing),
+        }
+    }
+}
+
+/// Whether the local side is a raw byte stream (`-b` with stdin/stdout or a command): echo
+/// sends messages back whole, so it is not.
+fn bulk(local: &Local, framing: Framing) -> bool {
+    framing == Framing::Binary && *local != Local::Echo
 }
 
 /// A client's `--linger` when none is given.
@@ -179,12 +204,14 @@ pub(super) fn ws_client(args: Box<WsConnectArgs>) -> anyhow::Result<WsClient> {
         })
         .transpose()?;
     Ok(WsClient {
-        url,
         remote: remote(target, &args.client, tls, scheme)?,
-        headers,
-        protocols: check_protocols(args.protocols)?,
-        origin,
-        auth,
+        request: ClientRequest {
+            url,
+            headers,
+            protocols: check_protocols(args.protocols)?,
+            origin,
+            auth,
+        },
         control: ws_control(args.ws, &local_side, false, false)?,
         local: local_side,
         framing: framing(&args.framing),

@@ -20,34 +20,68 @@ pub use tokio_tungstenite::tungstenite::http::StatusCode;
 use tokio_tungstenite::tungstenite::http::{self, HeaderMap, HeaderValue, header};
 use tokio_tungstenite::tungstenite::protocol::Role;
 
-use crate::config::{Local, WsClient, WsServer};
 use crate::console;
 use crate::exit::{Exit, Fail};
-use crate::framing::Framing;
-use crate::net::client;
+use crate::net::client::{self, Remote};
 use crate::net::tls::{self, Stream};
 use crate::net::ws::gate::Gated;
 use crate::net::ws::request::{self, Refusal, Upgrade};
-use crate::net::ws::ws_config;
+use crate::net::ws::{Settings, ws_config};
 use crate::net::{Env, socket_env};
 
-/// Connects and opens the WebSocket; `--connect-timeout` bounds both.
+/// What the client asks for in its opening handshake (RFC 6455 4.1).
+#[derive(Debug, Clone)]
+pub struct ClientRequest {
+    /// The URL to request, without any user:pass (that is in `auth`).
+    pub url: url::Url,
+    /// `-H` fields, in order; each replaces a default field of its name (Host, say).
+    pub headers: Vec<(http::HeaderName, HeaderValue)>,
+    /// `Sec-WebSocket-Protocol`, offered in this order.
+    pub protocols: Vec<String>,
+    pub origin: Option<HeaderValue>,
+    /// `user:pass` for Basic authentication.
+    pub auth: Option<String>,
+}
+
+/// What a listener accepts in an opening handshake (RFC 6455 4.2), and how.
+#[derive(Debug, Clone)]
+pub struct AcceptRules {
+    /// `--path`: any other path is a 404.
+    pub path: Option<String>,
+    /// Our subprotocols in our order of preference; the first the client offers is chosen.
+    pub protocols: Vec<String>,
+    pub tls: Option<tls::TlsServer>,
+    /// From the accepted connection to the 101 sent, TLS included.
+    pub handshake_timeout: std::time::Duration,
+    /// The request is recorded as CGI variables (`--exec`).
+    pub wants_env: bool,
+    pub settings: Settings,
+    /// The local side is a raw byte stream: larger read buffers ([`ws_config`]).
+    pub bulk: bool,
+}
+
+/// Connects to `remote` and opens the WebSocket with `request`; `--connect-timeout` bounds
+/// both. `bulk`: the local side is a raw byte stream ([`ws_config`]).
 pub async fn connect(
-    cfg: &WsClient,
+    remote: &Remote,
+    request: &ClientRequest,
+    settings: &Settings,
+    bulk: bool,
 ) -> anyhow::Result<(WebSocketStream<Gated<Stream>>, SocketAddr)> {
+    let asked = request;
     let attempt = async {
-        let (stream, peer) = client::open(&cfg.remote).await?;
-        let request = request(cfg)?;
+        let (stream, peer) = client::open(remote).await?;
+        let request = http_request(asked)?;
         show_headers(
             "request",
-            format!("GET {} HTTP/1.1", path_and_query(&cfg.url)),
+            format!("GET {} HTTP/1.1", path_and_query(&asked.url)),
             request.headers(),
-            json!({"peer": peer, "url": cfg.url.as_str()}),
+            json!({"peer": peer, "url": asked.url.as_str()}),
         );
         match tokio_tungstenite::client_async_with_config(
             request,
-            Gated::new(stream, cfg.control.max_message_size),
-            Some(ws_config(&cfg.control, bulk(&cfg.local, cfg.framing))),
+            Gated::new(stream, settings.max_message_size),
+            Some(ws_config(settings, bulk)),
         )
         .await
         {
@@ -66,17 +100,17 @@ pub async fn connect(
                 Ok((ws, peer))
             }
             Err(WsError::Http(response)) => Err(refused(&response, peer)),
-            Err(err) => Err(handshake_failed(err, peer, cfg)),
+            Err(err) => Err(handshake_failed(err, peer, remote, asked)),
         }
     };
-    match timeout(cfg.remote.connect_timeout, attempt).await {
+    match timeout(remote.connect_timeout, attempt).await {
         Ok(result) => result,
         Err(_) => Err(Fail::new(
             Exit::Connect,
             format!(
                 "no WebSocket connection to {} within {}",
-                cfg.url,
-                humantime::format_duration(cfg.remote.connect_timeout)
+                asked.url,
+                humantime::format_duration(remote.connect_timeout)
             ),
         )
         .hint("check the URL, or raise --connect-timeout")
@@ -157,9 +191,14 @@ fn answer_rules(headers: &HeaderMap, peer: SocketAddr) -> anyhow::Result<()> {
 }
 
 /// Exit 4 for a handshake that went wrong other than by an HTTP refusal.
-fn handshake_failed(err: WsError, peer: SocketAddr, cfg: &WsClient) -> anyhow::Error {
+fn handshake_failed(
+    err: WsError,
+    peer: SocketAddr,
+    remote: &Remote,
+    asked: &ClientRequest,
+) -> anyhow::Error {
     if let WsError::Protocol(ProtocolError::SecWebSocketSubProtocolError(why)) = &err {
-        let offered = cfg.protocols.join(", ");
+        let offered = asked.protocols.join(", ");
         let what = match why {
             SubProtocolError::NoSubProtocol => {
                 format!("the server chose none of the subprotocols offered ({offered})")
@@ -177,7 +216,7 @@ fn handshake_failed(err: WsError, peer: SocketAddr, cfg: &WsClient) -> anyhow::E
     }
     // TLS 1.3: a server that wants a client certificate says so once the request is sent.
     if let WsError::Io(io) = &err {
-        if let Some(refused) = tls::late_alert(io, &cfg.remote.target.to_string()) {
+        if let Some(refused) = tls::late_alert(io, &remote.target.to_string()) {
             return refused;
         }
     }
@@ -186,7 +225,7 @@ fn handshake_failed(err: WsError, peer: SocketAddr, cfg: &WsClient) -> anyhow::E
         format!("WebSocket handshake with {peer} failed"),
     );
     // A TLS server answers a plain request with an alert, which is no HTTP.
-    let fail = match (&err, &cfg.remote.tls) {
+    let fail = match (&err, &remote.tls) {
         (WsError::Protocol(_) | WsError::HttpFormat(_), None) => {
             fail.hint("if the server speaks TLS, use a wss:// URL")
         }
@@ -204,7 +243,7 @@ fn path_and_query(url: &url::Url) -> String {
 
 /// The client's request: tungstenite's required headers, then ours (`-H` last, so it can
 /// override Host or anything else).
-fn request(cfg: &WsClient) -> anyhow::Result<http::Request<()>> {
+fn http_request(cfg: &ClientRequest) -> anyhow::Result<http::Request<()>> {
     let mut request =
         cfg.url.as_str().into_client_request().map_err(|e| {
             Fail::new(Exit::Usage, format!("cannot request {} ({e})", cfg.url)).err()
@@ -290,14 +329,14 @@ pub struct Accepted {
 pub async fn accept(
     stream: TcpStream,
     peer: SocketAddr,
-    cfg: &WsServer,
+    cfg: &AcceptRules,
     refuse: Option<Refusal>,
     admit: impl FnOnce() -> Result<(), Refusal>,
 ) -> anyhow::Result<Accepted> {
     let _ = stream.set_nodelay(true);
     // Only a program reads the request's environment: for the rest it would be held all
     // connection long for nothing.
-    let wants_env = matches!(cfg.local, Local::Exec(_));
+    let wants_env = cfg.wants_env;
     let mut env = if wants_env {
         socket_env(&stream, peer)
     } else {
@@ -309,7 +348,7 @@ pub async fn accept(
             Some(tls) => tls.accept(stream).await?,
             None => Stream::Plain(stream),
         };
-        let mut gated = Gated::new(stream, cfg.control.max_message_size);
+        let mut gated = Gated::new(stream, cfg.settings.max_message_size);
         let (head, rest) = match read_head(&mut gated).await? {
             Ok(read) => read,
             Err(refusal) => return Err(answer_refusal(&mut gated, refusal, peer).await),
@@ -339,7 +378,7 @@ pub async fn accept(
         );
         gated.write_all(&answer).await?;
         gated.flush().await?;
-        let config = ws_config(&cfg.control, bulk(&cfg.local, cfg.framing));
+        let config = ws_config(&cfg.settings, cfg.bulk);
         let ws =
             WebSocketStream::from_partially_read(gated, rest, Role::Server, Some(config)).await;
         let request_env = if wants_env {
@@ -349,7 +388,7 @@ pub async fn accept(
         };
         Ok::<_, anyhow::Error>((ws, request_env))
     };
-    let limit = cfg.serving.handshake_timeout;
+    let limit = cfg.handshake_timeout;
     let (ws, request_env) = match timeout(limit, handshake).await {
         Ok(Ok(done)) => done,
         Ok(Err(err)) => return Err(err),
@@ -449,11 +488,6 @@ fn header_map(fields: &[(String, Vec<u8>)]) -> HeaderMap {
         }
     }
     headers
-}
-
-/// Whether the local side is a raw byte stream (`-b` with stdin/stdout or a command).
-fn bulk(local: &Local, framing: Framing) -> bool {
-    framing == Framing::Binary && *local != Local::Echo
 }
 
 /// The request as CGI variables (RFC 3875 4.1), the way websocketd hands it to its
