@@ -19,6 +19,7 @@ pub use crate::net::addr::{HostPort, parse_bind, parse_target};
 pub use crate::net::client::Remote;
 use crate::net::proxy::{self, Scheme};
 use crate::net::tls::{self, TlsServer};
+use crate::net::udp::SocketOptions;
 use crate::reconnect::Reconnect;
 use crate::script::Script;
 
@@ -73,9 +74,8 @@ pub struct UdpClient {
     pub framing: Framing,
     /// After the end of input, replies are awaited until the peer is quiet this long.
     pub linger: Linger,
-    pub broadcast: bool,
-    pub ttl: Option<u32>,
-    pub interface: Option<String>,
+    /// `--broadcast`, `--ttl`, `--interface`.
+    pub socket: SocketOptions,
     pub script: Script,
 }
 
@@ -85,9 +85,8 @@ pub struct UdpServer {
     pub bind: HostPort,
     pub local: Local,
     pub framing: Framing,
-    pub multicast: Option<std::net::IpAddr>,
-    pub interface: Option<String>,
-    pub ttl: Option<u32>,
+    /// `--multicast`, `--interface`, `--ttl`.
+    pub socket: SocketOptions,
     /// `--exec`: the most senders with a command running at once.
     pub max_senders: usize,
     /// `--exec`: a sender's command ends after this long without a datagram either way.
@@ -392,9 +391,12 @@ fn udp_client(args: UdpSendArgs) -> anyhow::Result<UdpClient> {
         local: local(args.local, scripted(&args.script)),
         framing: framing(&args.framing),
         linger: args.linger,
-        broadcast: args.broadcast,
-        ttl: args.ttl,
-        interface: args.interface,
+        socket: SocketOptions {
+            broadcast: args.broadcast,
+            ttl: args.ttl,
+            interface: args.interface,
+            multicast: None,
+        },
         script: Script {
             send_ends_input: true,
             ..script(args.script)
@@ -420,9 +422,12 @@ fn udp_server(args: UdpListenArgs) -> anyhow::Result<UdpServer> {
         bind,
         local: local(args.local, false),
         framing: framing(&args.framing),
-        multicast: args.multicast,
-        interface: args.interface,
-        ttl: args.ttl,
+        socket: SocketOptions {
+            broadcast: false,
+            multicast: args.multicast,
+            interface: args.interface,
+            ttl: args.ttl,
+        },
         max_senders: args.max_conns.map_or(EXEC_MAX_CONNS, |n| n as usize),
         idle_timeout: idle(args.idle_timeout, Some(UDP_EXEC_IDLE)),
     })

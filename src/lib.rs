@@ -219,7 +219,7 @@ async fn run_job(job: Job) -> anyhow::Result<()> {
             server::serve_ws(listener, cfg).await
         }
         Job::UdpSend(cfg) => {
-            let socket = net::udp::connect(&cfg).await?;
+            let socket = net::udp::connect(&cfg.target, &cfg.socket).await?;
             let peer = socket.peer_addr()?;
             let env = net::peer_env(peer);
             let records = (cfg.framing, net::udp::RECORD_LIMIT, false);
@@ -231,7 +231,7 @@ async fn run_job(job: Job) -> anyhow::Result<()> {
             )
             .await
         }
-        Job::UdpListen(cfg) => net::udp::listen(cfg).await,
+        Job::UdpListen(cfg) => server::udp::listen(cfg).await,
         Job::Completions(_) => unreachable!("handled before the runtime starts"),
     }
 }

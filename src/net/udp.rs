@@ -5,28 +5,23 @@
 //! side's end of input, replies are awaited until none has come for `--linger` (`--wait`). `udp listen` serves every sender:
 //! datagrams go to the local side in arrival order, and what the local side sends goes to the
 //! most recent sender (`--echo`: each datagram straight back; `--exec`: one command per
-//! sender, in `exec.rs`).
-
-mod exec;
+//! sender); that serving is in `server/udp.rs`, the sockets are made here.
 
 use std::io::ErrorKind;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
-use std::sync::Arc;
 
 use anyhow::Context;
 use bytes::Bytes;
 use serde_json::json;
 use socket2::{Domain, Protocol, Socket, Type};
 use tokio::net::UdpSocket;
-use tokio::sync::watch;
 
-use crate::config::{Local, UdpClient, UdpServer};
 use crate::console;
 use crate::exit::{Exit, Fail};
 use crate::framing::Framing;
-use crate::local;
 use crate::net::Linger;
-use crate::relay::{Ends, Message, relay};
+use crate::net::addr::HostPort;
+use crate::relay::{Ends, Message};
 
 /// The largest UDP payload: 65,535 minus the IPv4 (20) and UDP (8) headers; IPv6's fixed
 /// header is not counted against the payload length, so it carries 65,527.
@@ -51,11 +46,7 @@ fn max_payload(peer: SocketAddr) -> usize {
 
 /// The datagrams `msg` becomes: one, or an error if it cannot be one. Raw chunks (`-b`)
 /// have no boundaries of their own, so they are cut to the limit instead.
-pub(super) fn datagrams(
-    msg: Message,
-    peer: SocketAddr,
-    framing: Framing,
-) -> anyhow::Result<Vec<Bytes>> {
+pub fn datagrams(msg: Message, peer: SocketAddr, framing: Framing) -> anyhow::Result<Vec<Bytes>> {
     let max = max_payload(peer);
     if msg.data.len() <= max {
         return Ok(vec![msg.data]);
@@ -147,14 +138,25 @@ fn set_ttl(socket: &Socket, addr: SocketAddr, ttl: u32) -> std::io::Result<()> {
     }
 }
 
-/// `udp send`: a socket connected to the first address the target resolves to.
-pub async fn connect(cfg: &UdpClient) -> anyhow::Result<UdpSocket> {
-    let addr = *crate::net::tcp::resolve(&cfg.target)
+/// How a UDP socket is set up: `--broadcast` (sending only), `--multicast GROUP` (joined by a
+/// listener), `--interface` (an IPv4 address or an interface name for IPv6), `--ttl` (hops,
+/// unicast and multicast).
+#[derive(Debug, Clone, Default)]
+pub struct SocketOptions {
+    pub broadcast: bool,
+    pub multicast: Option<IpAddr>,
+    pub interface: Option<String>,
+    pub ttl: Option<u32>,
+}
+
+/// `udp send`: a socket connected to the first address `target` resolves to.
+pub async fn connect(target: &HostPort, cfg: &SocketOptions) -> anyhow::Result<UdpSocket> {
+    let addr = *crate::net::tcp::resolve(target)
         .await?
         .first()
         .context(Fail::new(
             Exit::Connect,
-            format!("{} has no address", cfg.target.host),
+            format!("{} has no address", target.host),
         ))?;
     let fail = || Fail::new(Exit::Connect, format!("could not send to {addr}"));
     let socket = socket_for(addr).with_context(fail)?;
@@ -221,7 +223,8 @@ fn unreachable(err: std::io::Error, peer: SocketAddr) -> anyhow::Error {
     anyhow::Error::new(err).context(fail)
 }
 
-pub(super) fn datagram_event(peer: SocketAddr, size: usize) {
+/// The `-v` line and event for a datagram received.
+pub fn datagram_event(peer: SocketAddr, size: usize) {
     console::detail(
         1,
         "datagram",
@@ -292,20 +295,22 @@ pub async fn run_client(
     }
 }
 
-/// `udp listen`: bound (and joined to `--multicast`), then served until interrupted.
-pub async fn listen(cfg: UdpServer) -> anyhow::Result<()> {
-    let addrs = if cfg.bind.host.is_empty() {
+/// `udp listen`'s socket: bound to the first address of `at` that takes it (both families
+/// when the host is left out), joined to the multicast group. Errors: exit 3, with a hint for
+/// a port in use or a privileged one.
+pub async fn bind(at: &HostPort, cfg: &SocketOptions) -> anyhow::Result<UdpSocket> {
+    let addrs = if at.host.is_empty() {
         vec![
-            SocketAddr::from((Ipv6Addr::UNSPECIFIED, cfg.bind.port)),
-            SocketAddr::from((Ipv4Addr::UNSPECIFIED, cfg.bind.port)),
+            SocketAddr::from((Ipv6Addr::UNSPECIFIED, at.port)),
+            SocketAddr::from((Ipv4Addr::UNSPECIFIED, at.port)),
         ]
     } else {
-        crate::net::tcp::resolve(&cfg.bind).await?
+        crate::net::tcp::resolve(at).await?
     };
     let mut last = None;
     let mut bound = None;
     for addr in addrs {
-        match bind(addr, &cfg) {
+        match bind_one(addr, cfg) {
             Ok(socket) => {
                 bound = Some(socket);
                 break;
@@ -316,14 +321,11 @@ pub async fn listen(cfg: UdpServer) -> anyhow::Result<()> {
     let socket = match (bound, last) {
         (Some(socket), _) => socket,
         (None, Some(err)) => {
-            let fail = Fail::new(
-                Exit::Connect,
-                format!("could not listen on UDP {}", cfg.bind),
-            );
+            let fail = Fail::new(Exit::Connect, format!("could not listen on UDP {}", at));
             let fail = match err.downcast_ref::<std::io::Error>().map(|e| e.kind()) {
                 Some(ErrorKind::AddrInUse) => fail.hint(format!(
                     "another program uses UDP port {}: stop it, or pick another port (0 picks a free one)",
-                    cfg.bind.port
+                    at.port
                 )),
                 Some(ErrorKind::PermissionDenied) => {
                     fail.hint("ports below 1024 need privileges: pick a port from 1024 up")
@@ -333,45 +335,13 @@ pub async fn listen(cfg: UdpServer) -> anyhow::Result<()> {
             return Err(err.context(fail));
         }
         (None, None) => {
-            return Err(
-                Fail::new(Exit::Connect, format!("{} has no address", cfg.bind.host)).err(),
-            );
+            return Err(Fail::new(Exit::Connect, format!("{} has no address", at.host)).err());
         }
     };
-    let socket = Arc::new(socket);
-    let addr = socket.local_addr()?;
-    console::status(
-        "listening",
-        format!("listening on {addr}"),
-        json!({"addr": addr}),
-    );
-    match &cfg.local {
-        Local::Echo => echo(&socket).await,
-        Local::Stdio | Local::Repl(_) => {
-            relay(
-                |ends| {
-                    local::run_framed(
-                        cfg.local.clone(),
-                        (cfg.framing, RECORD_LIMIT, false),
-                        vec![],
-                        ends,
-                    )
-                },
-                |ends| serve_stdio(socket.clone(), ends, cfg.framing),
-            )
-            .await
-        }
-        Local::Exec(cmd) => {
-            let limits = exec::Limits {
-                max: cfg.max_senders,
-                idle: cfg.idle_timeout,
-            };
-            exec::serve(socket.clone(), cmd, cfg.framing, limits).await
-        }
-    }
+    Ok(socket)
 }
 
-fn bind(addr: SocketAddr, cfg: &UdpServer) -> anyhow::Result<UdpSocket> {
+fn bind_one(addr: SocketAddr, cfg: &SocketOptions) -> anyhow::Result<UdpSocket> {
     let socket = socket_for(addr)?;
     if addr.is_ipv6() && addr.ip().is_unspecified() {
         socket.set_only_v6(false)?;
@@ -414,67 +384,6 @@ fn bind(addr: SocketAddr, cfg: &UdpServer) -> anyhow::Result<UdpSocket> {
         None => {}
     }
     Ok(UdpSocket::from_std(socket.into())?)
-}
-
-/// `--echo`: every datagram straight back to its sender.
-async fn echo(socket: &UdpSocket) -> anyhow::Result<()> {
-    let mut buf = vec![0u8; 1 << 16];
-    loop {
-        let (n, peer) = socket.recv_from(&mut buf).await?;
-        datagram_event(peer, n);
-        if let Err(err) = socket.send_to(&buf[..n], peer).await {
-            console::warn(
-                format!("{peer}: {err}"),
-                json!({"peer": peer, "message": err.to_string()}),
-            );
-        }
-    }
-}
-
-/// stdin/stdout: datagrams from everyone to stdout; stdin's records to the latest sender
-/// (the first record waits until someone has sent something).
-async fn serve_stdio(socket: Arc<UdpSocket>, ends: Ends, framing: Framing) -> anyhow::Result<()> {
-    let Ends { tx, mut rx } = ends;
-    let (latest_tx, mut latest) = watch::channel(None::<SocketAddr>);
-    let send = async {
-        while let Some(msg) = rx.recv().await {
-            let peer = *latest
-                .wait_for(Option::is_some)
-                .await
-                .expect("the receiver holds the sender")
-                .as_ref()
-                .expect("waited for some");
-            for datagram in datagrams(msg, peer, framing)? {
-                if let Err(err) = socket.send_to(&datagram, peer).await {
-                    console::warn(
-                        format!("{peer}: {err}"),
-                        json!({"peer": peer, "message": err.to_string()}),
-                    );
-                }
-            }
-        }
-        // Stdin ended: keep receiving until interrupted (or stdout is closed).
-        std::future::pending::<anyhow::Result<()>>().await
-    };
-    let receive = async {
-        let mut buf = vec![0u8; 1 << 16];
-        loop {
-            let (n, peer) = socket.recv_from(&mut buf).await?;
-            datagram_event(peer, n);
-            latest_tx.send_replace(Some(peer));
-            if tx
-                .send(Message::binary(Bytes::copy_from_slice(&buf[..n])))
-                .await
-                .is_err()
-            {
-                return Ok(());
-            }
-        }
-    };
-    tokio::select! {
-        sent = send => sent,
-        received = receive => received,
-    }
 }
 
 #[cfg(test)]

@@ -18,11 +18,11 @@ use tokio::sync::mpsc;
 use tokio::task::{AbortHandle, JoinSet};
 use tokio::time::Instant;
 
-use super::{RECORD_LIMIT, datagram_event, datagrams};
 use crate::config::Local;
 use crate::console;
 use crate::framing::Framing;
 use crate::local;
+use crate::net::udp::{RECORD_LIMIT, datagram_event, datagrams};
 use crate::relay::{Ends, Message, pair};
 
 /// How long a command whose sender went quiet has, once its stdin is closed, before it is

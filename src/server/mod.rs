@@ -5,6 +5,8 @@
 //! OpenBSD `nc -lk` does. A failed connection is reported as a warning and the listener goes
 //! on.
 
+pub mod udp;
+
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;

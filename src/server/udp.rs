@@ -1,0 +1,117 @@
+//! `udp listen`: every sender served on one socket. Datagrams go to the local side in arrival
+//! order, and what the local side sends goes to the most recent sender (`--echo`: each
+//! datagram straight back; `--exec`: one command per sender, in `exec.rs`).
+
+mod exec;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use serde_json::json;
+use tokio::net::UdpSocket;
+use tokio::sync::watch;
+
+use crate::config::{Local, UdpServer};
+use crate::console;
+use crate::framing::Framing;
+use crate::local;
+use crate::net::udp::{self, RECORD_LIMIT, datagram_event, datagrams};
+use crate::relay::{Ends, Message, relay};
+
+/// `udp listen`: bound (and joined to `--multicast`), then served until interrupted.
+pub async fn listen(cfg: UdpServer) -> anyhow::Result<()> {
+    let socket = udp::bind(&cfg.bind, &cfg.socket).await?;
+    let socket = Arc::new(socket);
+    let addr = socket.local_addr()?;
+    console::status(
+        "listening",
+        format!("listening on {addr}"),
+        json!({"addr": addr}),
+    );
+    match &cfg.local {
+        Local::Echo => echo(&socket).await,
+        Local::Stdio | Local::Repl(_) => {
+            relay(
+                |ends| {
+                    local::run_framed(
+                        cfg.local.clone(),
+                        (cfg.framing, RECORD_LIMIT, false),
+                        vec![],
+                        ends,
+                    )
+                },
+                |ends| serve_stdio(socket.clone(), ends, cfg.framing),
+            )
+            .await
+        }
+        Local::Exec(cmd) => {
+            let limits = exec::Limits {
+                max: cfg.max_senders,
+                idle: cfg.idle_timeout,
+            };
+            exec::serve(socket.clone(), cmd, cfg.framing, limits).await
+        }
+    }
+}
+
+/// `--echo`: every datagram straight back to its sender.
+async fn echo(socket: &UdpSocket) -> anyhow::Result<()> {
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let (n, peer) = socket.recv_from(&mut buf).await?;
+        datagram_event(peer, n);
+        if let Err(err) = socket.send_to(&buf[..n], peer).await {
+            console::warn(
+                format!("{peer}: {err}"),
+                json!({"peer": peer, "message": err.to_string()}),
+            );
+        }
+    }
+}
+
+/// stdin/stdout: datagrams from everyone to stdout; stdin's records to the latest sender
+/// (the first record waits until someone has sent something).
+async fn serve_stdio(socket: Arc<UdpSocket>, ends: Ends, framing: Framing) -> anyhow::Result<()> {
+    let Ends { tx, mut rx } = ends;
+    let (latest_tx, mut latest) = watch::channel(None::<SocketAddr>);
+    let send = async {
+        while let Some(msg) = rx.recv().await {
+            let peer = *latest
+                .wait_for(Option::is_some)
+                .await
+                .expect("the receiver holds the sender")
+                .as_ref()
+                .expect("waited for some");
+            for datagram in datagrams(msg, peer, framing)? {
+                if let Err(err) = socket.send_to(&datagram, peer).await {
+                    console::warn(
+                        format!("{peer}: {err}"),
+                        json!({"peer": peer, "message": err.to_string()}),
+                    );
+                }
+            }
+        }
+        // Stdin ended: keep receiving until interrupted (or stdout is closed).
+        std::future::pending::<anyhow::Result<()>>().await
+    };
+    let receive = async {
+        let mut buf = vec![0u8; 1 << 16];
+        loop {
+            let (n, peer) = socket.recv_from(&mut buf).await?;
+            datagram_event(peer, n);
+            latest_tx.send_replace(Some(peer));
+            if tx
+                .send(Message::binary(Bytes::copy_from_slice(&buf[..n])))
+                .await
+                .is_err()
+            {
+                return Ok(());
+            }
+        }
+    };
+    tokio::select! {
+        sent = send => sent,
+        received = receive => received,
+    }
+}
