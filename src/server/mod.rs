@@ -5,7 +5,13 @@
 //! OpenBSD `nc -lk` does. A failed connection is reported as a warning and the listener goes
 //! on.
 
+mod stdio;
+mod tcp;
 pub mod udp;
+mod ws;
+
+pub use tcp::serve_tcp;
+pub use ws::serve_ws;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -18,20 +24,13 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 use tokio::task::JoinSet;
 use tokio::time::{Instant, sleep_until, timeout};
-use tokio_util::sync::CancellationToken;
 
-use crate::config::{Local, Serving, WsServer};
+use crate::config::Serving;
 use crate::console;
 use crate::exit;
 use crate::exit::{Exit, Fail};
-use crate::forward::{self, Upstream};
-use crate::framing::{Framing, framed};
-use crate::hub::{self, Event, Hub};
-use crate::local;
 use crate::net::tls::{Stream, TlsServer};
-use crate::net::ws::request::Refusal;
-use crate::net::{tcp, ws};
-use crate::relay::{self, Ends, QUEUE, pair, relay_scripted};
+use crate::relay::{Ends, QUEUE};
 use crate::script::Script;
 use crate::shutdown;
 
@@ -317,7 +316,7 @@ pub fn raise_file_limit() {
 
 /// `listening on ADDR` (the first line), then what a TLS listener has to say about its
 /// certificate.
-fn announce(listener: &TcpListener, tls: Option<&TlsServer>) -> anyhow::Result<()> {
+pub(super) fn announce(listener: &TcpListener, tls: Option<&TlsServer>) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     console::status(
         "listening",
@@ -353,303 +352,16 @@ pub async fn open(
     }
 }
 
-/// `tcp listen`: the connection as it is accepted (after TLS, with a certificate), with its
-/// own upstream under `--to`.
-pub async fn serve_tcp(
-    listener: TcpListener,
-    local: Local,
-    serving: Serving,
-    tls: Option<TlsServer>,
-    forward: Option<Upstream>,
-) -> anyhow::Result<()> {
-    announce(&listener, tls.as_ref())?;
-    let policy = Policy {
-        sequential: local == Local::Stdio && forward.is_none() && serving.hub.is_none(),
-        drain: shutdown::drain(Duration::ZERO),
-        serving: serving.clone(),
-    };
-    let limit = serving.handshake_timeout;
-    // Lines both ways under a hub, so that no two clients' lines mix on stdout.
-    let (hub, stdio) = hub_of(&serving, &local, forward.is_some())
-        .map(|chat| start_hub(chat, &local, (Framing::Lines, LINE_LIMIT, false)))
-        .unzip();
-    let script = idle_script(&serving);
-    let forward = forward.map(Arc::new);
-    let upstream = forward.clone();
-    let served = serve(
-        listener,
-        policy,
-        move |stream, _peer, admit: Admit| {
-            let (tls, upstream) = (tls.clone(), upstream.clone());
-            async move {
-                let stream = open(stream, tls.as_ref(), limit).await?;
-                // TCP has no way to say why: a client that lost the race is closed.
-                admit
-                    .claim()
-                    .map_err(|why| Fail::new(Exit::Handshake, why).err())?;
-                let opened = match &upstream {
-                    Some(up) => Some(forward::open(up).await?),
-                    None => None,
-                };
-                Ok((stream, opened))
-            }
-        },
-        move |(stream, opened): (Stream, Option<forward::Open>), peer| {
-            let (local, script, forward) = (local.clone(), script.clone(), forward.clone());
-            let hub = hub.clone();
-            async move {
-                if let Some(hub) = hub {
-                    let session = |ends| {
-                        framed(Framing::Lines, LINE_LIMIT, false, ends, |ends| {
-                            tcp::run(stream, ends)
-                        })
-                    };
-                    return hub.serve(peer, session).await;
-                }
-                if let (Some(opened), Some(up)) = (opened, forward) {
-                    return relay_scripted(
-                        |ends| forward::run(opened, &up, ends),
-                        |ends| tcp::run(stream, ends),
-                        &script,
-                        true,
-                    )
-                    .await;
-                }
-                if local == Local::Echo && !script.is_active() {
-                    return tcp::run(stream, loopback()).await;
-                }
-                let env = crate::net::socket_env(stream.tcp(), peer);
-                relay_scripted(
-                    |ends| local::run(local, env, ends),
-                    |ends| tcp::run(stream, ends),
-                    &script,
-                    true,
-                )
-                .await
-            }
-        },
-        // Over --max-conns: closed at once (TCP has no way to say why).
-        |stream, _peer| async move { drop(stream) },
-    );
-    match stdio {
-        Some(stdio) => with_stdio(served, stdio).await,
-        None => served.await,
-    }
-}
-
-/// `ws listen`: a WebSocket session once the handshake is done, with its own upstream under
-/// `--to` (opened before the handshake is answered: 502 when it cannot be).
-pub async fn serve_ws(listener: TcpListener, cfg: WsServer) -> anyhow::Result<()> {
-    announce(&listener, cfg.tls.as_ref())?;
-    let cfg = Arc::new(cfg);
-    let policy = Policy {
-        sequential: cfg.local == Local::Stdio && cfg.forward.is_none() && cfg.serving.hub.is_none(),
-        drain: shutdown::drain(cfg.control.close_timeout),
-        serving: cfg.serving.clone(),
-    };
-    let script = idle_script(&cfg.serving);
-    let rules = Arc::new(cfg.accept_rules());
-    let (for_handshake, for_refusal) = ((cfg.clone(), rules.clone()), rules);
-    let records = (cfg.framing, cfg.control.max_message_size, true);
-    let (hub, stdio) = hub_of(&cfg.serving, &cfg.local, cfg.forward.is_some())
-        .map(|chat| start_hub(chat, &cfg.local, records))
-        .unzip();
-    let served = serve(
-        listener,
-        policy,
-        move |stream, peer, admit: Admit| {
-            let (cfg, rules) = for_handshake.clone();
-            async move {
-                let opened = match &cfg.forward {
-                    Some(up) => match forward::open(up).await {
-                        Ok(opened) => Some(opened),
-                        Err(err) => {
-                            let refuse = Refusal::new(502, "the upstream cannot be reached");
-                            let _ = ws::handshake::accept(
-                                stream,
-                                peer,
-                                &rules,
-                                Some(refuse),
-                                || Ok(()),
-                            )
-                            .await;
-                            return Err(err.context(Fail::new(
-                                Exit::Handshake,
-                                "--to: the upstream cannot be reached (answered 502)",
-                            )));
-                        }
-                    },
-                    None => None,
-                };
-                let admit = move || admit.claim().map_err(|why| Refusal::new(503, why));
-                let accepted = ws::handshake::accept(stream, peer, &rules, None, admit).await?;
-                Ok((accepted, opened))
-            }
-        },
-        move |(accepted, opened): (ws::handshake::Accepted, Option<forward::Open>), peer| {
-            let (cfg, script, hub) = (cfg.clone(), script.clone(), hub.clone());
-            async move {
-                if let Some(hub) = hub {
-                    return hub
-                        .serve(peer, async |ends| {
-                            relay::settle(ws::run(accepted.ws, ends, &cfg.control, peer).await)
-                        })
-                        .await;
-                }
-                if let (Some(opened), Some(up)) = (opened, &cfg.forward) {
-                    return relay_scripted(
-                        |ends| forward::run(opened, up, ends),
-                        |ends| ws::run(accepted.ws, ends, &cfg.control, peer),
-                        &script,
-                        false,
-                    )
-                    .await;
-                }
-                if cfg.local == Local::Echo && !script.is_active() {
-                    let ended = ws::run(accepted.ws, loopback(), &cfg.control, peer).await;
-                    return relay::settle(ended);
-                }
-                let local = cfg.local.clone();
-                let (framing, max) = (cfg.framing, cfg.control.max_message_size);
-                relay_scripted(
-                    |ends| local::run_framed(local, (framing, max, true), accepted.env, ends),
-                    |ends| ws::run(accepted.ws, ends, &cfg.control, peer),
-                    &script,
-                    false,
-                )
-                .await
-            }
-        },
-        // Over --max-conns: the handshake is answered with 503.
-        move |stream, peer| {
-            let rules = for_refusal.clone();
-            async move {
-                let busy = Refusal::new(503, "server busy: too many clients; try again later");
-                let _ = ws::handshake::accept(stream, peer, &rules, Some(busy), || Ok(())).await;
-            }
-        },
-    );
-    match stdio {
-        Some(stdio) => with_stdio(served, stdio).await,
-        None => served.await,
-    }
-}
-
-/// Whether a listener's clients share one local side through a hub, and whether they chat:
-/// under `--broadcast`/`--chat`, and under the prompt (each client by its number) unless
-/// `--to` takes the clients elsewhere.
-fn hub_of(serving: &Serving, local: &Local, forwarding: bool) -> Option<bool> {
-    let prompt = matches!(local, Local::Repl(_)) && !forwarding;
-    serving.hub.or(prompt.then_some(false))
-}
-
-/// The longest line a TCP client of `--broadcast`/`--chat` may send.
-const LINE_LIMIT: usize = 64 << 20;
-
-/// A hub for `--broadcast`/`--chat` (or a listener's prompt) and its local side: the prompt
-/// when `local` is one, else stdin/stdout (records cut by `framing`). `text`: WebSocket.
-///
-/// The second value is the local side and the token that tells it the listener is done: it
-/// then writes out the records already queued for stdout (a line a client sent just before
-/// the end is never lost), stops reading stdin, and ends.
-fn start_hub(
-    chat: bool,
-    local: &Local,
-    (framing, max, text): (Framing, usize, bool),
-) -> (
-    Arc<Hub>,
-    HubSide<impl Future<Output = anyhow::Result<()>> + use<>>,
-) {
-    let (events_tx, mut events) = mpsc::channel(QUEUE);
-    let hub = Arc::new(Hub::new(chat, events_tx));
-    let side = hub.clone();
-    let done = CancellationToken::new();
-    let served = done.clone();
-    let history = match local {
-        Local::Repl(history) => Some(history.clone()),
-        _ => None,
-    };
-    let stdio = async move {
-        if let Some(history) = history {
-            let transport = if text {
-                local::repl::Transport::Ws
-            } else {
-                local::repl::Transport::Tcp
-            };
-            let binary = framing == Framing::Binary;
-            return local::repl::serve(history, transport, binary, side, events, served).await;
-        }
-        let (local_ends, hub_ends) = pair();
-        let Ends {
-            tx: stdout,
-            rx: stdin,
-        } = hub_ends;
-        // Stdout shows the records only; clients coming and going are on stderr already.
-        // Ends once the listener is done and what it queued is handed on; dropping `stdout`
-        // then lets the local side flush and end.
-        let ended = served.clone();
-        let records = async move {
-            while let Some(event) = hub::next_event(&mut events, &ended).await {
-                if let Event::Record(_, msg) = event {
-                    if stdout.send(msg).await.is_err() {
-                        break;
-                    }
-                }
-            }
-        };
-        let broadcast = async {
-            tokio::select! {
-                () = side.broadcast_stdin(stdin) => {}
-                () = served.cancelled() => {}
-            }
-        };
-        let (result, (), ()) = tokio::join!(
-            local::run_framed(Local::Stdio, (framing, max, text), Vec::new(), local_ends),
-            broadcast,
-            records,
-        );
-        result
-    };
-    (hub, HubSide { run: stdio, done })
-}
-
-/// A hub's local side ([`start_hub`]) and the token that ends it.
-struct HubSide<F> {
-    run: F,
-    done: CancellationToken,
-}
-
-/// Serves until `served` ends; stdin/stdout failing (not UTF-8 where text is needed, say)
-/// ends the run too.
-/// Once served, the local side writes out what is queued for stdout before the run ends
-/// (input left unread on stdin is not an error then: the listener is done).
-async fn with_stdio(
-    served: impl Future<Output = anyhow::Result<()>>,
-    stdio: HubSide<impl Future<Output = anyhow::Result<()>>>,
-) -> anyhow::Result<()> {
-    let HubSide { run, done } = stdio;
-    tokio::pin!(run);
-    let result = tokio::select! {
-        result = served => result,
-        Err(err) = &mut run => return Err(err),
-    };
-    done.cancel();
-    match run.await {
-        Err(err) if err.downcast_ref::<crate::relay::Unsent>().is_none() => Err(err),
-        _ => result,
-    }
-}
-
 /// `--echo` at its simplest: what the remote side reads goes straight back to its writer,
 /// one channel and no task in between (less memory per connection, one hand-off less per
 /// message). The end of its input is the end of its output, as with the echo local side.
-fn loopback() -> Ends {
+pub(super) fn loopback() -> Ends {
     let (tx, rx) = mpsc::channel(QUEUE);
     Ends { tx, rx }
 }
 
 /// A server's `--idle-timeout`, as the scripting filter applies it to a client.
-fn idle_script(serving: &Serving) -> Script {
+pub(super) fn idle_script(serving: &Serving) -> Script {
     Script {
         idle_timeout: serving.idle_timeout,
         ..Script::default()

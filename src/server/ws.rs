@@ -1,0 +1,116 @@
+//! `ws listen`: the opening handshake read by us (`net::ws::handshake::accept`), then each
+//! client's WebSocket relayed to its local side, its own upstream under `--to`, or the
+//! listener's hub.
+
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+
+use super::stdio::{hub_of, start_hub, with_stdio};
+use super::{Admit, Policy, announce, idle_script, loopback, serve};
+use crate::config::{Local, WsServer};
+use crate::exit::{Exit, Fail};
+use crate::forward::{self};
+use crate::local;
+use crate::net::ws;
+use crate::net::ws::request::Refusal;
+use crate::relay::{self, relay_scripted};
+use crate::shutdown;
+
+/// `ws listen`: a WebSocket session once the handshake is done, with its own upstream under
+/// `--to` (opened before the handshake is answered: 502 when it cannot be).
+pub async fn serve_ws(listener: TcpListener, cfg: WsServer) -> anyhow::Result<()> {
+    announce(&listener, cfg.tls.as_ref())?;
+    let cfg = Arc::new(cfg);
+    let policy = Policy {
+        sequential: cfg.local == Local::Stdio && cfg.forward.is_none() && cfg.serving.hub.is_none(),
+        drain: shutdown::drain(cfg.control.close_timeout),
+        serving: cfg.serving.clone(),
+    };
+    let script = idle_script(&cfg.serving);
+    let rules = Arc::new(cfg.accept_rules());
+    let (for_handshake, for_refusal) = ((cfg.clone(), rules.clone()), rules);
+    let records = (cfg.framing, cfg.control.max_message_size, true);
+    let (hub, stdio) = hub_of(&cfg.serving, &cfg.local, cfg.forward.is_some())
+        .map(|chat| start_hub(chat, &cfg.local, records))
+        .unzip();
+    let served = serve(
+        listener,
+        policy,
+        move |stream, peer, admit: Admit| {
+            let (cfg, rules) = for_handshake.clone();
+            async move {
+                let opened = match &cfg.forward {
+                    Some(up) => match forward::open(up).await {
+                        Ok(opened) => Some(opened),
+                        Err(err) => {
+                            let refuse = Refusal::new(502, "the upstream cannot be reached");
+                            let _ = ws::handshake::accept(
+                                stream,
+                                peer,
+                                &rules,
+                                Some(refuse),
+                                || Ok(()),
+                            )
+                            .await;
+                            return Err(err.context(Fail::new(
+                                Exit::Handshake,
+                                "--to: the upstream cannot be reached (answered 502)",
+                            )));
+                        }
+                    },
+                    None => None,
+                };
+                let admit = move || admit.claim().map_err(|why| Refusal::new(503, why));
+                let accepted = ws::handshake::accept(stream, peer, &rules, None, admit).await?;
+                Ok((accepted, opened))
+            }
+        },
+        move |(accepted, opened): (ws::handshake::Accepted, Option<forward::Open>), peer| {
+            let (cfg, script, hub) = (cfg.clone(), script.clone(), hub.clone());
+            async move {
+                if let Some(hub) = hub {
+                    return hub
+                        .serve(peer, async |ends| {
+                            relay::settle(ws::run(accepted.ws, ends, &cfg.control, peer).await)
+                        })
+                        .await;
+                }
+                if let (Some(opened), Some(up)) = (opened, &cfg.forward) {
+                    return relay_scripted(
+                        |ends| forward::run(opened, up, ends),
+                        |ends| ws::run(accepted.ws, ends, &cfg.control, peer),
+                        &script,
+                        false,
+                    )
+                    .await;
+                }
+                if cfg.local == Local::Echo && !script.is_active() {
+                    let ended = ws::run(accepted.ws, loopback(), &cfg.control, peer).await;
+                    return relay::settle(ended);
+                }
+                let local = cfg.local.clone();
+                let (framing, max) = (cfg.framing, cfg.control.max_message_size);
+                relay_scripted(
+                    |ends| local::run_framed(local, (framing, max, true), accepted.env, ends),
+                    |ends| ws::run(accepted.ws, ends, &cfg.control, peer),
+                    &script,
+                    false,
+                )
+                .await
+            }
+        },
+        // Over --max-conns: the handshake is answered with 503.
+        move |stream, peer| {
+            let rules = for_refusal.clone();
+            async move {
+                let busy = Refusal::new(503, "server busy: too many clients; try again later");
+                let _ = ws::handshake::accept(stream, peer, &rules, Some(busy), || Ok(())).await;
+            }
+        },
+    );
+    match stdio {
+        Some(stdio) => with_stdio(served, stdio).await,
+        None => served.await,
+    }
+}
