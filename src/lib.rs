@@ -16,10 +16,13 @@
 //! - [`net`]: remote sides (`tcp`, `udp`, `ws` with its `handshake`), and `progress`: waits
 //!   that follow the bytes the peer acknowledges
 //! - [`local`]: local sides (`stdio`, `exec`, echo)
-//! - [`server`]: the accept loop
+//! - `client`: the three clients (`tcp connect`, `ws connect`, `udp send`), each a local side
+//!   and a remote side relayed, reconnecting under `--reconnect`
+//! - [`server`]: the listeners, one file per role (`tcp`, `ws`, `udp`), and the accept loop
 //! - [`shutdown`]: a listener's graceful shutdown
 
 pub mod cli;
+mod client;
 pub mod config;
 pub mod console;
 pub mod exit;
@@ -43,7 +46,6 @@ use tokio::signal::unix::{Signal, SignalKind, signal};
 use crate::cli::Cli;
 use crate::config::{Config, Job};
 use crate::exit::{Exit, Fail};
-use crate::relay::relay_scripted;
 
 /// Runs the command line to its end. The error, if any, carries its exit code (see [`exit`]).
 pub fn run(cli: Cli) -> anyhow::Result<()> {
@@ -149,29 +151,7 @@ async fn run_job(job: Job) -> anyhow::Result<()> {
             local,
             script,
             reconnect,
-        } => {
-            let connect = || net::client::open(&remote);
-            if let Some(policy) = reconnect {
-                return reconnect::run(
-                    |ends| local::run(local, vec![], ends),
-                    connect,
-                    |(stream, _), ends| net::tcp::run(stream, ends),
-                    &script,
-                    &policy,
-                    true,
-                )
-                .await;
-            }
-            let (stream, peer) = connect().await?;
-            let env = net::socket_env(stream.tcp(), peer);
-            relay_scripted(
-                |ends| local::run(local, env, ends),
-                |ends| net::tcp::run(stream, ends),
-                &script,
-                true,
-            )
-            .await
-        }
+        } => client::tcp(remote, local, script, reconnect).await,
         Job::TcpListen {
             bind,
             local,
@@ -182,55 +162,12 @@ async fn run_job(job: Job) -> anyhow::Result<()> {
             let listener = net::tcp::bind(&bind).await?;
             server::serve_tcp(listener, local, serving, tls, forward).await
         }
-        Job::WsConnect(cfg) => {
-            let records = (cfg.framing, cfg.control.max_message_size, true);
-            if let Some(policy) = &cfg.reconnect {
-                return reconnect::run(
-                    |ends| local::run_framed(cfg.local.clone(), records, vec![], ends),
-                    || {
-                        net::ws::handshake::connect(
-                            &cfg.remote,
-                            &cfg.request,
-                            &cfg.control,
-                            cfg.bulk(),
-                        )
-                    },
-                    |(ws, peer), ends| net::ws::run(ws, ends, &cfg.control, peer),
-                    &cfg.script,
-                    policy,
-                    false,
-                )
-                .await;
-            }
-            let (ws, peer) =
-                net::ws::handshake::connect(&cfg.remote, &cfg.request, &cfg.control, cfg.bulk())
-                    .await?;
-            let env = net::peer_env(peer);
-            relay_scripted(
-                |ends| local::run_framed(cfg.local.clone(), records, env, ends),
-                |ends| net::ws::run(ws, ends, &cfg.control, peer),
-                &cfg.script,
-                false,
-            )
-            .await
-        }
+        Job::WsConnect(cfg) => client::ws(*cfg).await,
         Job::WsListen(cfg) => {
             let listener = net::tcp::bind(&cfg.bind).await?;
             server::serve_ws(listener, cfg).await
         }
-        Job::UdpSend(cfg) => {
-            let socket = net::udp::connect(&cfg.target, &cfg.socket).await?;
-            let peer = socket.peer_addr()?;
-            let env = net::peer_env(peer);
-            let records = (cfg.framing, net::udp::RECORD_LIMIT, false);
-            relay_scripted(
-                |ends| local::run_framed(cfg.local.clone(), records, env, ends),
-                |ends| net::udp::run_client(socket, ends, cfg.linger, cfg.framing),
-                &cfg.script,
-                false,
-            )
-            .await
-        }
+        Job::UdpSend(cfg) => client::udp(cfg).await,
         Job::UdpListen(cfg) => server::udp::listen(cfg).await,
         Job::Completions(_) => unreachable!("handled before the runtime starts"),
     }

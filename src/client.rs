@@ -1,0 +1,82 @@
+//! The clients: `tcp connect`, `ws connect` and `udp send`. Each opens its remote side, then
+//! relays it with its local side (under the scripting options); `--reconnect` opens the
+//! remote side again and again for one local side (`reconnect.rs`).
+
+use crate::config::{Local, UdpClient, WsClient};
+use crate::local;
+use crate::net::{self, client::Remote};
+use crate::reconnect::{self, Reconnect};
+use crate::relay::relay_scripted;
+use crate::script::Script;
+
+/// `tcp connect` (TLS when `remote` says so, through a proxy when it names one).
+pub async fn tcp(
+    remote: Remote,
+    local: Local,
+    script: Script,
+    reconnect: Option<Reconnect>,
+) -> anyhow::Result<()> {
+    let connect = || net::client::open(&remote);
+    if let Some(policy) = reconnect {
+        return reconnect::run(
+            |ends| local::run(local, vec![], ends),
+            connect,
+            |(stream, _), ends| net::tcp::run(stream, ends),
+            &script,
+            &policy,
+            true,
+        )
+        .await;
+    }
+    let (stream, peer) = connect().await?;
+    let env = net::socket_env(stream.tcp(), peer);
+    relay_scripted(
+        |ends| local::run(local, env, ends),
+        |ends| net::tcp::run(stream, ends),
+        &script,
+        true,
+    )
+    .await
+}
+
+/// `ws connect`: the opening handshake, then messages both ways.
+pub async fn ws(cfg: WsClient) -> anyhow::Result<()> {
+    let records = (cfg.framing, cfg.control.max_message_size, true);
+    let connect =
+        || net::ws::handshake::connect(&cfg.remote, &cfg.request, &cfg.control, cfg.bulk());
+    if let Some(policy) = &cfg.reconnect {
+        return reconnect::run(
+            |ends| local::run_framed(cfg.local.clone(), records, vec![], ends),
+            connect,
+            |(ws, peer), ends| net::ws::run(ws, ends, &cfg.control, peer),
+            &cfg.script,
+            policy,
+            false,
+        )
+        .await;
+    }
+    let (ws, peer) = connect().await?;
+    let env = net::peer_env(peer);
+    relay_scripted(
+        |ends| local::run_framed(cfg.local.clone(), records, env, ends),
+        |ends| net::ws::run(ws, ends, &cfg.control, peer),
+        &cfg.script,
+        false,
+    )
+    .await
+}
+
+/// `udp send`: a connected socket, records as datagrams.
+pub async fn udp(cfg: UdpClient) -> anyhow::Result<()> {
+    let socket = net::udp::connect(&cfg.target, &cfg.socket).await?;
+    let peer = socket.peer_addr()?;
+    let env = net::peer_env(peer);
+    let records = (cfg.framing, net::udp::RECORD_LIMIT, false);
+    relay_scripted(
+        |ends| local::run_framed(cfg.local.clone(), records, env, ends),
+        |ends| net::udp::run_client(socket, ends, cfg.linger, cfg.framing),
+        &cfg.script,
+        false,
+    )
+    .await
+}
