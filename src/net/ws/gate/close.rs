@@ -1,0 +1,75 @@
+//! The peer's Close as the gate sees it: noted as it came, and held back while the session
+//! finishes what it is sending (RFC 6455 5.5.1; see the gate's module documentation).
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::Waker;
+
+use tokio::sync::Notify;
+
+/// The session's handle on a [`Gated`] stream.
+#[derive(Default)]
+pub struct Gate {
+    /// Holding is wanted (the local side answers what it receives).
+    pub(super) armed: AtomicBool,
+    /// Let everything through from now on.
+    pub(super) released: AtomicBool,
+    /// A Close frame is being held back.
+    pub(super) holding: AtomicBool,
+    pub(super) held: Notify,
+    pub(super) waker: Mutex<Option<Waker>>,
+    /// The peer's Close as it came (held or let through), once its frame is all there.
+    pub(super) close: Mutex<Option<RawClose>>,
+}
+
+/// A Close frame's payload as the peer sent it, before tungstenite checks it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawClose {
+    /// The close code; `None` for an empty payload (1005).
+    pub code: Option<u16>,
+    /// The reason, lossily decoded.
+    pub reason: String,
+}
+
+impl RawClose {
+    /// The code as the relay carries it (1005 for none).
+    pub fn code_or_none(&self) -> u16 {
+        self.code.unwrap_or(1005)
+    }
+}
+
+impl Gate {
+    /// From now on, a Close frame is held back until [`Gate::release`].
+    pub fn arm(&self) {
+        self.armed.store(true, Ordering::SeqCst);
+    }
+
+    /// Lets the Close (and all that follows) through.
+    pub fn release(&self) {
+        self.released.store(true, Ordering::SeqCst);
+        if let Some(waker) = self.waker.lock().unwrap().take() {
+            waker.wake();
+        }
+    }
+
+    /// Whether the peer's Close is being held back.
+    pub fn holding(&self) -> bool {
+        self.holding.load(Ordering::SeqCst) && !self.released.load(Ordering::SeqCst)
+    }
+
+    /// The peer's Close as it was sent, if its frame has arrived whole (held back or not).
+    pub fn raw_close(&self) -> Option<RawClose> {
+        self.close.lock().unwrap().clone()
+    }
+
+    /// Resolves once the peer's Close is being held back.
+    pub async fn held(&self) {
+        loop {
+            let notified = self.held.notified();
+            if self.holding.load(Ordering::SeqCst) {
+                return;
+            }
+            notified.await;
+        }
+    }
+}
