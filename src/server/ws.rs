@@ -1,4 +1,4 @@
-//! `ws listen`: the opening handshake read by us (`net::ws::handshake::accept`), then each
+//! `ws listen`: the opening handshake read by us (`net::ws::accept`), then each
 //! client's WebSocket relayed to its local side, its own upstream under `--to`, or the
 //! listener's hub.
 
@@ -45,14 +45,9 @@ pub async fn serve_ws(listener: TcpListener, cfg: WsServer) -> anyhow::Result<()
                         Ok(opened) => Some(opened),
                         Err(err) => {
                             let refuse = Refusal::new(502, "the upstream cannot be reached");
-                            let _ = ws::handshake::accept(
-                                stream,
-                                peer,
-                                &rules,
-                                Some(refuse),
-                                || Ok(()),
-                            )
-                            .await;
+                            let _ =
+                                ws::accept::accept(stream, peer, &rules, Some(refuse), || Ok(()))
+                                    .await;
                             return Err(err.context(Fail::new(
                                 Exit::Handshake,
                                 "--to: the upstream cannot be reached (answered 502)",
@@ -62,11 +57,11 @@ pub async fn serve_ws(listener: TcpListener, cfg: WsServer) -> anyhow::Result<()
                     None => None,
                 };
                 let admit = move || admit.claim().map_err(|why| Refusal::new(503, why));
-                let accepted = ws::handshake::accept(stream, peer, &rules, None, admit).await?;
+                let accepted = ws::accept::accept(stream, peer, &rules, None, admit).await?;
                 Ok((accepted, opened))
             }
         },
-        move |(accepted, opened): (ws::handshake::Accepted, Option<forward::Open>), peer| {
+        move |(accepted, opened): (ws::accept::Accepted, Option<forward::Open>), peer| {
             let (cfg, script, hub) = (cfg.clone(), script.clone(), hub.clone());
             async move {
                 if let Some(hub) = hub {
@@ -105,7 +100,7 @@ pub async fn serve_ws(listener: TcpListener, cfg: WsServer) -> anyhow::Result<()
             let rules = for_refusal.clone();
             async move {
                 let busy = Refusal::new(503, "server busy: too many clients; try again later");
-                let _ = ws::handshake::accept(stream, peer, &rules, Some(busy), || Ok(())).await;
+                let _ = ws::accept::accept(stream, peer, &rules, Some(busy), || Ok(())).await;
             }
         },
     );

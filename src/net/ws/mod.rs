@@ -17,6 +17,7 @@
 //! ([`progress::Patience`]). Control frames stay in this module; the reader half is in
 //! `reader.rs`, the hold on the peer's Close and the raw close code in [`gate`].
 
+pub mod accept;
 pub mod gate;
 pub mod handshake;
 mod reader;
