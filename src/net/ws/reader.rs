@@ -17,7 +17,8 @@ use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::{Message as WsMessage, Utf8Bytes};
 
 use super::gate::{Gate, Gated, RawClose};
-use super::{PeerEnd, Shared, message_event};
+use super::writer::message_event;
+use super::{PeerEnd, Shared};
 use crate::console;
 use crate::exit::{Exit, Fail};
 use crate::net::ws::Settings;
