@@ -1,14 +1,36 @@
 //! The whole user-facing surface, as clap derive types. Doc comments are the help text.
+//! The subcommands are here; the option groups they share are in `cli/options.rs`.
 //!
 //! Parsed arguments are turned into a validated [`crate::config::Config`] before any work.
+//!
+//! House rules for the command line (written down as xh does), for every new flag:
+//! - **Names**: long names in kebab-case, in the field's own terms (`--close-code`, RFC
+//!   6455's "close code"; `--handshake-timeout`; `--max-message-size`). A short letter only
+//!   where a peer already gives it the same meaning: netcat's `-k` (keep listening), `-e`
+//!   (`--exec`), `-v`, `-q`; curl's `-H`; `-b` and `-0` for binary and NUL records.
+//! - **Groups**: a flag shared by several subcommands lives in one `#[derive(Args)]` group
+//!   in `cli/options.rs`, flattened where it applies; a group with a heading of its own sets
+//!   `next_help_heading` (`TLS`). A flag must show under the heading of its own group.
+//! - **Values**: `value_name` names the shape in capitals: `DUR`, `N`, `BYTES`, `FILE`,
+//!   `URL`, `CMD`, `CODE`, `[HOST:]PORT`, `USER:PASS`. Durations go through
+//!   [`parse_duration`] (humantime: `500ms`, `10s`, `2m`), `--linger` through
+//!   [`parse_linger`].
+//! - **Defaults and units**: a default is given to clap (`default_value`, so the help shows
+//!   `[default: 10s]`) with its unit in the value, or, where the code computes it, said in
+//!   the help line; no number is copied by hand between the help and the code.
+//! - **Help text**: the first line is short, with no final period; a paragraph more only
+//!   where a rule needs it. Every flag is also in the README.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
 
 use crate::exit::EXIT_CODES_HELP;
 use crate::net::Linger;
+
+mod options;
+
+pub use options::*;
 
 /// TCP, UDP and WebSocket from the command line: connect or listen, and pipe stdin/stdout
 /// through the connection.
@@ -307,228 +329,6 @@ pub struct UdpListenArgs {
 
     #[command(flatten)]
     pub framing: FramingArgs,
-}
-
-/// Where the byte stream of stdin/stdout or a command meets messages.
-#[derive(Args, Debug)]
-pub struct FramingArgs {
-    /// Messages are NUL-terminated records instead of lines
-    #[arg(short = '0', long = "null", conflicts_with = "binary")]
-    pub null: bool,
-
-    /// Send stdin in chunks as binary messages; write payloads raw, nothing added
-    #[arg(short = 'b', long)]
-    pub binary: bool,
-}
-
-/// WebSocket control: pings, closing, limits.
-#[derive(Args, Debug)]
-pub struct WsArgs {
-    /// Send a ping every DUR and show the round-trip time with -v
-    #[arg(long, value_name = "DUR", value_parser = parse_duration)]
-    pub ping_interval: Option<Duration>,
-
-    /// End the connection when a ping has had no pong for DUR
-    #[arg(long, value_name = "DUR", value_parser = parse_duration, requires = "ping_interval", default_value = "10s")]
-    pub ping_timeout: Duration,
-
-    /// The close code sent when our side ends
-    #[arg(long, value_name = "CODE", default_value_t = 1000, value_parser = clap::value_parser!(u16).range(1000..=4999))]
-    pub close_code: u16,
-
-    /// The close reason sent when our side ends (at most 123 bytes)
-    #[arg(long, value_name = "TEXT", default_value = "")]
-    pub close_reason: String,
-
-    /// How long to wait for the peer's Close after sending ours (not while the peer is still
-    /// taking the data sent before it)
-    #[arg(long, value_name = "DUR", default_value = "5s", value_parser = parse_duration)]
-    pub close_timeout: Duration,
-
-    /// After the end of input, close once the peer has sent nothing for DUR (0: at once;
-    /// `forever`: wait for the peer's Close). Default: 1s for a client and a --to bridge; a
-    /// listener waits for the client's Close; --exec closes at once
-    #[arg(long, value_name = "DUR", value_parser = parse_linger)]
-    pub linger: Option<Linger>,
-
-    /// The largest message accepted (and sent); a bigger one closes with 1009. A message is
-    /// held whole, so at most the machine's memory
-    #[arg(long, value_name = "BYTES", default_value_t = 64 << 20)]
-    pub max_message_size: usize,
-}
-
-/// The local side of a connection: stdin/stdout unless one of these is given.
-#[derive(Args, Debug)]
-pub struct LocalArgs {
-    /// Send back everything that arrives, instead of using stdin/stdout
-    #[arg(long, conflicts_with = "exec")]
-    pub echo: bool,
-
-    /// Run CMD through `sh -c` for each connection, wired to its stdin/stdout
-    #[arg(short = 'e', long, value_name = "CMD")]
-    pub exec: Option<String>,
-
-    /// Pipe stdin/stdout plainly even on a terminal (no interactive prompt)
-    #[arg(long)]
-    pub no_repl: bool,
-
-    /// The prompt's history file [default: $XDG_STATE_HOME/wsctl/history, else
-    /// ~/.local/state/wsctl/history]
-    #[arg(long, value_name = "FILE")]
-    pub history: Option<PathBuf>,
-}
-
-/// For scripts: one exchange and exit, never hang.
-#[derive(Args, Debug)]
-pub struct ScriptArgs {
-    /// Send TEXT right after connecting (repeatable, in order; a line for tcp) instead of
-    /// reading stdin, then keep receiving
-    #[arg(long = "send", value_name = "TEXT", conflicts_with = "recv_only")]
-    pub send: Vec<String>,
-
-    /// Exit 0 after N messages (lines for tcp, datagrams for udp) have been received and
-    /// written, closing cleanly
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
-    pub count: Option<u64>,
-
-    /// Ignore stdin and never close because of it: run until the peer closes
-    #[arg(long)]
-    pub recv_only: bool,
-
-    /// Write nothing that is received
-    #[arg(long, conflicts_with = "recv_only")]
-    pub send_only: bool,
-
-    /// Give up (exit 1) when the whole run has taken DUR
-    #[arg(long, value_name = "DUR", value_parser = parse_duration)]
-    pub timeout: Option<Duration>,
-
-    /// Give up (exit 1) after DUR without data either way
-    #[arg(long, value_name = "DUR", value_parser = parse_duration)]
-    pub idle_timeout: Option<Duration>,
-}
-
-#[derive(Args, Debug)]
-pub struct ClientArgs {
-    /// Give up connecting after DUR (e.g. 500ms, 10s, 2m)
-    #[arg(long, value_name = "DUR", default_value = "10s", value_parser = parse_duration)]
-    pub connect_timeout: Duration,
-
-    /// Connect again when the connection fails or ends (exponential backoff with jitter),
-    /// until stdin ends
-    #[arg(long)]
-    pub reconnect: bool,
-
-    /// With --reconnect: give up after N failed attempts in a row (default: never)
-    #[arg(long, value_name = "N", requires = "reconnect")]
-    pub retries: Option<u32>,
-
-    /// Connect through this proxy: http://[USER:PASS@]HOST:PORT (CONNECT) or
-    /// socks5://[USER:PASS@]HOST:PORT (the proxy resolves names); default from
-    /// https_proxy/http_proxy/all_proxy unless no_proxy names the host
-    #[arg(long, value_name = "URL")]
-    pub proxy: Option<String>,
-
-    /// With --reconnect: the longest wait between attempts
-    #[arg(long, value_name = "DUR", default_value = "30s", value_parser = parse_duration)]
-    pub reconnect_max_delay: Duration,
-}
-
-/// TLS for clients: wss:// URLs and `tcp connect --tls`.
-#[derive(Args, Debug)]
-#[command(next_help_heading = "TLS")]
-pub struct TlsClientArgs {
-    /// Trust only the CA certificates in FILE (PEM, may hold several) instead of the web
-    /// roots and the system's store
-    #[arg(long, value_name = "FILE")]
-    pub ca: Option<PathBuf>,
-
-    /// Do not check the server's certificate (unsafe; says so on stderr)
-    #[arg(long, conflicts_with = "ca")]
-    pub insecure: bool,
-
-    /// Present this client certificate (PEM, chain allowed)
-    #[arg(long, value_name = "FILE", requires = "key")]
-    pub cert: Option<PathBuf>,
-
-    /// The private key of --cert (PEM: RSA, ECDSA or Ed25519)
-    #[arg(long, value_name = "FILE", requires = "cert")]
-    pub key: Option<PathBuf>,
-
-    /// The server name to send (SNI) and to check the certificate against (default: the host)
-    #[arg(long, value_name = "NAME")]
-    pub sni: Option<String>,
-}
-
-/// TLS for listeners.
-#[derive(Args, Debug)]
-#[command(next_help_heading = "TLS")]
-pub struct TlsServerArgs {
-    /// Serve TLS with this certificate (PEM, chain allowed); needs --tls-key
-    #[arg(
-        long,
-        value_name = "FILE",
-        requires = "tls_key",
-        conflicts_with = "tls_self_signed"
-    )]
-    pub tls_cert: Option<PathBuf>,
-
-    /// The private key of --tls-cert (PEM: RSA, ECDSA or Ed25519)
-    #[arg(long, value_name = "FILE", requires = "tls_cert")]
-    pub tls_key: Option<PathBuf>,
-
-    /// Serve TLS with a fresh self-signed certificate for localhost and the listen address
-    /// (its SHA-256 fingerprint is shown on stderr)
-    #[arg(long)]
-    pub tls_self_signed: bool,
-
-    /// Require client certificates issued by the CAs in FILE (PEM)
-    #[arg(long, value_name = "FILE")]
-    pub client_ca: Option<PathBuf>,
-}
-
-#[derive(Args, Debug)]
-pub struct ServerArgs {
-    /// Keep listening after a connection ends: with --echo or --exec, clients are served at
-    /// once; with stdin/stdout, one after another
-    #[arg(short = 'k', long)]
-    pub keep_open: bool,
-
-    /// Serve at most N clients at once; more are refused (WebSocket: HTTP 503) and logged.
-    /// Default with -k --exec: 100 (as ncat)
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
-    pub max_conns: Option<u64>,
-
-    /// Accept clients only from this address or CIDR block (repeatable)
-    #[arg(long, value_name = "CIDR")]
-    pub allow: Vec<String>,
-
-    /// Close clients from this address or CIDR block at once (repeatable; wins over --allow)
-    #[arg(long, value_name = "CIDR")]
-    pub deny: Vec<String>,
-
-    /// Close a client's connection after DUR without data either way (0: never). Default
-    /// with -k --exec: 10m
-    #[arg(long, value_name = "DUR", value_parser = parse_duration)]
-    pub idle_timeout: Option<Duration>,
-
-    /// With stdin/stdout: serve clients at once, send each stdin line to all of them, and
-    /// write every client's lines to stdout (implies -k)
-    #[arg(long, conflicts_with_all = ["echo", "exec", "to", "idle_timeout"])]
-    pub broadcast: bool,
-
-    /// Like --broadcast, and each client's lines also go to every other client
-    #[arg(long, conflicts_with_all = ["echo", "exec", "to", "idle_timeout", "broadcast"])]
-    pub chat: bool,
-
-    /// Forward each client to its own upstream connection: tcp://HOST:PORT, ws://... or
-    /// wss://... (byte streams travel as binary messages)
-    #[arg(long, value_name = "URL", conflicts_with_all = ["echo", "exec"])]
-    pub to: Option<String>,
-
-    /// Close a client that has not finished its TLS / WebSocket handshake within DUR
-    #[arg(long, value_name = "DUR", default_value = "10s", value_parser = parse_duration)]
-    pub handshake_timeout: Duration,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,5 +1,5 @@
 //! The WebSocket remote side (RFC 6455): one session over an established connection, in
-//! either role. [`handshake`] opens it as a client or accepts it as a server.
+//! either role. [`handshake`] opens it as a client, [`accept`] as a server.
 //!
 //! A session is two halves over the split stream. The writer sends the local side's messages
 //! (batched, one flush per burst) and pings on `--ping-interval`. At the local side's end of
@@ -14,8 +14,8 @@
 //! protocol violation (1002), invalid UTF-8 (1007) or a message over `--max-message-size`
 //! (1009). Waits for an answer (our Close, a ping) count from when the frame reached the
 //! socket and not while the peer is still taking the data queued before it
-//! ([`progress::Patience`]). Control frames stay in this module; the reader half is in
-//! `reader.rs`, the hold on the peer's Close and the raw close code in [`gate`].
+//! ([`progress::Patience`]). The reader half is in `reader.rs`, the writer half in
+//! `writer.rs`, the hold on the peer's Close and the raw close code in [`gate`].
 
 pub mod accept;
 pub mod gate;
