@@ -7,24 +7,24 @@ use std::time::Duration;
 
 use crate::cli::{
     Cli, ClientArgs, ColorWhen, Command, EventFormat, FramingArgs, LocalArgs, ScriptArgs,
-    ServerArgs, TcpCommand, TlsClientArgs, TlsServerArgs, UdpCommand, UdpListenArgs, UdpSendArgs,
-    WsCommand,
+    ServerArgs, TcpCommand, TlsClientArgs, TlsServerArgs, UdpCommand, WsCommand,
 };
 use crate::console;
 use crate::exit::{Exit, Fail};
 use crate::forward::{self, Upstream};
 use crate::framing::Framing;
-use crate::net::Linger;
 pub use crate::net::addr::{HostPort, parse_bind, parse_target};
 pub use crate::net::client::Remote;
 use crate::net::proxy::{self, Scheme};
 use crate::net::tls::{self, TlsServer};
-use crate::net::udp::SocketOptions;
 use crate::reconnect::Reconnect;
 use crate::script::Script;
 
+mod udp;
 mod ws;
 
+pub use udp::{UdpClient, UdpServer};
+use udp::{udp_client, udp_server};
 pub use ws::{LINGER, WsClient, WsServer, WsUrl, ws_url};
 use ws::{ws_client, ws_server};
 
@@ -64,33 +64,6 @@ impl Job {
         };
         matches!(local, Local::Repl(_))
     }
-}
-
-/// `udp send`, checked.
-#[derive(Debug, Clone)]
-pub struct UdpClient {
-    pub target: HostPort,
-    pub local: Local,
-    pub framing: Framing,
-    /// After the end of input, replies are awaited until the peer is quiet this long.
-    pub linger: Linger,
-    /// `--broadcast`, `--ttl`, `--interface`.
-    pub socket: SocketOptions,
-    pub script: Script,
-}
-
-/// `udp listen`, checked.
-#[derive(Debug, Clone)]
-pub struct UdpServer {
-    pub bind: HostPort,
-    pub local: Local,
-    pub framing: Framing,
-    /// `--multicast`, `--interface`, `--ttl`.
-    pub socket: SocketOptions,
-    /// `--exec`: the most senders with a command running at once.
-    pub max_senders: usize,
-    /// `--exec`: a sender's command ends after this long without a datagram either way.
-    pub idle_timeout: Option<Duration>,
 }
 
 /// How a listener takes clients (`tcp listen` and `ws listen` alike).
@@ -383,54 +356,6 @@ fn framing(args: &FramingArgs) -> Framing {
         (true, false) => Framing::Null,
         (false, false) => Framing::Lines,
     }
-}
-
-fn udp_client(args: UdpSendArgs) -> anyhow::Result<UdpClient> {
-    Ok(UdpClient {
-        target: parse_target(&args.host, args.port.as_deref())?,
-        local: local(args.local, scripted(&args.script)),
-        framing: framing(&args.framing),
-        linger: args.linger,
-        socket: SocketOptions {
-            broadcast: args.broadcast,
-            ttl: args.ttl,
-            interface: args.interface,
-            multicast: None,
-        },
-        script: Script {
-            send_ends_input: true,
-            ..script(args.script)
-        },
-    })
-}
-
-fn udp_server(args: UdpListenArgs) -> anyhow::Result<UdpServer> {
-    let mut bind = parse_bind(&args.addr)?;
-    if let Some(group) = args.multicast {
-        if !group.is_multicast() {
-            return Err(usage(
-                format!("{group} is not a multicast address"),
-                "IPv4 groups are 224.0.0.0/4 (e.g. 239.1.2.3), IPv6 groups ff00::/8",
-            ));
-        }
-        // A group is joined on a socket of its own family: "all interfaces" follows it.
-        if bind.host.is_empty() && group.is_ipv4() {
-            bind.host = "0.0.0.0".into();
-        }
-    }
-    Ok(UdpServer {
-        bind,
-        local: local(args.local, false),
-        framing: framing(&args.framing),
-        socket: SocketOptions {
-            broadcast: false,
-            multicast: args.multicast,
-            interface: args.interface,
-            ttl: args.ttl,
-        },
-        max_senders: args.max_conns.map_or(EXEC_MAX_CONNS, |n| n as usize),
-        idle_timeout: idle(args.idle_timeout, Some(UDP_EXEC_IDLE)),
-    })
 }
 
 fn usage(what: String, hint: &str) -> anyhow::Error {
