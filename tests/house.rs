@@ -55,3 +55,19 @@ fn net_names_nothing_above_it() {
     }
     assert!(found.is_empty(), "net/ reaches up:\n{}", found.join("\n"));
 }
+
+/// A file past 500 lines holds more than one thing: split it by role (DESIGN.md).
+#[test]
+fn no_source_file_passes_500_lines() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let long: Vec<String> = files
+        .iter()
+        .filter_map(|file| {
+            let lines = std::fs::read_to_string(file).unwrap().lines().count();
+            (lines > 500).then(|| format!("{}: {lines} lines", file.display()))
+        })
+        .collect();
+    assert!(long.is_empty(), "split these:\n{}", long.join("\n"));
+}
