@@ -6,8 +6,8 @@ use crate::config::{Local, UdpClient, WsClient};
 use crate::local;
 use crate::net::{self, client::Remote};
 use crate::reconnect::{self, Reconnect};
-use crate::relay::relay_scripted;
 use crate::script::Script;
+use crate::script::relay_scripted;
 
 /// `tcp connect` (TLS when `remote` says so, through a proxy when it names one).
 pub async fn tcp(

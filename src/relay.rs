@@ -23,8 +23,6 @@ use std::future::Future;
 use bytes::Bytes;
 use tokio::sync::mpsc;
 
-use crate::script::Script;
-
 /// Messages in flight per direction. Chunks are up to [`crate::framing::CHUNK`] bytes, so a
 /// connection holds at most a few MiB of payload in flight however fast either end is.
 pub const QUEUE: usize = 4;
@@ -236,33 +234,6 @@ where
     let (l, r) = pair();
     let (local, remote) = tokio::join!(local(l), remote(r));
     verdict(remote, local)
-}
-
-/// [`relay`] with a client's [`Script`] between the two sides (when it asks for anything).
-/// `stream`: the remote side is a byte stream (TCP).
-pub async fn relay_scripted<L, LF, R, RF>(
-    local: L,
-    remote: R,
-    script: &Script,
-    stream: bool,
-) -> anyhow::Result<()>
-where
-    L: FnOnce(Ends) -> LF,
-    LF: Future<Output = anyhow::Result<()>>,
-    R: FnOnce(Ends) -> RF,
-    RF: Future<Output = anyhow::Result<()>>,
-{
-    if !script.is_active() {
-        return relay(local, remote).await;
-    }
-    let (l, facing_local) = pair();
-    let (facing_remote, r) = pair();
-    let (local, filtered, remote) = tokio::join!(
-        local(l),
-        crate::script::filter(script.clone(), facing_local, facing_remote, stream),
-        remote(r)
-    );
-    verdict(remote.and(filtered), local)
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 //! dropping the channel towards the remote ends our input there (TCP half-close, WebSocket
 //! Close), dropping the one towards the local side ends the output.
 
+use std::future::Future;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -14,7 +15,7 @@ use tokio::time::{Instant, sleep_until};
 
 use crate::console;
 use crate::exit::{Exit, Fail};
-use crate::relay::{Ends, Kind, Message};
+use crate::relay::{Ends, Kind, Message, pair, relay, verdict};
 
 /// What a script asks of one client connection.
 #[derive(Debug, Clone, Default)]
@@ -238,6 +239,33 @@ fn take_counted(msg: Message, left: &mut u64, stream: bool) -> (Message, bool) {
         ),
         None => (msg, false),
     }
+}
+
+/// [`relay`](crate::relay::relay) with a client's [`Script`] between the two sides (when it asks for anything).
+/// `stream`: the remote side is a byte stream (TCP).
+pub async fn relay_scripted<L, LF, R, RF>(
+    local: L,
+    remote: R,
+    script: &Script,
+    stream: bool,
+) -> anyhow::Result<()>
+where
+    L: FnOnce(Ends) -> LF,
+    LF: Future<Output = anyhow::Result<()>>,
+    R: FnOnce(Ends) -> RF,
+    RF: Future<Output = anyhow::Result<()>>,
+{
+    if !script.is_active() {
+        return relay(local, remote).await;
+    }
+    let (l, facing_local) = pair();
+    let (facing_remote, r) = pair();
+    let (local, filtered, remote) = tokio::join!(
+        local(l),
+        filter(script.clone(), facing_local, facing_remote, stream),
+        remote(r)
+    );
+    verdict(remote.and(filtered), local)
 }
 
 #[cfg(test)]

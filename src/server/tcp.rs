@@ -15,7 +15,7 @@ use crate::framing::{Framing, framed};
 use crate::local;
 use crate::net::tcp;
 use crate::net::tls::{Stream, TlsServer};
-use crate::relay::relay_scripted;
+use crate::script::relay_scripted;
 use crate::shutdown;
 
 /// `tcp listen`: the connection as it is accepted (after TLS, with a certificate), with its

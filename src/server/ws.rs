@@ -14,7 +14,8 @@ use crate::forward::{self};
 use crate::local;
 use crate::net::ws;
 use crate::net::ws::request::Refusal;
-use crate::relay::{self, relay_scripted};
+use crate::relay;
+use crate::script::relay_scripted;
 use crate::shutdown;
 
 /// `ws listen`: a WebSocket session once the handshake is done, with its own upstream under
