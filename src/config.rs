@@ -11,7 +11,6 @@ use crate::cli::{
 };
 use crate::console;
 use crate::exit::{Exit, Fail};
-use crate::forward::{self, Upstream};
 use crate::framing::Framing;
 pub use crate::net::addr::{HostPort, parse_bind, parse_target};
 pub use crate::net::client::Remote;
@@ -20,9 +19,11 @@ use crate::net::tls::{self, TlsServer};
 use crate::reconnect::Reconnect;
 use crate::script::Script;
 
+mod forward;
 mod udp;
 mod ws;
 
+pub use forward::Upstream;
 pub use udp::{UdpClient, UdpServer};
 use udp::{udp_client, udp_server};
 pub use ws::{LINGER, WsClient, WsServer, WsUrl, ws_url};

@@ -6,11 +6,10 @@ use std::time::Duration;
 use tokio_tungstenite::tungstenite::http::{HeaderName, HeaderValue};
 
 use super::{
-    HostPort, Local, Remote, Serving, framing, local, parse_bind, reconnect, remote, script,
-    serving, tls_client_options, tls_server_options, usage,
+    HostPort, Local, Remote, Serving, Upstream, forward, framing, local, parse_bind, reconnect,
+    remote, script, serving, tls_client_options, tls_server_options, usage,
 };
 use crate::cli::{WsArgs, WsConnectArgs, WsListenArgs};
-use crate::forward::{self, Upstream};
 use crate::framing::Framing;
 use crate::net::Linger;
 use crate::net::proxy::Scheme;

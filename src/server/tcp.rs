@@ -8,9 +8,10 @@ use tokio::net::TcpListener;
 
 use super::stdio::{LINE_LIMIT, hub_of, start_hub, with_stdio};
 use super::{Admit, Policy, announce, idle_script, loopback, open, serve};
+use crate::config::Upstream;
 use crate::config::{Local, Serving};
 use crate::exit::{Exit, Fail};
-use crate::forward::{self, Upstream};
+use crate::forward;
 use crate::framing::{Framing, framed};
 use crate::local;
 use crate::net::tcp;
