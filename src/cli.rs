@@ -26,6 +26,8 @@ use std::time::Duration;
 use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
 
 use crate::exit::EXIT_CODES_HELP;
+// The one import that runs up the layers (DESIGN.md): `--linger` parses straight into the
+// type the WebSocket and UDP sides use, so that clap refuses a bad value.
 use crate::net::Linger;
 
 mod options;

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use clap::Args;
 
+use super::Linger;
 use super::{parse_duration, parse_linger};
-use crate::net::Linger;
 
 /// Where the byte stream of stdin/stdout or a command meets messages.
 #[derive(Args, Debug)]
