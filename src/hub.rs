@@ -50,7 +50,7 @@ struct Member {
 pub enum Event {
     Joined(u64, SocketAddr),
     Record(u64, Message),
-    Left(u64, SocketAddr),
+    Left(u64),
 }
 
 /// The clients of one listener and the way to stdout.
@@ -212,7 +212,7 @@ impl Hub {
             }
         };
         self.members.lock().unwrap().remove(&id);
-        let _ = self.stdout.send(Event::Left(id, peer)).await;
+        let _ = self.stdout.send(Event::Left(id)).await;
         result
     }
 }

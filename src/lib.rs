@@ -2,40 +2,45 @@
 //!
 //! Every connect or listen is a remote side, a local side, and one relay between them.
 //!
-//! Module map:
-//! - [`cli`]: the command line (clap derive; doc comments are the help)
-//! - [`config`]: parsed arguments turned into a validated [`config::Job`]
-//! - [`exit`]: exit codes and the error -> code mapping
-//! - [`console`]: status lines and JSON events on stderr
-//! - [`relay`]: the one pump between the two sides; its channel contract
-//! - [`forward`]: a listener's `--to`, one upstream per client
-//! - [`framing`]: byte streams <-> messages
-//! - [`hub`]: `--broadcast` and `--chat`, one stdin/stdout for every client
-//! - [`reconnect`]: `--reconnect`, one local side across connections
-//! - [`script`]: a client's `--send`, `--count`, `--recv-only`, `--send-only`, `--idle-timeout`
-//! - [`net`]: remote sides (`tcp`, `udp`, `ws` with its `handshake`), and `progress`: waits
-//!   that follow the bytes the peer acknowledges
-//! - [`local`]: local sides (`stdio`, `exec`, echo)
-//! - `client`: the three clients (`tcp connect`, `ws connect`, `udp send`), each a local side
-//!   and a remote side relayed, reconnecting under `--reconnect`
-//! - [`server`]: the listeners, one file per role (`tcp`, `ws`, `udp`), and the accept loop
-//! - [`shutdown`]: a listener's graceful shutdown
+//! Module map, in layers from the ground up: a module names only modules of its own layer or
+//! below (one exception, said in `cli.rs`: `--linger` parses into [`net::Linger`]). Modules
+//! are private unless the binary, a bench, a test or a fuzz target needs them.
+//!
+//! 1. [`exit`]: exit codes and the error -> code mapping; [`console`]: status lines and JSON
+//!    events on stderr; [`cli`]: the command line (clap derive; doc comments are the help,
+//!    shared option groups in `cli/options.rs`)
+//! 2. [`relay`]: the one pump between the two sides, its channel contract; [`framing`]: byte
+//!    streams <-> messages; `script`: a client's `--send`, `--count`, `--recv-only`,
+//!    `--send-only`, `--idle-timeout` between the sides; `hub`: one local side shared by a
+//!    listener's clients; `shutdown`: a listener's graceful shutdown
+//! 3. [`net`]: the remote sides and what they need, naming nothing above (`tests/house.rs`):
+//!    `addr` (HOST:PORT), `client` (connect, TLS, proxies), `tcp`, `udp` (sockets),
+//!    `ws` (`handshake` as a client, `accept` as a server, `request`, `gate`, the session's
+//!    `reader` and `writer`, `settings`), `tls`, `proxy`, and `progress`: waits that follow
+//!    the bytes the peer acknowledges
+//! 4. [`config`]: parsed arguments turned into a validated [`config::Job`] (`ws`, `udp`,
+//!    `forward` for `--to`); `local`: local sides (`stdio`, `exec`, echo, the prompt);
+//!    `forward`: opening and relaying a `--to` upstream; `reconnect`: `--reconnect`
+//! 5. `client`: the three clients (`tcp connect`, `ws connect`, `udp send`); [`server`]: the
+//!    listeners, one file per role (`tcp`, `ws`, `udp`, `stdio` for a shared local side) and
+//!    the accept loop
+//! 6. this file: the runtime, signals and the `--timeout`; `main.rs`
 
 pub mod cli;
 mod client;
 pub mod config;
 pub mod console;
 pub mod exit;
-pub mod forward;
+mod forward;
 pub mod framing;
-pub mod hub;
-pub mod local;
+mod hub;
+mod local;
 pub mod net;
-pub mod reconnect;
+mod reconnect;
 pub mod relay;
-pub mod script;
+mod script;
 pub mod server;
-pub mod shutdown;
+mod shutdown;
 
 use std::io::Write;
 use std::time::Duration;

@@ -43,10 +43,6 @@ pub async fn requested() {
     token().cancelled().await
 }
 
-pub fn started() -> bool {
-    token().is_cancelled()
-}
-
 /// How long connections get to end once the shutdown has started: enough for a WebSocket
 /// closing handshake of `close_timeout`.
 pub fn drain(close_timeout: Duration) -> Duration {

@@ -313,7 +313,7 @@ pub async fn serve(
                 Some(Event::Joined(id, peer)) => {
                     prompt.say(&format!("client #{id} is {peer}")).await;
                 }
-                Some(Event::Left(id, _)) => prompt.say(&format!("client #{id} left")).await,
+                Some(Event::Left(id)) => prompt.say(&format!("client #{id} left")).await,
                 Some(Event::Record(id, msg)) => prompt.show(Some(id), &msg).await,
             }
         }
