@@ -354,8 +354,23 @@ pub fn parse_linger(s: &str) -> Result<Linger, String> {
     Linger::parse(s)
 }
 
+/// Durations past [`LONGEST`] count as [`LONGEST`]: a clock plus such a span would overflow
+/// (a panic), and a century is "never" for any connection.
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
-    humantime::parse_duration(s).map_err(|e| format!("{e} (write durations like 500ms, 10s or 2m)"))
+    humantime::parse_duration(s)
+        .map(|d| d.min(LONGEST))
+        .map_err(|e| format!("{e} (write durations like 500ms, 10s or 2m)"))
+}
+
+/// The longest duration any option takes: 100 years.
+pub const LONGEST: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
+
+/// A duration that must not be zero (`--ping-interval`: a ping every 0 s is no interval).
+pub fn parse_interval(s: &str) -> Result<Duration, String> {
+    match parse_duration(s)? {
+        Duration::ZERO => Err("must be longer than 0 (write e.g. 500ms or 10s)".into()),
+        d => Ok(d),
+    }
 }
 
 #[cfg(test)]
@@ -373,5 +388,9 @@ mod tests {
         assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
         assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
         assert!(parse_duration("soon").is_err());
+        // Found by trying: these panicked once they met a clock.
+        assert_eq!(parse_duration("18446744073709551615s"), Ok(LONGEST));
+        assert!(parse_interval("0").is_err());
+        assert_eq!(parse_interval("1s"), Ok(Duration::from_secs(1)));
     }
 }

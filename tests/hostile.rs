@@ -514,3 +514,40 @@ fn cpu_ticks(pid: u32) -> u64 {
             .and_then(|s| s.parse::<u64>().ok())
             .unwrap_or(0)
 }
+
+/// Durations that parse are safe once they meet a clock: a huge one counts as a century (it
+/// panicked with "overflow when adding duration to instant"), and `--ping-interval 0` is a
+/// usage error (it panicked with "`period` must be non-zero").
+#[test]
+fn huge_or_zero_durations_are_no_panic() {
+    let server = start(&["ws", "listen", "127.0.0.1:0", "-k", "--echo"]);
+    let url = format!("ws://{}/", server.listening());
+    for flag in ["--idle-timeout", "--close-timeout"] {
+        let out = start(&[
+            "ws",
+            "connect",
+            &url,
+            "--send",
+            "hi",
+            "--count",
+            "1",
+            flag,
+            "18446744073709551615s",
+        ])
+        .finish();
+        assert_eq!(
+            (out.code(), out.stdout_text()),
+            (0, "hi\n".into()),
+            "{flag}: {}",
+            out.stderr
+        );
+    }
+    let out = start(&["ws", "connect", &url, "--ping-interval", "0"]).finish();
+    assert_eq!(out.code(), 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("must be longer than 0"),
+        "{}",
+        out.stderr
+    );
+    server.interrupt();
+}

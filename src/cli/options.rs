@@ -8,7 +8,7 @@ use std::time::Duration;
 use clap::Args;
 
 use super::Linger;
-use super::{parse_duration, parse_linger};
+use super::{parse_duration, parse_interval, parse_linger};
 
 /// Where the byte stream of stdin/stdout or a command meets messages.
 #[derive(Args, Debug)]
@@ -26,7 +26,7 @@ pub struct FramingArgs {
 #[derive(Args, Debug)]
 pub struct WsArgs {
     /// Send a ping every DUR and show the round-trip time with -v
-    #[arg(long, value_name = "DUR", value_parser = parse_duration)]
+    #[arg(long, value_name = "DUR", value_parser = parse_interval)]
     pub ping_interval: Option<Duration>,
 
     /// End the connection when a ping has had no pong for DUR

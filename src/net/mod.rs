@@ -51,8 +51,13 @@ pub enum Linger {
     Forever,
 }
 
+/// The longest wait: 100 years (`cli::LONGEST`, which cannot be named from here).
+const LONGEST: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
+
 impl Linger {
     /// `forever`, or a duration (`0`, `500ms`, `2s`; a bare number is seconds).
+    /// `forever`, seconds (`1.5`) or a humantime duration; past 100 years counts as 100
+    /// years (a clock plus more would overflow).
     pub fn parse(text: &str) -> Result<Linger, String> {
         if text == "forever" {
             return Ok(Linger::Forever);
@@ -60,11 +65,11 @@ impl Linger {
         if let Ok(secs) = text.parse::<f64>() {
             // Out of range (a negative or too many seconds) falls through to the error below.
             if let Ok(after) = Duration::try_from_secs_f64(secs) {
-                return Ok(Linger::After(after));
+                return Ok(Linger::After(after.min(LONGEST)));
             }
         }
         humantime::parse_duration(text)
-            .map(Linger::After)
+            .map(|after| Linger::After(after.min(LONGEST)))
             .map_err(|e| format!("{e}: write a duration such as 1s or 500ms, 0, or forever"))
     }
 }
