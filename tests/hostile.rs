@@ -551,3 +551,18 @@ fn huge_or_zero_durations_are_no_panic() {
     );
     server.interrupt();
 }
+
+/// A request whose lines end in a bare LF (RFC 9112 2.2 lets a server accept them) is
+/// answered at once: it waited for a CRLF blank line until the handshake timeout.
+#[test]
+fn a_request_with_bare_lf_lines_is_answered() {
+    let server = start(&["ws", "listen", "127.0.0.1:0", "-k", "--echo"]);
+    let mut conn = connect(&server.listening());
+    let request = format!("{}\n", REQUEST.replace("\r\n", "\n"));
+    conn.write_all(request.as_bytes()).unwrap();
+    let mut head = [0u8; 12];
+    conn.read_exact(&mut head)
+        .expect("an answer within the wait");
+    assert_eq!(&head, b"HTTP/1.1 101");
+    server.interrupt();
+}

@@ -121,13 +121,12 @@ fn status_text(status: u16) -> &'static str {
 /// Where the request head in `buf` ends (just past its blank line), once it has; a refusal
 /// as soon as what came cannot start an HTTP request (a TLS ClientHello, say: the client
 /// hears at once that this is no TLS server) or has too many fields.
+/// Lines may end in a bare LF, as RFC 9112 2.2 lets a recipient accept (httparse does).
 pub fn head_end(buf: &[u8]) -> Result<Option<usize>, Refusal> {
-    if let Some(at) = memchr::memmem::find(buf, b"\r\n\r\n") {
-        return Ok(Some(at + 4));
-    }
     let mut fields = [httparse::EMPTY_HEADER; MAX_HEADERS];
     match httparse::Request::new(&mut fields).parse(buf) {
-        Ok(_) => Ok(None),
+        Ok(httparse::Status::Complete(end)) => Ok(Some(end)),
+        Ok(httparse::Status::Partial) => Ok(None),
         Err(err) => Err(malformed(err)),
     }
 }
@@ -355,6 +354,8 @@ mod tests {
     fn what_cannot_start_a_request_is_refused_before_its_end() {
         assert_eq!(head_end(b"GET / HTTP/1.1\r\nHost: h\r\n"), Ok(None));
         assert_eq!(head_end(b"GET / HTTP/1.1\r\n\r\nframes"), Ok(Some(18)));
+        // Bare LF line ends (RFC 9112 2.2): the head ends at its blank line all the same.
+        assert_eq!(head_end(b"GET / HTTP/1.1\nHost: h\n\nframes"), Ok(Some(24)));
         assert_eq!(head_end(b"\x16\x03\x01\x02\x00").unwrap_err().status, 400);
     }
 
