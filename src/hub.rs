@@ -17,12 +17,12 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::net::SocketAddr;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::json;
-use tokio::sync::mpsc;
+use tokio::sync::{Notify, mpsc};
 use tokio_util::sync::CancellationToken;
 
 use crate::console;
@@ -31,6 +31,11 @@ use crate::relay::{Ends, Initiator, Message, QUEUE};
 
 /// Records queued for one client before it counts as too slow.
 pub const BACKLOG: usize = 256;
+
+/// Bytes of records queued for one client before it counts as too slow, whatever their
+/// number: 256 records of 4 MiB held a gigabyte for one client that never read. A record
+/// longer than this still goes to a client whose queue is below it.
+pub const BACKLOG_BYTES: usize = 4 << 20;
 
 /// How long a record waits for room in a full client's queue before that client is dropped.
 pub const SLOW: Duration = Duration::from_secs(2);
@@ -42,6 +47,22 @@ struct Member {
     peer: SocketAddr,
     tx: mpsc::Sender<Message>,
     kick: CancellationToken,
+    queued: Arc<Queued>,
+}
+
+/// What waits in one client's queue.
+#[derive(Default)]
+struct Queued {
+    /// Payload bytes in the queue.
+    bytes: AtomicUsize,
+    /// Told each time the client takes a record.
+    taken: Notify,
+}
+
+impl Queued {
+    fn full(&self) -> bool {
+        self.bytes.load(Ordering::SeqCst) >= BACKLOG_BYTES
+    }
 }
 
 /// What the hub's local side hears: clients coming and going (numbered from 1, in the order
@@ -111,9 +132,10 @@ impl Hub {
         all
     }
 
-    /// `msg` to the clients `to` names; a client whose queue stays full for [`SLOW`] is
-    /// dropped. Returns how many clients it was for.
+    /// `msg` to the clients `to` names; a client whose queue stays full ([`BACKLOG`] records
+    /// or [`BACKLOG_BYTES`]) for [`SLOW`] is dropped. Returns how many clients it was for.
     pub async fn send(&self, to: To, msg: &Message) -> usize {
+        let len = msg.data.len();
         let mut full = Vec::new();
         let mut count = 0;
         for (id, member) in self.members.lock().unwrap().iter() {
@@ -121,17 +143,37 @@ impl Hub {
                 continue;
             }
             count += 1;
-            if let Err(mpsc::error::TrySendError::Full(_)) = member.tx.try_send(msg.clone()) {
-                full.push((*id, member.tx.clone()));
+            let queued = &member.queued;
+            if queued.full() {
+                full.push((*id, member.tx.clone(), queued.clone()));
+                continue;
+            }
+            match member.tx.try_send(msg.clone()) {
+                Ok(()) => _ = queued.bytes.fetch_add(len, Ordering::SeqCst),
+                Err(mpsc::error::TrySendError::Full(_)) => {
+                    full.push((*id, member.tx.clone(), queued.clone()));
+                }
+                Err(mpsc::error::TrySendError::Closed(_)) => {} // it has left
             }
         }
         if full.is_empty() {
             return count;
         }
         let deadline = tokio::time::Instant::now() + SLOW;
-        for (id, tx) in full {
-            match tokio::time::timeout_at(deadline, tx.reserve()).await {
-                Ok(Ok(permit)) => permit.send(msg.clone()),
+        for (id, tx, queued) in full {
+            let room = async {
+                // Told at each record the client takes (a notice sent while nobody waits is
+                // kept for the next wait, so none is missed).
+                while queued.full() {
+                    queued.taken.notified().await;
+                }
+                tx.reserve().await
+            };
+            match tokio::time::timeout_at(deadline, room).await {
+                Ok(Ok(permit)) => {
+                    queued.bytes.fetch_add(len, Ordering::SeqCst);
+                    permit.send(msg.clone());
+                }
                 Ok(Err(_)) => {} // it has left
                 Err(_) => self.drop_slow(id),
             }
@@ -144,7 +186,8 @@ impl Hub {
             return;
         };
         let why = format!(
-            "too slow: {BACKLOG} messages behind for {}",
+            "too slow: {BACKLOG} messages or {} MiB behind for {}",
+            BACKLOG_BYTES >> 20,
             humantime::format_duration(SLOW)
         );
         // Its queue is full: the Close goes only if it has made room by now.
@@ -165,9 +208,11 @@ impl Hub {
         F: FnOnce(Ends) -> Fut,
         Fut: Future<Output = anyhow::Result<()>>,
     {
-        let (to_client, from_hub) = mpsc::channel(BACKLOG);
+        let (to_client, mut queue) = mpsc::channel::<Message>(BACKLOG);
+        let (take, from_hub) = mpsc::channel(QUEUE);
         let (to_hub, mut from_client) = mpsc::channel::<Message>(QUEUE);
         let kick = CancellationToken::new();
+        let queued = Arc::new(Queued::default());
         let id = self.next.fetch_add(1, Ordering::Relaxed);
         self.members.lock().unwrap().insert(
             id,
@@ -175,8 +220,31 @@ impl Hub {
                 peer,
                 tx: to_client,
                 kick: kick.clone(),
+                queued: queued.clone(),
             },
         );
+        // The client's queue, counted out as the client takes it; it ends when the hub lets
+        // the client go (after what is in it) or when the client's side is gone.
+        let counted = async move {
+            loop {
+                let msg = tokio::select! {
+                    msg = queue.recv() => msg,
+                    () = take.closed() => None,
+                };
+                let Some(msg) = msg else { break };
+                // Saturating: the Close to a client dropped as too slow was never counted in.
+                let len = msg.data.len();
+                let _ = queued
+                    .bytes
+                    .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |b| {
+                        Some(b.saturating_sub(len))
+                    });
+                queued.taken.notify_one();
+                if take.send(msg).await.is_err() {
+                    break;
+                }
+            }
+        };
         // Stdout gone (closed by its reader): what would go there is dropped.
         let _ = self.stdout.send(Event::Joined(id, peer)).await;
         let deliver = async {
@@ -188,12 +256,13 @@ impl Hub {
             }
         };
         let run = async {
-            let (result, ()) = tokio::join!(
+            let (result, (), ()) = tokio::join!(
                 session(Ends {
                     tx: to_hub,
                     rx: from_hub
                 }),
-                deliver
+                deliver,
+                counted
             );
             result
         };

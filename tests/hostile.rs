@@ -566,3 +566,35 @@ fn a_request_with_bare_lf_lines_is_answered() {
     assert_eq!(&head, b"HTTP/1.1 101");
     server.interrupt();
 }
+
+/// `--chat` queues by bytes, not only by count: one client that never reads, and a sender
+/// of 1 MiB messages, held 256 of them (286 MiB measured) before the client was dropped;
+/// now its queue stops at 4 MiB (plus what is in flight), and it is dropped all the same.
+#[test]
+fn a_chat_client_that_never_reads_holds_little() {
+    const MESSAGE: usize = 1 << 20;
+    let server = start(&["ws", "listen", "127.0.0.1:0", "--chat", "-b"]);
+    let addr = server.listening();
+    let _never_reads = opened(&addr);
+    let mut sender = opened(&addr);
+    sender
+        .set_write_timeout(Some(Duration::from_secs(1)))
+        .unwrap();
+    let message = frame(0x82, &vec![b'x'; MESSAGE], true);
+    let mut peak = 0;
+    // 200 MiB offered; the sender itself reads nothing back either (its echo-less chat
+    // queue is the one under test), so a write may stall: that ends the offer.
+    for _ in 0..200 {
+        if sender.write_all(&message).is_err() {
+            break;
+        }
+        peak = peak.max(rss_kib(server.pid()));
+    }
+    let line = server.line_containing("dropped, too slow");
+    assert!(line.contains("256 messages or 4 MiB behind"), "{line}");
+    peak = peak.max(rss_kib(server.pid()));
+    eprintln!("peak RSS {} MiB", peak >> 10);
+    // Before: about 256 MiB. Now the 4 MiB queue, a few messages in flight, buffers.
+    assert!(peak < 64 << 10, "peak RSS {} MiB", peak >> 10);
+    server.interrupt();
+}
