@@ -69,9 +69,13 @@ pub fn error(err: &anyhow::Error) {
         emit("error", &what, fields, Style::Error);
         return;
     }
-    let mut line = format!("{} {}", "wsctl: error:".red().bold(), what);
+    let mut line = format!("{} {}", "wsctl: error:".red().bold(), escaped(&what, false));
     if let Some(hint) = hint {
-        line.push_str(&format!("\n{} {}", "  hint:".yellow(), hint));
+        line.push_str(&format!(
+            "\n{} {}",
+            "  hint:".yellow(),
+            escaped(&hint, false)
+        ));
     }
     write_line(&line);
 }
@@ -94,7 +98,10 @@ fn emit(kind: &str, text: &dyn Display, fields: Value, style: Style) {
         write_line(&Value::Object(obj).to_string());
         return;
     }
-    let text = text.to_string();
+    // A peer's words (a close reason, a refusal's body) reach these lines: its control
+    // characters are shown escaped, so that it can neither drive the terminal nor forge a
+    // line of ours. A detail may hold lines of our own (`-v`'s headers).
+    let text = escaped(&text.to_string(), matches!(style, Style::Detail)).into_owned();
     let line = match style {
         Style::Status => text.green().to_string(),
         Style::Detail => text.dimmed().to_string(),
@@ -102,6 +109,24 @@ fn emit(kind: &str, text: &dyn Display, fields: Value, style: Style) {
         Style::Error => format!("{} {}", "wsctl: error:".red().bold(), text),
     };
     write_line(&line);
+}
+
+/// `text` with its control characters (C0 but tab, DEL, C1) written as Rust escapes
+/// (`\u{1b}`, `\r`, `\n`); `lines`: newlines kept.
+pub fn escaped(text: &str, lines: bool) -> std::borrow::Cow<'_, str> {
+    let bad = |c: char| c.is_control() && c != '\t' && !(lines && c == '\n');
+    if !text.contains(bad) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if bad(c) {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 fn now() -> String {
@@ -126,4 +151,20 @@ fn write_line(line: &str) {
     }
     let mut err = std::io::stderr().lock();
     let _ = writeln!(err, "{line}");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_peers_control_characters_are_shown_escaped() {
+        let reason = "\u{1b}[2J\u{1b}]0;pwned\u{7}\r\nwsctl: error: fake";
+        assert_eq!(
+            escaped(reason, false),
+            "\\u{1b}[2J\\u{1b}]0;pwned\\u{7}\\r\\nwsctl: error: fake"
+        );
+        assert_eq!(escaped("a\nb\tc", true), "a\nb\tc");
+        assert_eq!(escaped("plain, é", false), "plain, é");
+    }
 }

@@ -598,3 +598,28 @@ fn a_chat_client_that_never_reads_holds_little() {
     assert!(peak < 64 << 10, "peak RSS {} MiB", peak >> 10);
     server.interrupt();
 }
+
+/// A peer's words reach stderr with their control characters escaped: a Close reason that
+/// clears the screen and forges a `wsctl: error:` line was printed as it came.
+#[test]
+fn a_close_reason_cannot_drive_the_terminal() {
+    let server = start(&["ws", "listen", "127.0.0.1:0"]);
+    let mut conn = opened(&server.listening());
+    let mut payload = 4000u16.to_be_bytes().to_vec();
+    payload.extend_from_slice(b"\x1b[2J\r\nwsctl: error: fake");
+    conn.write_all(&frame(0x88, &payload, true)).unwrap();
+    let mut answer = Vec::new();
+    let _ = conn.read_to_end(&mut answer);
+    let out = server.finish();
+    assert!(!out.stderr.contains('\x1b'), "{:?}", out.stderr);
+    assert!(
+        out.stderr.contains(r"\u{1b}[2J\r\nwsctl: error: fake"),
+        "{:?}",
+        out.stderr
+    );
+    assert!(
+        !out.stderr
+            .lines()
+            .any(|l| l.starts_with("wsctl: error: fake"))
+    );
+}
