@@ -74,7 +74,7 @@ pub fn error(err: &anyhow::Error) {
         line.push_str(&format!(
             "\n{} {}",
             "  hint:".yellow(),
-            escaped(&hint, false)
+            escaped(hint, false)
         ));
     }
     write_line(&line);
