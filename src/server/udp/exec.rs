@@ -36,6 +36,8 @@ struct Session {
     task: AbortHandle,
     /// When a datagram last went either way.
     last: Arc<Mutex<Instant>>,
+    /// Datagrams dropped since its command last took one (one warning per run of drops).
+    dropped: u64,
 }
 
 /// The limits on senders' commands: at most `max` at once, each ending after `idle` without a
@@ -103,16 +105,32 @@ pub async fn serve(
         };
         datagram_event(peer, n);
         let msg = Message::binary(Bytes::copy_from_slice(&buf[..n]));
-        if let Some(session) = sessions.get(&peer) {
+        if let Some(session) = sessions.get_mut(&peer) {
             *session.last.lock().unwrap() = Instant::now();
-            // One sender's command that stops reading must not hold up the others.
+            // One sender's command that stops reading must not hold up the others. One
+            // warning when it starts dropping (a flood would print one per datagram), one
+            // count when it reads again.
             match session.tx.try_send(msg.clone()) {
-                Ok(()) => continue,
+                Ok(()) => {
+                    if session.dropped > 0 {
+                        let dropped = std::mem::take(&mut session.dropped);
+                        console::warn(
+                            format!(
+                                "{peer}: its command reads again; {dropped} datagram(s) were dropped"
+                            ),
+                            json!({"peer": peer, "message": "command reads again", "dropped": dropped}),
+                        );
+                    }
+                    continue;
+                }
                 Err(mpsc::error::TrySendError::Full(_)) => {
-                    console::warn(
-                        format!("dropped a datagram from {peer}: its command is not reading"),
-                        json!({"peer": peer, "message": "dropped: command not reading"}),
-                    );
+                    if session.dropped == 0 {
+                        console::warn(
+                            format!("dropping datagrams from {peer}: its command is not reading"),
+                            json!({"peer": peer, "message": "dropped: command not reading"}),
+                        );
+                    }
+                    session.dropped += 1;
                     continue;
                 }
                 Err(mpsc::error::TrySendError::Closed(_)) => {
@@ -164,6 +182,14 @@ pub async fn serve(
             let (program, output) = tokio::join!(program, output);
             (peer, program.and(output))
         });
-        sessions.insert(peer, Session { tx, task, last });
+        sessions.insert(
+            peer,
+            Session {
+                tx,
+                task,
+                last,
+                dropped: 0,
+            },
+        );
     }
 }
