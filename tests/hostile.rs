@@ -623,3 +623,29 @@ fn a_close_reason_cannot_drive_the_terminal() {
             .any(|l| l.starts_with("wsctl: error: fake"))
     );
 }
+
+/// `--max-conns` counts clients whose handshake is done: connections that never speak take
+/// no place (they filled every place, so real clients got 503 until the handshake timeout).
+#[test]
+fn silent_connections_take_no_place_under_max_conns() {
+    let server = start(&[
+        "ws",
+        "listen",
+        "127.0.0.1:0",
+        "-k",
+        "--echo",
+        "--max-conns",
+        "2",
+    ]);
+    let addr = server.listening();
+    let silent: Vec<TcpStream> = (0..3).map(|_| connect(&addr)).collect();
+    for _ in &silent {
+        let _ = server.line_containing("accepted");
+    }
+    let url = format!("ws://{addr}/");
+    start(&["ws", "connect", &url, "--send", "real", "--count", "1"])
+        .finish()
+        .assert_output("real\n");
+    drop(silent);
+    server.interrupt();
+}

@@ -16,7 +16,7 @@ pub use ws::serve_ws;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use serde_json::json;
@@ -49,28 +49,64 @@ pub struct Policy {
 pub const MAX_PENDING: usize = 256;
 
 /// Whether a client whose handshake is done may be served: in a listener that serves one
-/// client at a time, the first to finish its handshake takes the place, and the others are
-/// refused (503 for WebSocket, closed for TLS).
+/// client at a time, the first to finish its handshake takes the place; with `--max-conns`,
+/// a client takes one of the places once its handshake is done, so connections that never
+/// finish a handshake (silent ones, say) take none. Those refused get 503 (WebSocket) or are
+/// closed (TCP, TLS).
 #[derive(Clone, Default)]
-pub struct Admit(Option<Arc<AtomicBool>>);
+pub struct Admit {
+    first: Option<Arc<AtomicBool>>,
+    places: Option<Places>,
+}
+
+/// `--max-conns`: the clients being served, and whether this connection is one of them.
+#[derive(Clone)]
+struct Places {
+    served: Arc<AtomicUsize>,
+    max: usize,
+    taken: Arc<AtomicBool>,
+}
 
 impl Admit {
     /// Takes the place; the error says why not.
     pub fn claim(&self) -> Result<(), String> {
-        match &self.0 {
-            Some(taken) if taken.swap(true, Ordering::SeqCst) => {
-                Err("server busy: it serves one client at a time; try again later".into())
+        if let Some(first) = &self.first {
+            if first.swap(true, Ordering::SeqCst) {
+                return Err("server busy: it serves one client at a time; try again later".into());
             }
-            _ => Ok(()),
+        }
+        let Some(places) = &self.places else {
+            return Ok(());
+        };
+        let max = places.max;
+        let room = places
+            .served
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
+                (n < max).then_some(n + 1)
+            });
+        if room.is_err() {
+            return Err(format!(
+                "server busy: {max} clients already (--max-conns); try again later"
+            ));
+        }
+        places.taken.store(true, Ordering::SeqCst);
+        Ok(())
+    }
+
+    /// This connection's place, if it took one, given back (its client has gone).
+    fn give_back(&self) {
+        if let Some(places) = &self.places {
+            if places.taken.swap(false, Ordering::SeqCst) {
+                places.served.fetch_sub(1, Ordering::SeqCst);
+            }
         }
     }
 }
 
 /// Serves clients from `listener`. Each accepted client is checked against `--allow` and
-/// `--deny` (closed at once, before any data, if refused) and `--max-conns` (over the limit it
-/// is handed to `refuse`: nothing for TCP, HTTP 503 for WebSocket), then goes through
-/// `handshake` (TLS, WebSocket; at most [`MAX_PENDING`] at once, all concurrently) and is
-/// `run`. Without `--keep-open`, the first client to complete its handshake is served, the
+/// `--deny` (closed at once, before any data, if refused), then goes through `handshake`
+/// (TLS, WebSocket; at most [`MAX_PENDING`] at once, all concurrently), which asks its
+/// [`Admit`] for a place (`--max-conns`; 503 for WebSocket, closed for TCP), and is `run`. Without `--keep-open`, the first client to complete its handshake is served, the
 /// listener is closed, and the handshakes still in progress are refused through [`Admit`]
 /// (a failed handshake does not count); with it, clients are served concurrently, or one
 /// after another when `sequential` (not accepting while one is served, as `nc -lk`). Running
@@ -78,20 +114,17 @@ impl Admit {
 /// most). A
 /// shutdown (see [`crate::shutdown`]) stops accepting and waits `drain` for the connections
 /// to end; then the run ends cleanly.
-pub async fn serve<C, HS, HF, RS, RF, XS, XF>(
+pub async fn serve<C, HS, HF, RS, RF>(
     listener: TcpListener,
     policy: Policy,
     handshake: HS,
     run: RS,
-    refuse: XS,
 ) -> anyhow::Result<()>
 where
     HS: Fn(TcpStream, SocketAddr, Admit) -> HF + Clone + Send + 'static,
     HF: Future<Output = anyhow::Result<C>> + Send + 'static,
     RS: Fn(C, SocketAddr) -> RF + Clone + Send + 'static,
     RF: Future<Output = anyhow::Result<()>> + Send,
-    XS: Fn(TcpStream, SocketAddr) -> XF,
-    XF: Future<Output = ()> + Send + 'static,
     C: Send + 'static,
 {
     raise_file_limit();
@@ -102,30 +135,44 @@ where
     } = policy;
     let concurrent = serving.keep_open && !sequential;
     let one_at_a_time = Arc::new(AtomicBool::new(false));
-    let admit = if concurrent {
-        Admit::default()
-    } else {
-        Admit(Some(one_at_a_time.clone()))
-    };
-    // Reported where it fails; a handshake done, with its permit given back, yields the client.
-    let shake = move |stream: TcpStream, peer: SocketAddr, permit: OwnedSemaphorePermit| {
-        let (handshake, admit) = (handshake.clone(), admit.clone());
-        async move {
-            console::status(
-                "accepted",
-                format!("accepted {peer}"),
-                json!({"peer": peer}),
-            );
-            let done = handshake(stream, peer, admit).await;
-            drop(permit);
-            done.map(|conn| (conn, peer))
-                .map_err(|err| report(peer, &err))
-                .ok()
+    let (first, max_conns) = (one_at_a_time.clone(), serving.max_conns);
+    let served = Arc::new(AtomicUsize::new(0));
+    // One per connection: its own place under --max-conns.
+    let admit_one = move || {
+        if !concurrent {
+            return Admit {
+                first: Some(first.clone()),
+                places: None,
+            };
+        }
+        Admit {
+            first: None,
+            places: max_conns.map(|max| Places {
+                served: served.clone(),
+                max,
+                taken: Arc::new(AtomicBool::new(false)),
+            }),
         }
     };
+    // Reported where it fails; a handshake done, with its permit given back, yields the client.
+    let shake =
+        move |stream: TcpStream, peer: SocketAddr, permit: OwnedSemaphorePermit, admit: Admit| {
+            let handshake = handshake.clone();
+            async move {
+                console::status(
+                    "accepted",
+                    format!("accepted {peer}"),
+                    json!({"peer": peer}),
+                );
+                let done = handshake(stream, peer, admit).await;
+                drop(permit);
+                done.map(|conn| (conn, peer))
+                    .map_err(|err| report(peer, &err))
+                    .ok()
+            }
+        };
     let pending = Arc::new(Semaphore::new(MAX_PENDING));
     let mut running = JoinSet::new();
-    let mut refusing = JoinSet::new();
     let mut handshaking = JoinSet::new();
     let mut paused: Option<Instant> = None;
     // When running out of descriptors was last reported: once a minute at most.
@@ -164,7 +211,6 @@ where
                 }
                 continue;
             },
-            Some(_) = refusing.join_next() => continue,
             Some(done) = handshaking.join_next() => {
                 let Ok(Some((conn, peer))) = done else { continue };
                 if !serving.keep_open {
@@ -216,29 +262,22 @@ where
             );
             continue; // dropped: closed before any data
         }
+        let admit = admit_one();
         if !concurrent {
-            handshaking.spawn(shake(stream, peer, permit));
-            continue;
-        }
-        if serving.max_conns.is_some_and(|max| running.len() >= max) {
-            let max = serving.max_conns.unwrap_or_default();
-            console::warn(
-                format!("{peer}: refused, {max} clients already (--max-conns)"),
-                json!({"peer": peer, "message": format!("refused: --max-conns {max}")}),
-            );
-            refusing.spawn(refuse(stream, peer));
+            handshaking.spawn(shake(stream, peer, permit, admit));
             continue;
         }
         let (shake, run) = (shake.clone(), run.clone());
         running.spawn(async move {
             // Boxed apart: a task holds only the stage it is in, not room for the larger of
             // the two (memory per idle connection, measured by `cargo bench --bench idle`).
-            let Some((conn, peer)) = Box::pin(shake(stream, peer, permit)).await else {
-                return;
-            };
-            if let Err(err) = Box::pin(run(conn, peer)).await {
-                report(peer, &err);
+            let shaken = Box::pin(shake(stream, peer, permit, admit.clone())).await;
+            if let Some((conn, peer)) = shaken {
+                if let Err(err) = Box::pin(run(conn, peer)).await {
+                    report(peer, &err);
+                }
             }
+            admit.give_back();
         });
     }
     drop(listener);

@@ -52,7 +52,7 @@ pub async fn serve_tcp(
                 // TCP has no way to say why: a client that lost the race is closed.
                 admit
                     .claim()
-                    .map_err(|why| Fail::new(Exit::Handshake, why).err())?;
+                    .map_err(|why| Fail::new(Exit::Handshake, format!("refused: {why}")).err())?;
                 let opened = match &upstream {
                     Some(up) => Some(forward::open(up).await?),
                     None => None,
@@ -94,8 +94,6 @@ pub async fn serve_tcp(
                 .await
             }
         },
-        // Over --max-conns: closed at once (TCP has no way to say why).
-        |stream, _peer| async move { drop(stream) },
     );
     match stdio {
         Some(stdio) => with_stdio(served, stdio).await,

@@ -30,7 +30,7 @@ pub async fn serve_ws(listener: TcpListener, cfg: WsServer) -> anyhow::Result<()
     };
     let script = idle_script(&cfg.serving);
     let rules = Arc::new(cfg.accept_rules());
-    let (for_handshake, for_refusal) = ((cfg.clone(), rules.clone()), rules);
+    let for_handshake = (cfg.clone(), rules);
     let records = (cfg.framing, cfg.control.max_message_size, true);
     let (hub, stdio) = hub_of(&cfg.serving, &cfg.local, cfg.forward.is_some())
         .map(|chat| start_hub(chat, &cfg.local, records))
@@ -94,14 +94,6 @@ pub async fn serve_ws(listener: TcpListener, cfg: WsServer) -> anyhow::Result<()
                     false,
                 )
                 .await
-            }
-        },
-        // Over --max-conns: the handshake is answered with 503.
-        move |stream, peer| {
-            let rules = for_refusal.clone();
-            async move {
-                let busy = Refusal::new(503, "server busy: too many clients; try again later");
-                let _ = ws::accept::accept(stream, peer, &rules, Some(busy), || Ok(())).await;
             }
         },
     );
