@@ -12,6 +12,7 @@ use crate::cli::{
 use crate::console;
 use crate::exit::{Exit, Fail};
 use crate::framing::Framing;
+pub use crate::local::Local;
 pub use crate::net::addr::{HostPort, parse_bind, parse_target};
 pub use crate::net::client::Remote;
 use crate::net::proxy::{self, Scheme};
@@ -106,16 +107,6 @@ impl Access {
         }
         Ok(())
     }
-}
-
-/// The local side of a connection.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Local {
-    Stdio,
-    /// stdin and stdout are a terminal: the interactive prompt, with its history file.
-    Repl(Option<PathBuf>),
-    Echo,
-    Exec(String),
 }
 
 pub struct Config {

@@ -4,9 +4,23 @@ pub mod exec;
 pub mod repl;
 pub mod stdio;
 
-use crate::config::Local;
+use std::path::PathBuf;
+
 use crate::framing::{Framing, framed};
 use crate::relay::Ends;
+
+/// The local side of a connection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Local {
+    /// stdin and stdout, piped byte-exact (`stdio.rs`).
+    Stdio,
+    /// stdin and stdout are a terminal: the interactive prompt, with its history file.
+    Repl(Option<PathBuf>),
+    /// `--echo`: what arrives goes back.
+    Echo,
+    /// `--exec CMD`: a command per connection, run by `sh -c` (`exec.rs`).
+    Exec(String),
+}
 
 /// Runs the local side `local` of one connection. `env` is given to an `--exec` command (the
 /// addresses of the connection).
