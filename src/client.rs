@@ -3,6 +3,7 @@
 //! remote side again and again for one local side (`reconnect.rs`).
 
 use crate::config::{Local, UdpClient, WsClient};
+use crate::framing::Records;
 use crate::local;
 use crate::net::{self, client::Remote};
 use crate::reconnect::{self, Reconnect};
@@ -41,7 +42,11 @@ pub async fn tcp(
 
 /// `ws connect`: the opening handshake, then messages both ways.
 pub async fn ws(cfg: WsClient) -> anyhow::Result<()> {
-    let records = (cfg.framing, cfg.control.max_message_size, true);
+    let records = Records {
+        framing: cfg.framing,
+        max: cfg.control.max_message_size,
+        text: true,
+    };
     let connect =
         || net::ws::handshake::connect(&cfg.remote, &cfg.request, &cfg.control, cfg.bulk());
     if let Some(policy) = &cfg.reconnect {
@@ -71,7 +76,11 @@ pub async fn udp(cfg: UdpClient) -> anyhow::Result<()> {
     let socket = net::udp::connect(&cfg.target, &cfg.socket).await?;
     let peer = socket.peer_addr()?;
     let env = net::peer_env(peer);
-    let records = (cfg.framing, net::udp::RECORD_LIMIT, false);
+    let records = Records {
+        framing: cfg.framing,
+        max: net::udp::RECORD_LIMIT,
+        text: false,
+    };
     relay_scripted(
         |ends| local::run_framed(cfg.local.clone(), records, env, ends),
         |ends| net::udp::run_client(socket, ends, cfg.linger, cfg.framing),

@@ -16,6 +16,17 @@ use tokio::sync::mpsc;
 use crate::exit::{Exit, Fail};
 use crate::relay::{Ends, Kind, Message, Unsent, pair};
 
+/// How a byte-stream side meets a message side: the cut, the longest record, and the
+/// kind of message a record becomes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Records {
+    pub framing: Framing,
+    /// The longest record, in bytes (`--max-message-size`; UDP's own limit for datagrams).
+    pub max: usize,
+    /// Records become text messages (WebSocket: they must be UTF-8), else binary ones (UDP).
+    pub text: bool,
+}
+
 /// How a byte stream is cut into messages and messages are joined into one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Framing {

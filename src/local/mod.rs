@@ -6,7 +6,7 @@ pub mod stdio;
 
 use std::path::PathBuf;
 
-use crate::framing::{Framing, framed};
+use crate::framing::{Framing, Records, framed};
 use crate::relay::Ends;
 
 /// The local side of a connection.
@@ -36,15 +36,15 @@ pub async fn run(local: Local, env: crate::net::Env, ends: Ends) -> anyhow::Resu
     }
 }
 
-/// Runs `local` where it meets messages (WebSocket): byte-stream sides go through `framing`;
-/// echo sends messages back as they are, keeping their type.
-/// `text`: records become text messages (WebSocket) rather than binary ones (UDP).
+/// Runs `local` where it meets messages (WebSocket, UDP): byte-stream sides go through
+/// `records`' framing; echo sends messages back as they are, keeping their type.
 pub async fn run_framed(
     local: Local,
-    (framing, max, text): (Framing, usize, bool),
+    records: Records,
     env: crate::net::Env,
     ends: Ends,
 ) -> anyhow::Result<()> {
+    let Records { framing, max, text } = records;
     match local {
         Local::Echo => run(local, env, ends).await,
         Local::Repl(history) => {

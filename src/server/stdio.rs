@@ -9,7 +9,7 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::{Local, Serving};
-use crate::framing::Framing;
+use crate::framing::{Framing, Records};
 use crate::hub::{self, Event, Hub};
 use crate::local;
 use crate::relay::{Ends, QUEUE, pair};
@@ -23,6 +23,13 @@ pub(super) fn hub_of(serving: &Serving, local: &Local, forwarding: bool) -> Opti
 }
 
 /// The longest line a TCP client of `--broadcast`/`--chat` may send.
+/// A TCP listener's records under a hub: lines both ways.
+pub(super) const LINES: Records = Records {
+    framing: Framing::Lines,
+    max: LINE_LIMIT,
+    text: false,
+};
+
 pub(super) const LINE_LIMIT: usize = 64 << 20;
 
 /// A hub for `--broadcast`/`--chat` (or a listener's prompt) and its local side: the prompt
@@ -34,7 +41,7 @@ pub(super) const LINE_LIMIT: usize = 64 << 20;
 pub(super) fn start_hub(
     chat: bool,
     local: &Local,
-    (framing, max, text): (Framing, usize, bool),
+    records: Records,
 ) -> (
     Arc<Hub>,
     HubSide<impl Future<Output = anyhow::Result<()>> + use<>>,
@@ -50,12 +57,12 @@ pub(super) fn start_hub(
     };
     let stdio = async move {
         if let Some(history) = history {
-            let transport = if text {
+            let transport = if records.text {
                 local::repl::Transport::Ws
             } else {
                 local::repl::Transport::Tcp
             };
-            let binary = framing == Framing::Binary;
+            let binary = records.framing == Framing::Binary;
             return local::repl::serve(history, transport, binary, side, events, served).await;
         }
         let (local_ends, hub_ends) = pair();
@@ -67,7 +74,7 @@ pub(super) fn start_hub(
         // Ends once the listener is done and what it queued is handed on; dropping `stdout`
         // then lets the local side flush and end.
         let ended = served.clone();
-        let records = async move {
+        let to_stdout = async move {
             while let Some(event) = hub::next_event(&mut events, &ended).await {
                 if let Event::Record(_, msg) = event {
                     if stdout.send(msg).await.is_err() {
@@ -83,9 +90,9 @@ pub(super) fn start_hub(
             }
         };
         let (result, (), ()) = tokio::join!(
-            local::run_framed(Local::Stdio, (framing, max, text), Vec::new(), local_ends),
+            local::run_framed(Local::Stdio, records, Vec::new(), local_ends),
             broadcast,
-            records,
+            to_stdout,
         );
         result
     };

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use tokio::net::TcpListener;
 
-use super::stdio::{LINE_LIMIT, hub_of, start_hub, with_stdio};
+use super::stdio::{LINE_LIMIT, LINES, hub_of, start_hub, with_stdio};
 use super::{Admit, Policy, announce, idle_script, loopback, open, serve};
 use crate::config::Upstream;
 use crate::config::{Local, Serving};
@@ -37,7 +37,7 @@ pub async fn serve_tcp(
     let limit = serving.handshake_timeout;
     // Lines both ways under a hub, so that no two clients' lines mix on stdout.
     let (hub, stdio) = hub_of(&serving, &local, forward.is_some())
-        .map(|chat| start_hub(chat, &local, (Framing::Lines, LINE_LIMIT, false)))
+        .map(|chat| start_hub(chat, &local, LINES))
         .unzip();
     let script = idle_script(&serving);
     let forward = forward.map(Arc::new);

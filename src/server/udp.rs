@@ -14,7 +14,7 @@ use tokio::sync::watch;
 
 use crate::config::{Local, UdpServer};
 use crate::console;
-use crate::framing::Framing;
+use crate::framing::{Framing, Records};
 use crate::local;
 use crate::net::udp::{self, RECORD_LIMIT, datagram_event, datagrams};
 use crate::relay::{Ends, Message, relay};
@@ -36,7 +36,11 @@ pub async fn listen(cfg: UdpServer) -> anyhow::Result<()> {
                 |ends| {
                     local::run_framed(
                         cfg.local.clone(),
-                        (cfg.framing, RECORD_LIMIT, false),
+                        Records {
+                            framing: cfg.framing,
+                            max: RECORD_LIMIT,
+                            text: false,
+                        },
                         vec![],
                         ends,
                     )

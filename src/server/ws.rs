@@ -11,6 +11,7 @@ use super::{Admit, Policy, announce, idle_script, loopback, serve};
 use crate::config::{Local, WsServer};
 use crate::exit::{Exit, Fail};
 use crate::forward::{self};
+use crate::framing::Records;
 use crate::local;
 use crate::net::ws;
 use crate::net::ws::request::Refusal;
@@ -31,7 +32,11 @@ pub async fn serve_ws(listener: TcpListener, cfg: WsServer) -> anyhow::Result<()
     let script = idle_script(&cfg.serving);
     let rules = Arc::new(cfg.accept_rules());
     let for_handshake = (cfg.clone(), rules);
-    let records = (cfg.framing, cfg.control.max_message_size, true);
+    let records = Records {
+        framing: cfg.framing,
+        max: cfg.control.max_message_size,
+        text: true,
+    };
     let (hub, stdio) = hub_of(&cfg.serving, &cfg.local, cfg.forward.is_some())
         .map(|chat| start_hub(chat, &cfg.local, records))
         .unzip();
@@ -86,9 +91,8 @@ pub async fn serve_ws(listener: TcpListener, cfg: WsServer) -> anyhow::Result<()
                     return relay::settle(ended);
                 }
                 let local = cfg.local.clone();
-                let (framing, max) = (cfg.framing, cfg.control.max_message_size);
                 relay_scripted(
-                    |ends| local::run_framed(local, (framing, max, true), accepted.env, ends),
+                    |ends| local::run_framed(local, records, accepted.env, ends),
                     |ends| ws::run(accepted.ws, ends, &cfg.control, peer),
                     &script,
                     false,

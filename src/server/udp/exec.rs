@@ -20,7 +20,7 @@ use tokio::time::Instant;
 
 use crate::config::Local;
 use crate::console;
-use crate::framing::Framing;
+use crate::framing::{Framing, Records};
 use crate::local;
 use crate::net::udp::{RECORD_LIMIT, datagram_event, datagrams};
 use crate::relay::{Ends, Message, pair};
@@ -175,7 +175,11 @@ pub async fn serve(
             };
             let program = local::run_framed(
                 Local::Exec(cmd),
-                (framing, RECORD_LIMIT, false),
+                Records {
+                    framing,
+                    max: RECORD_LIMIT,
+                    text: false,
+                },
                 env,
                 local_ends,
             );
