@@ -7,8 +7,8 @@ use crate::framing::Records;
 use crate::local;
 use crate::net::{self, client::Remote};
 use crate::reconnect::{self, Reconnect};
-use crate::script::Script;
-use crate::script::relay_scripted;
+use crate::relay::Transport;
+use crate::script::{Script, relay_scripted};
 
 /// `tcp connect` (TLS when `remote` says so, through a proxy when it names one).
 pub async fn tcp(
@@ -25,7 +25,7 @@ pub async fn tcp(
             |(stream, _), ends| net::tcp::run(stream, ends),
             &script,
             &policy,
-            true,
+            Transport::Stream,
         )
         .await;
     }
@@ -35,7 +35,7 @@ pub async fn tcp(
         |ends| local::run(local, env, ends),
         |ends| net::tcp::run(stream, ends),
         &script,
-        true,
+        Transport::Stream,
     )
     .await
 }
@@ -56,7 +56,7 @@ pub async fn ws(cfg: WsClient) -> anyhow::Result<()> {
             |(ws, peer), ends| net::ws::run(ws, ends, &cfg.control, peer),
             &cfg.script,
             policy,
-            false,
+            Transport::Message,
         )
         .await;
     }
@@ -66,7 +66,7 @@ pub async fn ws(cfg: WsClient) -> anyhow::Result<()> {
         |ends| local::run_framed(cfg.local.clone(), records, env, ends),
         |ends| net::ws::run(ws, ends, &cfg.control, peer),
         &cfg.script,
-        false,
+        Transport::Message,
     )
     .await
 }
@@ -85,7 +85,7 @@ pub async fn udp(cfg: UdpClient) -> anyhow::Result<()> {
         |ends| local::run_framed(cfg.local.clone(), records, env, ends),
         |ends| net::udp::run_client(socket, ends, cfg.linger, cfg.framing),
         &cfg.script,
-        false,
+        Transport::Datagram,
     )
     .await
 }

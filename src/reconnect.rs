@@ -15,7 +15,7 @@ use serde_json::json;
 
 use crate::console;
 use crate::exit;
-use crate::relay::{Ends, pair};
+use crate::relay::{Ends, Transport, pair};
 use crate::script::{self, Ended, LocalEnds, Script};
 
 /// How to reconnect.
@@ -47,7 +47,7 @@ pub async fn run<L, LF, C, CF, X, R, RF>(
     remote: R,
     script: &Script,
     policy: &Reconnect,
-    stream: bool,
+    transport: Transport,
 ) -> anyhow::Result<()>
 where
     L: FnOnce(Ends) -> LF,
@@ -67,7 +67,13 @@ where
                     failures = 0;
                     let (facing_remote, r) = pair();
                     let (filtered, ended) = tokio::join!(
-                        script::connection(script, &mut local_ends, facing_remote, stream, false),
+                        script::connection(
+                            script,
+                            &mut local_ends,
+                            facing_remote,
+                            transport.is_stream(),
+                            false
+                        ),
                         remote(conn, r)
                     );
                     let ended = crate::relay::settle(ended);

@@ -236,6 +236,23 @@ where
     verdict(remote, local)
 }
 
+/// What the remote side carries, as far as the relay and the stages between the sides must
+/// know: a byte stream with a half-close (TCP, TLS), datagrams (UDP), or messages with their
+/// own boundaries and kinds (WebSocket).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transport {
+    Stream,
+    Datagram,
+    Message,
+}
+
+impl Transport {
+    /// A byte stream: records have no boundaries of their own (`--count` counts lines).
+    pub fn is_stream(self) -> bool {
+        self == Transport::Stream
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,7 +15,7 @@ use tokio::time::{Instant, sleep_until};
 
 use crate::console;
 use crate::exit::{Exit, Fail};
-use crate::relay::{Ends, Kind, Message, pair, relay, verdict};
+use crate::relay::{Ends, Kind, Message, Transport, pair, relay, verdict};
 
 /// What a script asks of one client connection.
 #[derive(Debug, Clone, Default)]
@@ -81,11 +81,17 @@ impl LocalEnds {
 }
 
 /// Runs the filter for a single connection: `local` are its ends facing the local side,
-/// `remote` facing the remote side. `stream`: the remote is a byte stream (TCP), so `--send`
+/// `remote` facing the remote side. `transport`: a byte stream (TCP) means `--send`
 /// texts get a newline, `--count` counts lines, and the peer's end of output is a half-close
 /// (our input goes on); otherwise each message is one, and the peer's end is the end
 /// (WebSocket, UDP: a `-k --exec` program whose client closed is stopped, not waited for).
-pub async fn filter(script: Script, local: Ends, remote: Ends, stream: bool) -> anyhow::Result<()> {
+pub async fn filter(
+    script: Script,
+    local: Ends,
+    remote: Ends,
+    transport: Transport,
+) -> anyhow::Result<()> {
+    let stream = transport.is_stream();
     let mut local = LocalEnds::new(&script, local);
     connection(&script, &mut local, remote, stream, stream)
         .await
@@ -242,12 +248,12 @@ fn take_counted(msg: Message, left: &mut u64, stream: bool) -> (Message, bool) {
 }
 
 /// [`relay`](crate::relay::relay) with a client's [`Script`] between the two sides (when it asks for anything).
-/// `stream`: the remote side is a byte stream (TCP).
+/// `transport`: what the remote side carries ([`Transport`]).
 pub async fn relay_scripted<L, LF, R, RF>(
     local: L,
     remote: R,
     script: &Script,
-    stream: bool,
+    transport: Transport,
 ) -> anyhow::Result<()>
 where
     L: FnOnce(Ends) -> LF,
@@ -262,7 +268,7 @@ where
     let (facing_remote, r) = pair();
     let (local, filtered, remote) = tokio::join!(
         local(l),
-        filter(script.clone(), facing_local, facing_remote, stream),
+        filter(script.clone(), facing_local, facing_remote, transport),
         remote(r)
     );
     verdict(remote.and(filtered), local)

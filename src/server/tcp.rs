@@ -16,6 +16,7 @@ use crate::framing::{Framing, framed};
 use crate::local;
 use crate::net::tcp;
 use crate::net::tls::{Stream, TlsServer};
+use crate::relay::Transport;
 use crate::script::relay_scripted;
 use crate::shutdown;
 
@@ -77,7 +78,7 @@ pub async fn serve_tcp(
                         |ends| forward::run(opened, &up, ends),
                         |ends| tcp::run(stream, ends),
                         &script,
-                        true,
+                        Transport::Stream,
                     )
                     .await;
                 }
@@ -89,7 +90,7 @@ pub async fn serve_tcp(
                     |ends| local::run(local, env, ends),
                     |ends| tcp::run(stream, ends),
                     &script,
-                    true,
+                    Transport::Stream,
                 )
                 .await
             }

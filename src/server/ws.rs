@@ -16,6 +16,7 @@ use crate::local;
 use crate::net::ws;
 use crate::net::ws::request::Refusal;
 use crate::relay;
+use crate::relay::Transport;
 use crate::script::relay_scripted;
 use crate::shutdown;
 
@@ -82,7 +83,7 @@ pub async fn serve_ws(listener: TcpListener, cfg: WsServer) -> anyhow::Result<()
                         |ends| forward::run(opened, up, ends),
                         |ends| ws::run(accepted.ws, ends, &cfg.control, peer),
                         &script,
-                        false,
+                        Transport::Message,
                     )
                     .await;
                 }
@@ -95,7 +96,7 @@ pub async fn serve_ws(listener: TcpListener, cfg: WsServer) -> anyhow::Result<()
                     |ends| local::run_framed(local, records, accepted.env, ends),
                     |ends| ws::run(accepted.ws, ends, &cfg.control, peer),
                     &script,
-                    false,
+                    Transport::Message,
                 )
                 .await
             }
