@@ -63,6 +63,19 @@ impl Queued {
     fn full(&self) -> bool {
         self.bytes.load(Ordering::SeqCst) >= BACKLOG_BYTES
     }
+
+    /// `msg` into the queue `tx` if there is room, counted in before it can be taken out.
+    fn send(
+        &self,
+        tx: &mpsc::Sender<Message>,
+        msg: Message,
+    ) -> Result<(), mpsc::error::TrySendError<Message>> {
+        let len = msg.data.len();
+        self.bytes.fetch_add(len, Ordering::SeqCst);
+        tx.try_send(msg).inspect_err(|_| {
+            self.bytes.fetch_sub(len, Ordering::SeqCst);
+        })
+    }
 }
 
 /// What the hub's local side hears: clients coming and going (numbered from 1, in the order
@@ -135,7 +148,6 @@ impl Hub {
     /// `msg` to the clients `to` names; a client whose queue stays full ([`BACKLOG`] records
     /// or [`BACKLOG_BYTES`]) for [`SLOW`] is dropped. Returns how many clients it was for.
     pub async fn send(&self, to: To, msg: &Message) -> usize {
-        let len = msg.data.len();
         let mut full = Vec::new();
         let mut count = 0;
         for (id, member) in self.members.lock().unwrap().iter() {
@@ -148,8 +160,8 @@ impl Hub {
                 full.push((*id, member.tx.clone(), queued.clone()));
                 continue;
             }
-            match member.tx.try_send(msg.clone()) {
-                Ok(()) => _ = queued.bytes.fetch_add(len, Ordering::SeqCst),
+            match queued.send(&member.tx, msg.clone()) {
+                Ok(()) => {}
                 Err(mpsc::error::TrySendError::Full(_)) => {
                     full.push((*id, member.tx.clone(), queued.clone()));
                 }
@@ -171,7 +183,7 @@ impl Hub {
             };
             match tokio::time::timeout_at(deadline, room).await {
                 Ok(Ok(permit)) => {
-                    queued.bytes.fetch_add(len, Ordering::SeqCst);
+                    queued.bytes.fetch_add(msg.data.len(), Ordering::SeqCst);
                     permit.send(msg.clone());
                 }
                 Ok(Err(_)) => {} // it has left
@@ -191,9 +203,8 @@ impl Hub {
             humantime::format_duration(SLOW)
         );
         // Its queue is full: the Close goes only if it has made room by now.
-        let _ = member
-            .tx
-            .try_send(Message::close(1008, "too slow", Initiator::Local));
+        let close = Message::close(1008, "too slow", Initiator::Local);
+        let _ = member.queued.send(&member.tx, close);
         member.kick.cancel();
         console::warn(
             format!("{}: dropped, {why}", member.peer),
@@ -232,13 +243,7 @@ impl Hub {
                     () = take.closed() => None,
                 };
                 let Some(msg) = msg else { break };
-                // Saturating: the Close to a client dropped as too slow was never counted in.
-                let len = msg.data.len();
-                let _ = queued
-                    .bytes
-                    .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |b| {
-                        Some(b.saturating_sub(len))
-                    });
+                queued.bytes.fetch_sub(msg.data.len(), Ordering::SeqCst);
                 queued.taken.notify_one();
                 if take.send(msg).await.is_err() {
                     break;
