@@ -27,8 +27,9 @@ use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
 
 use crate::exit::EXIT_CODES_HELP;
 // The one import that runs up the layers (DESIGN.md): `--linger` parses straight into the
-// type the WebSocket and UDP sides use, so that clap refuses a bad value.
-use crate::net::Linger;
+// type the WebSocket and UDP sides use, so that clap refuses a bad value (and durations share
+// its cap).
+use crate::net::{LONGEST, Linger};
 
 mod options;
 
@@ -348,22 +349,17 @@ pub enum EventFormat {
     Json,
 }
 
-/// Humane durations: `500ms`, `10s`, `2m`, `1h 30m`.
 /// `--linger`: a duration, `0` or `forever`.
 pub fn parse_linger(s: &str) -> Result<Linger, String> {
     Linger::parse(s)
 }
 
-/// Durations past [`LONGEST`] count as [`LONGEST`]: a clock plus such a span would overflow
-/// (a panic), and a century is "never" for any connection.
+/// Humane durations: `500ms`, `10s`, `2m`, `1h 30m`; past [`LONGEST`] counts as [`LONGEST`].
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     humantime::parse_duration(s)
         .map(|d| d.min(LONGEST))
         .map_err(|e| format!("{e} (write durations like 500ms, 10s or 2m)"))
 }
-
-/// The longest duration any option takes: 100 years.
-pub const LONGEST: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
 
 /// A duration that must not be zero (`--ping-interval`: a ping every 0 s is no interval).
 pub fn parse_interval(s: &str) -> Result<Duration, String> {

@@ -51,13 +51,13 @@ pub enum Linger {
     Forever,
 }
 
-/// The longest wait: 100 years (`cli::LONGEST`, which cannot be named from here).
-const LONGEST: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
+/// The longest duration any option takes: 100 years. A clock plus more would overflow (a
+/// panic), and a century is "never" for any connection.
+pub const LONGEST: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
 
 impl Linger {
-    /// `forever`, or a duration (`0`, `500ms`, `2s`; a bare number is seconds).
-    /// `forever`, seconds (`1.5`) or a humantime duration; past 100 years counts as 100
-    /// years (a clock plus more would overflow).
+    /// `forever`, or a duration (`0`, `500ms`, `2s`; a bare number is seconds); past
+    /// [`LONGEST`] counts as [`LONGEST`].
     pub fn parse(text: &str) -> Result<Linger, String> {
         if text == "forever" {
             return Ok(Linger::Forever);
