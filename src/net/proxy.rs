@@ -216,15 +216,15 @@ async fn http_connect(
     // Byte by byte up to the blank line: whatever follows belongs to the target.
     let mut head = Vec::with_capacity(256);
     let mut byte = [0u8; 1];
+    let not_http = |why: &str| {
+        Fail::new(
+            Exit::Handshake,
+            format!("the {proxy} {why} to CONNECT {target}"),
+        )
+        .hint("check that it is an HTTP proxy (for SOCKS, write socks5://)")
+        .err()
+    };
     let (status, status_line) = loop {
-        let not_http = |why: &str| {
-            Fail::new(
-                Exit::Handshake,
-                format!("the {proxy} {why} to CONNECT {target}"),
-            )
-            .hint("check that it is an HTTP proxy (for SOCKS, write socks5://)")
-            .err()
-        };
         match answer(&head) {
             Answer::Complete { status, line } => break (status, line),
             Answer::NotHttp => return Err(not_http("gave an answer that is not HTTP")),

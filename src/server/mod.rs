@@ -53,7 +53,7 @@ pub const MAX_PENDING: usize = 256;
 /// a client takes one of the places once its handshake is done, so connections that never
 /// finish a handshake (silent ones, say) take none. Those refused get 503 (WebSocket) or are
 /// closed (TCP, TLS).
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Admit {
     first: Option<Arc<AtomicBool>>,
     places: Option<Places>,
@@ -106,12 +106,12 @@ impl Admit {
 /// Serves clients from `listener`. Each accepted client is checked against `--allow` and
 /// `--deny` (closed at once, before any data, if refused), then goes through `handshake`
 /// (TLS, WebSocket; at most [`MAX_PENDING`] at once, all concurrently), which asks its
-/// [`Admit`] for a place (`--max-conns`; 503 for WebSocket, closed for TCP), and is `run`. Without `--keep-open`, the first client to complete its handshake is served, the
-/// listener is closed, and the handshakes still in progress are refused through [`Admit`]
-/// (a failed handshake does not count); with it, clients are served concurrently, or one
-/// after another when `sequential` (not accepting while one is served, as `nc -lk`). Running
-/// out of descriptors pauses accepting until a connection ends (one warning a minute at
-/// most). A
+/// [`Admit`] for a place (`--max-conns`; 503 for WebSocket, closed for TCP), and is `run`.
+/// Without `--keep-open`, the first client to complete its handshake is served, the listener
+/// is closed, and the handshakes still in progress are refused through [`Admit`] (a failed
+/// handshake does not count); with it, clients are served concurrently, or one after another
+/// when `sequential` (not accepting while one is served, as `nc -lk`). Running out of
+/// descriptors pauses accepting until a connection ends (one warning a minute at most). A
 /// shutdown (see [`crate::shutdown`]) stops accepting and waits `drain` for the connections
 /// to end; then the run ends cleanly.
 pub async fn serve<C, HS, HF, RS, RF>(

@@ -22,7 +22,6 @@ pub(super) fn hub_of(serving: &Serving, local: &Local, forwarding: bool) -> Opti
     serving.hub.or(prompt.then_some(false))
 }
 
-/// The longest line a TCP client of `--broadcast`/`--chat` may send.
 /// A TCP listener's records under a hub: lines both ways.
 pub(super) const LINES: Records = Records {
     framing: Framing::Lines,
@@ -30,10 +29,11 @@ pub(super) const LINES: Records = Records {
     text: false,
 };
 
+/// The longest line a TCP client of `--broadcast`/`--chat` may send.
 pub(super) const LINE_LIMIT: usize = 64 << 20;
 
 /// A hub for `--broadcast`/`--chat` (or a listener's prompt) and its local side: the prompt
-/// when `local` is one, else stdin/stdout (records cut by `framing`). `text`: WebSocket.
+/// when `local` is one, else stdin/stdout, cut into `records` (`text`: WebSocket).
 ///
 /// The second value is the local side and the token that tells it the listener is done: it
 /// then writes out the records already queued for stdout (a line a client sent just before
@@ -106,9 +106,8 @@ pub(super) struct HubSide<F> {
 }
 
 /// Serves until `served` ends; stdin/stdout failing (not UTF-8 where text is needed, say)
-/// ends the run too.
-/// Once served, the local side writes out what is queued for stdout before the run ends
-/// (input left unread on stdin is not an error then: the listener is done).
+/// ends the run too. Once served, the local side writes out what is queued for stdout before
+/// the run ends (input left unread on stdin is not an error then: the listener is done).
 pub(super) async fn with_stdio(
     served: impl Future<Output = anyhow::Result<()>>,
     stdio: HubSide<impl Future<Output = anyhow::Result<()>>>,

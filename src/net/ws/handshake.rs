@@ -44,18 +44,17 @@ pub async fn connect(
     settings: &Settings,
     bulk: bool,
 ) -> anyhow::Result<(WebSocketStream<Gated<Stream>>, SocketAddr)> {
-    let asked = request;
     let attempt = async {
         let (stream, peer) = client::open(remote).await?;
-        let request = http_request(asked)?;
+        let http = http_request(request)?;
         show_headers(
             "request",
-            format!("GET {} HTTP/1.1", path_and_query(&asked.url)),
-            request.headers(),
-            json!({"peer": peer, "url": asked.url.as_str()}),
+            format!("GET {} HTTP/1.1", path_and_query(&request.url)),
+            http.headers(),
+            json!({"peer": peer, "url": request.url.as_str()}),
         );
         match tokio_tungstenite::client_async_with_config(
-            request,
+            http,
             Gated::new(stream, settings.max_message_size),
             Some(ws_config(settings, bulk)),
         )
@@ -76,7 +75,7 @@ pub async fn connect(
                 Ok((ws, peer))
             }
             Err(WsError::Http(response)) => Err(refused(&response, peer)),
-            Err(err) => Err(handshake_failed(err, peer, remote, asked)),
+            Err(err) => Err(handshake_failed(err, peer, remote, request)),
         }
     };
     match timeout(remote.connect_timeout, attempt).await {
@@ -85,7 +84,7 @@ pub async fn connect(
             Exit::Connect,
             format!(
                 "no WebSocket connection to {} within {}",
-                asked.url,
+                request.url,
                 humantime::format_duration(remote.connect_timeout)
             ),
         )
@@ -116,16 +115,17 @@ pub fn check_answer(answer: &[u8], protocols: &[String]) -> anyhow::Result<()> {
             Ok(())
         }
     }
-    let mut request = "ws://localhost/".into_client_request()?;
-    let headers = request.headers_mut();
-    headers.insert(
-        header::SEC_WEBSOCKET_KEY,
-        HeaderValue::from_static("dGhlIHNhbXBsZSBub25jZQ=="),
-    );
-    if !protocols.is_empty() {
-        let offer = HeaderValue::from_str(&protocols.join(", "))?;
-        headers.insert(header::SEC_WEBSOCKET_PROTOCOL, offer);
-    }
+    // Our own request, its key replaced as `-H` replaces a default field.
+    let request = http_request(&ClientRequest {
+        url: "ws://localhost/".parse()?,
+        headers: vec![(
+            header::SEC_WEBSOCKET_KEY,
+            HeaderValue::from_static("dGhlIHNhbXBsZSBub25jZQ=="),
+        )],
+        protocols: protocols.to_vec(),
+        origin: None,
+        auth: None,
+    })?;
     match tungstenite::client::client_with_config(request, Peer(answer), None) {
         Ok((_, response)) => answer_rules(response.headers(), ([127, 0, 0, 1], 0).into()),
         Err(HandshakeError::Failure(err)) => Err(err.into()),
