@@ -1,6 +1,8 @@
 //! The clients: `tcp connect`, `ws connect` and `udp send`. Each opens its remote side, then
 //! relays it with its local side (under the scripting options); `--reconnect` opens the
-//! remote side again and again for one local side (`reconnect.rs`).
+//! remote side again and again for one local side (`reconnect.rs`). A client is never asked
+//! to shut down gracefully (its first Ctrl-C is the end); its `shutdown` reaches its sides
+//! for the prompt's Ctrl-C twice.
 
 use crate::config::{Local, UdpClient, WsClient};
 use crate::framing::Records;
@@ -9,6 +11,7 @@ use crate::net::{self, client::Remote};
 use crate::reconnect::{self, Reconnect};
 use crate::relay::Transport;
 use crate::script::{Script, relay_scripted};
+use crate::shutdown::Shutdown;
 
 /// `tcp connect` (TLS when `remote` says so, through a proxy when it names one).
 pub async fn tcp(
@@ -16,13 +19,14 @@ pub async fn tcp(
     local: Local,
     script: Script,
     reconnect: Option<Reconnect>,
+    shutdown: &Shutdown,
 ) -> anyhow::Result<()> {
     let connect = || net::client::open(&remote);
     if let Some(policy) = reconnect {
         return reconnect::run(
-            |ends| local::run(local, vec![], ends),
+            |ends| local::run(local, vec![], ends, shutdown),
             connect,
-            |(stream, _), ends| net::tcp::run(stream, ends),
+            |(stream, _), ends| net::tcp::run(stream, ends, shutdown),
             &script,
             &policy,
             Transport::Stream,
@@ -32,8 +36,8 @@ pub async fn tcp(
     let (stream, peer) = connect().await?;
     let env = net::socket_env(stream.tcp(), peer);
     relay_scripted(
-        |ends| local::run(local, env, ends),
-        |ends| net::tcp::run(stream, ends),
+        |ends| local::run(local, env, ends, shutdown),
+        |ends| net::tcp::run(stream, ends, shutdown),
         &script,
         Transport::Stream,
     )
@@ -41,7 +45,7 @@ pub async fn tcp(
 }
 
 /// `ws connect`: the opening handshake, then messages both ways.
-pub async fn ws(cfg: WsClient) -> anyhow::Result<()> {
+pub async fn ws(cfg: WsClient, shutdown: &Shutdown) -> anyhow::Result<()> {
     let records = Records {
         framing: cfg.framing,
         max: cfg.control.max_message_size,
@@ -51,9 +55,9 @@ pub async fn ws(cfg: WsClient) -> anyhow::Result<()> {
         || net::ws::handshake::connect(&cfg.remote, &cfg.request, &cfg.control, cfg.bulk());
     if let Some(policy) = &cfg.reconnect {
         return reconnect::run(
-            |ends| local::run_framed(cfg.local.clone(), records, vec![], ends),
+            |ends| local::run_framed(cfg.local.clone(), records, vec![], ends, shutdown),
             connect,
-            |(ws, peer), ends| net::ws::run(ws, ends, &cfg.control, peer),
+            |(ws, peer), ends| net::ws::run(ws, ends, &cfg.control, peer, shutdown),
             &cfg.script,
             policy,
             Transport::Message,
@@ -63,8 +67,8 @@ pub async fn ws(cfg: WsClient) -> anyhow::Result<()> {
     let (ws, peer) = connect().await?;
     let env = net::peer_env(peer);
     relay_scripted(
-        |ends| local::run_framed(cfg.local.clone(), records, env, ends),
-        |ends| net::ws::run(ws, ends, &cfg.control, peer),
+        |ends| local::run_framed(cfg.local.clone(), records, env, ends, shutdown),
+        |ends| net::ws::run(ws, ends, &cfg.control, peer, shutdown),
         &cfg.script,
         Transport::Message,
     )
@@ -72,7 +76,7 @@ pub async fn ws(cfg: WsClient) -> anyhow::Result<()> {
 }
 
 /// `udp send`: a connected socket, records as datagrams.
-pub async fn udp(cfg: UdpClient) -> anyhow::Result<()> {
+pub async fn udp(cfg: UdpClient, shutdown: &Shutdown) -> anyhow::Result<()> {
     let socket = net::udp::connect(&cfg.target, &cfg.socket).await?;
     let peer = socket.peer_addr()?;
     let env = net::peer_env(peer);
@@ -82,7 +86,7 @@ pub async fn udp(cfg: UdpClient) -> anyhow::Result<()> {
         text: false,
     };
     relay_scripted(
-        |ends| local::run_framed(cfg.local.clone(), records, env, ends),
+        |ends| local::run_framed(cfg.local.clone(), records, env, ends, shutdown),
         |ends| net::udp::run_client(socket, ends, cfg.linger, cfg.framing),
         &cfg.script,
         Transport::Datagram,

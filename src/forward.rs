@@ -17,6 +17,7 @@ use crate::net::tcp;
 use crate::net::tls::Stream;
 use crate::net::ws::{self, gate::Gated};
 use crate::relay::Ends;
+use crate::shutdown::Shutdown;
 
 /// An upstream connection, open.
 pub enum Open {
@@ -40,10 +41,18 @@ pub async fn open(upstream: &Upstream) -> anyhow::Result<Open> {
 /// upstream's FIN is the end of the client's input (a half-close, or a WebSocket Close after
 /// the linger); a failure reaches a WebSocket client as a Close 1011 (sent by the upstream's
 /// remote side, `tcp::run` or `ws::run`, before its channel ends).
-pub async fn run(open: Open, upstream: &Upstream, ends: Ends) -> anyhow::Result<()> {
+/// `shutdown` is the client's connection's: when it starts, the upstream is closed too.
+pub async fn run(
+    open: Open,
+    upstream: &Upstream,
+    ends: Ends,
+    shutdown: &Shutdown,
+) -> anyhow::Result<()> {
     match (open, upstream) {
-        (Open::Tcp(stream), _) => tcp::run(stream, ends).await,
-        (Open::Ws(ws, peer), Upstream::Ws(cfg)) => ws::run(*ws, ends, &cfg.control, peer).await,
+        (Open::Tcp(stream), _) => tcp::run(stream, ends, shutdown).await,
+        (Open::Ws(ws, peer), Upstream::Ws(cfg)) => {
+            ws::run(*ws, ends, &cfg.control, peer, shutdown).await
+        }
         (Open::Ws(..), Upstream::Tcp(_)) => unreachable!("opened from this upstream"),
     }
 }

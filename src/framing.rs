@@ -15,6 +15,7 @@ use tokio::sync::mpsc;
 
 use crate::exit::{Exit, Fail};
 use crate::relay::{Ends, Kind, Message, Unsent, pair};
+use crate::shutdown::Shutdown;
 
 /// How a byte-stream side meets a message side: the cut, the longest record, and the
 /// kind of message a record becomes.
@@ -233,11 +234,12 @@ where
 pub struct Aborted;
 
 /// Writes every message from `rx` to `writer` and shuts the writer down when `rx` ends (for
-/// TCP, a half-close). Returns the bytes written; [`Aborted`] (as an `io::Error`) when the
+/// TCP, a half-close), or once `shutdown` starts (after what is queued). Returns the bytes written; [`Aborted`] (as an `io::Error`) when the
 /// other side failed, leaving `writer` unshut, for the caller to reset.
 pub async fn write_chunks<W>(
     mut rx: mpsc::Receiver<Message>,
     writer: &mut W,
+    shutdown: &Shutdown,
 ) -> std::io::Result<u64>
 where
     W: AsyncWrite + Unpin,
@@ -248,7 +250,7 @@ where
             biased;
             msg = rx.recv() => msg,
             // A listener shutting down: what is queued goes out, then the half-close.
-            _ = crate::shutdown::requested() => {
+            _ = shutdown.requested() => {
                 while let Ok(msg) = rx.try_recv() {
                     writer.write_all(&msg.data).await?;
                     total += msg.data.len() as u64;
@@ -284,7 +286,7 @@ mod tests {
         let reader = tokio::spawn(async move { read_chunks(&source[..], &tx).await });
         let writer = tokio::spawn(async move {
             let mut sink = sink;
-            write_chunks(rx, &mut sink).await
+            write_chunks(rx, &mut sink, &Shutdown::new()).await
         });
         let mut got = Vec::new();
         out.read_to_end(&mut got).await.unwrap();

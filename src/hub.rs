@@ -28,6 +28,7 @@ use tokio_util::sync::CancellationToken;
 use crate::console;
 use crate::exit::{Exit, Fail};
 use crate::relay::{Ends, Initiator, Message, QUEUE};
+use crate::shutdown::Shutdown;
 
 /// Records queued for one client before it counts as too slow.
 pub const BACKLOG: usize = 256;
@@ -213,8 +214,14 @@ impl Hub {
     }
 
     /// Serves one client: `session` is its remote side (records both ways). Its records go
-    /// to stdout (and, chatting, to the others); the hub's go to it.
-    pub async fn serve<F, Fut>(&self, peer: SocketAddr, session: F) -> anyhow::Result<()>
+    /// to stdout (and, chatting, to the others); the hub's go to it. When its connection's
+    /// `shutdown` starts, it leaves the hub: its queue ends after what is in it.
+    pub async fn serve<F, Fut>(
+        &self,
+        peer: SocketAddr,
+        shutdown: &Shutdown,
+        session: F,
+    ) -> anyhow::Result<()>
     where
         F: FnOnce(Ends) -> Fut,
         Fut: Future<Output = anyhow::Result<()>>,
@@ -274,7 +281,7 @@ impl Hub {
         // A listener shutting down: the client leaves the hub, so that its queue ends after
         // what is in it and its connection closes (a TCP client's has no other way to end).
         let leave = async {
-            crate::shutdown::requested().await;
+            shutdown.requested().await;
             self.members.lock().unwrap().remove(&id);
             std::future::pending::<()>().await
         };

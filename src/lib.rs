@@ -12,7 +12,7 @@
 //! 2. [`relay`]: the one pump between the two sides, its channel contract; [`framing`]: byte
 //!    streams <-> messages; `script`: a client's `--send`, `--count`, `--recv-only`,
 //!    `--send-only`, `--idle-timeout` between the sides; `hub`: one local side shared by a
-//!    listener's clients; `shutdown`: a listener's graceful shutdown
+//!    listener's clients; `shutdown`: the run's one `Shutdown` handle (made here, passed down)
 //! 3. [`net`]: the remote sides and what they need, naming nothing above (`tests/house.rs`):
 //!    `addr` (HOST:PORT), `client` (connect, TLS, proxies), `tcp`, `udp` (sockets),
 //!    `ws` (`handshake` as a client, `accept` as a server, `request`, `gate`, the session's
@@ -51,6 +51,7 @@ use tokio::signal::unix::{Signal, SignalKind, signal};
 use crate::cli::Cli;
 use crate::config::{Config, Job};
 use crate::exit::{Exit, Fail};
+use crate::shutdown::Shutdown;
 
 /// Runs the command line to its end. The error, if any, carries its exit code (see [`exit`]).
 pub fn run(cli: Cli) -> anyhow::Result<()> {
@@ -70,6 +71,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     // Under the prompt, a SIGTERM or SIGHUP must not kill the process with the terminal still
     // in raw mode: they end the run, and the prompt puts the terminal back on its way out.
     let prompt = job.has_prompt();
+    // The one handle on the run's shutdown: the signals start it, the job hears it.
+    let shutdown = Shutdown::new();
     let result = runtime.block_on(async {
         // Installed before any work starts: a SIGINT right after `listening on` must be ours
         // to handle, not the default (death by signal instead of exit 130).
@@ -85,15 +88,15 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             None
         };
         tokio::select! {
-            result = run_job(job) => result,
+            result = run_job(job, &shutdown) => result,
             _ = sleep_for(timeout) => {
                 let limit = humantime::format_duration(timeout.unwrap_or_default());
                 Err(Fail::new(Exit::Io, format!("gave up after {limit} (--timeout)")).err())
             }
-            _ = interrupted(&mut interrupt, terminate.as_mut(), hangup.as_mut(), graceful) => {
+            _ = interrupted(&mut interrupt, terminate.as_mut(), hangup.as_mut(), graceful.then_some(&shutdown)) => {
                 Err(Fail::quiet(Exit::Interrupted, "interrupted"))
             }
-            _ = shutdown::stop_requested() => Err(Fail::quiet(Exit::Interrupted, "interrupted")),
+            _ = shutdown.stop_requested() => Err(Fail::quiet(Exit::Interrupted, "interrupted")),
         }
     });
     // Dropping the connections above closed them; a name lookup still running in the
@@ -103,16 +106,16 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     result
 }
 
-/// Resolves when the run is to stop at once. A TCP or WebSocket listener (`graceful`) shuts
-/// down gracefully on the first Ctrl-C or SIGTERM (the job then ends by itself) and stops at
-/// once only on a second Ctrl-C; anything else stops at the first Ctrl-C, or SIGTERM when it
+/// Resolves when the run is to stop at once. A TCP or WebSocket listener (given its
+/// `graceful` shutdown) shuts down gracefully on the first Ctrl-C or SIGTERM (the job then
+/// ends by itself) and stops at once only on a second Ctrl-C; anything else stops at the first Ctrl-C, or SIGTERM when it
 /// is watched (`terminate`: under the prompt). A SIGHUP (`hangup`, watched under the prompt:
 /// the terminal is gone) stops at once.
 async fn interrupted(
     interrupt: &mut Signal,
     terminate: Option<&mut Signal>,
     hangup: Option<&mut Signal>,
-    graceful: bool,
+    graceful: Option<&Shutdown>,
 ) {
     let hangup = received(hangup);
     tokio::pin!(hangup);
@@ -121,10 +124,10 @@ async fn interrupted(
         _ = received(terminate) => {}
         _ = &mut hangup => return,
     }
-    if !graceful {
+    let Some(shutdown) = graceful else {
         return;
-    }
-    shutdown::begin();
+    };
+    shutdown.begin();
     tokio::select! {
         _ = interrupt.recv() => {}
         _ = &mut hangup => {}
@@ -149,14 +152,14 @@ async fn sleep_for(limit: Option<Duration>) {
     }
 }
 
-async fn run_job(job: Job) -> anyhow::Result<()> {
+async fn run_job(job: Job, shutdown: &Shutdown) -> anyhow::Result<()> {
     match job {
         Job::TcpConnect {
             remote,
             local,
             script,
             reconnect,
-        } => client::tcp(remote, local, script, reconnect).await,
+        } => client::tcp(remote, local, script, reconnect, shutdown).await,
         Job::TcpListen {
             bind,
             local,
@@ -165,15 +168,15 @@ async fn run_job(job: Job) -> anyhow::Result<()> {
             forward,
         } => {
             let listener = net::tcp::bind(&bind).await?;
-            server::serve_tcp(listener, local, serving, tls, forward).await
+            server::serve_tcp(listener, local, serving, tls, forward, shutdown).await
         }
-        Job::WsConnect(cfg) => client::ws(*cfg).await,
+        Job::WsConnect(cfg) => client::ws(*cfg, shutdown).await,
         Job::WsListen(cfg) => {
             let listener = net::tcp::bind(&cfg.bind).await?;
-            server::serve_ws(listener, cfg).await
+            server::serve_ws(listener, cfg, shutdown).await
         }
-        Job::UdpSend(cfg) => client::udp(cfg).await,
-        Job::UdpListen(cfg) => server::udp::listen(cfg).await,
+        Job::UdpSend(cfg) => client::udp(cfg, shutdown).await,
+        Job::UdpListen(cfg) => server::udp::listen(cfg, shutdown).await,
         Job::Completions(_) => unreachable!("handled before the runtime starts"),
     }
 }

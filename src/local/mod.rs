@@ -8,6 +8,7 @@ use std::path::PathBuf;
 
 use crate::framing::{Framing, Records, framed};
 use crate::relay::Ends;
+use crate::shutdown::Shutdown;
 
 /// The local side of a connection.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,11 +24,18 @@ pub enum Local {
 }
 
 /// Runs the local side `local` of one connection. `env` is given to an `--exec` command (the
-/// addresses of the connection).
-pub async fn run(local: Local, env: crate::net::Env, ends: Ends) -> anyhow::Result<()> {
+/// addresses of the connection); the prompt stops the run through `shutdown` (Ctrl-C twice).
+pub async fn run(
+    local: Local,
+    env: crate::net::Env,
+    ends: Ends,
+    shutdown: &Shutdown,
+) -> anyhow::Result<()> {
     match local {
         Local::Stdio => stdio::run(ends).await,
-        Local::Repl(history) => repl::run(history, repl::Transport::Tcp, false, ends).await,
+        Local::Repl(history) => {
+            repl::run(history, repl::Transport::Tcp, false, ends, shutdown).await
+        }
         Local::Echo => {
             echo(ends).await;
             Ok(())
@@ -43,19 +51,32 @@ pub async fn run_framed(
     records: Records,
     env: crate::net::Env,
     ends: Ends,
+    shutdown: &Shutdown,
 ) -> anyhow::Result<()> {
     let Records { framing, max, text } = records;
     match local {
-        Local::Echo => run(local, env, ends).await,
+        Local::Echo => run(local, env, ends, shutdown).await,
         Local::Repl(history) => {
             let transport = if text {
                 repl::Transport::Ws
             } else {
                 repl::Transport::Udp
             };
-            repl::run(history, transport, framing == Framing::Binary, ends).await
+            repl::run(
+                history,
+                transport,
+                framing == Framing::Binary,
+                ends,
+                shutdown,
+            )
+            .await
         }
-        _ => framed(framing, max, text, ends, |ends| run(local, env, ends)).await,
+        _ => {
+            framed(framing, max, text, ends, |ends| {
+                run(local, env, ends, shutdown)
+            })
+            .await
+        }
     }
 }
 

@@ -17,6 +17,7 @@ use crate::framing::{Aborted, read_chunks, write_chunks};
 use crate::net::addr::HostPort;
 use crate::net::tls::{self, Stream};
 use crate::relay::{Ends, Initiator, Message};
+use crate::shutdown::Shutdown;
 
 /// Resolves `target` and tries each address in turn; `timeout` bounds the whole attempt.
 pub async fn connect(target: &HostPort, timeout: Duration) -> anyhow::Result<TcpStream> {
@@ -147,8 +148,9 @@ fn listen_on(addr: SocketAddr) -> std::io::Result<TcpListener> {
 
 /// The remote side of the relay over a connected stream: what arrives goes out on `tx`, what
 /// comes in on `rx` is written, and the end of `rx` half-closes (`shutdown(Write)`; over TLS,
-/// close_notify first). A reset is the peer ending abnormally (exit 5).
-pub async fn run(stream: Stream, ends: Ends) -> anyhow::Result<()> {
+/// close_notify first), as does the start of `shutdown` (after what is queued). A reset is
+/// the peer ending abnormally (exit 5).
+pub async fn run(stream: Stream, ends: Ends, shutdown: &Shutdown) -> anyhow::Result<()> {
     let _ = stream.tcp().set_nodelay(true);
     let peer = stream.tcp().peer_addr().ok();
     // Kept for a reset when the other side of a bridge fails (the stream is split below).
@@ -158,11 +160,11 @@ pub async fn run(stream: Stream, ends: Ends) -> anyhow::Result<()> {
         Stream::Plain(tcp) => {
             let (reader, writer) = tcp.into_split();
             // Dropped, this half would send a FIN first: a reset must not look clean.
-            pump(reader, writer, peer, ends, socket, |w| w.forget()).await
+            pump(reader, writer, peer, ends, socket, |w| w.forget(), shutdown).await
         }
         tls => {
             let (reader, writer) = tokio::io::split(tls);
-            pump(reader, writer, peer, ends, socket, drop).await
+            pump(reader, writer, peer, ends, socket, drop, shutdown).await
         }
     }
 }
@@ -176,6 +178,7 @@ async fn pump<R, W>(
     ends: Ends,
     socket: socket2::Socket,
     abandon: impl FnOnce(W),
+    shutdown: &Shutdown,
 ) -> anyhow::Result<()>
 where
     R: AsyncRead + Unpin,
@@ -202,7 +205,7 @@ where
     // direction is waiting for (stdin may be an idle pipe); the peer's FIN only ends its
     // direction (a half-close).
     let (received, sent) = {
-        let send = write_chunks(rx, &mut writer);
+        let send = write_chunks(rx, &mut writer, shutdown);
         tokio::pin!(receive, send);
         let outcome: anyhow::Result<(u64, std::io::Result<u64>)> = tokio::select! {
             received = &mut receive => {

@@ -21,9 +21,11 @@ use std::time::Duration;
 
 use serde_json::json;
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, mpsc};
 use tokio::task::JoinSet;
 use tokio::time::{Instant, sleep_until, timeout};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 
 use crate::config::Serving;
 use crate::console;
@@ -32,7 +34,7 @@ use crate::exit::{Exit, Fail};
 use crate::net::tls::{Stream, TlsServer};
 use crate::relay::{Ends, QUEUE};
 use crate::script::Script;
-use crate::shutdown;
+use crate::shutdown::{self, Shutdown};
 
 /// How a listener takes its clients, for [`serve`].
 pub struct Policy {
@@ -113,17 +115,19 @@ impl Admit {
 /// when `sequential` (not accepting while one is served, as `nc -lk`). Running out of
 /// descriptors pauses accepting until a connection ends (one warning a minute at most). A
 /// shutdown (see [`crate::shutdown`]) stops accepting and waits `drain` for the connections
-/// to end; then the run ends cleanly.
+/// to end; then the run ends cleanly. Each connection is `run` with a child of `shutdown`
+/// of its own.
 pub async fn serve<C, HS, HF, RS, RF>(
     listener: TcpListener,
     policy: Policy,
+    shutdown: &Shutdown,
     handshake: HS,
     run: RS,
 ) -> anyhow::Result<()>
 where
     HS: Fn(TcpStream, SocketAddr, Admit) -> HF + Clone + Send + 'static,
     HF: Future<Output = anyhow::Result<C>> + Send + 'static,
-    RS: Fn(C, SocketAddr) -> RF + Clone + Send + 'static,
+    RS: Fn(C, SocketAddr, Shutdown) -> RF + Clone + Send + 'static,
     RF: Future<Output = anyhow::Result<()>> + Send,
     C: Send + 'static,
 {
@@ -172,7 +176,11 @@ where
             }
         };
     let pending = Arc::new(Semaphore::new(MAX_PENDING));
-    let mut running = JoinSet::new();
+    // The connections being served (for the drain), the token that cuts them at its end, and
+    // the word that one has ended (accepting may go on; its memory may go back).
+    let running = TaskTracker::new();
+    let cut = CancellationToken::new();
+    let ended = Arc::new(Notify::new());
     let mut handshaking = JoinSet::new();
     let mut paused: Option<Instant> = None;
     // When running out of descriptors was last reported: once a minute at most.
@@ -180,7 +188,7 @@ where
     loop {
         let (stream, peer, permit) = tokio::select! {
             biased;
-            _ = shutdown::requested() => {
+            _ = shutdown.requested() => {
                 if concurrent {
                     break;
                 }
@@ -195,7 +203,7 @@ where
                     None
                 };
                 let Ok(Some((conn, peer))) = timeout(drain, first).await else { break };
-                let served = shutdown::bounded(run(conn, peer), drain).await;
+                let served = shutdown.bounded(run(conn, peer, shutdown.child()), drain).await;
                 if !serving.keep_open {
                     return served;
                 }
@@ -204,7 +212,7 @@ where
                 }
                 break;
             },
-            Some(_) = running.join_next() => {
+            () = ended.notified() => {
                 paused = None;
                 if running.is_empty() {
                     give_back_memory();
@@ -215,9 +223,9 @@ where
                 let Ok(Some((conn, peer))) = done else { continue };
                 if !serving.keep_open {
                     drop(listener);
-                    return shutdown::bounded(run(conn, peer), drain).await;
+                    return shutdown.bounded(run(conn, peer, shutdown.child()), drain).await;
                 }
-                match shutdown::bounded(run(conn, peer), drain).await {
+                match shutdown.bounded(run(conn, peer, shutdown.child()), drain).await {
                     // Stdout was closed by its reader (`| head`): nobody takes what the next
                     // client would send, so the listener ends, quietly (exit 0).
                     Err(err) if exit::is_quiet(&err) && exit::code_of(&err) == Exit::Ok => {
@@ -268,20 +276,30 @@ where
             continue;
         }
         let (shake, run) = (shake.clone(), run.clone());
+        let (own, cut, ended) = (shutdown.child(), cut.clone(), ended.clone());
         running.spawn(async move {
-            // Boxed apart: a task holds only the stage it is in, not room for the larger of
-            // the two (memory per idle connection, measured by `cargo bench --bench idle`).
-            let shaken = Box::pin(shake(stream, peer, permit, admit.clone())).await;
-            if let Some((conn, peer)) = shaken {
-                if let Err(err) = Box::pin(run(conn, peer)).await {
-                    report(peer, &err);
+            let place = admit.clone();
+            let served = async move {
+                // Boxed apart: a task holds only the stage it is in, not room for the larger
+                // of the two (memory per idle connection, `cargo bench --bench idle`).
+                let shaken = Box::pin(shake(stream, peer, permit, place)).await;
+                if let Some((conn, peer)) = shaken {
+                    if let Err(err) = Box::pin(run(conn, peer, own)).await {
+                        report(peer, &err);
+                    }
                 }
+            };
+            tokio::select! {
+                biased;
+                () = cut.cancelled() => {}
+                () = served => {}
             }
             admit.give_back();
+            ended.notify_one();
         });
     }
     drop(listener);
-    finish(running, drain).await;
+    finish(running, cut, drain).await;
     Ok(())
 }
 
@@ -315,25 +333,24 @@ fn out_of_descriptors(err: &std::io::Error) -> bool {
     )
 }
 
-/// After a shutdown started: waits up to `drain` for the connections still open to end.
-async fn finish(mut running: JoinSet<()>, drain: Duration) {
+/// After a shutdown started: waits up to `drain` for the connections still open to end, then
+/// cuts those left (`cut`) and waits for them to let go.
+async fn finish(running: TaskTracker, cut: CancellationToken, drain: Duration) {
     shutdown::announce(running.len());
-    let deadline = tokio::time::sleep(drain);
-    tokio::pin!(deadline);
-    loop {
-        tokio::select! {
-            next = running.join_next() => if next.is_none() { return },
-            _ = &mut deadline => {
-                let left = running.len();
-                console::warn(
-                    format!("{left} connection(s) still open after {}: closed", humantime::format_duration(drain)),
-                    json!({"message": "connections cut at the end of the shutdown"}),
-                );
-                running.abort_all();
-                return;
-            }
-        }
+    running.close();
+    if timeout(drain, running.wait()).await.is_ok() {
+        return;
     }
+    console::warn(
+        format!(
+            "{} connection(s) still open after {}: closed",
+            running.len(),
+            humantime::format_duration(drain)
+        ),
+        json!({"message": "connections cut at the end of the shutdown"}),
+    );
+    cut.cancel();
+    running.wait().await;
 }
 
 /// A listener for many clients needs a descriptor each: the soft limit on open files goes up

@@ -13,6 +13,7 @@ use crate::framing::{Framing, Records};
 use crate::hub::{self, Event, Hub};
 use crate::local;
 use crate::relay::{Ends, QUEUE, pair};
+use crate::shutdown::Shutdown;
 
 /// Whether a listener's clients share one local side through a hub, and whether they chat:
 /// under `--broadcast`/`--chat`, and under the prompt (each client by its number) unless
@@ -37,17 +38,20 @@ pub(super) const LINE_LIMIT: usize = 64 << 20;
 ///
 /// The second value is the local side and the token that tells it the listener is done: it
 /// then writes out the records already queued for stdout (a line a client sent just before
-/// the end is never lost), stops reading stdin, and ends.
+/// the end is never lost), stops reading stdin, and ends. The prompt starts the listener's
+/// `shutdown` (Ctrl-D, `/quit`) or stops the run (Ctrl-C twice).
 pub(super) fn start_hub(
     chat: bool,
     local: &Local,
     records: Records,
+    shutdown: &Shutdown,
 ) -> (
     Arc<Hub>,
     HubSide<impl Future<Output = anyhow::Result<()>> + use<>>,
 ) {
     let (events_tx, mut events) = mpsc::channel(QUEUE);
     let hub = Arc::new(Hub::new(chat, events_tx));
+    let shutdown = shutdown.clone();
     let side = hub.clone();
     let done = CancellationToken::new();
     let served = done.clone();
@@ -63,7 +67,8 @@ pub(super) fn start_hub(
                 local::repl::Transport::Tcp
             };
             let binary = records.framing == Framing::Binary;
-            return local::repl::serve(history, transport, binary, side, events, served).await;
+            return local::repl::serve(history, transport, binary, side, events, served, &shutdown)
+                .await;
         }
         let (local_ends, hub_ends) = pair();
         let Ends {
@@ -90,7 +95,7 @@ pub(super) fn start_hub(
             }
         };
         let (result, (), ()) = tokio::join!(
-            local::run_framed(Local::Stdio, records, Vec::new(), local_ends),
+            local::run_framed(Local::Stdio, records, Vec::new(), local_ends, &shutdown),
             broadcast,
             to_stdout,
         );

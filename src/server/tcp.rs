@@ -18,7 +18,7 @@ use crate::net::tcp;
 use crate::net::tls::{Stream, TlsServer};
 use crate::relay::Transport;
 use crate::script::relay_scripted;
-use crate::shutdown;
+use crate::shutdown::{self, Shutdown};
 
 /// `tcp listen`: the connection as it is accepted (after TLS, with a certificate), with its
 /// own upstream under `--to`.
@@ -28,6 +28,7 @@ pub async fn serve_tcp(
     serving: Serving,
     tls: Option<TlsServer>,
     forward: Option<Upstream>,
+    shutdown: &Shutdown,
 ) -> anyhow::Result<()> {
     announce(&listener, tls.as_ref())?;
     let policy = Policy {
@@ -38,7 +39,7 @@ pub async fn serve_tcp(
     let limit = serving.handshake_timeout;
     // Lines both ways under a hub, so that no two clients' lines mix on stdout.
     let (hub, stdio) = hub_of(&serving, &local, forward.is_some())
-        .map(|chat| start_hub(chat, &local, LINES))
+        .map(|chat| start_hub(chat, &local, LINES, shutdown))
         .unzip();
     let script = idle_script(&serving);
     let forward = forward.map(Arc::new);
@@ -46,6 +47,7 @@ pub async fn serve_tcp(
     let served = serve(
         listener,
         policy,
+        shutdown,
         move |stream, _peer, admit: Admit| {
             let (tls, upstream) = (tls.clone(), upstream.clone());
             async move {
@@ -61,34 +63,34 @@ pub async fn serve_tcp(
                 Ok((stream, opened))
             }
         },
-        move |(stream, opened): (Stream, Option<forward::Open>), peer| {
+        move |(stream, opened): (Stream, Option<forward::Open>), peer, own: Shutdown| {
             let (local, script, forward) = (local.clone(), script.clone(), forward.clone());
             let hub = hub.clone();
             async move {
                 if let Some(hub) = hub {
                     let session = |ends| {
                         framed(Framing::Lines, LINE_LIMIT, false, ends, |ends| {
-                            tcp::run(stream, ends)
+                            tcp::run(stream, ends, &own)
                         })
                     };
-                    return hub.serve(peer, session).await;
+                    return hub.serve(peer, &own, session).await;
                 }
                 if let (Some(opened), Some(up)) = (opened, forward) {
                     return relay_scripted(
-                        |ends| forward::run(opened, &up, ends),
-                        |ends| tcp::run(stream, ends),
+                        |ends| forward::run(opened, &up, ends, &own),
+                        |ends| tcp::run(stream, ends, &own),
                         &script,
                         Transport::Stream,
                     )
                     .await;
                 }
                 if local == Local::Echo && !script.is_active() {
-                    return tcp::run(stream, loopback()).await;
+                    return tcp::run(stream, loopback(), &own).await;
                 }
                 let env = crate::net::socket_env(stream.tcp(), peer);
                 relay_scripted(
-                    |ends| local::run(local, env, ends),
-                    |ends| tcp::run(stream, ends),
+                    |ends| local::run(local, env, ends, &own),
+                    |ends| tcp::run(stream, ends, &own),
                     &script,
                     Transport::Stream,
                 )

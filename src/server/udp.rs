@@ -18,9 +18,10 @@ use crate::framing::{Framing, Records};
 use crate::local;
 use crate::net::udp::{self, RECORD_LIMIT, datagram_event, datagrams};
 use crate::relay::{Ends, Message, relay};
+use crate::shutdown::Shutdown;
 
 /// `udp listen`: bound (and joined to `--multicast`), then served until interrupted.
-pub async fn listen(cfg: UdpServer) -> anyhow::Result<()> {
+pub async fn listen(cfg: UdpServer, shutdown: &Shutdown) -> anyhow::Result<()> {
     let socket = udp::bind(&cfg.bind, &cfg.socket).await?;
     let socket = Arc::new(socket);
     let addr = socket.local_addr()?;
@@ -43,6 +44,7 @@ pub async fn listen(cfg: UdpServer) -> anyhow::Result<()> {
                         },
                         vec![],
                         ends,
+                        shutdown,
                     )
                 },
                 |ends| serve_stdio(socket.clone(), ends, cfg.framing),
@@ -54,7 +56,7 @@ pub async fn listen(cfg: UdpServer) -> anyhow::Result<()> {
                 max: cfg.max_senders,
                 idle: cfg.idle_timeout,
             };
-            exec::serve(socket.clone(), cmd, cfg.framing, limits).await
+            exec::serve(socket.clone(), cmd, cfg.framing, limits, shutdown).await
         }
     }
 }

@@ -18,11 +18,15 @@ use crate::net::ws::request::Refusal;
 use crate::relay;
 use crate::relay::Transport;
 use crate::script::relay_scripted;
-use crate::shutdown;
+use crate::shutdown::{self, Shutdown};
 
 /// `ws listen`: a WebSocket session once the handshake is done, with its own upstream under
 /// `--to` (opened before the handshake is answered: 502 when it cannot be).
-pub async fn serve_ws(listener: TcpListener, cfg: WsServer) -> anyhow::Result<()> {
+pub async fn serve_ws(
+    listener: TcpListener,
+    cfg: WsServer,
+    shutdown: &Shutdown,
+) -> anyhow::Result<()> {
     announce(&listener, cfg.tls.as_ref())?;
     let cfg = Arc::new(cfg);
     let policy = Policy {
@@ -39,11 +43,12 @@ pub async fn serve_ws(listener: TcpListener, cfg: WsServer) -> anyhow::Result<()
         text: true,
     };
     let (hub, stdio) = hub_of(&cfg.serving, &cfg.local, cfg.forward.is_some())
-        .map(|chat| start_hub(chat, &cfg.local, records))
+        .map(|chat| start_hub(chat, &cfg.local, records, shutdown))
         .unzip();
     let served = serve(
         listener,
         policy,
+        shutdown,
         move |stream, peer, admit: Admit| {
             let (cfg, rules) = for_handshake.clone();
             async move {
@@ -68,33 +73,37 @@ pub async fn serve_ws(listener: TcpListener, cfg: WsServer) -> anyhow::Result<()
                 Ok((accepted, opened))
             }
         },
-        move |(accepted, opened): (ws::accept::Accepted, Option<forward::Open>), peer| {
+        move |(accepted, opened): (ws::accept::Accepted, Option<forward::Open>),
+              peer,
+              own: Shutdown| {
             let (cfg, script, hub) = (cfg.clone(), script.clone(), hub.clone());
             async move {
                 if let Some(hub) = hub {
                     return hub
-                        .serve(peer, async |ends| {
-                            relay::settle(ws::run(accepted.ws, ends, &cfg.control, peer).await)
+                        .serve(peer, &own, async |ends| {
+                            relay::settle(
+                                ws::run(accepted.ws, ends, &cfg.control, peer, &own).await,
+                            )
                         })
                         .await;
                 }
                 if let (Some(opened), Some(up)) = (opened, &cfg.forward) {
                     return relay_scripted(
-                        |ends| forward::run(opened, up, ends),
-                        |ends| ws::run(accepted.ws, ends, &cfg.control, peer),
+                        |ends| forward::run(opened, up, ends, &own),
+                        |ends| ws::run(accepted.ws, ends, &cfg.control, peer, &own),
                         &script,
                         Transport::Message,
                     )
                     .await;
                 }
                 if cfg.local == Local::Echo && !script.is_active() {
-                    let ended = ws::run(accepted.ws, loopback(), &cfg.control, peer).await;
+                    let ended = ws::run(accepted.ws, loopback(), &cfg.control, peer, &own).await;
                     return relay::settle(ended);
                 }
                 let local = cfg.local.clone();
                 relay_scripted(
-                    |ends| local::run_framed(local, records, accepted.env, ends),
-                    |ends| ws::run(accepted.ws, ends, &cfg.control, peer),
+                    |ends| local::run_framed(local, records, accepted.env, ends, &own),
+                    |ends| ws::run(accepted.ws, ends, &cfg.control, peer, &own),
                     &script,
                     Transport::Message,
                 )

@@ -25,6 +25,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::hub::{Event, Hub, To};
 use crate::relay::{Ends, Initiator, Kind, Message};
+use crate::shutdown::Shutdown;
 use command::{Command, parse};
 pub use command::{Session, Transport};
 use terminal::{Input, Terminal};
@@ -54,15 +55,24 @@ struct Prompt {
     binary: bool,
     /// `/ping`s waiting for their pong: payload and when it went.
     pings: VecDeque<(Bytes, Instant)>,
+    /// The run's shutdown: Ctrl-C twice stops the run, a listener's Ctrl-D or `/quit` starts
+    /// its graceful shutdown.
+    shutdown: Shutdown,
 }
 
 impl Prompt {
-    fn start(history: Option<PathBuf>, session: Session, binary: bool) -> anyhow::Result<Prompt> {
+    fn start(
+        history: Option<PathBuf>,
+        session: Session,
+        binary: bool,
+        shutdown: &Shutdown,
+    ) -> anyhow::Result<Prompt> {
         Ok(Prompt {
             term: Terminal::start(history, session.names())?,
             session,
             binary,
             pings: VecDeque::new(),
+            shutdown: shutdown.clone(),
         })
     }
 
@@ -160,7 +170,7 @@ impl Prompt {
             Some(Input::Quit) => {
                 // The run ends from above (lib.rs), at once, as on a signal when piping
                 // (a listener would only start shutting down on one); nothing closes first.
-                crate::shutdown::stop_now();
+                self.shutdown.stop_now();
                 std::future::pending().await
             }
             // Ctrl-D, or the keyboard gone.
@@ -175,12 +185,13 @@ pub async fn run(
     transport: Transport,
     binary: bool,
     ends: Ends,
+    shutdown: &Shutdown,
 ) -> anyhow::Result<()> {
     let session = Session {
         transport,
         listener: false,
     };
-    let mut prompt = Prompt::start(history, session, binary)?;
+    let mut prompt = Prompt::start(history, session, binary, shutdown)?;
     let Ends { tx, mut rx } = ends;
     let mut tx = Some(tx);
     let mut keyboard = true;
@@ -282,12 +293,13 @@ pub async fn serve(
     hub: Arc<Hub>,
     mut events: mpsc::Receiver<Event>,
     done: CancellationToken,
+    shutdown: &Shutdown,
 ) -> anyhow::Result<()> {
     let session = Session {
         transport,
         listener: true,
     };
-    let mut prompt = Prompt::start(history, session, binary)?;
+    let mut prompt = Prompt::start(history, session, binary, shutdown)?;
     let mut target = To::All;
     let mut keyboard = true;
     loop {
@@ -305,7 +317,7 @@ pub async fn serve(
                     Key::Ended => Flow::Quit,
                 };
                 if !matches!(flow, Flow::Go) {
-                    crate::shutdown::begin();
+                    prompt.shutdown.begin();
                 }
             }
             event = crate::hub::next_event(&mut events, &done) => match event {

@@ -47,6 +47,7 @@ use crate::console;
 use crate::exit::{Exit, Fail};
 use crate::net::progress::{self, Acked, Patience};
 use crate::relay::{Ends, Message, Unsent, drain_unsent};
+use crate::shutdown::Shutdown;
 use gate::Gated;
 use reader::read_half;
 pub use settings::{Settings, close_problem};
@@ -111,6 +112,9 @@ struct Shared {
     /// How the peer ended, kept as soon as its Close is read: a peer that keeps its TCP
     /// connection open after the closing handshake still has its code reported.
     peer_end: Mutex<Option<PeerEnd>>,
+    /// The connection's shutdown: once it starts (a listener shutting down), what is queued
+    /// goes out, then Close 1001.
+    shutdown: Shutdown,
 }
 
 /// How the peer ended the session.
@@ -178,12 +182,14 @@ enum WriterEnd {
 /// Runs one session until both Closes are exchanged (or the connection fails). The peer's
 /// close code decides the outcome: a Close the peer starts with a code other than 1000/1001
 /// (or none), or a connection lost without any Close, is the peer ending abnormally (exit 5);
-/// input the peer closed on before it could be sent is an [`Unsent`] error (exit 1).
+/// input the peer closed on before it could be sent is an [`Unsent`] error (exit 1). Once
+/// `shutdown` starts, what is queued goes out, then Close 1001.
 pub async fn run<S>(
     ws: WebSocketStream<Gated<S>>,
     ends: Ends,
     control: &Settings,
     peer: SocketAddr,
+    shutdown: &Shutdown,
 ) -> anyhow::Result<()>
 where
     S: AsyncRead + AsyncWrite + Acked + Unpin + Send + 'static,
@@ -202,6 +208,7 @@ where
         output_gone: CancellationToken::new(),
         activity: Notify::new(),
         peer_end: Mutex::new(None),
+        shutdown: shutdown.clone(),
     });
     let Ends { tx, mut rx } = ends;
     // The reader is a task of its own: polled together with the writer, every message going

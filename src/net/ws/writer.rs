@@ -182,7 +182,7 @@ where
                 }
                 return Ok(WriterEnd::Stopped);
             }
-            _ = crate::shutdown::requested() => {
+            _ = shared.shutdown.requested() => {
                 // A listener shutting down: what is queued goes out, then Close 1001.
                 let mut result = Ok(());
                 while result.is_ok() {

@@ -24,6 +24,7 @@ use crate::framing::{Framing, Records};
 use crate::local;
 use crate::net::udp::{RECORD_LIMIT, datagram_event, datagrams};
 use crate::relay::{Ends, Message, pair};
+use crate::shutdown::Shutdown;
 
 /// How long a command whose sender went quiet has, once its stdin is closed, before it is
 /// stopped.
@@ -47,12 +48,14 @@ pub struct Limits {
     pub idle: Option<Duration>,
 }
 
-/// Serves datagrams from `socket` with one `cmd` per sender, within `limits`.
+/// Serves datagrams from `socket` with one `cmd` per sender, within `limits`; `shutdown` is
+/// the run's, handed to each command's local side.
 pub async fn serve(
     socket: Arc<UdpSocket>,
     cmd: &str,
     framing: Framing,
     limits: Limits,
+    shutdown: &Shutdown,
 ) -> anyhow::Result<()> {
     let mut sessions: HashMap<SocketAddr, Session> = HashMap::new();
     // Commands whose stdin was closed for idleness, and when they are stopped.
@@ -163,6 +166,7 @@ pub async fn serve(
         let last = Arc::new(Mutex::new(Instant::now()));
         let env = crate::net::peer_env(peer);
         let (cmd, socket, touched) = (cmd.to_string(), socket.clone(), last.clone());
+        let shutdown = shutdown.clone();
         let task = running.spawn(async move {
             let output = async {
                 while let Some(msg) = rx.recv().await {
@@ -182,6 +186,7 @@ pub async fn serve(
                 },
                 env,
                 local_ends,
+                &shutdown,
             );
             let (program, output) = tokio::join!(program, output);
             (peer, program.and(output))
