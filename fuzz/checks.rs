@@ -150,8 +150,8 @@ pub fn ws_answer(data: &[u8]) {
 /// is over the limit or (text) not UTF-8, after every record before it; and the messages sent
 /// the other way come out joined, each followed by the delimiter, a Ping skipped.
 pub fn framing(data: &[u8]) {
-    use wsctl::framing::{Framing, framed};
-    use wsctl::relay::{Ends, Kind, Message, pair};
+    use wsctl::framing::{Framing, Records, framed};
+    use wsctl::relay::{Ends, Kind, Message, Transport, pair};
 
     thread_local! {
         // Built once per process (per thread): the fuzzer calls this many thousand times.
@@ -225,7 +225,17 @@ pub fn framing(data: &[u8]) {
         }
         drop(to_framed);
     };
-    let run = framed(framing, max, text, ends, side);
+    let transport = if text {
+        Transport::Message
+    } else {
+        Transport::Datagram
+    };
+    let cut = Records {
+        framing,
+        max,
+        transport,
+    };
+    let run = framed(cut, ends, side);
     let (result, got, ()) =
         RUNTIME.with(|runtime| runtime.block_on(async { tokio::join!(run, records, other_way) }));
 

@@ -49,7 +49,7 @@ pub async fn ws(cfg: WsClient, shutdown: &Shutdown) -> anyhow::Result<()> {
     let records = Records {
         framing: cfg.framing,
         max: cfg.control.max_message_size,
-        text: true,
+        transport: Transport::Message,
     };
     let connect =
         || net::ws::handshake::connect(&cfg.remote, &cfg.request, &cfg.control, cfg.bulk());
@@ -83,7 +83,7 @@ pub async fn udp(cfg: UdpClient, shutdown: &Shutdown) -> anyhow::Result<()> {
     let records = Records {
         framing: cfg.framing,
         max: net::udp::RECORD_LIMIT,
-        text: false,
+        transport: Transport::Datagram,
     };
     relay_scripted(
         |ends| local::run_framed(cfg.local.clone(), records, env, ends, shutdown),

@@ -14,18 +14,28 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::mpsc;
 
 use crate::exit::{Exit, Fail};
-use crate::relay::{Ends, Kind, Message, Unsent, pair};
+use crate::relay::{Ends, Kind, Message, Transport, Unsent, pair};
 use crate::shutdown::Shutdown;
 
 /// How a byte-stream side meets a message side: the cut, the longest record, and the
-/// kind of message a record becomes.
+/// transport, which says the kind of message a record becomes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Records {
+    /// The cut: lines, NUL-ended records, or chunks as read (`-b`).
     pub framing: Framing,
     /// The longest record, in bytes (`--max-message-size`; UDP's own limit for datagrams).
     pub max: usize,
-    /// Records become text messages (WebSocket: they must be UTF-8), else binary ones (UDP).
-    pub text: bool,
+    /// What the records travel over: over [`Transport::Message`] (WebSocket) lines become
+    /// text messages and must be UTF-8; over the others they are binary (datagrams, a hub's
+    /// TCP lines).
+    pub transport: Transport,
+}
+
+impl Records {
+    /// Whether records become text messages (and must be UTF-8).
+    pub fn text(self) -> bool {
+        self.transport == Transport::Message
+    }
 }
 
 /// How a byte stream is cut into messages and messages are joined into one.
@@ -49,22 +59,17 @@ impl Framing {
     }
 }
 
-/// Runs the byte-stream local side `side` behind `framing`, so that the remote side sees
-/// messages. `max` bounds one record (a longer line is an error, never split in two). With
-/// `text`, records must be UTF-8 and become text messages (WebSocket); without, they are
-/// binary (UDP datagrams).
-pub async fn framed<F, Fut>(
-    framing: Framing,
-    max: usize,
-    text: bool,
-    ends: Ends,
-    side: F,
-) -> anyhow::Result<()>
+/// Runs the byte-stream local side `side` behind `records`' framing, so that the remote side
+/// sees messages. `records.max` bounds one record (a longer line is an error, never split in
+/// two). Over WebSocket ([`Records::text`]), records must be UTF-8 and become text messages;
+/// otherwise they are binary (UDP datagrams, a hub's TCP lines).
+pub async fn framed<F, Fut>(records: Records, ends: Ends, side: F) -> anyhow::Result<()>
 where
     F: FnOnce(Ends) -> Fut,
     Fut: Future<Output = anyhow::Result<()>>,
 {
-    let Some(delimiter) = framing.delimiter() else {
+    let (max, text) = (records.max, records.text());
+    let Some(delimiter) = records.framing.delimiter() else {
         // Chunks already are binary messages, and payloads are written as they are.
         return side(ends).await;
     };

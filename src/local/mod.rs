@@ -7,7 +7,7 @@ pub mod stdio;
 use std::path::PathBuf;
 
 use crate::framing::{Framing, Records, framed};
-use crate::relay::Ends;
+use crate::relay::{Ends, Transport};
 use crate::shutdown::Shutdown;
 
 /// The local side of a connection.
@@ -33,9 +33,7 @@ pub async fn run(
 ) -> anyhow::Result<()> {
     match local {
         Local::Stdio => stdio::run(ends).await,
-        Local::Repl(history) => {
-            repl::run(history, repl::Transport::Tcp, false, ends, shutdown).await
-        }
+        Local::Repl(history) => repl::run(history, Transport::Stream, false, ends, shutdown).await,
         Local::Echo => {
             echo(ends).await;
             Ok(())
@@ -53,30 +51,13 @@ pub async fn run_framed(
     ends: Ends,
     shutdown: &Shutdown,
 ) -> anyhow::Result<()> {
-    let Records { framing, max, text } = records;
     match local {
         Local::Echo => run(local, env, ends, shutdown).await,
         Local::Repl(history) => {
-            let transport = if text {
-                repl::Transport::Ws
-            } else {
-                repl::Transport::Udp
-            };
-            repl::run(
-                history,
-                transport,
-                framing == Framing::Binary,
-                ends,
-                shutdown,
-            )
-            .await
+            let binary = records.framing == Framing::Binary;
+            repl::run(history, records.transport, binary, ends, shutdown).await
         }
-        _ => {
-            framed(framing, max, text, ends, |ends| {
-                run(local, env, ends, shutdown)
-            })
-            .await
-        }
+        _ => framed(records, ends, |ends| run(local, env, ends, shutdown)).await,
     }
 }
 

@@ -12,7 +12,7 @@ use crate::config::{Local, Serving};
 use crate::framing::{Framing, Records};
 use crate::hub::{self, Event, Hub};
 use crate::local;
-use crate::relay::{Ends, QUEUE, pair};
+use crate::relay::{Ends, QUEUE, Transport, pair};
 use crate::shutdown::Shutdown;
 
 /// Whether a listener's clients share one local side through a hub, and whether they chat:
@@ -27,7 +27,7 @@ pub(super) fn hub_of(serving: &Serving, local: &Local, forwarding: bool) -> Opti
 pub(super) const LINES: Records = Records {
     framing: Framing::Lines,
     max: LINE_LIMIT,
-    text: false,
+    transport: Transport::Stream,
 };
 
 /// The longest line a TCP client of `--broadcast`/`--chat` may send.
@@ -61,14 +61,17 @@ pub(super) fn start_hub(
     };
     let stdio = async move {
         if let Some(history) = history {
-            let transport = if records.text {
-                local::repl::Transport::Ws
-            } else {
-                local::repl::Transport::Tcp
-            };
             let binary = records.framing == Framing::Binary;
-            return local::repl::serve(history, transport, binary, side, events, served, &shutdown)
-                .await;
+            return local::repl::serve(
+                history,
+                records.transport,
+                binary,
+                side,
+                events,
+                served,
+                &shutdown,
+            )
+            .await;
         }
         let (local_ends, hub_ends) = pair();
         let Ends {

@@ -6,13 +6,13 @@ use std::time::Duration;
 
 use tokio::net::TcpListener;
 
-use super::stdio::{LINE_LIMIT, LINES, hub_of, start_hub, with_stdio};
+use super::stdio::{LINES, hub_of, start_hub, with_stdio};
 use super::{Admit, Policy, announce, idle_script, loopback, open, serve};
 use crate::config::Upstream;
 use crate::config::{Local, Serving};
 use crate::exit::{Exit, Fail};
 use crate::forward;
-use crate::framing::{Framing, framed};
+use crate::framing::framed;
 use crate::local;
 use crate::net::tcp;
 use crate::net::tls::{Stream, TlsServer};
@@ -68,11 +68,7 @@ pub async fn serve_tcp(
             let hub = hub.clone();
             async move {
                 if let Some(hub) = hub {
-                    let session = |ends| {
-                        framed(Framing::Lines, LINE_LIMIT, false, ends, |ends| {
-                            tcp::run(stream, ends, &own)
-                        })
-                    };
+                    let session = |ends| framed(LINES, ends, |ends| tcp::run(stream, ends, &own));
                     return hub.serve(peer, &own, session).await;
                 }
                 if let (Some(opened), Some(up)) = (opened, forward) {

@@ -17,7 +17,7 @@ use crate::console;
 use crate::framing::{Framing, Records};
 use crate::local;
 use crate::net::udp::{self, RECORD_LIMIT, datagram_event, datagrams};
-use crate::relay::{Ends, Message, relay};
+use crate::relay::{Ends, Message, Transport, relay};
 use crate::shutdown::Shutdown;
 
 /// `udp listen`: bound (and joined to `--multicast`), then served until interrupted.
@@ -40,7 +40,7 @@ pub async fn listen(cfg: UdpServer, shutdown: &Shutdown) -> anyhow::Result<()> {
                         Records {
                             framing: cfg.framing,
                             max: RECORD_LIMIT,
-                            text: false,
+                            transport: Transport::Datagram,
                         },
                         vec![],
                         ends,

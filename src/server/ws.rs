@@ -40,7 +40,7 @@ pub async fn serve_ws(
     let records = Records {
         framing: cfg.framing,
         max: cfg.control.max_message_size,
-        text: true,
+        transport: Transport::Message,
     };
     let (hub, stdio) = hub_of(&cfg.serving, &cfg.local, cfg.forward.is_some())
         .map(|chat| start_hub(chat, &cfg.local, records, shutdown))

@@ -5,18 +5,12 @@
 
 use crate::hub::To;
 use crate::net::ws::close_problem;
-
-/// The transport under the prompt.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Transport {
-    Tcp,
-    Udp,
-    Ws,
-}
+use crate::relay::Transport;
 
 /// What the prompt is in front of: one connection, or a listener's clients.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Session {
+    /// What the prompt is in front of: a stream (TCP), datagrams (UDP) or messages (WebSocket).
     pub transport: Transport,
     pub listener: bool,
 }
@@ -76,7 +70,7 @@ const COMMANDS: &[Spec] = &[
         "/shutdown",
         "",
         "half-close: stop sending, keep receiving",
-        |s| s.transport == Transport::Tcp && !s.listener,
+        |s| s.transport == Transport::Stream && !s.listener,
     ),
     ("/clients", "", "list the connected clients", |s| s.listener),
     (
@@ -88,7 +82,7 @@ const COMMANDS: &[Spec] = &[
 ];
 
 fn ws(session: Session) -> bool {
-    session.transport == Transport::Ws
+    session.transport == Transport::Message
 }
 
 impl Session {
@@ -224,15 +218,15 @@ mod tests {
     use super::*;
 
     const WS: Session = Session {
-        transport: Transport::Ws,
+        transport: Transport::Message,
         listener: false,
     };
     const TCP: Session = Session {
-        transport: Transport::Tcp,
+        transport: Transport::Stream,
         listener: false,
     };
     const WS_SERVER: Session = Session {
-        transport: Transport::Ws,
+        transport: Transport::Message,
         listener: true,
     };
 

@@ -24,10 +24,10 @@ use tokio::time::{Instant, sleep_until};
 use tokio_util::sync::CancellationToken;
 
 use crate::hub::{Event, Hub, To};
-use crate::relay::{Ends, Initiator, Kind, Message};
+use crate::relay::{Ends, Initiator, Kind, Message, Transport};
 use crate::shutdown::Shutdown;
+pub use command::Session;
 use command::{Command, parse};
-pub use command::{Session, Transport};
 use terminal::{Input, Terminal};
 
 /// What a line asked the session to do next.
@@ -87,12 +87,12 @@ impl Prompt {
     /// A typed line as the message it stands for.
     fn line(&self, text: String) -> Message {
         match self.session.transport {
-            Transport::Ws if !self.binary => Message {
+            Transport::Message if !self.binary => Message {
                 data: text.into(),
                 kind: Kind::Text,
             },
             // A listener's TCP clients get records (lines): the hub adds the newline.
-            Transport::Tcp if !self.session.listener => Message::binary(text + "\n"),
+            Transport::Stream if !self.session.listener => Message::binary(text + "\n"),
             _ => Message::binary(text),
         }
     }
@@ -120,9 +120,9 @@ impl Prompt {
     async fn show(&mut self, from: Option<u64>, msg: &Message) {
         let text = match (msg.kind, self.session.transport) {
             (Kind::Text, _) => show::incoming(from, &String::from_utf8_lossy(&msg.data)),
-            (Kind::Binary, Transport::Ws) => show::binary(from, &msg.data),
+            (Kind::Binary, Transport::Message) => show::binary(from, &msg.data),
             // A TCP client's line may end in \r\n.
-            (Kind::Binary, Transport::Tcp) => {
+            (Kind::Binary, Transport::Stream) => {
                 show::record(from, msg.data.strip_suffix(b"\r").unwrap_or(&msg.data))
             }
             (Kind::Binary, _) => show::record(from, &msg.data),
@@ -227,7 +227,7 @@ pub async fn run(
             }
             msg = rx.recv() => {
                 let Some(msg) = msg else { break };
-                if transport == Transport::Tcp && msg.kind == Kind::Binary {
+                if transport == Transport::Stream && msg.kind == Kind::Binary {
                     for line in lines.push(&msg.data) {
                         prompt.term.print(show::incoming(None, &line)).await;
                     }

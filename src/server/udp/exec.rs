@@ -23,7 +23,7 @@ use crate::console;
 use crate::framing::{Framing, Records};
 use crate::local;
 use crate::net::udp::{RECORD_LIMIT, datagram_event, datagrams};
-use crate::relay::{Ends, Message, pair};
+use crate::relay::{Ends, Message, Transport, pair};
 use crate::shutdown::Shutdown;
 
 /// How long a command whose sender went quiet has, once its stdin is closed, before it is
@@ -182,7 +182,7 @@ pub async fn serve(
                 Records {
                     framing,
                     max: RECORD_LIMIT,
-                    text: false,
+                    transport: Transport::Datagram,
                 },
                 env,
                 local_ends,
