@@ -310,3 +310,85 @@ pub async fn next_event(
         () = done.cancelled() => events.try_recv().ok(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::time::{Instant, timeout};
+
+    fn peer() -> SocketAddr {
+        "127.0.0.1:9".parse().unwrap()
+    }
+
+    /// A client that never reads: its queue fills, the next record waits [`SLOW`] for room,
+    /// the client is dropped, and its connection is cut [`GRACE`] later; the hub goes on.
+    #[tokio::test(start_paused = true)]
+    async fn a_client_that_never_reads_is_dropped_after_slow_then_cut_after_grace() {
+        let (stdout, _events) = mpsc::channel(1024);
+        let hub = Hub::new(false, stdout);
+        let shutdown = Shutdown::new();
+        // The session holds its ends and reads nothing.
+        let client = hub.serve(peer(), &shutdown, async |ends: Ends| {
+            let _held = ends;
+            std::future::pending::<anyhow::Result<()>>().await
+        });
+        tokio::pin!(client);
+        let start = Instant::now();
+        let sender = async {
+            let record = Message::binary("x");
+            // Room for BACKLOG in the queue and QUEUE in the hand-off: none of these wait.
+            for _ in 0..BACKLOG + QUEUE + 1 {
+                hub.send(To::All, &record).await;
+            }
+            assert_eq!(
+                start.elapsed(),
+                Duration::ZERO,
+                "a queue with room never waits"
+            );
+            // The next one finds the queue full: it waits SLOW, then the client is dropped.
+            hub.send(To::All, &record).await;
+            assert_eq!(start.elapsed(), SLOW);
+            assert!(hub.clients().is_empty(), "dropped from the hub");
+        };
+        let ended = tokio::select! {
+            ended = &mut client => ended,
+            () = sender => timeout(SLOW + GRACE, &mut client).await.expect("cut after GRACE"),
+        };
+        assert_eq!(start.elapsed(), SLOW + GRACE);
+        let err = ended.expect_err("a dropped client's session ends in error");
+        assert!(err.to_string().contains("too slow"), "{err:#}");
+    }
+
+    /// A client that takes a record now and then, within [`SLOW`], holds the sender up but is
+    /// never dropped, and every record reaches it.
+    #[tokio::test(start_paused = true)]
+    async fn a_slow_reader_within_slow_is_kept() {
+        let (stdout, _events) = mpsc::channel(1024);
+        let hub = Hub::new(false, stdout);
+        let shutdown = Shutdown::new();
+        let total = BACKLOG + QUEUE + 10;
+        let client = hub.serve(peer(), &shutdown, async |ends: Ends| {
+            let Ends { tx: _tx, mut rx } = ends;
+            let mut got = 0;
+            loop {
+                tokio::time::sleep(SLOW / 2).await;
+                match rx.recv().await {
+                    Some(_) => got += 1,
+                    None => break,
+                }
+            }
+            assert_eq!(got, total, "every record reached the slow client");
+            Ok(())
+        });
+        let sender = async {
+            for _ in 0..total {
+                assert_eq!(hub.send(To::All, &Message::binary("x")).await, 1);
+                assert_eq!(hub.clients().len(), 1, "never dropped");
+            }
+            // The listener shutting down lets the client go after what is queued.
+            shutdown.begin();
+        };
+        let (ended, ()) = tokio::join!(client, sender);
+        ended.expect("the slow client ends cleanly");
+    }
+}

@@ -132,4 +132,98 @@ mod tests {
             assert!(d >= full / 2 && d <= full, "{failures}: {d:?} of {full:?}");
         }
     }
+
+    /// `--reconnect --retries 3`: four attempts, a backoff before each retry (200, 400,
+    /// 800 ms, each in its upper half), then the last error; the local side lives through it.
+    #[tokio::test(start_paused = true)]
+    async fn retries_back_off_then_give_up() {
+        let start = tokio::time::Instant::now();
+        let attempts = std::cell::RefCell::new(Vec::new());
+        let connect = || {
+            attempts.borrow_mut().push(start.elapsed());
+            async { anyhow::Result::<()>::Err(anyhow::anyhow!("refused")) }
+        };
+        let local = async |Ends { tx, mut rx }: Ends| {
+            while rx.recv().await.is_some() {}
+            drop(tx);
+            Ok(())
+        };
+        let policy = Reconnect {
+            retries: Some(3),
+            max_delay: Duration::from_secs(30),
+        };
+        let script = Script::default();
+        let ran = run(
+            local,
+            connect,
+            async |(), _ends: Ends| Ok(()),
+            &script,
+            &policy,
+            Transport::Stream,
+        );
+        let err = tokio::time::timeout(Duration::from_secs(60), ran)
+            .await
+            .expect("gave up by then")
+            .expect_err("the last attempt's error");
+        assert!(err.to_string().contains("refused"), "{err:#}");
+        let attempts = attempts.into_inner();
+        assert_eq!(attempts.len(), 4, "{attempts:?}");
+        for (n, pair) in attempts.windows(2).enumerate() {
+            let waited = pair[1] - pair[0];
+            let full = FIRST_DELAY * (1 << n);
+            assert!(
+                waited >= full / 2 && waited <= full,
+                "wait {n}: {waited:?} of {full:?}"
+            );
+        }
+    }
+
+    /// A connection that works resets the count: the wait after it is the first again.
+    #[tokio::test(start_paused = true)]
+    async fn a_connection_that_works_resets_the_backoff() {
+        let start = tokio::time::Instant::now();
+        let attempts = std::cell::RefCell::new(Vec::new());
+        // Fails, fails, works (the peer then closes), fails: waits 1, 2, then 1 again.
+        let connect = || {
+            let n = attempts.borrow().len();
+            attempts.borrow_mut().push(start.elapsed());
+            async move {
+                if n == 2 {
+                    Ok(())
+                } else {
+                    Err(anyhow::anyhow!("refused"))
+                }
+            }
+        };
+        let local = async |Ends { tx, mut rx }: Ends| {
+            while rx.recv().await.is_some() {}
+            drop(tx);
+            Ok(())
+        };
+        let policy = Reconnect {
+            retries: Some(3),
+            max_delay: Duration::from_secs(30),
+        };
+        let script = Script::default();
+        let ran = run(
+            local,
+            connect,
+            async |(), _ends: Ends| Ok(()),
+            &script,
+            &policy,
+            Transport::Message,
+        );
+        let _ = tokio::time::timeout(Duration::from_secs(60), ran).await;
+        let attempts = attempts.into_inner();
+        let waits: Vec<Duration> = attempts.windows(2).map(|p| p[1] - p[0]).collect();
+        assert!(waits.len() >= 4, "{waits:?}");
+        assert!(
+            waits[1] >= FIRST_DELAY,
+            "the second wait doubles: {waits:?}"
+        );
+        assert!(
+            waits[2] <= FIRST_DELAY,
+            "after a good connection, the first again: {waits:?}"
+        );
+    }
 }

@@ -288,4 +288,43 @@ mod tests {
         let mut left = 1;
         assert!(take_counted(Message::binary("x"), &mut left, false).1);
     }
+
+    /// `--idle-timeout`: the connection ends `idle` after the last data either way (data
+    /// moves the deadline), the remote side is told to close at once, and the error says why.
+    #[tokio::test(start_paused = true)]
+    async fn idle_timeout_counts_from_the_last_data_either_way() {
+        let idle = Duration::from_secs(5);
+        let script = Script {
+            idle_timeout: Some(idle),
+            ..Script::default()
+        };
+        let start = Instant::now();
+        let local = async |Ends { tx, mut rx }: Ends| {
+            // Sends at 3 s, then keeps its input open and shows what comes until the end.
+            tokio::time::sleep(Duration::from_secs(3)).await;
+            tx.send(Message::binary("up")).await.unwrap();
+            while rx.recv().await.is_some() {}
+            Ok(())
+        };
+        let remote = async |Ends { tx, mut rx }: Ends| {
+            // Answers at 4 s (1 s after), then reads until told to close.
+            assert_eq!(rx.recv().await.unwrap().data, "up");
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            tx.send(Message::binary("down")).await.unwrap();
+            loop {
+                let msg = rx.recv().await.expect("a Close before the end");
+                if matches!(msg.kind, Kind::Close(_)) {
+                    assert_eq!(start.elapsed(), Duration::from_secs(4) + idle);
+                    return Ok(());
+                }
+            }
+        };
+        let ended = relay_scripted(local, remote, &script, Transport::Message);
+        let err = tokio::time::timeout(Duration::from_secs(60), ended)
+            .await
+            .expect("ended by then")
+            .expect_err("an idle timeout is an error");
+        assert!(err.to_string().contains("--idle-timeout"), "{err:#}");
+        assert_eq!(start.elapsed(), Duration::from_secs(4) + idle);
+    }
 }

@@ -433,3 +433,59 @@ pub(crate) fn report(peer: SocketAddr, err: &anyhow::Error) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Spawns a connection that ends by itself after `after` (`None`: never), or when cut.
+    fn connection(running: &TaskTracker, cut: &CancellationToken, after: Option<Duration>) {
+        let cut = cut.clone();
+        running.spawn(async move {
+            let served = async {
+                match after {
+                    Some(after) => tokio::time::sleep(after).await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                biased;
+                () = cut.cancelled() => {}
+                () = served => {}
+            }
+        });
+    }
+
+    /// The drain: connections that end in time are waited for, and no longer.
+    #[tokio::test(start_paused = true)]
+    async fn the_drain_waits_for_connections_that_end() {
+        let (running, cut) = (TaskTracker::new(), CancellationToken::new());
+        connection(&running, &cut, Some(Duration::from_secs(1)));
+        connection(&running, &cut, Some(Duration::from_secs(2)));
+        let start = Instant::now();
+        finish(
+            running.clone(),
+            cut.clone(),
+            shutdown::drain(Duration::ZERO),
+        )
+        .await;
+        assert_eq!(start.elapsed(), Duration::from_secs(2));
+        assert!(!cut.is_cancelled(), "nothing was cut");
+        assert!(running.is_empty());
+    }
+
+    /// A connection that does not end is cut when the drain is over, and the run goes on.
+    #[tokio::test(start_paused = true)]
+    async fn the_drain_cuts_what_is_left() {
+        let (running, cut) = (TaskTracker::new(), CancellationToken::new());
+        connection(&running, &cut, Some(Duration::from_secs(1)));
+        connection(&running, &cut, None);
+        let drain = shutdown::drain(Duration::from_secs(10));
+        assert_eq!(drain, Duration::from_millis(10_500));
+        let start = Instant::now();
+        finish(running.clone(), cut.clone(), drain).await;
+        assert_eq!(start.elapsed(), drain);
+        assert!(cut.is_cancelled());
+        assert!(running.is_empty(), "the cut connection let go");
+    }
+}

@@ -373,19 +373,4 @@ fn closed(end: PeerEnd, we_closed: bool, peer: SocketAddr) -> anyhow::Result<()>
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn pongs_match_their_pings() {
-        let mut pings = Pings::default();
-        let first = pings.sent();
-        let second = pings.sent();
-        assert!(pings.oldest().is_some());
-        assert!(pings.answered(b"junk").is_none());
-        assert!(pings.answered(&second).is_some());
-        // The answer to the later ping covers the earlier one too.
-        assert!(pings.oldest().is_none());
-        assert!(pings.answered(&first).is_none());
-    }
-}
+mod tests;
