@@ -5,18 +5,20 @@
 //! OpenBSD `nc -lk` does. A failed connection is reported as a warning and the listener goes
 //! on.
 
+mod admit;
 mod stdio;
 mod tcp;
 pub mod udp;
 mod ws;
 
+use admit::Admission;
+pub use admit::Admit;
 pub use tcp::serve_tcp;
 pub use ws::serve_ws;
 
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use serde_json::json;
@@ -49,61 +51,6 @@ pub struct Policy {
 /// one to end (the next clients wait in the kernel's queue), so silent connections cannot
 /// take every descriptor.
 pub const MAX_PENDING: usize = 256;
-
-/// Whether a client whose handshake is done may be served: in a listener that serves one
-/// client at a time, the first to finish its handshake takes the place; with `--max-conns`,
-/// a client takes one of the places once its handshake is done, so connections that never
-/// finish a handshake (silent ones, say) take none. Those refused get 503 (WebSocket) or are
-/// closed (TCP, TLS).
-#[derive(Clone)]
-pub struct Admit {
-    first: Option<Arc<AtomicBool>>,
-    places: Option<Places>,
-}
-
-/// `--max-conns`: the clients being served, and whether this connection is one of them.
-#[derive(Clone)]
-struct Places {
-    served: Arc<AtomicUsize>,
-    max: usize,
-    taken: Arc<AtomicBool>,
-}
-
-impl Admit {
-    /// Takes the place; the error says why not.
-    pub fn claim(&self) -> Result<(), String> {
-        if let Some(first) = &self.first {
-            if first.swap(true, Ordering::SeqCst) {
-                return Err("server busy: it serves one client at a time; try again later".into());
-            }
-        }
-        let Some(places) = &self.places else {
-            return Ok(());
-        };
-        let max = places.max;
-        let room = places
-            .served
-            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
-                (n < max).then_some(n + 1)
-            });
-        if room.is_err() {
-            return Err(format!(
-                "server busy: {max} clients already (--max-conns); try again later"
-            ));
-        }
-        places.taken.store(true, Ordering::SeqCst);
-        Ok(())
-    }
-
-    /// This connection's place, if it took one, given back (its client has gone).
-    fn give_back(&self) {
-        if let Some(places) = &self.places {
-            if places.taken.swap(false, Ordering::SeqCst) {
-                places.served.fetch_sub(1, Ordering::SeqCst);
-            }
-        }
-    }
-}
 
 /// Serves clients from `listener`. Each accepted client is checked against `--allow` and
 /// `--deny` (closed at once, before any data, if refused), then goes through `handshake`
@@ -138,26 +85,7 @@ where
         drain,
     } = policy;
     let concurrent = serving.keep_open && !sequential;
-    let one_at_a_time = Arc::new(AtomicBool::new(false));
-    let (first, max_conns) = (one_at_a_time.clone(), serving.max_conns);
-    let served = Arc::new(AtomicUsize::new(0));
-    // One per connection: its own place under --max-conns.
-    let admit_one = move || {
-        if !concurrent {
-            return Admit {
-                first: Some(first.clone()),
-                places: None,
-            };
-        }
-        Admit {
-            first: None,
-            places: max_conns.map(|max| Places {
-                served: served.clone(),
-                max,
-                taken: Arc::new(AtomicBool::new(false)),
-            }),
-        }
-    };
+    let admission = Admission::new(concurrent, serving.max_conns);
     // Reported where it fails; a handshake done, with its permit given back, yields the client.
     let shake =
         move |stream: TcpStream, peer: SocketAddr, permit: OwnedSemaphorePermit, admit: Admit| {
@@ -234,7 +162,7 @@ where
                     Err(err) => report(peer, &err),
                     Ok(()) => {}
                 }
-                one_at_a_time.store(false, Ordering::SeqCst);
+                admission.next_one();
                 continue;
             },
             _ = sleep_until(paused.unwrap_or_else(Instant::now)), if paused.is_some() => {
@@ -270,7 +198,7 @@ where
             );
             continue; // dropped: closed before any data
         }
-        let admit = admit_one();
+        let admit = admission.admit();
         if !concurrent {
             handshaking.spawn(shake(stream, peer, permit, admit));
             continue;
