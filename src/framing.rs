@@ -94,7 +94,7 @@ async fn split_records(
     max: usize,
     text: bool,
 ) -> anyhow::Result<()> {
-    let mut pending = BytesMut::new();
+    let mut records = Splitter::new(delimiter);
     let mut record = 0u64;
     let mut send = async |data: Bytes| -> anyhow::Result<bool> {
         record += 1;
@@ -128,32 +128,24 @@ async fn split_records(
         // The remote side may end first (the peer closed): then stop reading the input.
         let chunk = tokio::select! {
             chunk = rx.recv() => chunk,
-            _ = tx.closed() => return left(&mut rx, pending.len()),
+            _ = tx.closed() => return left(&mut rx, records.held()),
         };
         let Some(chunk) = chunk else { break };
         if chunk.kind.is_control() {
             // Not bytes of the stream (a Close passed on): it goes on as it is.
             if tx.send(chunk).await.is_err() {
-                return left(&mut rx, pending.len());
+                return left(&mut rx, records.held());
             }
             continue;
         }
-        pending.extend_from_slice(&chunk.data);
-        let mut start = 0;
-        while let Some(at) = memchr::memchr(delimiter, &pending[start..]) {
-            start += at + 1;
-        }
-        if start > 0 {
-            let mut complete = pending.split_to(start).freeze();
-            while !complete.is_empty() {
-                let at = memchr::memchr(delimiter, &complete).expect("ends with a delimiter");
-                let line = complete.split_to(at + 1);
-                if !send(line.slice(..at)).await? {
-                    return left(&mut rx, line.len() + complete.len() + pending.len());
-                }
+        records.push(&chunk.data);
+        while let Some(line) = records.next_record() {
+            let len = line.len() + 1; // with its delimiter
+            if !send(line).await? {
+                return left(&mut rx, len + records.held());
             }
         }
-        if pending.len() > max {
+        if records.held() > max {
             return Err(Fail::new(
                 Exit::Io,
                 format!("a record of more than {max} bytes arrived without a delimiter"),
@@ -162,13 +154,67 @@ async fn split_records(
             .err());
         }
     }
-    if !pending.is_empty() {
-        let len = pending.len();
-        if !send(pending.freeze()).await? {
+    if let Some(last) = records.rest() {
+        let len = last.len();
+        if !send(last).await? {
             return left(&mut rx, len);
         }
     }
     Ok(())
+}
+
+/// Cuts a byte stream into records that end in a delimiter: the one splitter, used by the
+/// relay's framing (`-0`, lines) and by the prompt that shows a TCP stream line by line.
+/// Records come out as slices of the bytes pushed, without copying them again.
+#[derive(Debug)]
+pub struct Splitter {
+    delimiter: u8,
+    /// Bytes of the record in progress (and of whole records not taken yet).
+    pending: BytesMut,
+    /// How far `pending` is known to hold no delimiter, so a long record is scanned once.
+    scanned: usize,
+}
+
+impl Splitter {
+    /// A splitter at `delimiter` (`b'\n'` for lines, 0 for `-0`).
+    pub fn new(delimiter: u8) -> Splitter {
+        Splitter {
+            delimiter,
+            pending: BytesMut::new(),
+            scanned: 0,
+        }
+    }
+
+    /// Adds the next bytes of the stream.
+    pub fn push(&mut self, bytes: &[u8]) {
+        self.pending.extend_from_slice(bytes);
+    }
+
+    /// The next whole record, without its delimiter; `None` until one is complete.
+    pub fn next_record(&mut self) -> Option<Bytes> {
+        let Some(at) = memchr::memchr(self.delimiter, &self.pending[self.scanned..]) else {
+            self.scanned = self.pending.len();
+            return None;
+        };
+        let end = self.scanned + at;
+        self.scanned = 0;
+        let mut record = self.pending.split_to(end + 1);
+        record.truncate(end);
+        Some(record.freeze())
+    }
+
+    /// Bytes held that are not a whole record yet (once [`Splitter::next_record`] says
+    /// `None`), in bytes.
+    pub fn held(&self) -> usize {
+        self.pending.len()
+    }
+
+    /// What is held, taken as the last record (the stream ended without a delimiter, or the
+    /// record is shown in pieces); `None` when nothing is.
+    pub fn rest(&mut self) -> Option<Bytes> {
+        self.scanned = 0;
+        (!self.pending.is_empty()).then(|| self.pending.split().freeze())
+    }
 }
 
 /// Writes each message followed by `delimiter`; small ones in one chunk.
@@ -281,6 +327,28 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_splitter_cuts_at_the_delimiter_across_pushes() {
+        let mut lines = Splitter::new(b'\n');
+        lines.push(b"one\ntw");
+        assert_eq!(lines.next_record().as_deref(), Some(&b"one"[..]));
+        assert_eq!(lines.next_record(), None);
+        assert_eq!(lines.held(), 2);
+        lines.push(b"o");
+        assert_eq!(lines.next_record(), None, "scanned once, found nothing");
+        lines.push(b"\n\nthree");
+        assert_eq!(lines.next_record().as_deref(), Some(&b"two"[..]));
+        assert_eq!(lines.next_record().as_deref(), Some(&b""[..]), "an empty line");
+        assert_eq!(lines.next_record(), None);
+        assert_eq!(lines.rest().as_deref(), Some(&b"three"[..]));
+        assert_eq!((lines.held(), lines.rest()), (0, None));
+        let mut records = Splitter::new(0);
+        records.push(b"a\0b\nc\0");
+        assert_eq!(records.next_record().as_deref(), Some(&b"a"[..]));
+        assert_eq!(records.next_record().as_deref(), Some(&b"b\nc"[..]));
+        assert_eq!(records.next_record(), None);
+    }
 
     #[tokio::test]
     async fn chunks_join_back_unchanged() {

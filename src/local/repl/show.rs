@@ -7,6 +7,8 @@ use std::time::Duration;
 use colored::Colorize;
 use tokio::time::Instant;
 
+use crate::framing::Splitter;
+
 /// Bytes of a binary payload shown in hex; the rest is summed up as `…`.
 pub const HEX_SHOWN: usize = 32;
 
@@ -92,32 +94,36 @@ pub fn escape(text: &str) -> String {
         .collect()
 }
 
-/// A TCP byte stream cut into lines for showing: whole lines at once, a trailing part after
-/// [`PARTIAL_WAIT`] without more.
-#[derive(Default)]
+/// A TCP byte stream cut into lines for showing (by [`Splitter`], as the relay cuts lines):
+/// whole lines at once, a trailing part after [`PARTIAL_WAIT`] without more.
 pub struct Lines {
-    pending: Vec<u8>,
+    lines: Splitter,
     since: Option<Instant>,
+}
+
+impl Default for Lines {
+    fn default() -> Lines {
+        Lines {
+            lines: Splitter::new(b'\n'),
+            since: None,
+        }
+    }
 }
 
 impl Lines {
     /// The whole lines `chunk` completes (without `\n` or `\r\n`).
     pub fn push(&mut self, chunk: &[u8]) -> Vec<String> {
-        self.pending.extend_from_slice(chunk);
+        self.lines.push(chunk);
         let mut lines = Vec::new();
-        while let Some(at) = memchr::memchr(b'\n', &self.pending) {
-            let mut line: Vec<u8> = self.pending.drain(..=at).collect();
-            line.pop();
-            if line.last() == Some(&b'\r') {
-                line.pop();
-            }
-            lines.push(String::from_utf8_lossy(&line).into_owned());
+        while let Some(line) = self.lines.next_record() {
+            let line = line.strip_suffix(b"\r").unwrap_or(&line);
+            lines.push(String::from_utf8_lossy(line).into_owned());
         }
         // A line too long to hold is shown in pieces.
-        if self.pending.len() >= 64 * 1024 {
+        if self.lines.held() >= 64 * 1024 {
             lines.extend(self.flush());
         }
-        self.since = (!self.pending.is_empty()).then(Instant::now);
+        self.since = (self.lines.held() > 0).then(Instant::now);
         lines
     }
 
@@ -129,12 +135,8 @@ impl Lines {
     /// The part held back, if any.
     pub fn flush(&mut self) -> Option<String> {
         self.since = None;
-        if self.pending.is_empty() {
-            return None;
-        }
-        let text = String::from_utf8_lossy(&self.pending).into_owned();
-        self.pending.clear();
-        Some(text)
+        let rest = self.lines.rest()?;
+        Some(String::from_utf8_lossy(&rest).into_owned())
     }
 }
 
