@@ -142,7 +142,7 @@ pub fn ws_answer(data: &[u8]) {
 }
 
 /// Cutting a byte stream into lines or NUL records and joining messages back
-/// (`framing::framed`, the only place that does either). The first byte picks the delimiter
+/// (`framing::stage`, the only place that does either). The first byte picks the delimiter
 /// (bit 0: NUL), text records (bit 1: must be UTF-8) and the size of the chunks the input
 /// arrives in (bits 2-7); the second the record limit (255: none); the rest is the stream.
 /// Checked: the records sent are the stream cut at each delimiter (a last one without its
@@ -150,7 +150,7 @@ pub fn ws_answer(data: &[u8]) {
 /// is over the limit or (text) not UTF-8, after every record before it; and the messages sent
 /// the other way come out joined, each followed by the delimiter, a Ping skipped.
 pub fn framing(data: &[u8]) {
-    use wsctl::framing::{Framing, Records, framed};
+    use wsctl::framing::{Framing, Records};
     use wsctl::relay::{Ends, Kind, Message, Transport, pair};
 
     thread_local! {
@@ -235,7 +235,8 @@ pub fn framing(data: &[u8]) {
         max,
         transport,
     };
-    let run = framed(cut, ends, side);
+    let stages = wsctl::framing::stage(cut).into_iter().collect();
+    let run = wsctl::relay::behind(side, stages, ends);
     let (result, got, ()) =
         RUNTIME.with(|runtime| runtime.block_on(async { tokio::join!(run, records, other_way) }));
 

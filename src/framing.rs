@@ -7,14 +7,12 @@
 //! followed by the delimiter, or (`-b`) chunks go as binary messages and payloads are written
 //! raw.
 
-use std::future::Future;
-
 use bytes::{Bytes, BytesMut};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::mpsc;
 
 use crate::exit::{Exit, Fail};
-use crate::relay::{Ends, Kind, Message, Transport, Unsent, pair};
+use crate::relay::{Ends, Kind, Message, Side, Stage, Transport, Unsent};
 use crate::shutdown::Shutdown;
 
 /// How a byte-stream side meets a message side: the cut, the longest record, and the
@@ -32,6 +30,15 @@ pub struct Records {
 }
 
 impl Records {
+    /// A TCP stream's local side: bytes as they come both ways, never cut.
+    pub fn bytes() -> Records {
+        Records {
+            framing: Framing::Binary,
+            max: usize::MAX,
+            transport: Transport::Stream,
+        }
+    }
+
     /// Whether records become text messages (and must be UTF-8).
     pub fn text(self) -> bool {
         self.transport == Transport::Message
@@ -59,30 +66,33 @@ impl Framing {
     }
 }
 
-/// Runs the byte-stream local side `side` behind `records`' framing, so that the remote side
-/// sees messages. `records.max` bounds one record (a longer line is an error, never split in
-/// two). Over WebSocket ([`Records::text`]), records must be UTF-8 and become text messages;
-/// otherwise they are binary (UDP datagrams, a hub's TCP lines).
-pub async fn framed<F, Fut>(records: Records, ends: Ends, side: F) -> anyhow::Result<()>
-where
-    F: FnOnce(Ends) -> Fut,
-    Fut: Future<Output = anyhow::Result<()>>,
-{
+/// The framing stage between a byte-stream side and a message side: records cut from the
+/// bytes by `records.framing` go on as messages, and messages come back as records, each
+/// followed by the delimiter. `records.max` bounds one record (a longer line is an error,
+/// never split in two). Over WebSocket ([`Records::text`]), records must be UTF-8 and become
+/// text messages; otherwise they are binary (UDP datagrams, a hub's TCP lines). `None` for
+/// `-b`: chunks already are binary messages, and payloads are written as they are.
+///
+/// Its ends facing the local side face the bytes; it is part of the byte side ([`Side::Local`]:
+/// its errors are the input's).
+pub fn stage<'a>(records: Records) -> Option<Stage<'a>> {
+    let delimiter = records.framing.delimiter()?;
     let (max, text) = (records.max, records.text());
-    let Some(delimiter) = records.framing.delimiter() else {
-        // Chunks already are binary messages, and payloads are written as they are.
-        return side(ends).await;
-    };
-    let (inner, outer) = pair();
-    let Ends { tx, rx } = ends;
-    let Ends {
-        tx: to_side,
-        rx: from_side,
-    } = outer;
-    let split = split_records(from_side, tx, delimiter, max, text);
-    let join = join_records(rx, to_side, delimiter);
-    let (side, split, ()) = tokio::join!(side(inner), split, join);
-    crate::relay::combine(side, split)
+    Some(Stage::new(
+        Side::Local,
+        move |bytes: Ends, messages: Ends| {
+            let Ends {
+                tx: to_bytes,
+                rx: from_bytes,
+            } = bytes;
+            let Ends { tx, rx } = messages;
+            async move {
+                let split = split_records(from_bytes, tx, delimiter, max, text);
+                let join = join_records(rx, to_bytes, delimiter);
+                tokio::join!(split, join).0
+            }
+        },
+    ))
 }
 
 /// Cuts the chunks from `rx` into records ending in `delimiter`, each sent on `tx` as a text
@@ -339,7 +349,11 @@ mod tests {
         assert_eq!(lines.next_record(), None, "scanned once, found nothing");
         lines.push(b"\n\nthree");
         assert_eq!(lines.next_record().as_deref(), Some(&b"two"[..]));
-        assert_eq!(lines.next_record().as_deref(), Some(&b""[..]), "an empty line");
+        assert_eq!(
+            lines.next_record().as_deref(),
+            Some(&b""[..]),
+            "an empty line"
+        );
         assert_eq!(lines.next_record(), None);
         assert_eq!(lines.rest().as_deref(), Some(&b"three"[..]));
         assert_eq!((lines.held(), lines.rest()), (0, None));

@@ -15,7 +15,7 @@ use serde_json::json;
 
 use crate::console;
 use crate::exit;
-use crate::relay::{Ends, Transport, pair};
+use crate::relay::{self, Ends, Stage, Transport, pair};
 use crate::script::{self, Ended, LocalEnds, Script};
 
 /// How to reconnect.
@@ -40,9 +40,11 @@ pub fn backoff(failures: u32, max_delay: Duration) -> Duration {
     half + half.mul_f64((random % 10_000) as f64 / 10_000.0)
 }
 
-/// Runs `local` once and a connection after another: `connect` makes one, `remote` runs it.
+/// Runs `local` (behind its `stages`: framing) once and a connection after another:
+/// `connect` makes one, `remote` runs it, `script` filters each.
 pub async fn run<L, LF, C, CF, X, R, RF>(
     local: L,
+    stages: Vec<Stage<'_>>,
     connect: C,
     remote: R,
     script: &Script,
@@ -113,7 +115,7 @@ where
             tokio::time::sleep(delay).await;
         }
     };
-    let (local, driven) = tokio::join!(local(l), driver);
+    let (local, driven) = tokio::join!(relay::behind(local, stages, l), driver);
     driven.and(local)
 }
 
@@ -155,6 +157,7 @@ mod tests {
         let script = Script::default();
         let ran = run(
             local,
+            Vec::new(),
             connect,
             async |(), _ends: Ends| Ok(()),
             &script,
@@ -207,6 +210,7 @@ mod tests {
         let script = Script::default();
         let ran = run(
             local,
+            Vec::new(),
             connect,
             async |(), _ends: Ends| Ok(()),
             &script,

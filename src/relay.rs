@@ -21,6 +21,7 @@
 use std::future::Future;
 
 use bytes::Bytes;
+use futures_util::future::BoxFuture;
 use tokio::sync::mpsc;
 
 /// Messages in flight per direction. Chunks are up to [`crate::framing::CHUNK`] bytes, so a
@@ -231,9 +232,120 @@ where
     R: FnOnce(Ends) -> RF,
     RF: Future<Output = anyhow::Result<()>>,
 {
-    let (l, r) = pair();
-    let (local, remote) = tokio::join!(local(l), remote(r));
-    verdict(remote, local)
+    run(local, Vec::new(), remote).await
+}
+
+/// Which side a [`Stage`] belongs to: its result is reported as part of that side's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    /// Part of the local side: framing (a line it cannot cut is the input's fault).
+    Local,
+    /// Part of the remote side: a client's script (its timeouts end the connection).
+    Remote,
+}
+
+/// A stage between the two sides: given the ends facing the local side and the ends facing
+/// the remote side, it passes messages between them, changed as it means to (framing cuts
+/// bytes into records, a script sends, counts and times).
+pub struct Stage<'a> {
+    side: Side,
+    run: Box<dyn FnOnce(Ends, Ends) -> BoxFuture<'a, anyhow::Result<()>> + Send + 'a>,
+}
+
+impl<'a> Stage<'a> {
+    /// A stage of `side` that runs `run(facing_local, facing_remote)`.
+    pub fn new<F, Fut>(side: Side, run: F) -> Stage<'a>
+    where
+        F: FnOnce(Ends, Ends) -> Fut + Send + 'a,
+        Fut: Future<Output = anyhow::Result<()>> + Send + 'a,
+    {
+        Stage {
+            side,
+            run: Box::new(move |local, remote| Box::pin(run(local, remote))),
+        }
+    }
+}
+
+/// Runs `local`, then each of `stages` in order, then `remote`, each joined to the next by a
+/// pair of channels, until all are done ("no stages" is the two sides face to face). Results
+/// as for [`relay`], each stage's with its [`Side`]'s ([`combine`]).
+pub async fn run<L, LF, R, RF>(local: L, stages: Vec<Stage<'_>>, remote: R) -> anyhow::Result<()>
+where
+    L: FnOnce(Ends) -> LF,
+    LF: Future<Output = anyhow::Result<()>>,
+    R: FnOnce(Ends) -> RF,
+    RF: Future<Output = anyhow::Result<()>>,
+{
+    if stages.is_empty() {
+        let (l, r) = pair();
+        let (local, remote) = tokio::join!(local(l), remote(r));
+        return verdict(remote, local);
+    }
+    let (l, facing_local) = pair();
+    let (facing_remote, r) = pair();
+    let (local, (of_local, of_remote), remote) = tokio::join!(
+        local(l),
+        between(facing_local, stages, facing_remote),
+        remote(r)
+    );
+    verdict(combine(remote, of_remote), combine(local, of_local))
+}
+
+/// Runs `side` behind `stages`, as one side facing `ends`: a byte-stream side behind its
+/// framing (a listener's TCP client seen by the hub as records; a `--reconnect` client's
+/// stdin/stdout, which outlives its connections). Its result is `side`'s, [`combine`]d with
+/// its stages'.
+pub async fn behind<S, SF>(side: S, stages: Vec<Stage<'_>>, ends: Ends) -> anyhow::Result<()>
+where
+    S: FnOnce(Ends) -> SF,
+    SF: Future<Output = anyhow::Result<()>>,
+{
+    if stages.is_empty() {
+        return side(ends).await;
+    }
+    let (inner, outer) = pair();
+    let (side, (of_local, of_remote)) = tokio::join!(side(inner), between(outer, stages, ends));
+    combine(combine(side, of_local), of_remote)
+}
+
+/// Runs `stages` (one at least) in order between ends that exist already (a side made
+/// elsewhere, such as a listener's hub): `local` faces the local side, `remote` the remote
+/// side. Returns the results
+/// of the local side's stages and of the remote side's, each [`combine`]d.
+pub async fn between(
+    local: Ends,
+    stages: Vec<Stage<'_>>,
+    remote: Ends,
+) -> (anyhow::Result<()>, anyhow::Result<()>) {
+    assert!(
+        !stages.is_empty(),
+        "between: at least one stage joins the two ends"
+    );
+    let count = stages.len();
+    let mut running = Vec::with_capacity(count);
+    let mut facing = Some(local);
+    let mut remote = Some(remote);
+    for (i, stage) in stages.into_iter().enumerate() {
+        // The last stage takes the remote side's ends; the others a pair to the next stage.
+        let (towards, next) = if i + 1 == count {
+            (remote.take().expect("the last stage's"), None)
+        } else {
+            let (towards, next) = pair();
+            (towards, Some(next))
+        };
+        let this = std::mem::replace(&mut facing, next).expect("each stage's local ends");
+        running.push((stage.side, (stage.run)(this, towards)));
+    }
+    let sides: Vec<Side> = running.iter().map(|(side, _)| *side).collect();
+    let results = futures_util::future::join_all(running.into_iter().map(|(_, run)| run)).await;
+    let (mut of_local, mut of_remote) = (Ok(()), Ok(()));
+    for (side, result) in sides.into_iter().zip(results) {
+        match side {
+            Side::Local => of_local = combine(of_local, result),
+            Side::Remote => of_remote = combine(of_remote, result),
+        }
+    }
+    (of_local, of_remote)
 }
 
 /// What the remote side carries, as far as the relay and the stages between the sides must

@@ -5,7 +5,6 @@
 //! dropping the channel towards the remote ends our input there (TCP half-close, WebSocket
 //! Close), dropping the one towards the local side ends the output.
 
-use std::future::Future;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -15,7 +14,7 @@ use tokio::time::{Instant, sleep_until};
 
 use crate::console;
 use crate::exit::{Exit, Fail};
-use crate::relay::{Ends, Kind, Message, Transport, pair, relay, verdict};
+use crate::relay::{Ends, Kind, Message, Side, Stage, Transport};
 
 /// What a script asks of one client connection.
 #[derive(Debug, Clone, Default)]
@@ -247,31 +246,16 @@ fn take_counted(msg: Message, left: &mut u64, stream: bool) -> (Message, bool) {
     }
 }
 
-/// [`relay`](crate::relay::relay) with a client's [`Script`] between the two sides (when it asks for anything).
+/// The stage of a client's [`Script`] between the two sides (`None` when it asks for
+/// nothing); part of the remote side ([`Side::Remote`]: its timeouts end the connection).
 /// `transport`: what the remote side carries ([`Transport`]).
-pub async fn relay_scripted<L, LF, R, RF>(
-    local: L,
-    remote: R,
-    script: &Script,
-    transport: Transport,
-) -> anyhow::Result<()>
-where
-    L: FnOnce(Ends) -> LF,
-    LF: Future<Output = anyhow::Result<()>>,
-    R: FnOnce(Ends) -> RF,
-    RF: Future<Output = anyhow::Result<()>>,
-{
-    if !script.is_active() {
-        return relay(local, remote).await;
-    }
-    let (l, facing_local) = pair();
-    let (facing_remote, r) = pair();
-    let (local, filtered, remote) = tokio::join!(
-        local(l),
-        filter(script.clone(), facing_local, facing_remote, transport),
-        remote(r)
-    );
-    verdict(remote.and(filtered), local)
+pub fn stage<'a>(script: &Script, transport: Transport) -> Option<Stage<'a>> {
+    let script = script.clone();
+    script.is_active().then(|| {
+        Stage::new(Side::Remote, move |local, remote| {
+            filter(script, local, remote, transport)
+        })
+    })
 }
 
 #[cfg(test)]
@@ -319,7 +303,8 @@ mod tests {
                 }
             }
         };
-        let ended = relay_scripted(local, remote, &script, Transport::Message);
+        let stages = stage(&script, Transport::Message).into_iter().collect();
+        let ended = crate::relay::run(local, stages, remote);
         let err = tokio::time::timeout(Duration::from_secs(60), ended)
             .await
             .expect("ended by then")

@@ -6,8 +6,9 @@ pub mod stdio;
 
 use std::path::PathBuf;
 
-use crate::framing::{Framing, Records, framed};
-use crate::relay::{Ends, Transport};
+use crate::framing::{self, Framing, Records};
+use crate::relay::{Ends, Stage};
+use crate::script::{self, Script};
 use crate::shutdown::Shutdown;
 
 /// The local side of a connection.
@@ -23,17 +24,23 @@ pub enum Local {
     Exec(String),
 }
 
-/// Runs the local side `local` of one connection. `env` is given to an `--exec` command (the
-/// addresses of the connection); the prompt stops the run through `shutdown` (Ctrl-C twice).
+/// Runs the local side `local` of one connection, which meets `records` (from the remote
+/// side, or from its framing: see [`stages`]). `env` is given to an `--exec` command (the
+/// addresses of the connection); the prompt shows what `records.transport` carries, and stops
+/// the run through `shutdown` (Ctrl-C twice).
 pub async fn run(
     local: Local,
+    records: Records,
     env: crate::net::Env,
     ends: Ends,
     shutdown: &Shutdown,
 ) -> anyhow::Result<()> {
     match local {
         Local::Stdio => stdio::run(ends).await,
-        Local::Repl(history) => repl::run(history, Transport::Stream, false, ends, shutdown).await,
+        Local::Repl(history) => {
+            let binary = records.framing == Framing::Binary;
+            repl::run(history, records.transport, binary, ends, shutdown).await
+        }
         Local::Echo => {
             echo(ends).await;
             Ok(())
@@ -42,23 +49,16 @@ pub async fn run(
     }
 }
 
-/// Runs `local` where it meets messages (WebSocket, UDP): byte-stream sides go through
-/// `records`' framing; echo sends messages back as they are, keeping their type.
-pub async fn run_framed(
-    local: Local,
-    records: Records,
-    env: crate::net::Env,
-    ends: Ends,
-    shutdown: &Shutdown,
-) -> anyhow::Result<()> {
-    match local {
-        Local::Echo => run(local, env, ends, shutdown).await,
-        Local::Repl(history) => {
-            let binary = records.framing == Framing::Binary;
-            repl::run(history, records.transport, binary, ends, shutdown).await
-        }
-        _ => framed(records, ends, |ends| run(local, env, ends, shutdown)).await,
-    }
+/// The stages between `local` and a remote side that carries `records`, in order: framing
+/// for a byte-stream side (stdin/stdout, a command) where the remote side has messages (echo
+/// and the prompt take messages as they are), then a client's `script`.
+pub fn stages<'a>(local: &Local, records: Records, script: &Script) -> Vec<Stage<'a>> {
+    let bytes = matches!(local, Local::Stdio | Local::Exec(_));
+    let framing = bytes.then(|| framing::stage(records)).flatten();
+    framing
+        .into_iter()
+        .chain(script::stage(script, records.transport))
+        .collect()
 }
 
 /// Sends back every message, in order and of the same kind; the peer's end of input ends ours.

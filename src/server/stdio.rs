@@ -12,7 +12,8 @@ use crate::config::{Local, Serving};
 use crate::framing::{Framing, Records};
 use crate::hub::{self, Event, Hub};
 use crate::local;
-use crate::relay::{Ends, QUEUE, Transport, pair};
+use crate::relay::{self, Ends, QUEUE, Transport, pair};
+use crate::script::Script;
 use crate::shutdown::Shutdown;
 
 /// Whether a listener's clients share one local side through a hub, and whether they chat:
@@ -98,7 +99,11 @@ pub(super) fn start_hub(
             }
         };
         let (result, (), ()) = tokio::join!(
-            local::run_framed(Local::Stdio, records, Vec::new(), local_ends, &shutdown),
+            relay::behind(
+                |ends| local::run(Local::Stdio, records, Vec::new(), ends, &shutdown),
+                local::stages(&Local::Stdio, records, &Script::default()),
+                local_ends,
+            ),
             broadcast,
             to_stdout,
         );

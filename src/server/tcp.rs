@@ -12,12 +12,12 @@ use crate::config::Upstream;
 use crate::config::{Local, Serving};
 use crate::exit::{Exit, Fail};
 use crate::forward;
-use crate::framing::framed;
+use crate::framing::{self, Records};
 use crate::local;
 use crate::net::tcp;
 use crate::net::tls::{Stream, TlsServer};
-use crate::relay::Transport;
-use crate::script::relay_scripted;
+use crate::relay::{self, Transport};
+use crate::script;
 use crate::shutdown::{self, Shutdown};
 
 /// `tcp listen`: the connection as it is accepted (after TLS, with a certificate), with its
@@ -68,15 +68,17 @@ pub async fn serve_tcp(
             let hub = hub.clone();
             async move {
                 if let Some(hub) = hub {
-                    let session = |ends| framed(LINES, ends, |ends| tcp::run(stream, ends, &own));
+                    let lines = framing::stage(LINES).into_iter().collect();
+                    let session = |ends| relay::behind(|e| tcp::run(stream, e, &own), lines, ends);
                     return hub.serve(peer, &own, session).await;
                 }
                 if let (Some(opened), Some(up)) = (opened, forward) {
-                    return relay_scripted(
+                    return relay::run(
                         |ends| forward::run(opened, &up, ends, &own),
+                        script::stage(&script, Transport::Stream)
+                            .into_iter()
+                            .collect(),
                         |ends| tcp::run(stream, ends, &own),
-                        &script,
-                        Transport::Stream,
                     )
                     .await;
                 }
@@ -84,11 +86,11 @@ pub async fn serve_tcp(
                     return tcp::run(stream, loopback(), &own).await;
                 }
                 let env = crate::net::socket_env(stream.tcp(), peer);
-                relay_scripted(
-                    |ends| local::run(local, env, ends, &own),
+                let records = Records::bytes();
+                relay::run(
+                    |ends| local::run(local.clone(), records, env, ends, &own),
+                    local::stages(&local, records, &script),
                     |ends| tcp::run(stream, ends, &own),
-                    &script,
-                    Transport::Stream,
                 )
                 .await
             }

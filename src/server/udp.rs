@@ -17,7 +17,8 @@ use crate::console;
 use crate::framing::{Framing, Records};
 use crate::local;
 use crate::net::udp::{self, RECORD_LIMIT, datagram_event, datagrams};
-use crate::relay::{Ends, Message, Transport, relay};
+use crate::relay::{self, Ends, Message, Transport};
+use crate::script::Script;
 use crate::shutdown::Shutdown;
 
 /// `udp listen`: bound (and joined to `--multicast`), then served until interrupted.
@@ -33,20 +34,14 @@ pub async fn listen(cfg: UdpServer, shutdown: &Shutdown) -> anyhow::Result<()> {
     match &cfg.local {
         Local::Echo => echo(&socket).await,
         Local::Stdio | Local::Repl(_) => {
-            relay(
-                |ends| {
-                    local::run_framed(
-                        cfg.local.clone(),
-                        Records {
-                            framing: cfg.framing,
-                            max: RECORD_LIMIT,
-                            transport: Transport::Datagram,
-                        },
-                        vec![],
-                        ends,
-                        shutdown,
-                    )
-                },
+            let records = Records {
+                framing: cfg.framing,
+                max: RECORD_LIMIT,
+                transport: Transport::Datagram,
+            };
+            relay::run(
+                |ends| local::run(cfg.local.clone(), records, vec![], ends, shutdown),
+                local::stages(&cfg.local, records, &Script::default()),
                 |ends| serve_stdio(socket.clone(), ends, cfg.framing),
             )
             .await

@@ -17,7 +17,7 @@ use crate::net::ws;
 use crate::net::ws::request::Refusal;
 use crate::relay;
 use crate::relay::Transport;
-use crate::script::relay_scripted;
+use crate::script;
 use crate::shutdown::{self, Shutdown};
 
 /// `ws listen`: a WebSocket session once the handshake is done, with its own upstream under
@@ -88,11 +88,12 @@ pub async fn serve_ws(
                         .await;
                 }
                 if let (Some(opened), Some(up)) = (opened, &cfg.forward) {
-                    return relay_scripted(
+                    return relay::run(
                         |ends| forward::run(opened, up, ends, &own),
+                        script::stage(&script, Transport::Message)
+                            .into_iter()
+                            .collect(),
                         |ends| ws::run(accepted.ws, ends, &cfg.control, peer, &own),
-                        &script,
-                        Transport::Message,
                     )
                     .await;
                 }
@@ -100,12 +101,10 @@ pub async fn serve_ws(
                     let ended = ws::run(accepted.ws, loopback(), &cfg.control, peer, &own).await;
                     return relay::settle(ended);
                 }
-                let local = cfg.local.clone();
-                relay_scripted(
-                    |ends| local::run_framed(local, records, accepted.env, ends, &own),
+                relay::run(
+                    |ends| local::run(cfg.local.clone(), records, accepted.env, ends, &own),
+                    local::stages(&cfg.local, records, &script),
                     |ends| ws::run(accepted.ws, ends, &cfg.control, peer, &own),
-                    &script,
-                    Transport::Message,
                 )
                 .await
             }

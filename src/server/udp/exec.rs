@@ -23,7 +23,8 @@ use crate::console;
 use crate::framing::{Framing, Records};
 use crate::local;
 use crate::net::udp::{RECORD_LIMIT, datagram_event, datagrams};
-use crate::relay::{Ends, Message, Transport, pair};
+use crate::relay::{self, Ends, Message, Transport, pair};
+use crate::script::Script;
 use crate::shutdown::Shutdown;
 
 /// How long a command whose sender went quiet has, once its stdin is closed, before it is
@@ -177,16 +178,16 @@ pub async fn serve(
                 }
                 anyhow::Ok(())
             };
-            let program = local::run_framed(
-                Local::Exec(cmd),
-                Records {
-                    framing,
-                    max: RECORD_LIMIT,
-                    transport: Transport::Datagram,
-                },
-                env,
+            let records = Records {
+                framing,
+                max: RECORD_LIMIT,
+                transport: Transport::Datagram,
+            };
+            let exec = Local::Exec(cmd);
+            let program = relay::behind(
+                |ends| local::run(exec.clone(), records, env, ends, &shutdown),
+                local::stages(&exec, records, &Script::default()),
                 local_ends,
-                &shutdown,
             );
             let (program, output) = tokio::join!(program, output);
             (peer, program.and(output))
