@@ -338,7 +338,7 @@ mod tests {
             let record = Message::binary("x");
             // Room for BACKLOG in the queue and QUEUE in the hand-off: none of these wait.
             for _ in 0..BACKLOG + QUEUE + 1 {
-                hub.send(To::All, &record).await;
+                assert_eq!(hub.send(To::All, &record).await, 1, "one client");
             }
             assert_eq!(
                 start.elapsed(),
@@ -350,7 +350,9 @@ mod tests {
             assert_eq!(start.elapsed(), SLOW);
             assert!(hub.clients().is_empty(), "dropped from the hub");
         };
+        // The client first: it joins the hub when it is first polled.
         let ended = tokio::select! {
+            biased;
             ended = &mut client => ended,
             () = sender => timeout(SLOW + GRACE, &mut client).await.expect("cut after GRACE"),
         };
@@ -381,6 +383,9 @@ mod tests {
             Ok(())
         });
         let sender = async {
+            while hub.clients().is_empty() {
+                tokio::task::yield_now().await; // the client joins when first polled
+            }
             for _ in 0..total {
                 assert_eq!(hub.send(To::All, &Message::binary("x")).await, 1);
                 assert_eq!(hub.clients().len(), 1, "never dropped");

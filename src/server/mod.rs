@@ -47,37 +47,56 @@ pub struct Policy {
     pub drain: Duration,
 }
 
+/// What a listener does with each client it accepts: the handshake, then the service. One
+/// value serves every client (it is cloned into each connection's task: keep it an `Arc`).
+pub trait Handler: Clone + Send + Sync + 'static {
+    /// A client once its handshake is done (a TLS stream, an accepted WebSocket, with the
+    /// upstream opened for it).
+    type Conn: Send + 'static;
+
+    /// The handshake of the client at `peer` (TLS, WebSocket, an upstream to open); it asks
+    /// `admit` for a place once the client is known to be one. The error is reported as a
+    /// warning naming `peer`.
+    fn handshake(
+        &self,
+        stream: TcpStream,
+        peer: SocketAddr,
+        admit: Admit,
+    ) -> impl Future<Output = anyhow::Result<Self::Conn>> + Send;
+
+    /// Serves the client until its connection ends; `shutdown` is the connection's own (a
+    /// child of the listener's).
+    fn serve(
+        &self,
+        conn: Self::Conn,
+        peer: SocketAddr,
+        shutdown: Shutdown,
+    ) -> impl Future<Output = anyhow::Result<()>> + Send;
+}
+
 /// The most handshakes (TLS, WebSocket) in progress at once: past this, accepting waits for
 /// one to end (the next clients wait in the kernel's queue), so silent connections cannot
 /// take every descriptor.
 pub const MAX_PENDING: usize = 256;
 
 /// Serves clients from `listener`. Each accepted client is checked against `--allow` and
-/// `--deny` (closed at once, before any data, if refused), then goes through `handshake`
-/// (TLS, WebSocket; at most [`MAX_PENDING`] at once, all concurrently), which asks its
-/// [`Admit`] for a place (`--max-conns`; 503 for WebSocket, closed for TCP), and is `run`.
+/// `--deny` (closed at once, before any data, if refused), then goes through the `handler`'s
+/// handshake (TLS, WebSocket; at most [`MAX_PENDING`] at once, all concurrently), which asks
+/// its [`Admit`] for a place (`--max-conns`; 503 for WebSocket, closed for TCP), and is served.
 /// Without `--keep-open`, the first client to complete its handshake is served, the listener
 /// is closed, and the handshakes still in progress are refused through [`Admit`] (a failed
 /// handshake does not count); with it, clients are served concurrently, or one after another
 /// when `sequential` (not accepting while one is served, as `nc -lk`). Running out of
 /// descriptors pauses accepting until a connection ends (one warning a minute at most). A
 /// shutdown (see [`crate::shutdown`]) stops accepting and waits `drain` for the connections
-/// to end; then the run ends cleanly. Each connection is `run` with a child of `shutdown`
+/// to end; then the run ends cleanly. Each connection is served with a child of `shutdown`
 /// of its own.
-pub async fn serve<C, HS, HF, RS, RF>(
+pub async fn serve<H: Handler>(
     listener: TcpListener,
     policy: Policy,
     shutdown: &Shutdown,
-    handshake: HS,
-    run: RS,
-) -> anyhow::Result<()>
-where
-    HS: Fn(TcpStream, SocketAddr, Admit) -> HF + Clone + Send + 'static,
-    HF: Future<Output = anyhow::Result<C>> + Send + 'static,
-    RS: Fn(C, SocketAddr, Shutdown) -> RF + Clone + Send + 'static,
-    RF: Future<Output = anyhow::Result<()>> + Send,
-    C: Send + 'static,
-{
+    handler: H,
+) -> anyhow::Result<()> {
     raise_file_limit();
     let Policy {
         serving,
@@ -87,16 +106,17 @@ where
     let concurrent = serving.keep_open && !sequential;
     let admission = Admission::new(concurrent, serving.max_conns);
     // Reported where it fails; a handshake done, with its permit given back, yields the client.
+    let on_handshake = handler.clone();
     let shake =
         move |stream: TcpStream, peer: SocketAddr, permit: OwnedSemaphorePermit, admit: Admit| {
-            let handshake = handshake.clone();
+            let handler = on_handshake.clone();
             async move {
                 console::status(
                     "accepted",
                     format!("accepted {peer}"),
                     json!({"peer": peer}),
                 );
-                let done = handshake(stream, peer, admit).await;
+                let done = handler.handshake(stream, peer, admit).await;
                 drop(permit);
                 done.map(|conn| (conn, peer))
                     .map_err(|err| report(peer, &err))
@@ -131,7 +151,7 @@ where
                     None
                 };
                 let Ok(Some((conn, peer))) = timeout(drain, first).await else { break };
-                let served = shutdown.bounded(run(conn, peer, shutdown.child()), drain).await;
+                let served = shutdown.bounded(handler.serve(conn, peer, shutdown.child()), drain).await;
                 if !serving.keep_open {
                     return served;
                 }
@@ -151,9 +171,9 @@ where
                 let Ok(Some((conn, peer))) = done else { continue };
                 if !serving.keep_open {
                     drop(listener);
-                    return shutdown.bounded(run(conn, peer, shutdown.child()), drain).await;
+                    return shutdown.bounded(handler.serve(conn, peer, shutdown.child()), drain).await;
                 }
-                match shutdown.bounded(run(conn, peer, shutdown.child()), drain).await {
+                match shutdown.bounded(handler.serve(conn, peer, shutdown.child()), drain).await {
                     // Stdout was closed by its reader (`| head`): nobody takes what the next
                     // client would send, so the listener ends, quietly (exit 0).
                     Err(err) if exit::is_quiet(&err) && exit::code_of(&err) == Exit::Ok => {
@@ -203,7 +223,7 @@ where
             handshaking.spawn(shake(stream, peer, permit, admit));
             continue;
         }
-        let (shake, run) = (shake.clone(), run.clone());
+        let (shake, handler) = (shake.clone(), handler.clone());
         let (own, cut, ended) = (shutdown.child(), cut.clone(), ended.clone());
         running.spawn(async move {
             let place = admit.clone();
@@ -212,7 +232,7 @@ where
                 // of the two (memory per idle connection, `cargo bench --bench idle`).
                 let shaken = Box::pin(shake(stream, peer, permit, place)).await;
                 if let Some((conn, peer)) = shaken {
-                    if let Err(err) = Box::pin(run(conn, peer, own)).await {
+                    if let Err(err) = Box::pin(handler.serve(conn, peer, own)).await {
                         report(peer, &err);
                     }
                 }

@@ -2,22 +2,25 @@
 //! client's WebSocket relayed to its local side, its own upstream under `--to`, or the
 //! listener's hub.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 
 use super::stdio::{hub_of, start_hub, with_stdio};
-use super::{Admit, Policy, announce, idle_script, loopback, serve};
+use super::{Admit, Handler, Policy, announce, idle_script, loopback, serve};
 use crate::config::{Local, WsServer};
 use crate::exit::{Exit, Fail};
 use crate::forward::{self};
 use crate::framing::Records;
+use crate::hub::Hub;
 use crate::local;
 use crate::net::ws;
+use crate::net::ws::accept::{AcceptRules, Accepted};
 use crate::net::ws::request::Refusal;
 use crate::relay;
 use crate::relay::Transport;
-use crate::script;
+use crate::script::{self, Script};
 use crate::shutdown::{self, Shutdown};
 
 /// `ws listen`: a WebSocket session once the handshake is done, with its own upstream under
@@ -28,15 +31,11 @@ pub async fn serve_ws(
     shutdown: &Shutdown,
 ) -> anyhow::Result<()> {
     announce(&listener, cfg.tls.as_ref())?;
-    let cfg = Arc::new(cfg);
     let policy = Policy {
         sequential: cfg.local == Local::Stdio && cfg.forward.is_none() && cfg.serving.hub.is_none(),
         drain: shutdown::drain(cfg.control.close_timeout),
         serving: cfg.serving.clone(),
     };
-    let script = idle_script(&cfg.serving);
-    let rules = Arc::new(cfg.accept_rules());
-    let for_handshake = (cfg.clone(), rules);
     let records = Records {
         framing: cfg.framing,
         max: cfg.control.max_message_size,
@@ -45,73 +44,98 @@ pub async fn serve_ws(
     let (hub, stdio) = hub_of(&cfg.serving, &cfg.local, cfg.forward.is_some())
         .map(|chat| start_hub(chat, &cfg.local, records, shutdown))
         .unzip();
-    let served = serve(
-        listener,
-        policy,
-        shutdown,
-        move |stream, peer, admit: Admit| {
-            let (cfg, rules) = for_handshake.clone();
-            async move {
-                let opened = match &cfg.forward {
-                    Some(up) => match forward::open(up).await {
-                        Ok(opened) => Some(opened),
-                        Err(err) => {
-                            let refuse = Refusal::new(502, "the upstream cannot be reached");
-                            let _ =
-                                ws::accept::accept(stream, peer, &rules, Some(refuse), || Ok(()))
-                                    .await;
-                            return Err(err.context(Fail::new(
-                                Exit::Handshake,
-                                "--to: the upstream cannot be reached (answered 502)",
-                            )));
-                        }
-                    },
-                    None => None,
-                };
-                let admit = move || admit.claim().map_err(|why| Refusal::new(503, why));
-                let accepted = ws::accept::accept(stream, peer, &rules, None, admit).await?;
-                Ok((accepted, opened))
-            }
-        },
-        move |(accepted, opened): (ws::accept::Accepted, Option<forward::Open>),
-              peer,
-              own: Shutdown| {
-            let (cfg, script, hub) = (cfg.clone(), script.clone(), hub.clone());
-            async move {
-                if let Some(hub) = hub {
-                    return hub
-                        .serve(peer, &own, async |ends| {
-                            relay::settle(
-                                ws::run(accepted.ws, ends, &cfg.control, peer, &own).await,
-                            )
-                        })
-                        .await;
-                }
-                if let (Some(opened), Some(up)) = (opened, &cfg.forward) {
-                    return relay::run(
-                        |ends| forward::run(opened, up, ends, &own),
-                        script::stage(&script, Transport::Message)
-                            .into_iter()
-                            .collect(),
-                        |ends| ws::run(accepted.ws, ends, &cfg.control, peer, &own),
-                    )
-                    .await;
-                }
-                if cfg.local == Local::Echo && !script.is_active() {
-                    let ended = ws::run(accepted.ws, loopback(), &cfg.control, peer, &own).await;
-                    return relay::settle(ended);
-                }
-                relay::run(
-                    |ends| local::run(cfg.local.clone(), records, accepted.env, ends, &own),
-                    local::stages(&cfg.local, records, &script),
-                    |ends| ws::run(accepted.ws, ends, &cfg.control, peer, &own),
-                )
-                .await
-            }
-        },
-    );
+    let service = Arc::new(WsService {
+        rules: cfg.accept_rules(),
+        script: idle_script(&cfg.serving),
+        records,
+        hub,
+        cfg,
+    });
+    let served = serve(listener, policy, shutdown, service);
     match stdio {
         Some(stdio) => with_stdio(served, stdio).await,
         None => served.await,
+    }
+}
+
+/// What `ws listen` does with each client.
+struct WsService {
+    /// The listener's settings: the local side, `--to`, the session's [`ws::Settings`].
+    cfg: WsServer,
+    /// What the opening handshake accepts (path, subprotocols, TLS, its time limit).
+    rules: AcceptRules,
+    /// The listener's `--idle-timeout`, as a client's script would apply it.
+    script: Script,
+    /// How messages meet a byte-stream local side (`--exec`, stdin/stdout).
+    records: Records,
+    /// `--broadcast`, `--chat` or the prompt: one local side for every client.
+    hub: Option<Arc<Hub>>,
+}
+
+impl Handler for Arc<WsService> {
+    /// The accepted WebSocket and, under `--to`, its upstream, opened before the handshake
+    /// was answered.
+    type Conn = (Accepted, Option<forward::Open>);
+
+    async fn handshake(
+        &self,
+        stream: TcpStream,
+        peer: SocketAddr,
+        admit: Admit,
+    ) -> anyhow::Result<Self::Conn> {
+        let rules = &self.rules;
+        let opened = match &self.cfg.forward {
+            Some(up) => match forward::open(up).await {
+                Ok(opened) => Some(opened),
+                Err(err) => {
+                    let refuse = Refusal::new(502, "the upstream cannot be reached");
+                    let _ = ws::accept::accept(stream, peer, rules, Some(refuse), || Ok(())).await;
+                    return Err(err.context(Fail::new(
+                        Exit::Handshake,
+                        "--to: the upstream cannot be reached (answered 502)",
+                    )));
+                }
+            },
+            None => None,
+        };
+        let admit = move || admit.claim().map_err(|why| Refusal::new(503, why));
+        let accepted = ws::accept::accept(stream, peer, rules, None, admit).await?;
+        Ok((accepted, opened))
+    }
+
+    async fn serve(
+        &self,
+        (accepted, opened): Self::Conn,
+        peer: SocketAddr,
+        own: Shutdown,
+    ) -> anyhow::Result<()> {
+        let (cfg, script) = (&self.cfg, &self.script);
+        if let Some(hub) = &self.hub {
+            return hub
+                .serve(peer, &own, async |ends| {
+                    relay::settle(ws::run(accepted.ws, ends, &cfg.control, peer, &own).await)
+                })
+                .await;
+        }
+        if let (Some(opened), Some(up)) = (opened, &cfg.forward) {
+            return relay::run(
+                |ends| forward::run(opened, up, ends, &own),
+                script::stage(script, Transport::Message)
+                    .into_iter()
+                    .collect(),
+                |ends| ws::run(accepted.ws, ends, &cfg.control, peer, &own),
+            )
+            .await;
+        }
+        if cfg.local == Local::Echo && !script.is_active() {
+            let ended = ws::run(accepted.ws, loopback(), &cfg.control, peer, &own).await;
+            return relay::settle(ended);
+        }
+        relay::run(
+            |ends| local::run(cfg.local.clone(), self.records, accepted.env, ends, &own),
+            local::stages(&cfg.local, self.records, script),
+            |ends| ws::run(accepted.ws, ends, &cfg.control, peer, &own),
+        )
+        .await
     }
 }
