@@ -5,10 +5,17 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::Args;
+use clap::{Args, FromArgMatches};
 
 use super::Linger;
 use super::{parse_duration, parse_interval, parse_linger};
+
+/// A group of options as nobody gave them: clap's defaults, from the one place they are
+/// declared (a `--to` upstream takes them: it has no options of its own).
+pub fn defaults<A: Args + FromArgMatches>() -> A {
+    let command = A::augment_args(clap::Command::new("defaults"));
+    A::from_arg_matches(&command.get_matches_from(["defaults"])).expect("the defaults parse")
+}
 
 /// Where the byte stream of stdin/stdout or a command meets messages.
 #[derive(Args, Debug)]

@@ -1,9 +1,9 @@
 //! `--to URL`, checked: where a listener forwards each client (`tcp://HOST:PORT`, `ws://…`
 //! or `wss://…`). Opening and relaying an upstream is `forward.rs`'s.
 
-use std::time::Duration;
-
+use super::ws::ws_control;
 use super::{Local, WsClient, parse_target, ws_url};
+use crate::cli::{ClientArgs, WsArgs, defaults};
 use crate::exit::{Exit, Fail};
 use crate::framing::Framing;
 use crate::net::client::Remote;
@@ -20,12 +20,11 @@ pub enum Upstream {
     Ws(Box<WsClient>),
 }
 
-/// How long opening an upstream may take.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-
 /// `tcp://HOST:PORT`, `ws://...` or `wss://...` (TLS verified against the usual roots; the
 /// proxy variables apply as for clients).
 pub fn parse(text: &str) -> anyhow::Result<Upstream> {
+    // An upstream has no options of its own: a client's defaults, as `--help` shows them.
+    let connect_timeout = defaults::<ClientArgs>().connect_timeout;
     let usage = |what: String| {
         Fail::new(Exit::Usage, what)
             .hint("write --to tcp://HOST:PORT, --to ws://HOST[:PORT]/PATH or --to wss://...")
@@ -38,7 +37,7 @@ pub fn parse(text: &str) -> anyhow::Result<Upstream> {
             proxy: proxy::choose(None, Scheme::Tcp, &target)?,
             target,
             tls: None,
-            connect_timeout: CONNECT_TIMEOUT,
+            connect_timeout,
         }));
     }
     if !(text.starts_with("ws://") || text.starts_with("wss://")) {
@@ -55,7 +54,7 @@ pub fn parse(text: &str) -> anyhow::Result<Upstream> {
             proxy: proxy::choose(None, parsed.scheme, &parsed.target)?,
             target: parsed.target,
             tls,
-            connect_timeout: CONNECT_TIMEOUT,
+            connect_timeout,
         },
         request: ClientRequest {
             url: parsed.url,
@@ -67,16 +66,9 @@ pub fn parse(text: &str) -> anyhow::Result<Upstream> {
         local: Local::Stdio,
         framing: Framing::Lines,
         control: Settings {
-            ping_interval: None,
-            ping_timeout: Duration::from_secs(10),
-            close_code: 1000,
-            close_reason: String::new(),
-            close_timeout: Duration::from_secs(5),
-            max_message_size: 64 << 20,
-            hold_close: false,
+            // The Close of the client it serves goes on to the upstream.
             forward_close: true,
-            show_control: false,
-            linger: crate::config::LINGER,
+            ..ws_control(defaults::<WsArgs>(), &Local::Stdio, false, true)?
         },
         script: Script::default(),
         reconnect: None,
@@ -87,5 +79,41 @@ impl Upstream {
     /// Whether the upstream is a WebSocket (so Close codes are passed to it).
     pub fn is_ws(&self) -> bool {
         matches!(self, Upstream::Ws(_))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::Cli;
+    use crate::config::{Config, Job};
+    use clap::Parser;
+
+    /// An upstream has no options: it takes what a client given none would have.
+    #[test]
+    fn an_upstream_takes_a_clients_defaults() {
+        let Upstream::Ws(up) = parse("ws://127.0.0.1:1/").unwrap() else {
+            panic!("a ws upstream")
+        };
+        let cli = Cli::try_parse_from(["wsctl", "ws", "connect", "ws://127.0.0.1:1/"]).unwrap();
+        let Config {
+            job: Job::WsConnect(client),
+            ..
+        } = Config::from_cli(cli).unwrap()
+        else {
+            panic!("a ws client")
+        };
+        let (a, b) = (&up.control, &client.control);
+        assert_eq!(a.ping_interval, b.ping_interval);
+        assert_eq!(a.ping_timeout, b.ping_timeout);
+        assert_eq!(
+            (a.close_code, &a.close_reason),
+            (b.close_code, &b.close_reason)
+        );
+        assert_eq!(a.close_timeout, b.close_timeout);
+        assert_eq!(a.max_message_size, b.max_message_size);
+        assert_eq!(a.linger, b.linger);
+        assert!(a.forward_close && !b.forward_close);
+        assert_eq!(up.remote.connect_timeout, client.remote.connect_timeout);
     }
 }

@@ -92,7 +92,9 @@ pub fn linger(given: Option<Linger>, local: &Local, listener: bool, bridge: bool
     }
 }
 
-fn ws_control(
+/// The session's [`Settings`] from its options; `bridge`: a `--to` upstream or a listener
+/// that forwards to one.
+pub(super) fn ws_control(
     args: WsArgs,
     local: &Local,
     listener: bool,
