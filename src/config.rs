@@ -71,19 +71,26 @@ impl Job {
 /// How a listener takes clients (`tcp listen` and `ws listen` alike).
 #[derive(Debug, Clone)]
 pub struct Serving {
+    /// `-k`: serve clients until interrupted, not only the first.
     pub keep_open: bool,
     /// `--broadcast` (`Some(false)`) or `--chat` (`Some(true)`): one stdin/stdout for all.
     pub hub: Option<bool>,
+    /// `--max-conns`: clients served at once, at most (`None`: no limit).
     pub max_conns: Option<usize>,
+    /// `--allow`/`--deny`: which client addresses are served.
     pub access: Access,
+    /// `--idle-timeout`: a client is closed after this long without data either way.
     pub idle_timeout: Option<Duration>,
+    /// `--handshake-timeout`: the longest a TLS or WebSocket handshake may take.
     pub handshake_timeout: Duration,
 }
 
 /// `--allow` and `--deny`: which client addresses are served.
 #[derive(Debug, Clone, Default)]
 pub struct Access {
+    /// Served only if in one of these (empty: everyone not denied).
     pub allow: Vec<ipnet::IpNet>,
+    /// Never served, even if allowed.
     pub deny: Vec<ipnet::IpNet>,
 }
 
@@ -110,6 +117,7 @@ impl Access {
 }
 
 pub struct Config {
+    /// What to run.
     pub job: Job,
     /// `--timeout`: a bound on the whole run.
     pub timeout: Option<Duration>,

@@ -18,9 +18,13 @@ use crate::exit;
 /// How status lines are shown; set once at start-up from the global flags.
 #[derive(Debug, Clone, Default)]
 pub struct Settings {
+    /// `-v` count: 0 shows status lines, 1 details (handshakes, closes), 2 each ping and EOF.
     pub verbose: u8,
+    /// `-q`: status lines off; warnings and errors still shown.
     pub quiet: bool,
+    /// ANSI colours on stderr (`--color`, or auto on a terminal).
     pub color: bool,
+    /// `--events json`: one JSON object per line on stderr instead of text.
     pub json: bool,
 }
 

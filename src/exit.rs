@@ -41,8 +41,11 @@ Exit codes:
 /// Attach it with `anyhow::Context`; it is found again at any depth by `downcast_ref`.
 #[derive(Debug)]
 pub struct Fail {
+    /// The exit code the run ends with.
     pub code: Exit,
+    /// What failed, in plain words: the `error:` line.
     pub what: String,
+    /// The fix to try: the `hint:` line under the error.
     pub hint: Option<String>,
 }
 

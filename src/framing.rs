@@ -2,7 +2,7 @@
 //!
 //! A byte stream (a TCP connection, a command's pipes, stdin/stdout) is cut into chunks as they
 //! arrive and joined back unchanged on the other side. Where a byte stream meets a message
-//! transport (WebSocket), [`framed`] sits between them and applies the [`Framing`]: each line
+//! transport (WebSocket), [`stage`] sits between them and applies the [`Framing`]: each line
 //! (or NUL-terminated record) of the stream is one text message and each message is written
 //! followed by the delimiter, or (`-b`) chunks go as binary messages and payloads are written
 //! raw.

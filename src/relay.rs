@@ -31,7 +31,9 @@ pub const QUEUE: usize = 4;
 /// One unit of payload. Byte streams travel as binary chunks that are joined back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Message {
+    /// The payload; a Close's reason (UTF-8, at most 123 bytes).
     pub data: Bytes,
+    /// Text, binary, or a control message.
     pub kind: Kind,
 }
 
@@ -72,7 +74,9 @@ pub const BRIDGE_FAILED: &str = "the other side of the bridge failed";
 /// closing handshake.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Close {
+    /// The close code; `None`: the remote side's own (`--close-code`).
     pub code: Option<u16>,
+    /// Who started the closing handshake.
     pub initiator: Initiator,
 }
 
@@ -148,6 +152,7 @@ impl Message {
 #[derive(Debug, thiserror::Error)]
 #[error("{bytes} bytes of input not sent: the peer closed the connection first")]
 pub struct Unsent {
+    /// Payload bytes read from the input and never sent.
     pub bytes: u64,
 }
 
@@ -211,7 +216,9 @@ pub fn settle(result: anyhow::Result<()>) -> anyhow::Result<()> {
 
 /// One side's ends of the two channels: `tx` towards the other side, `rx` from it.
 pub struct Ends {
+    /// Towards the other side ([`QUEUE`] messages at most in flight).
     pub tx: mpsc::Sender<Message>,
+    /// From the other side; its end is the other side's end of input.
     pub rx: mpsc::Receiver<Message>,
 }
 

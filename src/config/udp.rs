@@ -16,21 +16,28 @@ use crate::script::Script;
 /// `udp send`, checked.
 #[derive(Debug, Clone)]
 pub struct UdpClient {
+    /// Where datagrams go.
     pub target: HostPort,
+    /// Where records come from and go to.
     pub local: Local,
+    /// How stdin is cut into datagrams (lines, `-0`, `-b` chunks).
     pub framing: Framing,
     /// After the end of input, replies are awaited until the peer is quiet this long.
     pub linger: Linger,
     /// `--broadcast`, `--ttl`, `--interface`.
     pub socket: SocketOptions,
+    /// `--send`, `--count` and the other scripting options.
     pub script: Script,
 }
 
 /// `udp listen`, checked.
 #[derive(Debug, Clone)]
 pub struct UdpServer {
+    /// The address bound (port 0: any free port).
     pub bind: HostPort,
+    /// Where records come from and go to.
     pub local: Local,
+    /// How stdin is cut into datagrams (lines, `-0`, `-b` chunks).
     pub framing: Framing,
     /// `--multicast`, `--interface`, `--ttl`.
     pub socket: SocketOptions,

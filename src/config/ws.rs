@@ -23,26 +23,42 @@ use crate::script::Script;
 /// `ws connect`, checked.
 #[derive(Debug, Clone)]
 pub struct WsClient {
+    /// Where to connect, through which proxy, with which TLS.
     pub remote: Remote,
+    /// The opening handshake's request.
     pub request: ClientRequest,
+    /// Where messages come from and go to.
     pub local: Local,
+    /// How a byte-stream local side meets messages (lines, `-0`, `-b`).
     pub framing: Framing,
+    /// Pings, closing and limits of the session.
     pub control: Settings,
+    /// `--send`, `--count` and the other scripting options.
     pub script: Script,
+    /// `--reconnect`: how to connect again.
     pub reconnect: Option<Reconnect>,
 }
 
 /// `ws listen`, checked.
 #[derive(Debug, Clone)]
 pub struct WsServer {
+    /// The address listened on (port 0: any free port).
     pub bind: HostPort,
+    /// `--path`: the only request path served (others get 404).
     pub path: Option<String>,
+    /// `--protocol`: subprotocols, in our order of preference.
     pub protocols: Vec<String>,
+    /// Where messages come from and go to.
     pub local: Local,
+    /// How a byte-stream local side meets messages (lines, `-0`, `-b`).
     pub framing: Framing,
+    /// Pings, closing and limits of the session.
     pub control: Settings,
+    /// How clients are taken (`-k`, `--max-conns`, access, timeouts).
     pub serving: Serving,
+    /// TLS for `wss://` clients.
     pub tls: Option<TlsServer>,
+    /// `--to`: each client's own upstream.
     pub forward: Option<Upstream>,
 }
 
@@ -120,9 +136,13 @@ pub(super) fn ws_control(
 /// A WebSocket URL taken apart: the request URL (without user:pass), where to connect, and
 /// the Basic credentials it carried.
 pub struct WsUrl {
+    /// The URL as requested, without `user:pass@`.
     pub url: url::Url,
+    /// Where to connect: the URL's host and port (80 or 443 by default).
     pub target: HostPort,
+    /// `ws` or `wss`.
     pub scheme: Scheme,
+    /// `user:pass` taken out of the URL, for Basic authentication.
     pub auth: Option<String>,
 }
 

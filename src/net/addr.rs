@@ -6,7 +6,9 @@ use crate::exit::{Exit, Fail};
 /// A host (name or address, without IPv6 brackets) and a port.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HostPort {
+    /// A name or an address, IPv6 without brackets.
     pub host: String,
+    /// The port (0 for a listener: any free port).
     pub port: u16,
 }
 

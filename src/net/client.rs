@@ -16,9 +16,13 @@ use crate::net::tls::{self, Stream, TlsClient};
 /// Where a client connects, and how.
 #[derive(Clone, Debug)]
 pub struct Remote {
+    /// Where to connect (through the proxy, if any).
     pub target: HostPort,
+    /// `--proxy` or the proxy variables (`http_proxy`, `all_proxy`, ...).
     pub proxy: Option<Proxy>,
+    /// TLS over the connection (`wss://`, `tcp connect --tls`).
     pub tls: Option<TlsClient>,
+    /// `--connect-timeout`: the longest the TCP connect (and proxy) may take.
     pub connect_timeout: Duration,
 }
 

@@ -41,8 +41,12 @@ impl Acked for tokio::io::DuplexStream {
 /// peer advertises (bytes; `None` before Linux 5.4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Progress {
+    /// Bytes the peer has acknowledged since the connection opened (`tcpi_bytes_acked`).
     pub acked: u64,
+    /// Bytes in the send queue, sent or not (`SIOCOUTQ`).
     pub queued: u64,
+    /// The receive window the peer advertises, in bytes (`tcpi_snd_wnd`; `None` before
+    /// Linux 5.4).
     pub window: Option<u32>,
 }
 

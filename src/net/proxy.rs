@@ -29,8 +29,11 @@ pub enum Kind {
 /// A proxy to reach the target through.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Proxy {
+    /// HTTP CONNECT or SOCKS5.
     pub kind: Kind,
+    /// The proxy itself.
     pub addr: HostPort,
+    /// User name and password from the proxy URL.
     pub auth: Option<(String, String)>,
     /// The variable it came from, to name in errors; `None` for `--proxy`.
     pub source: Option<String>,

@@ -143,9 +143,13 @@ fn set_ttl(socket: &Socket, addr: SocketAddr, ttl: u32) -> std::io::Result<()> {
 /// unicast and multicast).
 #[derive(Debug, Clone, Default)]
 pub struct SocketOptions {
+    /// `SO_BROADCAST`: sending to a broadcast address is allowed.
     pub broadcast: bool,
+    /// The group a listener joins (`IP_ADD_MEMBERSHIP` / `IPV6_JOIN_GROUP`).
     pub multicast: Option<IpAddr>,
+    /// The interface for multicast: an IPv4 address, or a name for IPv6.
     pub interface: Option<String>,
+    /// Hops (`IP_TTL` and `IP_MULTICAST_TTL`; IPv6 hop limits).
     pub ttl: Option<u32>,
 }
 

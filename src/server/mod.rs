@@ -40,6 +40,7 @@ use crate::shutdown::{self, Shutdown};
 
 /// How a listener takes its clients, for [`serve`].
 pub struct Policy {
+    /// How clients are taken: `-k`, `--max-conns`, `--allow`/`--deny`, timeouts.
     pub serving: Serving,
     /// One client at a time (stdin/stdout is one stream).
     pub sequential: bool,
@@ -88,7 +89,7 @@ pub const MAX_PENDING: usize = 256;
 /// handshake does not count); with it, clients are served concurrently, or one after another
 /// when `sequential` (not accepting while one is served, as `nc -lk`). Running out of
 /// descriptors pauses accepting until a connection ends (one warning a minute at most). A
-/// shutdown (see [`crate::shutdown`]) stops accepting and waits `drain` for the connections
+/// shutdown (see `shutdown.rs`) stops accepting and waits `drain` for the connections
 /// to end; then the run ends cleanly. Each connection is served with a child of `shutdown`
 /// of its own.
 pub async fn serve<H: Handler>(

@@ -12,6 +12,7 @@ use crate::relay::Transport;
 pub struct Session {
     /// What the prompt is in front of: a stream (TCP), datagrams (UDP) or messages (WebSocket).
     pub transport: Transport,
+    /// In front of a listener's clients (`/to`, `/clients`), not one connection.
     pub listener: bool,
 }
 

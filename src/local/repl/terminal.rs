@@ -52,6 +52,7 @@ pub enum Input {
 }
 
 pub struct Terminal {
+    /// What the keyboard does: lines, Ctrl-C, Ctrl-D.
     pub input: mpsc::UnboundedReceiver<Input>,
     out: Option<mpsc::Sender<String>>,
     prompt: Arc<Mutex<String>>,

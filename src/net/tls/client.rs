@@ -25,10 +25,15 @@ use crate::net::addr::HostPort;
 /// The client's TLS options, as given on the command line.
 #[derive(Debug, Default, Clone)]
 pub struct ClientOptions {
+    /// `--ca`: PEM roots to trust instead of the system's.
     pub ca: Option<PathBuf>,
+    /// `--insecure`: no certificate check at all.
     pub insecure: bool,
+    /// `--cert`: a PEM client certificate (chain), with `key`.
     pub cert: Option<PathBuf>,
+    /// `--key`: its PEM private key.
     pub key: Option<PathBuf>,
+    /// `--sni`: the server name sent and checked, instead of the host.
     pub sni: Option<String>,
 }
 

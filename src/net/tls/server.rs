@@ -22,9 +22,13 @@ use crate::net::addr::HostPort;
 /// The listener's TLS options, as given on the command line.
 #[derive(Debug, Default, Clone)]
 pub struct ServerOptions {
+    /// `--tls-cert`: the PEM certificate chain served.
     pub cert: Option<PathBuf>,
+    /// `--tls-key`: its PEM private key.
     pub key: Option<PathBuf>,
+    /// `--tls-self-signed`: a certificate made at start-up for the host.
     pub self_signed: bool,
+    /// `--client-ca`: clients must show a certificate from these PEM roots.
     pub client_ca: Option<PathBuf>,
 }
 

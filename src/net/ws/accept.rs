@@ -30,11 +30,13 @@ pub struct AcceptRules {
     pub path: Option<String>,
     /// Our subprotocols in our order of preference; the first the client offers is chosen.
     pub protocols: Vec<String>,
+    /// The listener's TLS, done before the request is read.
     pub tls: Option<tls::TlsServer>,
     /// From the accepted connection to the 101 sent, TLS included.
     pub handshake_timeout: std::time::Duration,
     /// The request is recorded as CGI variables (`--exec`).
     pub wants_env: bool,
+    /// The session's settings, for its read limits.
     pub settings: Settings,
     /// The local side is a raw byte stream: larger read buffers ([`ws_config`]).
     pub bulk: bool,
@@ -42,7 +44,9 @@ pub struct AcceptRules {
 
 /// A client's accepted connection, with the environment for an `--exec` command.
 pub struct Accepted {
+    /// The session, its 101 sent.
     pub ws: WebSocketStream<Gated<Stream>>,
+    /// CGI variables (RFC 3875) for `--exec`; empty unless asked for.
     pub env: Env,
 }
 

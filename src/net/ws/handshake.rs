@@ -31,6 +31,7 @@ pub struct ClientRequest {
     pub headers: Vec<(http::HeaderName, HeaderValue)>,
     /// `Sec-WebSocket-Protocol`, offered in this order.
     pub protocols: Vec<String>,
+    /// `--origin`: the `Origin` field.
     pub origin: Option<HeaderValue>,
     /// `user:pass` for Basic authentication.
     pub auth: Option<String>,

@@ -5,7 +5,7 @@
 //! (batched, one flush per burst) and pings on `--ping-interval`. At the local side's end of
 //! input it does not close at once: WebSocket has no half-close, and most peers answer a Close
 //! the moment they read it, dropping the replies they were about to send. So it keeps
-//! reading, and sends its Close once the peer has been quiet for `--linger` ([`Linger`]; a
+//! reading, and sends its Close once the peer has been quiet for `--linger` ([`Linger`](crate::net::Linger); a
 //! listener's stdin waits for the client's Close); the peer's own Close is answered at once.
 //! When the local side stops taking what arrives (stdout closed), it closes with 1001.
 //!

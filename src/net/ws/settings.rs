@@ -8,11 +8,17 @@ use crate::net::Linger;
 /// Pings, closing and limits of one WebSocket connection, either role.
 #[derive(Debug, Clone)]
 pub struct Settings {
+    /// `--ping-interval`: a ping every this long (`None`: no pings).
     pub ping_interval: Option<Duration>,
+    /// `--ping-timeout`: the longest a ping may wait for its pong.
     pub ping_timeout: Duration,
+    /// `--close-code`: the code of our Close when our input ends (RFC 6455 7.4).
     pub close_code: u16,
+    /// `--close-reason`: its reason, at most 123 bytes.
     pub close_reason: String,
+    /// `--close-timeout`: how long our Close waits for the peer's, once the peer has taken what came before it.
     pub close_timeout: Duration,
+    /// `--max-message-size`, in bytes, capped by the machine's memory ([`message_limit`](super::message_limit)).
     pub max_message_size: usize,
     /// The local side answers what it receives (`--echo`, `--exec`): the peer's Close waits
     /// until those answers are sent (bounded by `close_timeout`).

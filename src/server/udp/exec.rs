@@ -45,7 +45,9 @@ struct Session {
 /// The limits on senders' commands: at most `max` at once, each ending after `idle` without a
 /// datagram either way (`None`: never).
 pub struct Limits {
+    /// Senders with a command running at once, at most (`--max-conns`).
     pub max: usize,
+    /// A sender's command gets EOF after this long without a datagram either way.
     pub idle: Option<Duration>,
 }
 
