@@ -219,6 +219,20 @@ impl Splitter {
         self.pending.len()
     }
 
+    /// Where the `n`th record of `data` ends, counting from 1: the offset just after its
+    /// delimiter; `Err(count)` with the number of delimiters in `data` when it holds fewer
+    /// (`--count` over a byte stream counts lines this way, across chunks).
+    pub fn nth_end(data: &[u8], delimiter: u8, n: u64) -> Result<usize, u64> {
+        let mut count = 0;
+        for at in memchr::memchr_iter(delimiter, data) {
+            count += 1;
+            if count == n {
+                return Ok(at + 1);
+            }
+        }
+        Err(count)
+    }
+
     /// What is held, taken as the last record (the stream ended without a delimiter, or the
     /// record is shown in pieces); `None` when nothing is.
     pub fn rest(&mut self) -> Option<Bytes> {

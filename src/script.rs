@@ -14,6 +14,7 @@ use tokio::time::{Instant, sleep_until};
 
 use crate::console;
 use crate::exit::{Exit, Fail};
+use crate::framing::Splitter;
 use crate::relay::{Ends, Kind, Message, Side, Stage, Transport};
 
 /// What a script asks of one client connection.
@@ -226,23 +227,16 @@ fn take_counted(msg: Message, left: &mut u64, stream: bool) -> (Message, bool) {
         *left = left.saturating_sub(1);
         return (msg, *left == 0);
     }
-    let mut end = None;
-    for (i, _) in msg.data.iter().enumerate().filter(|(_, b)| **b == b'\n') {
-        *left -= 1;
-        if *left == 0 {
-            end = Some(i + 1);
-            break;
+    match Splitter::nth_end(&msg.data, b'\n', *left) {
+        Ok(end) => {
+            *left = 0;
+            let data = msg.data.slice(..end);
+            (Message { data, ..msg }, true)
         }
-    }
-    match end {
-        Some(end) => (
-            Message {
-                data: msg.data.slice(..end),
-                kind: msg.kind,
-            },
-            true,
-        ),
-        None => (msg, false),
+        Err(lines) => {
+            *left -= lines;
+            (msg, false)
+        }
     }
 }
 
