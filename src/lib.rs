@@ -3,15 +3,17 @@
 //! Every connect or listen is a remote side, a local side, and one relay between them.
 //!
 //! Module map, in layers from the ground up: a module names only modules of its own layer or
-//! below (one exception, said in `cli.rs`: `--linger` parses into [`net::Linger`]). Modules
-//! are private unless the binary, a bench, a test or a fuzz target needs them.
+//! below (one exception, said in `cli.rs`: `--linger` parses into [`net::Linger`]), and no
+//! two modules import each other round a loop: `tests/house.rs` checks both. Modules are
+//! private unless the binary, a bench, a test or a fuzz target needs them.
 //!
 //! 1. [`exit`]: exit codes and the error -> code mapping; [`console`]: status lines and JSON
 //!    events on stderr; [`cli`]: the command line (clap derive; doc comments are the help,
 //!    shared option groups in `cli/options.rs`)
-//! 2. [`relay`]: the one pump between the two sides, its channel contract; [`framing`]: byte
-//!    streams <-> messages; `script`: a client's `--send`, `--count`, `--recv-only`,
-//!    `--send-only`, `--idle-timeout` between the sides; `hub`: one local side shared by a
+//! 2. [`relay`]: a connection in one call, `relay::run(local, stages, remote)`, and the
+//!    channel contract between them; [`framing`]: the stage between byte streams and
+//!    messages, and the one `Splitter`; `script`: the stage of a client's `--send`,
+//!    `--count`, `--recv-only`, `--send-only`, `--idle-timeout`; `hub`: one local side shared by a
 //!    listener's clients; `shutdown`: the run's one `Shutdown` handle (made here, passed down)
 //! 3. [`net`]: the remote sides and what they need, naming nothing above (`tests/house.rs`):
 //!    `addr` (HOST:PORT), `client` (connect, TLS, proxies), `tcp`, `udp` (sockets),
@@ -22,9 +24,10 @@
 //!    `forward` for `--to`); `local`: local sides (`stdio`, `exec`, echo, the prompt);
 //!    `forward`: opening and relaying a `--to` upstream; `reconnect`: `--reconnect`
 //! 5. `client`: the three clients (`tcp connect`, `ws connect`, `udp send`); [`server`]: the
-//!    listeners, one file per role (`tcp`, `ws`, `udp`, `stdio` for a shared local side) and
-//!    the accept loop
-//! 6. this file: the runtime, signals and the `--timeout`; `main.rs`
+//!    listeners, one file per role (`tcp`, `ws`, `udp`, `stdio` for a shared local side,
+//!    `admit` for who may be served) and the accept loop, which takes one `Handler`
+//! 6. this file: the runtime, signals (the only place that watches them: they start the
+//!    `Shutdown` passed down) and the `--timeout`; `main.rs`
 
 pub mod cli;
 mod client;
