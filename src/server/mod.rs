@@ -231,11 +231,13 @@ pub async fn serve<H: Handler>(
             let served = async move {
                 // Boxed apart: a task holds only the stage it is in, not room for the larger
                 // of the two (memory per idle connection, `cargo bench --bench idle`).
-                let shaken = Box::pin(shake(stream, peer, permit, place)).await;
-                if let Some((conn, peer)) = shaken {
-                    if let Err(err) = Box::pin(handler.serve(conn, peer, own)).await {
-                        report(peer, &err);
-                    }
+                // Matched at once: a result kept in a variable would be held across the next
+                // await, a whole accepted connection's room in every task.
+                let Some((conn, peer)) = Box::pin(shake(stream, peer, permit, place)).await else {
+                    return;
+                };
+                if let Err(err) = Box::pin(handler.serve(conn, peer, own)).await {
+                    report(peer, &err);
                 }
             };
             tokio::select! {
