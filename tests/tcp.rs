@@ -236,10 +236,9 @@ fn names_are_resolved_and_each_address_tried() {
 // ---- interop with peers that are not ours
 
 #[test]
+#[cfg_attr(skip_peer = "ncat", ignore = "ncat: opted out by WSCTL_SKIP_PEERS")]
 fn interop_ncat_client_to_wsctl_listener() {
-    if !have("ncat") {
-        return;
-    }
+    need("ncat");
     let mut server = start(&["tcp", "listen", "127.0.0.1:0"]);
     let addr = server.listening();
     let (host, port) = addr.rsplit_once(':').unwrap();
@@ -257,10 +256,9 @@ fn interop_ncat_client_to_wsctl_listener() {
 }
 
 #[test]
+#[cfg_attr(skip_peer = "socat", ignore = "socat: opted out by WSCTL_SKIP_PEERS")]
 fn interop_wsctl_client_to_socat_listener() {
-    if !have("socat") {
-        return;
-    }
+    need("socat");
     // socat -d -d reports its bound address, so port 0 works here too.
     let mut cmd = std::process::Command::new("socat");
     cmd.args(["-d", "-d", "TCP-LISTEN:0,bind=127.0.0.1", "STDIO"]);
@@ -280,10 +278,9 @@ fn interop_wsctl_client_to_socat_listener() {
 }
 
 #[test]
+#[cfg_attr(skip_peer = "socat", ignore = "socat: opted out by WSCTL_SKIP_PEERS")]
 fn interop_socat_client_to_wsctl_echo() {
-    if !have("socat") {
-        return;
-    }
+    need("socat");
     let server = start(&["tcp", "listen", "127.0.0.1:0", "--echo"]);
     let addr = server.listening();
     let mut cmd = std::process::Command::new("socat");

