@@ -273,10 +273,22 @@ fn refused(response: &http::Response<Option<Vec<u8>>>, peer: SocketAddr) -> anyh
         "WebSocket handshake refused by {peer}: HTTP {}",
         response.status()
     );
+    // A redirect says where to go: shown always, not only under -v (websocat names it too).
+    let location = response
+        .status()
+        .is_redirection()
+        .then(|| response.headers().get(header::LOCATION))
+        .flatten()
+        .map(|l| String::from_utf8_lossy(l.as_bytes()).into_owned());
+    if let Some(location) = &location {
+        what.push_str(&format!(", to {location}"));
+    }
     if !body.is_empty() {
         what.push_str(&format!(": {body}"));
     }
+    let moved = location.map(|l| format!("connect to {l} instead (redirects are not followed)"));
     let hint = match response.status() {
+        _ if moved.is_some() => moved.as_deref(),
         StatusCode::NOT_FOUND => Some("check the URL's path"),
         StatusCode::UNAUTHORIZED => Some("give credentials with --auth USER:PASS"),
         StatusCode::FORBIDDEN => {
