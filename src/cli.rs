@@ -11,10 +11,11 @@
 //! - **Groups**: a flag shared by several subcommands lives in one `#[derive(Args)]` group
 //!   in `cli/options.rs`, flattened where it applies; a group with a heading of its own sets
 //!   `next_help_heading` (`TLS`). A flag must show under the heading of its own group.
-//! - **Values**: `value_name` names the shape in capitals: `DUR`, `N`, `BYTES`, `FILE`,
+//! - **Values**: `value_name` names the shape in capitals: `DUR`, `N`, `SIZE`, `FILE`,
 //!   `URL`, `CMD`, `CODE`, `[HOST:]PORT`, `USER:PASS`. Durations go through
-//!   [`parse_duration`] (humantime: `500ms`, `10s`, `2m`), `--linger` through
-//!   [`parse_linger`].
+//!   [`parse_duration`] (humantime: `500ms`, `10s`, `2m`, or a bare number of seconds, as
+//!   nc's `-w`), `--linger` through [`parse_linger`], sizes in bytes through [`parse_size`]
+//!   (`64K`, `1M`, `1GiB`: powers of 1024; `1MB`: of 1000).
 //! - **Defaults and units**: a default is given to clap (`default_value`, so the help shows
 //!   `[default: 10s]`) with its unit in the value, or, where the code computes it, said in
 //!   the help line; no number is copied by hand between the help and the code.
@@ -354,11 +355,50 @@ pub fn parse_linger(s: &str) -> Result<Linger, String> {
     Linger::parse(s)
 }
 
-/// Humane durations: `500ms`, `10s`, `2m`, `1h 30m`; past [`LONGEST`] counts as [`LONGEST`].
+/// Humane durations: `500ms`, `10s`, `2m`, `1h 30m`, or a bare number of seconds (`2`,
+/// `0.5`), as nc's `-w` and ncat's `--wait` take them; past [`LONGEST`] counts as [`LONGEST`].
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let plain = !s.is_empty()
+        && s.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        && s.bytes().filter(|b| *b == b'.').count() <= 1
+        && s != ".";
+    if plain {
+        let secs: f64 = s.parse().map_err(|_| format!("`{s}` is not a number"))?;
+        return Ok(Duration::try_from_secs_f64(secs).map_or(LONGEST, |d| d.min(LONGEST)));
+    }
     humantime::parse_duration(s)
         .map(|d| d.min(LONGEST))
-        .map_err(|e| format!("{e} (write durations like 500ms, 10s or 2m)"))
+        .map_err(|e| format!("{e} (write durations like 500ms, 10s, 2m, or 2 for seconds)"))
+}
+
+/// A size in bytes: a number, or a number and a unit: `K`, `M`, `G` or `KiB`, `MiB`, `GiB`
+/// (powers of 1024, as curl's rates), `KB`, `MB`, `GB` (powers of 1000), `B` (bytes); the
+/// unit's case does not matter. `1M` is 1,048,576 bytes.
+pub fn parse_size(s: &str) -> Result<usize, String> {
+    let text = s.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let help = "write a size such as 65536, 64K, 1M or 1GiB (K, M, G: powers of 1024; KB, MB, \
+                GB: of 1000)";
+    let number: u64 = number
+        .parse()
+        .map_err(|_| format!("`{s}` is not a size: {help}"))?;
+    let scale: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kib" => 1 << 10,
+        "m" | "mib" => 1 << 20,
+        "g" | "gib" => 1 << 30,
+        "kb" => 1_000,
+        "mb" => 1_000_000,
+        "gb" => 1_000_000_000,
+        _ => return Err(format!("`{s}`: unknown unit `{}`: {help}", unit.trim())),
+    };
+    number
+        .checked_mul(scale)
+        .and_then(|n| usize::try_from(n).ok())
+        .ok_or_else(|| format!("`{s}` is more bytes than this machine can count"))
 }
 
 /// A duration that must not be zero (`--ping-interval`: a ping every 0 s is no interval).
@@ -377,6 +417,36 @@ mod tests {
     #[test]
     fn cli_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn sizes_take_units() {
+        assert_eq!(parse_size("65536"), Ok(65536));
+        assert_eq!(parse_size("1M"), Ok(1 << 20));
+        assert_eq!(parse_size("1MiB"), Ok(1 << 20));
+        assert_eq!(parse_size("64k"), Ok(64 << 10));
+        assert_eq!(parse_size("2GiB"), Ok(2 << 30));
+        assert_eq!(parse_size("1MB"), Ok(1_000_000));
+        assert_eq!(parse_size("3 KB"), Ok(3_000));
+        assert_eq!(parse_size("10B"), Ok(10));
+        assert!(parse_size("1T").unwrap_err().contains("unknown unit `T`"));
+        assert!(parse_size("M").is_err());
+        assert!(parse_size("-1").is_err());
+        assert!(parse_size("99999999999999999999G").is_err());
+    }
+
+    #[test]
+    fn a_bare_number_is_seconds() {
+        assert_eq!(parse_duration("2"), Ok(Duration::from_secs(2)));
+        assert_eq!(parse_duration("0.5"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("0"), Ok(Duration::ZERO));
+        assert!(
+            parse_duration("1e3").is_err(),
+            "a bare number is digits and one dot"
+        );
+        assert!(parse_duration(".").is_err());
+        assert!(parse_duration("1.2.3").is_err());
+        assert_eq!(parse_duration("99999999999999999999999"), Ok(LONGEST));
     }
 
     #[test]

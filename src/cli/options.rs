@@ -8,7 +8,7 @@ use std::time::Duration;
 use clap::{Args, FromArgMatches};
 
 use super::Linger;
-use super::{parse_duration, parse_interval, parse_linger};
+use super::{parse_duration, parse_interval, parse_linger, parse_size};
 
 /// A group of options as nobody gave them: clap's defaults, from the one place they are
 /// declared (a `--to` upstream takes them: it has no options of its own).
@@ -61,7 +61,7 @@ pub struct WsArgs {
 
     /// The largest message accepted (and sent); a bigger one closes with 1009. A message is
     /// held whole, so at most the machine's memory
-    #[arg(long, value_name = "BYTES", default_value_t = 64 << 20)]
+    #[arg(long, value_name = "SIZE", default_value = "64MiB", value_parser = parse_size)]
     pub max_message_size: usize,
 }
 
