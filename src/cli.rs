@@ -136,6 +136,10 @@ pub struct TcpListenArgs {
     #[arg(value_name = "[HOST:]PORT")]
     pub addr: String,
 
+    /// The port, when the first word is the HOST alone (nc's order: `127.0.0.1 4444`)
+    #[arg(value_name = "PORT")]
+    pub port: Option<String>,
+
     #[command(flatten)]
     pub local: LocalArgs,
 
@@ -216,6 +220,10 @@ pub struct WsListenArgs {
     /// [HOST:]PORT to listen on; all interfaces when HOST is left out, PORT 0 picks a free port
     #[arg(value_name = "[HOST:]PORT")]
     pub addr: String,
+
+    /// The port, when the first word is the HOST alone (nc's order: `127.0.0.1 4444`)
+    #[arg(value_name = "PORT")]
+    pub port: Option<String>,
 
     /// Accept WebSocket requests only for this path (others get 404)
     #[arg(long, value_name = "/PATH")]
@@ -306,6 +314,10 @@ pub struct UdpListenArgs {
     #[arg(value_name = "[HOST:]PORT")]
     pub addr: String,
 
+    /// The port, when the first word is the HOST alone (nc's order: `127.0.0.1 4444`)
+    #[arg(value_name = "PORT")]
+    pub port: Option<String>,
+
     /// Join this multicast group (IPv4 or IPv6)
     #[arg(long, value_name = "GROUP")]
     pub multicast: Option<std::net::IpAddr>,
@@ -353,6 +365,51 @@ pub enum EventFormat {
 /// `--linger`: a duration, `0` or `forever`.
 pub fn parse_linger(s: &str) -> Result<Linger, String> {
     Linger::parse(s)
+}
+
+/// The short options of nc and ncat that wsctl spells otherwise, and what to write instead.
+const NC_HABITS: &[(&str, &str)] = &[
+    (
+        "-l",
+        "to listen, use the subcommand: wsctl tcp listen [HOST] PORT (or ws listen, udp listen)",
+    ),
+    (
+        "-u",
+        "for UDP, use the subcommand: wsctl udp send HOST PORT, or wsctl udp listen [HOST] PORT",
+    ),
+    (
+        "-w",
+        "for nc's -w, use --connect-timeout SECS (connecting) or --idle-timeout SECS (no data)",
+    ),
+    (
+        "-N",
+        "not needed: at the end of stdin wsctl half-closes the connection already",
+    ),
+    (
+        "-U",
+        "wsctl has no Unix domain sockets yet; use TCP on 127.0.0.1",
+    ),
+];
+
+/// clap's error for the command line, with a tip that names the wsctl way for the short
+/// options nc and ncat users type (`-l`, `-u`, `-w`, `-N`, `-U`), where clap would suggest
+/// "to pass '-w' as a value, use '-- -w'".
+pub fn with_habits(mut err: clap::Error) -> clap::Error {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if err.kind() != ErrorKind::UnknownArgument {
+        return err;
+    }
+    let Some(ContextValue::String(arg)) = err.get(ContextKind::InvalidArg) else {
+        return err;
+    };
+    let Some((_, tip)) = NC_HABITS.iter().find(|(flag, _)| arg == flag) else {
+        return err;
+    };
+    err.insert(
+        ContextKind::Suggested,
+        ContextValue::StyledStrs(vec![(*tip).into()]),
+    );
+    err
 }
 
 /// Humane durations: `500ms`, `10s`, `2m`, `1h 30m`, or a bare number of seconds (`2`,

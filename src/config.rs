@@ -13,7 +13,7 @@ use crate::console;
 use crate::exit::{Exit, Fail};
 use crate::framing::Framing;
 pub use crate::local::Local;
-pub use crate::net::addr::{HostPort, parse_bind, parse_target};
+pub use crate::net::addr::{HostPort, parse_bind, parse_bind_words, parse_target};
 pub use crate::net::client::Remote;
 use crate::net::proxy::{self, Scheme};
 use crate::net::tls::{self, TlsServer};
@@ -157,7 +157,7 @@ impl Config {
                 }
             }
             Command::Tcp(TcpCommand::Listen(args)) => {
-                let bind = parse_bind(&args.addr)?;
+                let bind = parse_bind_words(&args.addr, args.port.as_deref())?;
                 let local = local(args.local, false);
                 Job::TcpListen {
                     tls: tls::server(&tls_server_options(args.tls_server), &bind)?,

@@ -1,10 +1,10 @@
 //! Thin: parse, run, print one error line, map it to an exit code.
 
 use clap::Parser;
-use wsctl::{cli::Cli, console, exit};
+use wsctl::{cli, cli::Cli, console, exit};
 
 fn main() {
-    let cli = Cli::parse();
+    let cli = Cli::try_parse().unwrap_or_else(|err| cli::with_habits(err).exit());
     let code = match wsctl::run(cli) {
         Ok(()) => exit::Exit::Ok,
         Err(err) => {

@@ -125,3 +125,63 @@ fn a_bare_number_is_seconds() {
     let (n, _) = quiet.recv_from(&mut buf).unwrap();
     assert_eq!(&buf[..n], b"ping");
 }
+
+/// nc's and ncat's short options get a tip that names the wsctl way, not clap's "use '-- -w'".
+#[test]
+fn netcat_habits_get_the_wsctl_way() {
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["tcp", "connect", "-w", "2", "127.0.0.1", "80"],
+            "  tip: for nc's -w, use --connect-timeout SECS (connecting) or --idle-timeout SECS (no data)",
+        ),
+        (
+            &["-l", "8080"],
+            "  tip: to listen, use the subcommand: wsctl tcp listen [HOST] PORT (or ws listen, udp listen)",
+        ),
+        (
+            &["udp", "-u"],
+            "  tip: for UDP, use the subcommand: wsctl udp send HOST PORT, or wsctl udp listen [HOST] PORT",
+        ),
+        (
+            &["tcp", "connect", "-N", "127.0.0.1:80"],
+            "  tip: not needed: at the end of stdin wsctl half-closes the connection already",
+        ),
+        (
+            &["tcp", "connect", "-U", "/tmp/x.sock"],
+            "  tip: wsctl has no Unix domain sockets yet; use TCP on 127.0.0.1",
+        ),
+    ];
+    for (args, tip) in cases {
+        let run = start(args).finish();
+        assert_eq!(run.code(), 2, "{args:?}: {}", run.stderr);
+        assert!(
+            run.stderr.lines().any(|l| l == *tip),
+            "{args:?}: {}",
+            run.stderr
+        );
+        assert!(!run.stderr.contains("use '--"), "{args:?}: {}", run.stderr);
+    }
+}
+
+/// `listen HOST PORT` as two words, nc's and ncat's order, for every listener; a host that
+/// carries a port already and a second port is a usage error.
+#[test]
+fn listen_takes_host_and_port_as_two_words() {
+    for kind in ["tcp", "ws", "udp"] {
+        let mut server = start(&[kind, "listen", "127.0.0.1", "0"]);
+        let addr = server.listening();
+        assert!(addr.starts_with("127.0.0.1:"), "{kind}: {addr}");
+        server.close_stdin();
+        signal(server.pid(), "INT");
+        server.finish();
+    }
+    let twice = start(&["tcp", "listen", "127.0.0.1:80", "4444"]).finish();
+    assert_eq!(twice.code(), 2, "{}", twice.stderr);
+    assert!(
+        twice
+            .stderr
+            .contains("wsctl: error: `127.0.0.1:80` has a port already, and `4444` is another"),
+        "{}",
+        twice.stderr
+    );
+}

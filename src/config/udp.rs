@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use super::{
-    EXEC_MAX_CONNS, HostPort, Local, UDP_EXEC_IDLE, framing, idle, local, parse_bind, parse_target,
-    script, scripted, usage,
+    EXEC_MAX_CONNS, HostPort, Local, UDP_EXEC_IDLE, framing, idle, local, parse_bind_words,
+    parse_target, script, scripted, usage,
 };
 use crate::cli::{UdpListenArgs, UdpSendArgs};
 use crate::framing::Framing;
@@ -67,7 +67,7 @@ pub(super) fn udp_client(args: UdpSendArgs) -> anyhow::Result<UdpClient> {
 }
 
 pub(super) fn udp_server(args: UdpListenArgs) -> anyhow::Result<UdpServer> {
-    let mut bind = parse_bind(&args.addr)?;
+    let mut bind = parse_bind_words(&args.addr, args.port.as_deref())?;
     if let Some(group) = args.multicast {
         if !group.is_multicast() {
             return Err(usage(

@@ -6,8 +6,8 @@ use std::time::Duration;
 use tokio_tungstenite::tungstenite::http::{HeaderName, HeaderValue};
 
 use super::{
-    HostPort, Local, Remote, Serving, Upstream, forward, framing, local, parse_bind, reconnect,
-    remote, script, serving, tls_client_options, tls_server_options, usage,
+    HostPort, Local, Remote, Serving, Upstream, forward, framing, local, parse_bind_words,
+    reconnect, remote, script, serving, tls_client_options, tls_server_options, usage,
 };
 use crate::cli::{WsArgs, WsConnectArgs, WsListenArgs};
 use crate::framing::Framing;
@@ -251,7 +251,7 @@ pub(super) fn ws_server(args: Box<WsListenArgs>) -> anyhow::Result<WsServer> {
             ));
         }
     }
-    let bind = parse_bind(&args.addr)?;
+    let bind = parse_bind_words(&args.addr, args.port.as_deref())?;
     let forward = args.server.to.as_deref().map(forward::parse).transpose()?;
     let local_side = local(args.local, false);
     let mut control = ws_control(args.ws, &local_side, true, forward.is_some())?;

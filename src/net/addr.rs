@@ -100,6 +100,31 @@ pub fn parse_bind(addr: &str) -> anyhow::Result<HostPort> {
     })
 }
 
+/// A listener's address as one word (`[HOST:]PORT`, see [`parse_bind`]) or as two,
+/// `HOST PORT`, in nc's and ncat's order (`tcp listen 127.0.0.1 4444`).
+pub fn parse_bind_words(first: &str, port: Option<&str>) -> anyhow::Result<HostPort> {
+    let Some(port) = port else {
+        return parse_bind(first);
+    };
+    if split_host_port(first).is_some() {
+        return Err(usage(
+            format!("`{first}` has a port already, and `{port}` is another"),
+            "write [HOST:]PORT as one word, or HOST PORT as two",
+        ));
+    }
+    let host = unbracket(first);
+    if host.contains(['[', ']']) || host.contains(char::is_whitespace) {
+        return Err(usage(
+            format!("`{first}` is not a host name or address"),
+            "write HOST PORT, or [HOST:]PORT as one word",
+        ));
+    }
+    Ok(HostPort {
+        host: host.to_string(),
+        port: parse_port(port, true)?,
+    })
+}
+
 /// Splits `host:port` and `[v6]:port`; `None` when there is no single port separator.
 fn split_host_port(s: &str) -> Option<(&str, &str)> {
     if let Some(rest) = s.strip_prefix('[') {
@@ -174,6 +199,15 @@ mod tests {
         assert_eq!(parse_bind("[::1]:0").unwrap(), HostPort::new("::1", 0));
         assert!(parse_bind("::1").is_err());
         assert!(parse_bind("localhost:x").is_err());
+        let two = |h, p| parse_bind_words(h, Some(p));
+        assert_eq!(
+            two("127.0.0.1", "4444").unwrap(),
+            HostPort::new("127.0.0.1", 4444)
+        );
+        assert_eq!(two("::1", "0").unwrap(), HostPort::new("::1", 0));
+        assert_eq!(two("[::1]", "0").unwrap(), HostPort::new("::1", 0));
+        assert!(two("127.0.0.1:80", "4444").is_err());
+        assert!(two("localhost", "x").is_err());
     }
 
     #[test]
