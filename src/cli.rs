@@ -177,7 +177,8 @@ pub enum WsCommand {
 
 #[derive(Args, Debug)]
 pub struct WsConnectArgs {
-    /// ws:// or wss://HOST[:PORT][/PATH][?QUERY] (user:pass@ in the URL is sent as Basic auth)
+    /// ws:// or wss://HOST[:PORT][/PATH][?QUERY] (user:pass@ in the URL is sent as Basic auth);
+    /// without a scheme it is ws://, and http(s):// mean ws(s)://
     pub url: String,
 
     /// Extra request header 'Name: value' (repeatable; may override Host)

@@ -185,3 +185,50 @@ fn listen_takes_host_and_port_as_two_words() {
         twice.stderr
     );
 }
+
+/// `ws connect HOST:PORT/PATH` means ws://, and http(s):// mean ws(s)://, as wscat and
+/// websocat users write them.
+#[test]
+fn websocket_urls_as_the_peers_take_them() {
+    for form in ["{addr}/chat", "http://{addr}/chat"] {
+        let mut server = start(&["ws", "listen", "127.0.0.1:0", "--echo", "--path", "/chat"]);
+        let addr = server.listening();
+        let url = form.replace("{addr}", &addr);
+        let mut client = start(&["ws", "connect", &url]);
+        client.write_stdin(b"hello\n");
+        client.close_stdin();
+        let c = client.finish();
+        assert_eq!(
+            (c.code(), c.stdout_text()),
+            (0, "hello\n".into()),
+            "{url}: {}",
+            c.stderr
+        );
+        server.close_stdin();
+        server.finish();
+    }
+    let mut server = start(&["ws", "listen", "127.0.0.1:0", "--echo", "--tls-self-signed"]);
+    let url = format!("https://{}/", server.listening());
+    let mut client = start(&["ws", "connect", "--insecure", &url]);
+    client.write_stdin(b"over tls\n");
+    client.close_stdin();
+    let c = client.finish();
+    assert_eq!(
+        (c.code(), c.stdout_text()),
+        (0, "over tls\n".into()),
+        "{}",
+        c.stderr
+    );
+    server.close_stdin();
+    server.finish();
+
+    let other = start(&["ws", "connect", "ftp://127.0.0.1/"]).finish();
+    assert_eq!(other.code(), 2, "{}", other.stderr);
+    assert!(
+        other
+            .stderr
+            .contains("wsctl: error: `ftp://` is not a WebSocket URL"),
+        "{}",
+        other.stderr
+    );
+}

@@ -146,7 +146,19 @@ pub struct WsUrl {
     pub auth: Option<String>,
 }
 
+/// Reads a WebSocket URL: `ws://` or `wss://`, also given as `http://`/`https://` or with no
+/// scheme at all (`localhost:8080/chat`, `example.com`: ws://, port 80), as wscat and websocat
+/// users write them. Usage error (exit 2) for any other scheme or no host.
 pub fn ws_url(text: &str) -> anyhow::Result<WsUrl> {
+    // The habits of the peers: a bare HOST[:PORT][/PATH] is ws:// (websocat, wscat), and
+    // http(s):// mean ws(s):// (wscat takes them so).
+    let text = match text.split_once("://") {
+        None => format!("ws://{text}"),
+        Some(("http", rest)) => format!("ws://{rest}"),
+        Some(("https", rest)) => format!("wss://{rest}"),
+        Some(_) => text.to_string(),
+    };
+    let text = text.as_str();
     let mut url = url::Url::parse(text).map_err(|e| {
         usage(
             format!("invalid URL `{text}` ({e})"),
