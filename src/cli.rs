@@ -9,8 +9,10 @@
 //!   where a peer already gives it the same meaning: netcat's `-k` (keep listening), `-e`
 //!   (`--exec`), `-v`, `-q`; curl's `-H`; `-b` and `-0` for binary and NUL records.
 //! - **Groups**: a flag shared by several subcommands lives in one `#[derive(Args)]` group
-//!   in `cli/options.rs`, flattened where it applies; a group with a heading of its own sets
-//!   `next_help_heading` (`TLS`). A flag must show under the heading of its own group.
+//!   in `cli/options.rs`, flattened where it applies; every group sets its own
+//!   `next_help_heading` (Local side, Framing, WebSocket, Connecting, TLS, Scripting,
+//!   Serving), so that no heading runs on into the next group (`tests/cli.rs` checks where
+//!   each flag shows). A subcommand's own flags show under `Options`.
 //! - **Values**: `value_name` names the shape in capitals: `DUR`, `N`, `SIZE`, `FILE`,
 //!   `URL`, `CMD`, `CODE`, `[HOST:]PORT`, `USER:PASS`. Durations go through
 //!   [`parse_duration`] (humantime: `500ms`, `10s`, `2m`, or a bare number of seconds, as

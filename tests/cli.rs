@@ -165,3 +165,54 @@ fn verbose_shows_attempts_and_byte_counts() {
     );
     server.finish();
 }
+
+/// The heading each flag shows under in `SUBCOMMAND --help`, as (heading, flag) pairs.
+fn headings(args: &[&str]) -> Vec<(String, String)> {
+    let out = cmd().args(args).arg("--help").output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut heading = String::new();
+    let mut pairs = Vec::new();
+    for line in text.lines() {
+        if !line.starts_with(' ') && line.ends_with(':') {
+            heading = line.trim_end_matches(':').to_string();
+        } else if let Some(flag) = line
+            .trim_start()
+            .split([' ', ','])
+            .find(|w| w.starts_with("--"))
+            .filter(|_| line.trim_start().starts_with('-'))
+        {
+            pairs.push((heading.clone(), flag.to_string()));
+        }
+    }
+    pairs
+}
+
+/// Every flag shows under its own group's heading: `ws connect -h` listed --send, --count and
+/// --timeout under TLS once.
+#[test]
+fn each_flag_shows_under_its_own_heading() {
+    let want: &[(&[&str], &str, &str)] = &[
+        (&["ws", "connect"], "Scripting", "--send"),
+        (&["ws", "connect"], "Scripting", "--count"),
+        (&["ws", "connect"], "Scripting", "--timeout"),
+        (&["ws", "connect"], "TLS", "--ca"),
+        (&["ws", "connect"], "WebSocket", "--ping-interval"),
+        (&["ws", "connect"], "Connecting", "--connect-timeout"),
+        (&["ws", "connect"], "Framing", "--binary"),
+        (&["ws", "connect"], "Local side", "--exec"),
+        (&["ws", "listen"], "Serving", "--keep-open"),
+        (&["ws", "listen"], "TLS", "--tls-cert"),
+        (&["tcp", "connect"], "Scripting", "--send"),
+        (&["tcp", "listen"], "Serving", "--max-conns"),
+        (&["udp", "send"], "Scripting", "--count"),
+    ];
+    for (command, heading, flag) in want {
+        let pairs = headings(command);
+        let found = pairs.iter().find(|(_, f)| f == flag);
+        assert_eq!(
+            found.map(|(h, _)| h.as_str()),
+            Some(*heading),
+            "{command:?} {flag}: {pairs:?}"
+        );
+    }
+}

@@ -19,6 +19,7 @@ pub fn defaults<A: Args + FromArgMatches>() -> A {
 
 /// Where the byte stream of stdin/stdout or a command meets messages.
 #[derive(Args, Debug)]
+#[command(next_help_heading = "Framing")]
 pub struct FramingArgs {
     /// Messages are NUL-terminated records instead of lines
     #[arg(short = '0', long = "null", conflicts_with = "binary")]
@@ -31,6 +32,7 @@ pub struct FramingArgs {
 
 /// WebSocket control: pings, closing, limits.
 #[derive(Args, Debug)]
+#[command(next_help_heading = "WebSocket")]
 pub struct WsArgs {
     /// Send a ping every DUR and show the round-trip time with -v
     #[arg(long, value_name = "DUR", value_parser = parse_interval)]
@@ -67,6 +69,7 @@ pub struct WsArgs {
 
 /// The local side of a connection: stdin/stdout unless one of these is given.
 #[derive(Args, Debug)]
+#[command(next_help_heading = "Local side")]
 pub struct LocalArgs {
     /// Send back everything that arrives, instead of using stdin/stdout
     #[arg(long, conflicts_with = "exec")]
@@ -88,6 +91,7 @@ pub struct LocalArgs {
 
 /// For scripts: one exchange and exit, never hang.
 #[derive(Args, Debug)]
+#[command(next_help_heading = "Scripting")]
 pub struct ScriptArgs {
     /// Send TEXT right after connecting (repeatable, in order; a line for tcp) instead of
     /// reading stdin, then keep receiving
@@ -117,6 +121,7 @@ pub struct ScriptArgs {
 }
 
 #[derive(Args, Debug)]
+#[command(next_help_heading = "Connecting")]
 pub struct ClientArgs {
     /// Give up connecting after DUR (e.g. 500ms, 10s, 2m)
     #[arg(long, value_name = "DUR", default_value = "10s", value_parser = parse_duration)]
@@ -196,6 +201,7 @@ pub struct TlsServerArgs {
 }
 
 #[derive(Args, Debug)]
+#[command(next_help_heading = "Serving")]
 pub struct ServerArgs {
     /// Keep listening after a connection ends: with --echo or --exec, clients are served at
     /// once; with stdin/stdout, one after another
