@@ -107,7 +107,9 @@ pub fn describe(err: &anyhow::Error) -> String {
     let mut parts: Vec<String> = Vec::new();
     for cause in err.chain() {
         let text = tidy(&cause.to_string());
-        if !text.is_empty() && parts.last() != Some(&text) {
+        // A library's error often repeats its source in its own text: each cause once.
+        let said = |part: &String| part.to_lowercase().contains(&text.to_lowercase());
+        if !text.is_empty() && !parts.iter().any(said) {
             parts.push(text);
         }
     }

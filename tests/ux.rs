@@ -232,3 +232,122 @@ fn websocket_urls_as_the_peers_take_them() {
         other.stderr
     );
 }
+
+/// Runs `ws connect` against a server that answers `response`; its stderr and exit code.
+fn connect_to_answer(response: &'static str) -> (String, Finished) {
+    let (addr, server) = answering(response);
+    let mut client = start(&["ws", "connect", &format!("ws://{addr}/")]);
+    client.close_stdin();
+    let c = client.finish();
+    server.join().unwrap();
+    (addr, c)
+}
+
+/// ux-02 and its kind: a failed handshake names the real cause once, and the TLS hint comes
+/// only when the answer looks like TLS.
+#[test]
+fn a_failed_handshake_says_what_the_server_answered() {
+    let cases: &[(&str, &str, Option<&str>)] = &[
+        // Python's http.server: HTTP/1.0 and its status, not "HTTP version must be 1.1".
+        (
+            "HTTP/1.0 404 File not found\r\nContent-Length: 9\r\n\r\nnot found",
+            "the server answered HTTP/1.0 404 File not found",
+            None,
+        ),
+        (
+            "SSH-2.0-OpenSSH_9.2\r\n\r\n",
+            "the server's answer is not HTTP: `SSH-2.0-OpenSSH_9.2`",
+            Some("check the port: something other than a WebSocket server answers there"),
+        ),
+        (
+            "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+             Sec-WebSocket-Accept: AAAAAAAAAAAAAAAAAAAAAAAAAAA=\r\n\r\n",
+            "the server's Sec-WebSocket-Accept does not answer our key (RFC 6455 4.1)",
+            None,
+        ),
+        (
+            "\x16\x03\x01\x00\x02\x02\x46\r\n\r\n",
+            "the server answered in TLS",
+            Some("use a wss:// URL"),
+        ),
+    ];
+    for (response, why, hint) in cases {
+        let (addr, c) = connect_to_answer(response);
+        assert_eq!(c.code(), 4, "{response:?}: {}", c.stderr);
+        let errors: Vec<&str> = c.stderr.lines().filter(|l| l.contains("error:")).collect();
+        assert_eq!(errors.len(), 1, "{response:?}: {}", c.stderr);
+        let line = errors[0];
+        assert!(
+            line.starts_with(&format!(
+                "wsctl: error: WebSocket handshake with {addr} failed: "
+            )),
+            "{line}"
+        );
+        assert!(line.ends_with(why), "{response:?}: {line}");
+        // Each cause once: no part of the line repeats what came before it.
+        let after = line.split_once("failed: ").unwrap().1;
+        for part in after.split(": ") {
+            assert_eq!(after.matches(part).count(), 1, "{line}");
+        }
+        let hints: Vec<&str> = c.stderr.lines().filter(|l| l.contains("hint:")).collect();
+        match hint {
+            Some(hint) => assert_eq!(hints, [format!("  hint: {hint}")], "{}", c.stderr),
+            None => assert!(hints.is_empty(), "{response:?}: {}", c.stderr),
+        }
+    }
+}
+
+/// ux-02: a 101 naming a subprotocol we never offered is refused (RFC 6455 4.1) in one line,
+/// the cause once, and no TLS hint: the server spoke plain HTTP.
+#[test]
+fn an_unoffered_subprotocol_is_refused_without_a_tls_hint() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let server = std::thread::spawn(move || {
+        let (mut k, _) = listener.accept().unwrap();
+        k.set_read_timeout(Some(WAIT)).unwrap();
+        let mut request = Vec::new();
+        let mut byte = [0];
+        while !request.ends_with(b"\r\n\r\n") {
+            match k.read(&mut byte) {
+                Ok(1) => request.push(byte[0]),
+                _ => break,
+            }
+        }
+        let request = String::from_utf8_lossy(&request).into_owned();
+        let key = request
+            .lines()
+            .find_map(|l| l.strip_prefix("sec-websocket-key: "))
+            .or_else(|| {
+                request
+                    .lines()
+                    .find_map(|l| l.strip_prefix("Sec-WebSocket-Key: "))
+            })
+            .expect("a key")
+            .trim()
+            .to_string();
+        let accept = tokio_tungstenite::tungstenite::handshake::derive_accept_key(key.as_bytes());
+        let _ = k.write_all(
+            format!(
+                "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: \
+                 Upgrade\r\nSec-WebSocket-Accept: {accept}\r\nSec-WebSocket-Protocol: chat\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+    });
+    let mut client = start(&["ws", "connect", &format!("ws://{addr}/")]);
+    client.close_stdin();
+    let c = client.finish();
+    server.join().unwrap();
+    assert_eq!(c.code(), 4, "{}", c.stderr);
+    assert!(
+        c.stderr.lines().any(|l| l
+            == format!(
+                "wsctl: error: WebSocket handshake with {addr} failed: the server chose a \
+                 subprotocol we did not offer (offered: none)"
+            )),
+        "{}",
+        c.stderr
+    );
+    assert!(!c.stderr.contains("wss://"), "{}", c.stderr);
+}

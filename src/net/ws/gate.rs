@@ -184,7 +184,11 @@ impl<S> Gated<S> {
         let mut i = 0;
         while i < data.len() {
             match self.at {
-                At::Head(_) => i += Self::skip_head(&mut self.at, &data[i..]),
+                At::Head(_) => {
+                    let n = Self::skip_head(&mut self.at, &data[i..]);
+                    self.gate.saw_head(&data[i..i + n]);
+                    i += n;
+                }
                 At::Pass(left) => {
                     let take = left.min((data.len() - i) as u64);
                     i += take as usize;
@@ -232,6 +236,7 @@ impl<S> Gated<S> {
                 At::Head(_) => {
                     let n = self.raw.len().min(out.remaining());
                     let n = Self::skip_head(&mut self.at, &self.raw[..n]);
+                    self.gate.saw_head(&self.raw[..n]);
                     self.hand_on(n, out);
                     if n == 0 {
                         return;

@@ -54,9 +54,13 @@ pub async fn connect(
             http.headers(),
             json!({"peer": peer, "url": request.url.as_str()}),
         );
+        let gated = Gated::new(stream, settings.max_message_size);
+        // What the server answers is kept, to say what it was if tungstenite refuses it.
+        let gate = gated.gate();
+        gate.keep_head();
         match tokio_tungstenite::client_async_with_config(
             http,
-            Gated::new(stream, settings.max_message_size),
+            gated,
             Some(ws_config(settings, bulk)),
         )
         .await
@@ -76,7 +80,7 @@ pub async fn connect(
                 Ok((ws, peer))
             }
             Err(WsError::Http(response)) => Err(refused(&response, peer)),
-            Err(err) => Err(handshake_failed(err, peer, remote, request)),
+            Err(err) => Err(handshake_failed(err, peer, remote, request, &gate.head())),
         }
     };
     match timeout(remote.connect_timeout, attempt).await {
@@ -168,11 +172,57 @@ fn answer_rules(headers: &HeaderMap, peer: SocketAddr) -> anyhow::Result<()> {
 }
 
 /// Exit 4 for a handshake that went wrong other than by an HTTP refusal.
+/// What a server's answer was, when it is no WebSocket answer tungstenite can read: its
+/// first bytes (`head`, as the gate kept them) as TLS, an HTTP status of any version, or
+/// text that is not HTTP. `None` when it reads as HTTP/1.1 (tungstenite's error says more).
+pub fn answer_was(head: &[u8]) -> Option<(String, Option<&'static str>)> {
+    // A TLS record: a handshake (22) or an alert (21), version 3.x.
+    if let [21 | 22, 3, ..] = head {
+        return Some((
+            "the server answered in TLS".into(),
+            Some("use a wss:// URL"),
+        ));
+    }
+    if head.is_empty() {
+        return Some((
+            "the server closed the connection without an answer".into(),
+            None,
+        ));
+    }
+    let mut fields = [httparse::EMPTY_HEADER; 32];
+    let mut response = httparse::Response::new(&mut fields);
+    match response.parse(head) {
+        Ok(_) if response.version == Some(1) => None,
+        Ok(_) if response.code.is_some() => Some((
+            format!(
+                "the server answered HTTP/1.{} {} {}",
+                response.version.unwrap_or(0),
+                response.code.unwrap_or(0),
+                response.reason.unwrap_or("")
+            )
+            .trim_end()
+            .to_string(),
+            None,
+        )),
+        Ok(_) if head.starts_with(b"HTTP/") => None,
+        _ => {
+            let first = head.split(|&b| b == b'\n').next().unwrap_or_default();
+            let first = String::from_utf8_lossy(first);
+            let first: String = first.trim_end().chars().take(60).collect();
+            Some((
+                format!("the server's answer is not HTTP: `{first}`"),
+                Some("check the port: something other than a WebSocket server answers there"),
+            ))
+        }
+    }
+}
+
 fn handshake_failed(
     err: WsError,
     peer: SocketAddr,
     remote: &Remote,
     asked: &ClientRequest,
+    head: &[u8],
 ) -> anyhow::Error {
     if let WsError::Protocol(ProtocolError::SecWebSocketSubProtocolError(why)) = &err {
         let offered = asked.protocols.join(", ");
@@ -197,18 +247,29 @@ fn handshake_failed(
             return refused;
         }
     }
-    let fail = Fail::new(
-        Exit::Handshake,
-        format!("WebSocket handshake with {peer} failed"),
-    );
-    // A TLS server answers a plain request with an alert, which is no HTTP.
-    let fail = match (&err, &remote.tls) {
-        (WsError::Protocol(_) | WsError::HttpFormat(_), None) => {
-            fail.hint("if the server speaks TLS, use a wss:// URL")
+    let what = format!("WebSocket handshake with {peer} failed");
+    if let WsError::Protocol(ProtocolError::SecWebSocketAcceptKeyMismatch) = &err {
+        return Fail::new(
+            Exit::Handshake,
+            format!(
+                "{what}: the server's Sec-WebSocket-Accept does not answer our key (RFC 6455 4.1)"
+            ),
+        )
+        .err();
+    }
+    // Not an answer tungstenite reads: say what it was (TLS only when it looks like TLS).
+    if matches!(err, WsError::Protocol(_) | WsError::HttpFormat(_)) {
+        if let Some((answer, hint)) = answer_was(head) {
+            let fail = Fail::new(Exit::Handshake, format!("{what}: {answer}"));
+            return match hint {
+                Some(hint) if !(hint.contains("wss://") && remote.tls.is_some()) => {
+                    fail.hint(hint).err()
+                }
+                _ => fail.err(),
+            };
         }
-        _ => fail,
-    };
-    anyhow::Error::new(err).context(fail)
+    }
+    anyhow::Error::new(err).context(Fail::new(Exit::Handshake, what))
 }
 
 fn path_and_query(url: &url::Url) -> String {

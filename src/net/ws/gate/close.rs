@@ -20,7 +20,14 @@ pub struct Gate {
     pub(super) waker: Mutex<Option<Waker>>,
     /// The peer's Close as it came (held or let through), once its frame is all there.
     pub(super) close: Mutex<Option<RawClose>>,
+    /// The start of the peer's HTTP head is kept ([`Gate::keep_head`]: a client's, for a
+    /// failed handshake's error), and the bytes kept (at most [`HEAD_KEPT`]).
+    pub(super) keeping: AtomicBool,
+    pub(super) head: Mutex<Vec<u8>>,
 }
+
+/// How much of the peer's HTTP head a client keeps, in bytes: the status line and more.
+pub const HEAD_KEPT: usize = 1024;
 
 /// A Close frame's payload as the peer sent it, before tungstenite checks it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,6 +46,27 @@ impl RawClose {
 }
 
 impl Gate {
+    /// Keep the first [`HEAD_KEPT`] bytes of the peer's HTTP head, to say what a server
+    /// answered when tungstenite refuses it (not HTTP, HTTP/1.0, TLS).
+    pub fn keep_head(&self) {
+        self.keeping.store(true, Ordering::SeqCst);
+    }
+
+    /// What was kept of the peer's HTTP head ([`Gate::keep_head`]).
+    pub fn head(&self) -> Vec<u8> {
+        self.head.lock().unwrap().clone()
+    }
+
+    /// Notes `bytes` of the head as they go by, when asked to.
+    pub(super) fn saw_head(&self, bytes: &[u8]) {
+        if !self.keeping.load(Ordering::Relaxed) || bytes.is_empty() {
+            return;
+        }
+        let mut head = self.head.lock().unwrap();
+        let room = HEAD_KEPT.saturating_sub(head.len());
+        head.extend_from_slice(&bytes[..room.min(bytes.len())]);
+    }
+
     /// From now on, a Close frame is held back until [`Gate::release`].
     pub fn arm(&self) {
         self.armed.store(true, Ordering::SeqCst);
