@@ -3,7 +3,7 @@
 //! Every connect or listen is a remote side, a local side, and one relay between them.
 //!
 //! Module map, in layers from the ground up: a module names only modules of its own layer or
-//! below (one exception, said in `cli.rs`: `--linger` parses into [`net::Linger`]), and no
+//! below (one exception, said in `cli/parse.rs`: `--linger` parses into [`net::Linger`]), and no
 //! two modules import each other round a loop: `tests/house.rs` checks both. Modules are
 //! private unless the binary, a bench, a test or a fuzz target needs them.
 //!

@@ -216,3 +216,60 @@ fn each_flag_shows_under_its_own_heading() {
         );
     }
 }
+
+/// The man pages in `man/`: `wsctl.1` and one page per subcommand (`wsctl-ws-connect.1`...),
+/// made by clap_mangen from the command line's own definition.
+fn man_pages() -> Vec<(String, Vec<u8>)> {
+    use clap::CommandFactory;
+    let root = wsctl::cli::Cli::command();
+    let render = |cmd: clap::Command, name: &str| {
+        let mut out = Vec::new();
+        // clap names are 'static without its `string` feature: a test may leak a few.
+        let name: &'static str = Box::leak(name.to_string().into_boxed_str());
+        clap_mangen::Man::new(cmd.name(name))
+            .render(&mut out)
+            .unwrap();
+        (format!("{name}.1"), out)
+    };
+    let mut pages = vec![render(root.clone(), "wsctl")];
+    for group in root.get_subcommands() {
+        let leaves: Vec<&clap::Command> = group.get_subcommands().collect();
+        if leaves.is_empty() {
+            pages.push(render(
+                group.clone(),
+                &format!("wsctl-{}", group.get_name()),
+            ));
+        }
+        for leaf in leaves {
+            let name = format!("wsctl-{}-{}", group.get_name(), leaf.get_name());
+            pages.push(render(leaf.clone(), &name));
+        }
+    }
+    pages
+}
+
+/// The committed man pages must match what the definition makes (regenerate with
+/// `WSCTL_WRITE_MAN=1 cargo test --test cli man_pages_are_fresh`).
+#[test]
+fn man_pages_are_fresh() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("man");
+    let write = std::env::var_os("WSCTL_WRITE_MAN").is_some();
+    let pages = man_pages();
+    assert!(
+        pages.len() >= 7,
+        "{:?}",
+        pages.iter().map(|p| &p.0).collect::<Vec<_>>()
+    );
+    for (name, page) in pages {
+        let path = dir.join(&name);
+        if write {
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(&path, &page).unwrap();
+        }
+        let committed = std::fs::read(&path).unwrap_or_default();
+        assert!(
+            committed == page,
+            "man/{name} is out of date: run `WSCTL_WRITE_MAN=1 cargo test --test cli man_pages_are_fresh`"
+        );
+    }
+}
