@@ -30,6 +30,8 @@ use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
 
 use crate::exit::EXIT_CODES_HELP;
 
+#[macro_use]
+mod help;
 mod options;
 mod parse;
 
@@ -90,17 +92,15 @@ pub enum Command {
 pub enum TcpCommand {
     /// Connect to HOST PORT (or HOST:PORT, [IPv6]:PORT) and pipe stdin/stdout through it
     #[command(
-        after_help = "Every address HOST resolves to is tried in turn. Stdin EOF \
-        half-closes the connection; wsctl keeps printing until the peer closes."
+        after_help = tcp_connect_notes!(),
+        after_long_help = concat!(tcp_connect_notes!(), "\n\nExamples:\n", tcp_connect_examples!())
     )]
     Connect(TcpConnectArgs),
 
     /// Listen on [HOST:]PORT and pipe an accepted connection through stdin/stdout
     #[command(
-        after_help = "The first line on stderr is `listening on ADDR` with the bound \
-        address, so PORT 0 (any free port) is usable from scripts. Without --keep-open, one \
-        connection is served and wsctl exits when it ends. The first Ctrl-C or SIGTERM \
-        stops accepting and lets connections finish (exit 0); a second Ctrl-C exits at once."
+        after_help = tcp_listen_notes!(),
+        after_long_help = concat!(tcp_listen_notes!(), "\n\nExamples:\n", tcp_listen_examples!())
     )]
     Listen(TcpListenArgs),
 }
@@ -154,23 +154,15 @@ pub struct TcpListenArgs {
 pub enum WsCommand {
     /// Connect to URL (ws:// or wss://HOST[:PORT]/PATH) and pipe stdin/stdout through it
     #[command(
-        after_help = "Each stdin line is one text message and each message received is \
-        printed followed by a newline (-0: NUL instead; -b: binary chunks, payloads raw). After \
-        stdin EOF wsctl keeps printing, and sends its Close once everything is sent and the \
-        server has been quiet for --linger (1s), or answers the server's Close. Input the server \
-        closed on before it could be sent is reported with its size (exit 1)."
+        after_help = ws_connect_notes!(),
+        after_long_help = concat!(ws_connect_notes!(), "\n\nExamples:\n", ws_connect_examples!())
     )]
     Connect(Box<WsConnectArgs>),
 
     /// Listen on [HOST:]PORT for WebSocket clients and pipe one through stdin/stdout
     #[command(
-        after_help = "The first line on stderr is `listening on ADDR` with the bound \
-        address. Without --keep-open, one WebSocket connection is served and wsctl exits when it \
-        ends (a client whose handshake fails does not count). Stdin EOF does not close: the \
-        client is read until it closes, as tcp listen does. An --exec command gets the request \
-        in its environment as websocketd gives it: PATH_INFO, QUERY_STRING, REMOTE_ADDR, \
-        REMOTE_PORT, HTTP_* headers and more. The first Ctrl-C or SIGTERM stops accepting \
-        and closes each connection with 1001 (exit 0); a second Ctrl-C exits at once."
+        after_help = ws_listen_notes!(),
+        after_long_help = concat!(ws_listen_notes!(), "\n\nExamples:\n", ws_listen_examples!())
     )]
     Listen(Box<WsListenArgs>),
 }
@@ -256,19 +248,15 @@ pub enum UdpCommand {
     /// Send each stdin line to HOST PORT as one datagram and print the replies
     #[command(
         visible_alias = "connect",
-        after_help = "Each stdin line (without its newline) is one datagram; -0: each \
-        NUL-terminated record; -b: each chunk read. Each datagram received is printed followed \
-        by a newline (-b: raw). After stdin EOF, replies are awaited for --wait. A port \
-        unreachable (nothing listens) ends the run with exit 3."
+        after_help = udp_send_notes!(),
+        after_long_help = concat!(udp_send_notes!(), "\n\nExamples:\n", udp_send_examples!())
     )]
     Send(UdpSendArgs),
 
     /// Receive datagrams on [HOST:]PORT from every sender; stdin lines go to the most recent
     #[command(
-        after_help = "The first line on stderr is `listening on ADDR`. Runs until \
-        interrupted. -v shows each datagram's sender on stderr. --echo sends every datagram \
-        back to its sender; --exec runs one CMD per sender, fed that sender's datagrams as \
-        lines, its output lines sent back to it."
+        after_help = udp_listen_notes!(),
+        after_long_help = concat!(udp_listen_notes!(), "\n\nExamples:\n", udp_listen_examples!())
     )]
     Listen(UdpListenArgs),
 }

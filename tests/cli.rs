@@ -273,3 +273,53 @@ fn man_pages_are_fresh() {
         );
     }
 }
+
+/// Each subcommand's `--help` ends with examples (`-h` stays short), and every example is a
+/// command line that parses.
+#[test]
+fn long_help_has_examples_that_parse() {
+    use clap::Parser;
+    for command in [
+        ["tcp", "connect"],
+        ["tcp", "listen"],
+        ["ws", "connect"],
+        ["ws", "listen"],
+        ["udp", "send"],
+        ["udp", "listen"],
+    ] {
+        let long = cmd().args(command).arg("--help").output().unwrap();
+        let long = String::from_utf8(long.stdout).unwrap();
+        let short = cmd().args(command).arg("-h").output().unwrap();
+        assert!(
+            !String::from_utf8(short.stdout)
+                .unwrap()
+                .contains("Examples:")
+        );
+        let examples = long.split_once("\nExamples:\n").expect("Examples").1;
+        let lines: Vec<&str> = examples
+            .lines()
+            .filter(|l| !l.trim().starts_with('#'))
+            .collect();
+        assert!(lines.len() >= 3, "{command:?}: {examples}");
+        for line in lines {
+            // The wsctl part of a pipeline, without a redirection.
+            let part = line.rsplit("| ").next().unwrap();
+            let part = part.split(" < ").next().unwrap().trim();
+            let mut words = Vec::new();
+            let mut rest = part;
+            while !rest.is_empty() {
+                rest = rest.trim_start();
+                let (word, after) = match rest.strip_prefix('\'') {
+                    Some(quoted) => quoted.split_once('\'').unwrap(),
+                    None => rest.split_once(' ').unwrap_or((rest, "")),
+                };
+                words.push(word.to_string());
+                rest = after;
+            }
+            assert_eq!(words[0], "wsctl", "{line}");
+            if let Err(err) = wsctl::cli::Cli::try_parse_from(&words) {
+                panic!("{line}: {err}");
+            }
+        }
+    }
+}

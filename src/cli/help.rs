@@ -1,0 +1,94 @@
+//! The notes under each subcommand's help, and the examples its long help (`--help`) adds.
+//! Macros, since clap's attributes take one string and `concat!` only literals.
+
+macro_rules! tcp_connect_notes {
+    () => {
+        "Every address HOST resolves to is tried in turn. Stdin EOF \
+        half-closes the connection; wsctl keeps printing until the peer closes."
+    };
+}
+
+macro_rules! tcp_connect_examples {
+    () => {
+        "  # type an HTTP request by hand\n  wsctl tcp connect example.com 80\n  # send one request and print the answer\n  printf 'GET / HTTP/1.0\\r\\n\\r\\n' | wsctl tcp connect example.com 80\n  # TLS, verified against the system's roots\n  wsctl tcp connect --tls example.com 443\n  # one line out, one line back, then exit\n  wsctl tcp connect --send PING --count 1 127.0.0.1 6379"
+    };
+}
+
+macro_rules! tcp_listen_notes {
+    () => {
+        "The first line on stderr is `listening on ADDR` with the bound \
+        address, so PORT 0 (any free port) is usable from scripts. Without --keep-open, one \
+        connection is served and wsctl exits when it ends. The first Ctrl-C or SIGTERM \
+        stops accepting and lets connections finish (exit 0); a second Ctrl-C exits at once."
+    };
+}
+
+macro_rules! tcp_listen_examples {
+    () => {
+        "  # one client, through stdin/stdout (nc -l 8080)\n  wsctl tcp listen 8080\n  # nc's order: HOST PORT\n  wsctl tcp listen 127.0.0.1 4444\n  # an echo server for every client\n  wsctl tcp listen -k --echo 127.0.0.1:7\n  # one command per client\n  wsctl tcp listen -k --exec date 8080\n  # bridge each client to a WebSocket\n  wsctl tcp listen -k --to ws://127.0.0.1:9000/ 8080"
+    };
+}
+
+macro_rules! ws_connect_notes {
+    () => {
+        "Each stdin line is one text message and each message received is \
+        printed followed by a newline (-0: NUL instead; -b: binary chunks, payloads raw). After \
+        stdin EOF wsctl keeps printing, and sends its Close once everything is sent and the \
+        server has been quiet for --linger (1s), or answers the server's Close. Input the server \
+        closed on before it could be sent is reported with its size (exit 1)."
+    };
+}
+
+macro_rules! ws_connect_examples {
+    () => {
+        "  # type messages; replies are printed\n  wsctl ws connect wss://echo.example/\n  # no scheme means ws://\n  wsctl ws connect localhost:8080/chat\n  # send a line, print the replies, close\n  echo '{\"op\":\"ping\"}' | wsctl ws connect ws://127.0.0.1:9000/\n  # one message out, one back\n  wsctl ws connect --send hello --count 1 ws://127.0.0.1:9000/\n  # a file's bytes as binary messages\n  wsctl ws connect -b ws://127.0.0.1:9000/ < file.bin"
+    };
+}
+
+macro_rules! ws_listen_notes {
+    () => {
+        "The first line on stderr is `listening on ADDR` with the bound \
+        address. Without --keep-open, one WebSocket connection is served and wsctl exits when it \
+        ends (a client whose handshake fails does not count). Stdin EOF does not close: the \
+        client is read until it closes, as tcp listen does. An --exec command gets the request \
+        in its environment as websocketd gives it: PATH_INFO, QUERY_STRING, REMOTE_ADDR, \
+        REMOTE_PORT, HTTP_* headers and more. The first Ctrl-C or SIGTERM stops accepting \
+        and closes each connection with 1001 (exit 0); a second Ctrl-C exits at once."
+    };
+}
+
+macro_rules! ws_listen_examples {
+    () => {
+        "  # one client, through stdin/stdout\n  wsctl ws listen 8080\n  # an echo server\n  wsctl ws listen -k --echo 127.0.0.1:9000\n  # one command per client, with websocketd's CGI environment\n  wsctl ws listen -k --exec ./handler.sh 9000\n  # every client's lines to the others and to stdout\n  wsctl ws listen -k --chat 9000\n  # wss:// with a certificate made at start-up\n  wsctl ws listen -k --tls-self-signed --echo 9443"
+    };
+}
+
+macro_rules! udp_send_notes {
+    () => {
+        "Each stdin line (without its newline) is one datagram; -0: each \
+        NUL-terminated record; -b: each chunk read. Each datagram received is printed followed \
+        by a newline (-b: raw). After stdin EOF, replies are awaited for --wait. A port \
+        unreachable (nothing listens) ends the run with exit 3."
+    };
+}
+
+macro_rules! udp_send_examples {
+    () => {
+        "  # one datagram, then replies for 1 s\n  echo hello | wsctl udp send 127.0.0.1 9000\n  # a binary datagram, replies for 2 s\n  wsctl udp send -b --wait 2 127.0.0.1 53 < query.bin\n  # to the broadcast address\n  wsctl udp send --broadcast 255.255.255.255 9"
+    };
+}
+
+macro_rules! udp_listen_notes {
+    () => {
+        "The first line on stderr is `listening on ADDR`. Runs until \
+        interrupted. -v shows each datagram's sender on stderr. --echo sends every datagram \
+        back to its sender; --exec runs one CMD per sender, fed that sender's datagrams as \
+        lines, its output lines sent back to it."
+    };
+}
+
+macro_rules! udp_listen_examples {
+    () => {
+        "  # print datagrams; stdin lines go to the latest sender\n  wsctl udp listen 9000\n  # send each datagram back\n  wsctl udp listen --echo 127.0.0.1:9000\n  # one command per sender\n  wsctl udp listen --exec 'tr a-z A-Z' 9000"
+    };
+}
