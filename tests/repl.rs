@@ -193,6 +193,40 @@ fn history_survives_a_restart_and_is_shared_by_transports() {
     assert_eq!(server.finish().code(), 0);
 }
 
+/// A first-time user is told that /help exists, once, as the prompt starts.
+#[test]
+fn the_prompt_starts_with_a_help_hint() {
+    let state = state_dir();
+    let server = start(&["ws", "listen", "127.0.0.1:0", "--linger", "0"]);
+    let addr = server.listening();
+    let mut prompt = Prompt::start(
+        &["ws", "connect", &format!("ws://{addr}/")],
+        state.path(),
+        &[],
+    );
+    prompt.expect("type /help for the commands; Ctrl-D ends the input");
+    prompt.ready();
+    prompt.ctrl(ControlCode::EndOfTransmission);
+    assert_eq!(prompt.exit_code(), 0);
+    server.finish();
+}
+
+/// A line typed with a leading space is sent but kept out of the history, as shells do with
+/// HISTCONTROL=ignorespace.
+#[test]
+fn a_line_with_a_leading_space_is_not_remembered() {
+    let state = state_dir();
+    let (server, mut prompt) = ws_pair(&[], state.path());
+    prompt.enter(" secret token");
+    prompt.enter("plain line");
+    prompt.ctrl(ControlCode::EndOfTransmission);
+    assert_eq!(prompt.exit_code(), 0);
+    server.finish().assert_output(" secret token\nplain line\n");
+    let saved = std::fs::read_to_string(history_file(state.path())).unwrap();
+    assert!(saved.contains("plain line"), "{saved}");
+    assert!(!saved.contains("secret"), "{saved}");
+}
+
 #[test]
 fn history_file_is_bounded_and_can_be_chosen() {
     let state = state_dir();

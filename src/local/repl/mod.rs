@@ -30,6 +30,9 @@ pub use command::Session;
 use command::{Command, parse};
 use terminal::{Input, Terminal};
 
+/// The one line a prompt starts with, for whoever has not met it yet.
+const HELLO: &str = "type /help for the commands; Ctrl-D ends the input";
+
 /// What a line asked the session to do next.
 enum Flow {
     Go,
@@ -192,6 +195,7 @@ pub async fn run(
         listener: false,
     };
     let mut prompt = Prompt::start(history, session, binary, shutdown)?;
+    prompt.say(HELLO).await;
     let Ends { tx, mut rx } = ends;
     let mut tx = Some(tx);
     let mut keyboard = true;
@@ -300,6 +304,7 @@ pub async fn serve(
         listener: true,
     };
     let mut prompt = Prompt::start(history, session, binary, shutdown)?;
+    prompt.say(HELLO).await;
     let mut target = To::All;
     let mut keyboard = true;
     loop {

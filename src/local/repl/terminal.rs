@@ -73,6 +73,9 @@ impl Terminal {
         let config = Config::builder()
             .max_history_size(HISTORY_SIZE)?
             .history_ignore_dups(true)?
+            // As shells do with HISTCONTROL=ignorespace: a line typed with a leading space
+            // is sent, not remembered.
+            .history_ignore_space(true)
             .auto_add_history(false)
             .build();
         let mut editor: Editor<Commands, FileHistory> = Editor::with_config(config)?;
