@@ -266,6 +266,10 @@ impl Hub {
                 }
                 let _ = self.stdout.send(Event::Record(id, msg)).await;
             }
+            // The client's input has ended (a WebSocket Close, a TCP client's FIN): it has
+            // left. What is queued for it still goes, then its connection ends, so that a TCP
+            // client leaves as a WebSocket one does (it would otherwise wait for the hub).
+            self.members.lock().unwrap().remove(&id);
         };
         let run = async {
             let (result, (), ()) = tokio::join!(

@@ -583,3 +583,24 @@ fn ctrl_d_waits_for_the_replies_of_a_python_server() {
     assert_eq!(prompt.exit_code(), 0);
     peer.interrupt();
 }
+
+/// A TCP client that leaves a listener's prompt is seen to leave, as a WebSocket client is:
+/// `client #1 left`, and without -k the listener ends.
+#[test]
+fn a_tcp_client_leaving_a_listener_prompt_is_seen() {
+    let state = state_dir();
+    let mut prompt = Prompt::start(&["tcp", "listen", "127.0.0.1:0"], state.path(), &[]);
+    let addr = prompt.expect(r"listening on [0-9.:]+")["listening on ".len()..].to_string();
+    let mut client = std::net::TcpStream::connect(&addr).unwrap();
+    prompt.expect("client #1 is");
+    std::io::Write::write_all(&mut client, b"bye now\n").unwrap();
+    prompt.expect("< #1: bye now");
+    client.shutdown(std::net::Shutdown::Write).unwrap();
+    prompt.expect("client #1 left");
+    assert_eq!(prompt.exit_code(), 0);
+    // Our side was closed too: the client reads its end.
+    client.set_read_timeout(Some(WAIT)).unwrap();
+    let mut rest = Vec::new();
+    std::io::Read::read_to_end(&mut client, &mut rest).unwrap();
+    assert!(rest.is_empty(), "{rest:?}");
+}
