@@ -91,6 +91,10 @@ complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcomm
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -l tls-cert -d 'Serve TLS with this certificate (PEM, chain allowed); needs --tls-key' -r -F
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -l tls-key -d 'The private key of --tls-cert (PEM: RSA, ECDSA or Ed25519)' -r -F
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -l client-ca -d 'Require client certificates issued by the CAs in FILE (PEM)' -r -F
+complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -l ca -d 'Trust only the CA certificates in FILE (PEM, may hold several) instead of the web roots and the system\'s store' -r -F
+complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -l cert -d 'Present this client certificate (PEM, chain allowed)' -r -F
+complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -l key -d 'The private key of --cert (PEM: RSA, ECDSA or Ed25519)' -r -F
+complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -l sni -d 'The server name to send (SNI) and to check the certificate against (default: the host)' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -l color -d 'Colour status lines on stderr (auto: when stderr is a terminal and NO_COLOR is unset)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -102,6 +106,7 @@ complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcomm
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -l broadcast -d 'With stdin/stdout: serve clients at once, send each stdin line to all of them, and write every client\'s lines to stdout (implies -k)'
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -l chat -d 'Like --broadcast, and each client\'s lines also go to every other client'
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -l tls-self-signed -d 'Serve TLS with a fresh self-signed certificate for localhost and the listen address (its SHA-256 fingerprint is shown on stderr)'
+complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -l insecure -d 'Do not check the server\'s certificate (unsafe; says so on stderr)'
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -s v -l verbose -d 'Show more on stderr (repeat for more detail)'
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -s q -l quiet -d 'Show only errors on stderr'
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -183,6 +188,10 @@ complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcomma
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l tls-cert -d 'Serve TLS with this certificate (PEM, chain allowed); needs --tls-key' -r -F
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l tls-key -d 'The private key of --tls-cert (PEM: RSA, ECDSA or Ed25519)' -r -F
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l client-ca -d 'Require client certificates issued by the CAs in FILE (PEM)' -r -F
+complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l ca -d 'Trust only the CA certificates in FILE (PEM, may hold several) instead of the web roots and the system\'s store' -r -F
+complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l cert -d 'Present this client certificate (PEM, chain allowed)' -r -F
+complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l key -d 'The private key of --cert (PEM: RSA, ECDSA or Ed25519)' -r -F
+complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l sni -d 'The server name to send (SNI) and to check the certificate against (default: the host)' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l color -d 'Colour status lines on stderr (auto: when stderr is a terminal and NO_COLOR is unset)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -196,6 +205,7 @@ complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcomma
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l broadcast -d 'With stdin/stdout: serve clients at once, send each stdin line to all of them, and write every client\'s lines to stdout (implies -k)'
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l chat -d 'Like --broadcast, and each client\'s lines also go to every other client'
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l tls-self-signed -d 'Serve TLS with a fresh self-signed certificate for localhost and the listen address (its SHA-256 fingerprint is shown on stderr)'
+complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l insecure -d 'Do not check the server\'s certificate (unsafe; says so on stderr)'
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -s v -l verbose -d 'Show more on stderr (repeat for more detail)'
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -s q -l quiet -d 'Show only errors on stderr'
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -123,7 +123,7 @@ pub struct TcpConnectArgs {
     #[command(flatten)]
     pub client: ClientArgs,
 
-    #[command(flatten)]
+    #[command(flatten, next_help_heading = "TLS")]
     pub tls_client: TlsClientArgs,
 
     #[command(flatten)]
@@ -148,6 +148,10 @@ pub struct TcpListenArgs {
 
     #[command(flatten)]
     pub tls_server: TlsServerArgs,
+
+    /// TLS towards a `--to wss://` or `--to tls://` upstream (as a client's)
+    #[command(flatten, next_help_heading = "TLS to the --to upstream")]
+    pub tls_upstream: TlsClientArgs,
 }
 
 #[derive(Subcommand, Debug)]
@@ -201,7 +205,7 @@ pub struct WsConnectArgs {
     #[command(flatten)]
     pub client: ClientArgs,
 
-    #[command(flatten)]
+    #[command(flatten, next_help_heading = "TLS")]
     pub tls_client: TlsClientArgs,
 
     #[command(flatten)]
@@ -241,6 +245,10 @@ pub struct WsListenArgs {
 
     #[command(flatten)]
     pub tls_server: TlsServerArgs,
+
+    /// TLS towards a `--to wss://` or `--to tls://` upstream (as a client's)
+    #[command(flatten, next_help_heading = "TLS to the --to upstream")]
+    pub tls_upstream: TlsClientArgs,
 }
 
 #[derive(Subcommand, Debug)]

@@ -161,7 +161,10 @@ impl Config {
                 let local = local(args.local, false);
                 Job::TcpListen {
                     tls: tls::server(&tls_server_options(args.tls_server), &bind)?,
-                    forward: args.server.to.as_deref().map(forward::parse).transpose()?,
+                    forward: forward::parse_to(
+                        args.server.to.as_deref(),
+                        &tls_client_options(args.tls_upstream),
+                    )?,
                     bind,
                     serving: serving(args.server, &local)?,
                     local,
@@ -320,7 +323,7 @@ fn canonical_net(net: ipnet::IpNet) -> ipnet::IpNet {
     net
 }
 
-fn tls_client_options(args: TlsClientArgs) -> tls::ClientOptions {
+pub(super) fn tls_client_options(args: TlsClientArgs) -> tls::ClientOptions {
     tls::ClientOptions {
         ca: args.ca,
         insecure: args.insecure,

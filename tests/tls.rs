@@ -577,3 +577,50 @@ fn exec_sees_https_and_session_keys_can_be_logged() {
         "{logged}"
     );
 }
+
+/// A bridge to a TLS upstream under a private CA: the listener takes the client TLS options
+/// (`--ca` here) for `--to wss://` and for `--to tls://` (TCP with TLS); without a TLS
+/// upstream they are a usage error.
+#[test]
+fn a_bridge_trusts_its_upstream_with_the_client_tls_options() {
+    let pki = Pki::new();
+    let ca = pki.path("ca.pem");
+    for (upstream_args, scheme) in [
+        (&["ws", "listen", "127.0.0.1:0", "--echo"][..], "wss"),
+        (&["tcp", "listen", "127.0.0.1:0", "--echo"][..], "tls"),
+    ] {
+        let (upstream, port) = tls_listener(&pki, "server", upstream_args);
+        let to = match scheme {
+            "wss" => format!("wss://localhost:{port}/"),
+            _ => format!("tls://localhost:{port}"),
+        };
+        let bridge = start(&["tcp", "listen", "127.0.0.1:0", "--to", &to, "--ca", &ca]);
+        let addr = bridge.listening();
+        let mut client = start(&["tcp", "connect", &addr]);
+        client.write_stdin(b"through the bridge\n");
+        client.close_stdin();
+        let c = client.finish();
+        assert_eq!(c.code(), 0, "{scheme}: {}", c.stderr);
+        assert_eq!(
+            c.stdout_text(),
+            "through the bridge\n",
+            "{scheme}: {}",
+            c.stderr
+        );
+        let b = bridge.finish();
+        assert_eq!(b.code(), 0, "{scheme}: {}", b.stderr);
+        upstream.interrupt();
+    }
+    let plain = start(&[
+        "tcp",
+        "listen",
+        "127.0.0.1:0",
+        "--to",
+        "tcp://127.0.0.1:9",
+        "--ca",
+        &ca,
+    ])
+    .finish();
+    assert_eq!(plain.code(), 2, "{}", plain.stderr);
+    plain.assert_says("--ca is for a TLS upstream");
+}

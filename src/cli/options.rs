@@ -147,9 +147,9 @@ pub struct ClientArgs {
     pub reconnect_max_delay: Duration,
 }
 
-/// TLS for clients: wss:// URLs and `tcp connect --tls`.
+/// TLS for clients: wss:// URLs and `tcp connect --tls`; and for a listener's TLS upstream
+/// (`--to wss://`, `tls://`). Its heading is set where it is flattened.
 #[derive(Args, Debug)]
-#[command(next_help_heading = "TLS")]
 pub struct TlsClientArgs {
     /// Trust only the CA certificates in FILE (PEM, may hold several) instead of the web
     /// roots and the system's store

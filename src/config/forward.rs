@@ -20,34 +20,57 @@ pub enum Upstream {
     Ws(Box<WsClient>),
 }
 
-/// `tcp://HOST:PORT`, `ws://...` or `wss://...` (TLS verified against the usual roots; the
-/// proxy variables apply as for clients).
-pub fn parse(text: &str) -> anyhow::Result<Upstream> {
+/// `--to` as given (if it is), with the listener's TLS options for the upstream (`--ca`,
+/// `--insecure`, `--cert`/`--key`, `--sni`), which only a TLS upstream may take.
+pub fn parse_to(
+    to: Option<&str>,
+    tls_opts: &tls::ClientOptions,
+) -> anyhow::Result<Option<Upstream>> {
+    let tls_upstream = to.is_some_and(|to| to.starts_with("wss://") || to.starts_with("tls://"));
+    if let (false, Some(flag)) = (tls_upstream, tls_opts.first_flag()) {
+        return Err(
+            Fail::new(Exit::Usage, format!("{flag} is for a TLS upstream"))
+                .hint("give --to wss://HOST/PATH or --to tls://HOST:PORT, or leave it out")
+                .err(),
+        );
+    }
+    to.map(|to| parse(to, tls_opts)).transpose()
+}
+
+/// `tcp://HOST:PORT`, `tls://HOST:PORT` (TCP with TLS), `ws://...` or `wss://...`; TLS is
+/// verified as `tls_opts` say (the usual roots by default), and the proxy variables apply as
+/// for clients.
+pub fn parse(text: &str, tls_opts: &tls::ClientOptions) -> anyhow::Result<Upstream> {
     // An upstream has no options of its own: a client's defaults, as `--help` shows them.
     let connect_timeout = defaults::<ClientArgs>().connect_timeout;
     let usage = |what: String| {
         Fail::new(Exit::Usage, what)
-            .hint("write --to tcp://HOST:PORT, --to ws://HOST[:PORT]/PATH or --to wss://...")
+            .hint("write --to tcp://HOST:PORT, tls://HOST:PORT, ws://HOST[:PORT]/PATH or wss://...")
             .err()
     };
-    if let Some(rest) = text.strip_prefix("tcp://") {
+    let plain = text.strip_prefix("tcp://");
+    let tls = text.strip_prefix("tls://");
+    if let Some(rest) = plain.or(tls) {
         let target = parse_target(rest.trim_end_matches('/'), None)
             .map_err(|_| usage(format!("--to `{text}`: not HOST:PORT")))?;
+        let tls = tls
+            .map(|_| tls::client(tls_opts, &target.host))
+            .transpose()?;
         return Ok(Upstream::Tcp(Remote {
             proxy: proxy::choose(None, Scheme::Tcp, &target)?,
             target,
-            tls: None,
+            tls,
             connect_timeout,
         }));
     }
     if !(text.starts_with("ws://") || text.starts_with("wss://")) {
         return Err(usage(format!(
-            "--to `{text}`: not a tcp://, ws:// or wss:// URL"
+            "--to `{text}`: not a tcp://, tls://, ws:// or wss:// URL"
         )));
     }
     let parsed = ws_url(text)?;
     let tls = (parsed.scheme == Scheme::Wss)
-        .then(|| tls::client(&tls::ClientOptions::default(), &parsed.target.host))
+        .then(|| tls::client(tls_opts, &parsed.target.host))
         .transpose()?;
     Ok(Upstream::Ws(Box::new(WsClient {
         remote: Remote {
@@ -92,7 +115,8 @@ mod tests {
     /// An upstream has no options: it takes what a client given none would have.
     #[test]
     fn an_upstream_takes_a_clients_defaults() {
-        let Upstream::Ws(up) = parse("ws://127.0.0.1:1/").unwrap() else {
+        let Upstream::Ws(up) = parse("ws://127.0.0.1:1/", &tls::ClientOptions::default()).unwrap()
+        else {
             panic!("a ws upstream")
         };
         let cli = Cli::try_parse_from(["wsctl", "ws", "connect", "ws://127.0.0.1:1/"]).unwrap();

@@ -264,7 +264,10 @@ pub(super) fn ws_server(args: Box<WsListenArgs>) -> anyhow::Result<WsServer> {
         }
     }
     let bind = parse_bind_words(&args.addr, args.port.as_deref())?;
-    let forward = args.server.to.as_deref().map(forward::parse).transpose()?;
+    let forward = forward::parse_to(
+        args.server.to.as_deref(),
+        &super::tls_client_options(args.tls_upstream),
+    )?;
     let local_side = local(args.local, false);
     let mut control = ws_control(args.ws, &local_side, true, forward.is_some())?;
     // The client's Close waits for what the upstream still sends after its half-close (or
