@@ -175,6 +175,8 @@ set edit:completion:arg-completer[wsctl] = {|@words|
             cand --idle-timeout 'Give up (exit 1) after DUR without data either way'
             cand --color 'Colour status lines on stderr (auto: when stderr is a terminal and NO_COLOR is unset)'
             cand --events 'How status lines and events are written on stderr'
+            cand -L 'Follow redirects (3xx), at most 5, never from wss:// down to ws://; credentials (--auth, Authorization and Cookie headers) are dropped when the host changes, as curl does'
+            cand --location 'Follow redirects (3xx), at most 5, never from wss:// down to ws://; credentials (--auth, Authorization and Cookie headers) are dropped when the host changes, as curl does'
             cand --echo 'Send back everything that arrives, instead of using stdin/stdout'
             cand --no-repl 'Pipe stdin/stdout plainly even on a terminal (no interactive prompt)'
             cand -0 'Messages are NUL-terminated records instead of lines'

@@ -193,6 +193,12 @@ pub struct WsConnectArgs {
     #[arg(long, value_name = "USER:PASS")]
     pub auth: Option<String>,
 
+    /// Follow redirects (3xx), at most 5, never from wss:// down to ws://; credentials
+    /// (--auth, Authorization and Cookie headers) are dropped when the host changes, as curl
+    /// does
+    #[arg(short = 'L', long)]
+    pub location: bool,
+
     #[command(flatten)]
     pub local: LocalArgs,
 

@@ -4,14 +4,26 @@
 //! local side (`reconnect.rs`). A client is never asked to shut down gracefully (its first
 //! Ctrl-C is the end); its `shutdown` reaches its sides for the prompt's Ctrl-C twice.
 
-use crate::config::{Local, UdpClient, WsClient};
+use std::net::SocketAddr;
+
+use serde_json::json;
+use tokio_tungstenite::WebSocketStream;
+
+use crate::config::{self, Local, MAX_REDIRECTS, UdpClient, WsClient};
+use crate::console;
+use crate::exit::{Exit, Fail};
 use crate::framing::Records;
 use crate::local;
+use crate::net::tls::Stream;
+use crate::net::ws::gate::Gated;
 use crate::net::{self, client::Remote};
 use crate::reconnect::{self, Reconnect};
 use crate::relay::{self, Transport};
 use crate::script::Script;
 use crate::shutdown::Shutdown;
+
+/// A client's WebSocket session once its handshake is done.
+type WsSession = WebSocketStream<Gated<Stream>>;
 
 /// `tcp connect` (TLS when `remote` says so, through a proxy when it names one).
 pub async fn tcp(
@@ -46,6 +58,40 @@ pub async fn tcp(
     .await
 }
 
+/// `ws connect`'s opening handshake, following redirects under `-L`
+/// ([`config::redirected`], at most [`MAX_REDIRECTS`]); each hop is said on stderr.
+async fn open_ws(cfg: &WsClient) -> anyhow::Result<(WsSession, SocketAddr)> {
+    let mut hop = std::borrow::Cow::Borrowed(cfg);
+    for followed in 0.. {
+        let opened =
+            net::ws::handshake::connect(&hop.remote, &hop.request, &hop.control, hop.bulk()).await;
+        let (Some(follow), Err(err)) = (&cfg.follow, &opened) else {
+            return opened;
+        };
+        let Some(location) = net::ws::handshake::redirect_of(err) else {
+            return opened;
+        };
+        if followed == MAX_REDIRECTS {
+            break;
+        }
+        console::status(
+            "redirect",
+            format!("following the redirect to {location}"),
+            json!({"location": location}),
+        );
+        hop = std::borrow::Cow::Owned(config::redirected(&hop, follow, location)?);
+    }
+    Err(Fail::new(
+        Exit::Handshake,
+        format!(
+            "stopped after {MAX_REDIRECTS} redirects (-L), at {}",
+            hop.request.url
+        ),
+    )
+    .hint("the server keeps redirecting: check the URL")
+    .err())
+}
+
 /// `ws connect`: the opening handshake, then messages both ways.
 pub async fn ws(cfg: WsClient, shutdown: &Shutdown) -> anyhow::Result<()> {
     let records = Records {
@@ -53,8 +99,7 @@ pub async fn ws(cfg: WsClient, shutdown: &Shutdown) -> anyhow::Result<()> {
         max: cfg.control.max_message_size,
         transport: Transport::Message,
     };
-    let connect =
-        || net::ws::handshake::connect(&cfg.remote, &cfg.request, &cfg.control, cfg.bulk());
+    let connect = || open_ws(&cfg);
     if let Some(policy) = &cfg.reconnect {
         return reconnect::run(
             |ends| local::run(cfg.local.clone(), records, vec![], ends, shutdown),

@@ -27,7 +27,7 @@ mod ws;
 pub use forward::Upstream;
 pub use udp::{UdpClient, UdpServer};
 use udp::{udp_client, udp_server};
-pub use ws::{LINGER, WsClient, WsServer, WsUrl, ws_url};
+pub use ws::{Follow, LINGER, MAX_REDIRECTS, WsClient, WsServer, WsUrl, redirected, ws_url};
 use ws::{ws_client, ws_server};
 
 /// What to do, fully checked.

@@ -52,7 +52,7 @@ fn a_redirect_says_where_it_points() {
     );
     assert!(
         lines.contains(
-            &"  hint: connect to ws://127.0.0.1:9/new-home instead (redirects are not followed)"
+            &"  hint: connect to ws://127.0.0.1:9/new-home instead, or follow it with -L"
         ),
         "{}",
         c.stderr
@@ -350,4 +350,78 @@ fn an_unoffered_subprotocol_is_refused_without_a_tls_hint() {
         c.stderr
     );
     assert!(!c.stderr.contains("wss://"), "{}", c.stderr);
+}
+
+/// A server that answers every request (`times` of them) with a redirect to `location`.
+fn redirecting(location: String, times: usize) -> (String, std::thread::JoinHandle<()>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let server = std::thread::spawn(move || {
+        for _ in 0..times {
+            let Ok((mut k, _)) = listener.accept() else {
+                return;
+            };
+            k.set_read_timeout(Some(WAIT)).unwrap();
+            let mut request = Vec::new();
+            let mut byte = [0];
+            while !request.ends_with(b"\r\n\r\n") {
+                match k.read(&mut byte) {
+                    Ok(1) => request.push(byte[0]),
+                    _ => break,
+                }
+            }
+            let _ = k.write_all(
+                format!("HTTP/1.1 301 Moved\r\nLocation: {location}\r\nContent-Length: 0\r\n\r\n")
+                    .as_bytes(),
+            );
+        }
+    });
+    (addr, server)
+}
+
+/// `-L` follows a redirect to where it points, and says so; without it the redirect is an
+/// error (see above). A redirect that never ends stops after 5.
+#[test]
+fn dash_l_follows_redirects_and_stops_after_five() {
+    let mut target = start(&["ws", "listen", "127.0.0.1:0", "--echo", "--path", "/new"]);
+    let new = format!("ws://{}/new", target.listening());
+    let (addr, server) = redirecting(new.clone(), 1);
+    let mut client = start(&["ws", "connect", "-L", &format!("ws://{addr}/old")]);
+    client.write_stdin(b"found you\n");
+    client.close_stdin();
+    let c = client.finish();
+    server.join().unwrap();
+    assert_eq!(
+        (c.code(), c.stdout_text()),
+        (0, "found you\n".into()),
+        "{}",
+        c.stderr
+    );
+    assert!(
+        c.stderr
+            .lines()
+            .any(|l| l == format!("following the redirect to {new}")),
+        "{}",
+        c.stderr
+    );
+    target.close_stdin();
+    target.finish();
+
+    let (addr, server) = redirecting("/again".into(), 6);
+    let c = start(&["ws", "connect", "-L", &format!("ws://{addr}/")]).finish();
+    server.join().unwrap();
+    assert_eq!(c.code(), 4, "{}", c.stderr);
+    assert_eq!(
+        c.stderr.matches("following the redirect to /again").count(),
+        5,
+        "{}",
+        c.stderr
+    );
+    assert!(
+        c.stderr.contains(&format!(
+            "wsctl: error: stopped after 5 redirects (-L), at ws://{addr}/again"
+        )),
+        "{}",
+        c.stderr
+    );
 }

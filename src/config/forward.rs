@@ -95,6 +95,7 @@ pub fn parse(text: &str, tls_opts: &tls::ClientOptions) -> anyhow::Result<Upstre
         },
         script: Script::default(),
         reconnect: None,
+        follow: None,
     })))
 }
 

@@ -3,16 +3,17 @@
 
 use std::time::Duration;
 
-use tokio_tungstenite::tungstenite::http::{HeaderName, HeaderValue};
+use tokio_tungstenite::tungstenite::http::{self, HeaderName, HeaderValue};
 
 use super::{
     HostPort, Local, Remote, Serving, Upstream, forward, framing, local, parse_bind_words,
     reconnect, remote, script, serving, tls_client_options, tls_server_options, usage,
 };
 use crate::cli::{WsArgs, WsConnectArgs, WsListenArgs};
+use crate::exit::{Exit, Fail};
 use crate::framing::Framing;
 use crate::net::Linger;
-use crate::net::proxy::Scheme;
+use crate::net::proxy::{self, Scheme};
 use crate::net::tls::{self, TlsServer};
 use crate::net::ws::accept::AcceptRules;
 use crate::net::ws::handshake::ClientRequest;
@@ -37,6 +38,65 @@ pub struct WsClient {
     pub script: Script,
     /// `--reconnect`: how to connect again.
     pub reconnect: Option<Reconnect>,
+    /// `-L`: redirects are followed, with what a new host needs.
+    pub follow: Option<Follow>,
+}
+
+/// What following a redirect to another URL needs: the TLS options and the `--proxy` given.
+#[derive(Debug, Clone)]
+pub struct Follow {
+    pub tls: tls::ClientOptions,
+    pub proxy: Option<String>,
+}
+
+/// The most redirects `-L` follows (curl's default is 50; browsers stop near 20).
+pub const MAX_REDIRECTS: usize = 5;
+
+/// `cfg` for the URL a redirect's `location` names (relative to the URL asked), for `-L`:
+/// `http(s)://` mean `ws(s)://`; a redirect from `wss://` down to `ws://` is refused (exit 4);
+/// when the host or port changes, `--auth` and `Authorization`/`Cookie` fields are dropped.
+pub fn redirected(cfg: &WsClient, follow: &Follow, location: &str) -> anyhow::Result<WsClient> {
+    let next = cfg.request.url.join(location).map_err(|e| {
+        Fail::new(
+            Exit::Handshake,
+            format!("the redirect's Location `{location}` is not a URL ({e})"),
+        )
+        .err()
+    })?;
+    let WsUrl {
+        url,
+        target,
+        scheme,
+        auth,
+    } = ws_url(next.as_str())?;
+    if cfg.remote.tls.is_some() && scheme == Scheme::Ws {
+        return Err(Fail::new(
+            Exit::Handshake,
+            format!("not following a redirect from wss:// down to {url}"),
+        )
+        .hint("connect to it yourself if a plain connection is what you want")
+        .err());
+    }
+    let mut next = cfg.clone();
+    if target != cfg.remote.target {
+        next.request.auth = None;
+        next.request.headers.retain(|(name, _)| {
+            name != http::header::AUTHORIZATION && name != http::header::COOKIE
+        });
+    }
+    if auth.is_some() {
+        next.request.auth = auth;
+    }
+    next.remote = Remote {
+        proxy: proxy::choose(follow.proxy.as_deref(), scheme, &target)?,
+        tls: (scheme == Scheme::Wss)
+            .then(|| tls::client(&follow.tls, &target.host))
+            .transpose()?,
+        target,
+        connect_timeout: cfg.remote.connect_timeout,
+    };
+    next.request.url = url;
+    Ok(next)
 }
 
 /// `ws listen`, checked.
@@ -222,6 +282,10 @@ pub(super) fn ws_client(args: Box<WsConnectArgs>) -> anyhow::Result<WsClient> {
             "use a wss:// URL to speak TLS to the server",
         ));
     }
+    let follow = args.location.then(|| Follow {
+        tls: tls_opts.clone(),
+        proxy: args.client.proxy.clone(),
+    });
     let tls = (scheme == Scheme::Wss).then_some(tls_opts);
     // --auth wins over user:pass in the URL.
     let auth = args.auth.or(url_auth);
@@ -251,6 +315,7 @@ pub(super) fn ws_client(args: Box<WsConnectArgs>) -> anyhow::Result<WsClient> {
         framing: framing(&args.framing),
         script: script(args.script),
         reconnect: reconnect(&args.client),
+        follow,
     })
 }
 
@@ -308,4 +373,75 @@ fn check_protocols(protocols: Vec<String>) -> anyhow::Result<Vec<String>> {
         }
     }
     Ok(protocols)
+}
+
+#[cfg(test)]
+mod redirect_tests {
+    use super::*;
+    use crate::cli::Cli;
+    use crate::config::{Config, Job};
+    use clap::Parser;
+
+    fn client(args: &[&str]) -> (WsClient, Follow) {
+        let mut all = vec!["wsctl", "ws", "connect", "-L"];
+        all.extend_from_slice(args);
+        let Config {
+            job: Job::WsConnect(cfg),
+            ..
+        } = Config::from_cli(Cli::try_parse_from(all).unwrap()).unwrap()
+        else {
+            panic!("a ws client")
+        };
+        let follow = cfg.follow.clone().expect("-L");
+        (*cfg, follow)
+    }
+
+    #[test]
+    fn a_redirect_on_the_same_host_keeps_the_credentials() {
+        let (cfg, follow) = client(&[
+            "--auth",
+            "me:secret",
+            "-H",
+            "Authorization: Bearer x",
+            "ws://a.test:8080/old?q=1",
+        ]);
+        let next = redirected(&cfg, &follow, "/new").unwrap();
+        assert_eq!(next.request.url.as_str(), "ws://a.test:8080/new");
+        assert_eq!(next.request.auth.as_deref(), Some("me:secret"));
+        assert_eq!(next.request.headers.len(), 1);
+        assert_eq!(next.remote.target, cfg.remote.target);
+    }
+
+    /// As curl does: credentials never go to another host (or port).
+    #[test]
+    fn a_redirect_to_another_host_drops_the_credentials() {
+        let (cfg, follow) = client(&[
+            "--auth",
+            "me:secret",
+            "-H",
+            "Authorization: Bearer x",
+            "-H",
+            "Cookie: c=1",
+            "-H",
+            "X-Kept: yes",
+            "ws://a.test/old",
+        ]);
+        for elsewhere in ["ws://b.test/", "https://a.test:444/", "http://a.test:8080/"] {
+            let next = redirected(&cfg, &follow, elsewhere).unwrap();
+            assert_eq!(next.request.auth, None, "{elsewhere}");
+            let names: Vec<&str> = next.request.headers.iter().map(|(n, _)| n.as_str()).collect();
+            assert_eq!(names, ["x-kept"], "{elsewhere}");
+        }
+        let tls = redirected(&cfg, &follow, "https://b.test/").unwrap();
+        assert!(tls.remote.tls.is_some());
+        assert_eq!(tls.remote.target, HostPort::new("b.test", 443));
+    }
+
+    #[test]
+    fn a_redirect_from_wss_down_to_ws_is_refused() {
+        let (cfg, follow) = client(&["wss://a.test/"]);
+        let err = redirected(&cfg, &follow, "ws://a.test/").unwrap_err();
+        assert!(err.to_string().contains("not following a redirect from wss:// down to"));
+        assert!(redirected(&cfg, &follow, "wss://b.test/").is_ok());
+    }
 }

@@ -347,7 +347,9 @@ fn refused(response: &http::Response<Option<Vec<u8>>>, peer: SocketAddr) -> anyh
     if !body.is_empty() {
         what.push_str(&format!(": {body}"));
     }
-    let moved = location.map(|l| format!("connect to {l} instead (redirects are not followed)"));
+    let moved = location
+        .as_ref()
+        .map(|l| format!("connect to {l} instead, or follow it with -L"));
     let hint = match response.status() {
         _ if moved.is_some() => moved.as_deref(),
         StatusCode::NOT_FOUND => Some("check the URL's path"),
@@ -358,10 +360,29 @@ fn refused(response: &http::Response<Option<Vec<u8>>>, peer: SocketAddr) -> anyh
         _ => None,
     };
     let fail = Fail::new(Exit::Handshake, what);
-    match hint {
-        Some(hint) => fail.hint(hint).err(),
+    let fail = match hint {
+        Some(hint) => fail.hint(hint),
+        None => fail,
+    };
+    match location {
+        Some(location) => anyhow::Error::new(Redirect { location }).context(fail),
         None => fail.err(),
     }
+}
+
+/// In a refused handshake's error: the server redirected (3xx) to `location`, as it wrote it
+/// (maybe relative). It says nothing of its own (the error line names the Location already).
+#[derive(Debug, thiserror::Error)]
+#[error("")]
+pub struct Redirect {
+    pub location: String,
+}
+
+/// Where a refused handshake's error (from [`connect`]) redirects to, if it does.
+pub fn redirect_of(err: &anyhow::Error) -> Option<&str> {
+    err.chain()
+        .find_map(|cause| cause.downcast_ref::<Redirect>())
+        .map(|r| r.location.as_str())
 }
 
 /// `-v`: a request or response head as text lines, or one JSON event with the headers.
