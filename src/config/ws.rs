@@ -429,7 +429,12 @@ mod redirect_tests {
         for elsewhere in ["ws://b.test/", "https://a.test:444/", "http://a.test:8080/"] {
             let next = redirected(&cfg, &follow, elsewhere).unwrap();
             assert_eq!(next.request.auth, None, "{elsewhere}");
-            let names: Vec<&str> = next.request.headers.iter().map(|(n, _)| n.as_str()).collect();
+            let names: Vec<&str> = next
+                .request
+                .headers
+                .iter()
+                .map(|(n, _)| n.as_str())
+                .collect();
             assert_eq!(names, ["x-kept"], "{elsewhere}");
         }
         let tls = redirected(&cfg, &follow, "https://b.test/").unwrap();
@@ -441,7 +446,10 @@ mod redirect_tests {
     fn a_redirect_from_wss_down_to_ws_is_refused() {
         let (cfg, follow) = client(&["wss://a.test/"]);
         let err = redirected(&cfg, &follow, "ws://a.test/").unwrap_err();
-        assert!(err.to_string().contains("not following a redirect from wss:// down to"));
+        assert!(
+            err.to_string()
+                .contains("not following a redirect from wss:// down to")
+        );
         assert!(redirected(&cfg, &follow, "wss://b.test/").is_ok());
     }
 }

@@ -80,6 +80,27 @@ impl Pki {
         write("chain.pem", format!("{leaf_pem}{mid_pem}"));
         write("chain-leaf.pem", leaf_pem);
         write("chain.key", leaf_key.serialize_pem());
+        // What `openssl req -x509 -subj /CN=localhost` makes: a self-signed certificate that
+        // is a CA (basicConstraints CA:TRUE) serving as the server's own.
+        let (mut selfca, selfca_key) = ca("localhost");
+        selfca.subject_alt_names = vec![rcgen::SanType::DnsName("localhost".try_into().unwrap())];
+        write(
+            "self-ca.pem",
+            selfca.self_signed(&selfca_key).unwrap().pem(),
+        );
+        write("self-ca.key", selfca_key.serialize_pem());
+        // A server certificate naming its host in the CN only, with no subjectAltName.
+        let cn_key = KeyPair::generate().unwrap();
+        let mut cn_only = CertificateParams::new(Vec::<String>::new()).unwrap();
+        cn_only
+            .distinguished_name
+            .push(DnType::CommonName, "localhost");
+        cn_only.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+        write(
+            "cn-only.pem",
+            cn_only.signed_by(&cn_key, &issuer).unwrap().pem(),
+        );
+        write("cn-only.key", cn_key.serialize_pem());
         let client = ExtendedKeyUsagePurpose::ClientAuth;
         leaf(
             "client",

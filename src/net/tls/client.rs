@@ -184,11 +184,16 @@ fn client_handshake_error(err: io::Error, target: &HostPort, ca_given: bool) -> 
                 CertificateError::UnknownIssuer => {
                     "if you trust its issuer, give the issuer's certificate with --ca FILE (or --insecure to skip the check)"
                 }
+                CertificateError::NotValidForNameContext { presented, .. }
+                    if presented.is_empty() =>
+                {
+                    "the certificate names no host in its subjectAltName (a CN alone counts for nothing here): make it with `-addext subjectAltName=DNS:NAME`, or --insecure to skip the check"
+                }
                 CertificateError::NotValidForName
                 | CertificateError::NotValidForNameContext { .. } => {
                     "connect by a name the certificate holds, or check it against that name with --sni NAME"
                 }
-                _ => "--insecure skips the check (unsafe)",
+                other => cert_fix(other).unwrap_or("--insecure skips the check (unsafe)"),
             };
             Fail::new(
                 Exit::Handshake,
@@ -236,7 +241,47 @@ fn cert_reason(err: &CertificateError) -> String {
         CertificateError::NotValidForName => "it is not valid for this name".into(),
         CertificateError::BadSignature => "its signature is bad".into(),
         CertificateError::Revoked => "it has been revoked".into(),
+        CertificateError::Other(other) => match other.0.downcast_ref::<webpki::Error>() {
+            Some(webpki::Error::CaUsedAsEndEntity) => "it is a CA certificate (basicConstraints \
+                CA:TRUE, as `openssl req -x509` makes by default) serving as the server's own"
+                .into(),
+            Some(webpki::Error::EndEntityUsedAsCa) => {
+                "its chain uses a server certificate as a CA".into()
+            }
+            Some(webpki::Error::RequiredEkuNotFoundContext(_)) => {
+                "it is not for TLS servers (its extended key usage lacks serverAuth)".into()
+            }
+            Some(
+                webpki::Error::UnsupportedSignatureAlgorithmContext(_)
+                | webpki::Error::UnsupportedSignatureAlgorithmForPublicKeyContext(_),
+            ) => "it is signed with an algorithm rustls does not accept (SHA-1, say)".into(),
+            Some(webpki::Error::UnsupportedCertVersion) => {
+                "it is not an X.509 version 3 certificate".into()
+            }
+            Some(other) => format!("{other}"),
+            None => other.to_string(),
+        },
         other => other.to_string(),
+    }
+}
+
+/// The fix for a refusal [`cert_reason`] names in plain words, where there is one beyond
+/// `--insecure`.
+fn cert_fix(err: &CertificateError) -> Option<&'static str> {
+    let CertificateError::Other(other) = err else {
+        return None;
+    };
+    match other.0.downcast_ref::<webpki::Error>()? {
+        webpki::Error::CaUsedAsEndEntity => Some(
+            "make the server's certificate with `-addext basicConstraints=critical,CA:FALSE \
+             -addext subjectAltName=DNS:NAME` (or issue it from a CA given with --ca), or \
+             --insecure to skip the check",
+        ),
+        webpki::Error::RequiredEkuNotFoundContext(_) => Some(
+            "make the server's certificate with `-addext extendedKeyUsage=serverAuth`, or \
+             --insecure to skip the check",
+        ),
+        _ => None,
     }
 }
 
