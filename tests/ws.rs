@@ -492,7 +492,7 @@ fn a_message_over_the_limit_closes_with_1009() {
 #[test]
 fn usage_and_connect_errors() {
     for (args, code, needle) in [
-        (vec!["ws", "connect", "http://x/"], 2, "not a WebSocket URL"),
+        (vec!["ws", "connect", "ftp://x/"], 2, "not a WebSocket URL"),
         (
             vec!["ws", "connect", "wss://x/", "--sni", "not a name"],
             2,
