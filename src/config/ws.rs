@@ -453,3 +453,44 @@ mod redirect_tests {
         assert!(redirected(&cfg, &follow, "wss://b.test/").is_ok());
     }
 }
+
+#[cfg(test)]
+mod url_tests {
+    use super::*;
+
+    /// The peers' habits: no scheme is ws://, http(s):// mean ws(s)://, a host alone is port
+    /// 80 (443 for https).
+    #[test]
+    fn urls_as_the_peers_take_them() {
+        let read = |text: &str| {
+            let u = ws_url(text).unwrap();
+            (u.url.to_string(), u.target, u.scheme)
+        };
+        assert_eq!(
+            read("example.com"),
+            (
+                "ws://example.com/".into(),
+                HostPort::new("example.com", 80),
+                Scheme::Ws
+            )
+        );
+        assert_eq!(
+            read("localhost:8080/chat?x=1"),
+            (
+                "ws://localhost:8080/chat?x=1".into(),
+                HostPort::new("localhost", 8080),
+                Scheme::Ws
+            )
+        );
+        assert_eq!(
+            read("https://example.com/feed"),
+            (
+                "wss://example.com/feed".into(),
+                HostPort::new("example.com", 443),
+                Scheme::Wss
+            )
+        );
+        assert_eq!(read("http://[::1]:9/").1, HostPort::new("::1", 9));
+        assert!(ws_url("ftp://example.com/").is_err());
+    }
+}
