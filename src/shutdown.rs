@@ -39,9 +39,24 @@ impl Shutdown {
         }
     }
 
+    /// A handle whose graceful shutdown its owner begins, later than this one's (the stop
+    /// now is shared): a listener's connections hear theirs only once the accept loop has
+    /// stopped and counted them, so that the count says what was open, not what is left.
+    pub fn deferred(&self) -> Shutdown {
+        Shutdown {
+            graceful: CancellationToken::new(),
+            now: self.now.clone(),
+        }
+    }
+
     /// Starts the graceful shutdown.
     pub fn begin(&self) {
         self.graceful.cancel();
+    }
+
+    /// Whether the graceful shutdown has started.
+    pub fn is_requested(&self) -> bool {
+        self.graceful.is_cancelled()
     }
 
     /// Resolves once the graceful shutdown has started (never, for a run that is not
@@ -111,6 +126,25 @@ mod tests {
         tokio::time::timeout(Duration::from_secs(1), two.requested())
             .await
             .expect("every child hears the run's");
+    }
+
+    /// A deferred handle begins when its owner says, not with the run's; its stop is shared.
+    #[tokio::test(start_paused = true)]
+    async fn a_deferred_handle_waits_for_its_owner() {
+        let run = Shutdown::new();
+        let closing = run.deferred();
+        let connection = closing.child();
+        run.begin();
+        let early = tokio::time::timeout(Duration::from_secs(1), connection.requested()).await;
+        assert!(early.is_err(), "not before its owner begins it");
+        closing.begin();
+        tokio::time::timeout(Duration::from_secs(1), connection.requested())
+            .await
+            .expect("once its owner begins it");
+        connection.stop_now();
+        tokio::time::timeout(Duration::from_secs(1), run.stop_requested())
+            .await
+            .expect("the stop is the run's");
     }
 
     #[tokio::test(start_paused = true)]

@@ -492,3 +492,24 @@ fn a_program_outliving_its_client_is_stopped() {
         String::from_utf8_lossy(&left.stdout)
     );
 }
+
+/// The shutdown's count is of the connections open when it began: a TCP echo connection
+/// that closes at once must still be counted (its end raced the count, 3 runs in 8).
+#[test]
+fn the_shutdown_counts_the_connections_it_began_with() {
+    for _ in 0..6 {
+        let mut server = start(&["tcp", "listen", "127.0.0.1:0", "-k", "--echo"]);
+        let addr = server.listening();
+        let conn = TcpStream::connect(&addr).unwrap();
+        let _ = server.line_containing("accepted");
+        signal(server.pid(), "TERM");
+        let line = server.line_containing("shutting down");
+        assert!(
+            line.contains("shutting down: 1 connection(s) to close"),
+            "{line}"
+        );
+        drop(conn);
+        server.close_stdin();
+        assert_eq!(server.finish().code(), 0);
+    }
+}

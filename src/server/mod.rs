@@ -128,6 +128,9 @@ pub async fn serve<H: Handler>(
     // The connections being served (for the drain), the token that cuts them at its end, and
     // the word that one has ended (accepting may go on; its memory may go back).
     let running = TaskTracker::new();
+    // The connections' own shutdown, begun by `finish` once the loop has stopped and counted
+    // them (they would otherwise race the count to their ends).
+    let closing = shutdown.deferred();
     let cut = CancellationToken::new();
     let ended = Arc::new(Notify::new());
     let mut handshaking = JoinSet::new();
@@ -225,7 +228,7 @@ pub async fn serve<H: Handler>(
             continue;
         }
         let (shake, handler) = (shake.clone(), handler.clone());
-        let (own, cut, ended) = (shutdown.child(), cut.clone(), ended.clone());
+        let (own, cut, ended) = (closing.child(), cut.clone(), ended.clone());
         running.spawn(async move {
             let place = admit.clone();
             let served = async move {
@@ -250,7 +253,7 @@ pub async fn serve<H: Handler>(
         });
     }
     drop(listener);
-    finish(running, cut, drain).await;
+    finish(running, &closing, cut, drain).await;
     Ok(())
 }
 
@@ -284,10 +287,12 @@ fn out_of_descriptors(err: &std::io::Error) -> bool {
     )
 }
 
-/// After a shutdown started: waits up to `drain` for the connections still open to end, then
-/// cuts those left (`cut`) and waits for them to let go.
-async fn finish(running: TaskTracker, cut: CancellationToken, drain: Duration) {
+/// After a shutdown started: says how many connections are open, tells them to end
+/// (`closing`), waits up to `drain` for them, then cuts those left (`cut`) and waits for them
+/// to let go.
+async fn finish(running: TaskTracker, closing: &Shutdown, cut: CancellationToken, drain: Duration) {
     shutdown::announce(running.len());
+    closing.begin();
     running.close();
     if timeout(drain, running.wait()).await.is_ok() {
         return;
@@ -414,12 +419,15 @@ mod tests {
         connection(&running, &cut, Some(Duration::from_secs(1)));
         connection(&running, &cut, Some(Duration::from_secs(2)));
         let start = Instant::now();
+        let closing = Shutdown::new();
         finish(
             running.clone(),
+            &closing,
             cut.clone(),
             shutdown::drain(Duration::ZERO),
         )
         .await;
+        assert!(closing.is_requested(), "the connections were told");
         assert_eq!(start.elapsed(), Duration::from_secs(2));
         assert!(!cut.is_cancelled(), "nothing was cut");
         assert!(running.is_empty());
@@ -434,7 +442,7 @@ mod tests {
         let drain = shutdown::drain(Duration::from_secs(10));
         assert_eq!(drain, Duration::from_millis(10_500));
         let start = Instant::now();
-        finish(running.clone(), cut.clone(), drain).await;
+        finish(running.clone(), &Shutdown::new(), cut.clone(), drain).await;
         assert_eq!(start.elapsed(), drain);
         assert!(cut.is_cancelled());
         assert!(running.is_empty(), "the cut connection let go");
