@@ -21,19 +21,6 @@ fn connect(addr: &str) -> TcpStream {
     s
 }
 
-/// The response head (up to its blank line), or what came before the end of the stream.
-fn head(s: &mut TcpStream) -> String {
-    let mut buf = Vec::new();
-    let mut byte = [0];
-    while !buf.ends_with(b"\r\n\r\n") {
-        match s.read(&mut byte) {
-            Ok(1) => buf.push(byte[0]),
-            _ => break,
-        }
-    }
-    String::from_utf8_lossy(&buf).into_owned()
-}
-
 /// The whole response to `request` (the server closes after a refusal).
 fn answer(addr: &str, request: &str) -> String {
     let mut s = connect(addr);
@@ -152,26 +139,6 @@ fn a_ping_flood_that_never_reads_does_not_grow_memory() {
     client.close_stdin();
     drop(k);
     client.finish();
-}
-
-/// Takes the client's request on `k` and answers 101, with `extra` header lines.
-fn accept_101(k: &mut TcpStream, extra: &str) {
-    k.set_read_timeout(Some(WAIT)).unwrap();
-    let request = head(k);
-    let key = request
-        .lines()
-        .find_map(|l| {
-            l.split_once(": ")
-                .filter(|(n, _)| n.eq_ignore_ascii_case("sec-websocket-key"))
-        })
-        .expect("a Sec-WebSocket-Key")
-        .1
-        .trim();
-    let accept = tokio_tungstenite::tungstenite::handshake::derive_accept_key(key.as_bytes());
-    let response = format!(
-        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n{extra}\r\n"
-    );
-    k.write_all(response.as_bytes()).unwrap();
 }
 
 /// A 14-byte header announcing 2^46 bytes, under a limit raised to 2^47: nothing is

@@ -6,7 +6,7 @@ mod common;
 
 use common::*;
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::TcpListener;
 
 /// A server that takes one request and answers `response` raw, then closes.
@@ -16,14 +16,7 @@ fn answering(response: &'static str) -> (String, std::thread::JoinHandle<()>) {
     let server = std::thread::spawn(move || {
         let (mut k, _) = listener.accept().unwrap();
         k.set_read_timeout(Some(WAIT)).unwrap();
-        let mut request = Vec::new();
-        let mut byte = [0];
-        while !request.ends_with(b"\r\n\r\n") {
-            match k.read(&mut byte) {
-                Ok(1) => request.push(byte[0]),
-                _ => break,
-            }
-        }
+        head(&mut k);
         let _ = k.write_all(response.as_bytes());
     });
     (addr, server)
@@ -305,35 +298,7 @@ fn an_unoffered_subprotocol_is_refused_without_a_tls_hint() {
     let addr = listener.local_addr().unwrap().to_string();
     let server = std::thread::spawn(move || {
         let (mut k, _) = listener.accept().unwrap();
-        k.set_read_timeout(Some(WAIT)).unwrap();
-        let mut request = Vec::new();
-        let mut byte = [0];
-        while !request.ends_with(b"\r\n\r\n") {
-            match k.read(&mut byte) {
-                Ok(1) => request.push(byte[0]),
-                _ => break,
-            }
-        }
-        let request = String::from_utf8_lossy(&request).into_owned();
-        let key = request
-            .lines()
-            .find_map(|l| l.strip_prefix("sec-websocket-key: "))
-            .or_else(|| {
-                request
-                    .lines()
-                    .find_map(|l| l.strip_prefix("Sec-WebSocket-Key: "))
-            })
-            .expect("a key")
-            .trim()
-            .to_string();
-        let accept = tokio_tungstenite::tungstenite::handshake::derive_accept_key(key.as_bytes());
-        let _ = k.write_all(
-            format!(
-                "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: \
-                 Upgrade\r\nSec-WebSocket-Accept: {accept}\r\nSec-WebSocket-Protocol: chat\r\n\r\n"
-            )
-            .as_bytes(),
-        );
+        accept_101(&mut k, "Sec-WebSocket-Protocol: chat\r\n");
     });
     let mut client = start(&["ws", "connect", &format!("ws://{addr}/")]);
     client.close_stdin();
@@ -362,14 +327,7 @@ fn redirecting(location: String, times: usize) -> (String, std::thread::JoinHand
                 return;
             };
             k.set_read_timeout(Some(WAIT)).unwrap();
-            let mut request = Vec::new();
-            let mut byte = [0];
-            while !request.ends_with(b"\r\n\r\n") {
-                match k.read(&mut byte) {
-                    Ok(1) => request.push(byte[0]),
-                    _ => break,
-                }
-            }
+            head(&mut k);
             let _ = k.write_all(
                 format!("HTTP/1.1 301 Moved\r\nLocation: {location}\r\nContent-Length: 0\r\n\r\n")
                     .as_bytes(),

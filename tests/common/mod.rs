@@ -498,3 +498,36 @@ pub fn streaming(mut cmd: Command) -> (Proc, std::process::ChildStdout) {
     let out = child.stdout.take().unwrap();
     (Proc::from_child(child), out)
 }
+
+/// An HTTP head read from `s` (up to its blank line), or what came before the end of the stream.
+pub fn head(s: &mut std::net::TcpStream) -> String {
+    let mut buf = Vec::new();
+    let mut byte = [0];
+    while !buf.ends_with(b"\r\n\r\n") {
+        match s.read(&mut byte) {
+            Ok(1) => buf.push(byte[0]),
+            _ => break,
+        }
+    }
+    String::from_utf8_lossy(&buf).into_owned()
+}
+
+/// Takes the client's request on `k` and answers 101, with `extra` header lines.
+pub fn accept_101(k: &mut std::net::TcpStream, extra: &str) {
+    k.set_read_timeout(Some(WAIT)).unwrap();
+    let request = head(k);
+    let key = request
+        .lines()
+        .find_map(|l| {
+            l.split_once(": ")
+                .filter(|(n, _)| n.eq_ignore_ascii_case("sec-websocket-key"))
+        })
+        .expect("a Sec-WebSocket-Key")
+        .1
+        .trim();
+    let accept = tokio_tungstenite::tungstenite::handshake::derive_accept_key(key.as_bytes());
+    let response = format!(
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n{extra}\r\n"
+    );
+    k.write_all(response.as_bytes()).unwrap();
+}
