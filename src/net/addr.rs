@@ -69,17 +69,24 @@ pub fn parse_target(host: &str, port: Option<&str>) -> anyhow::Result<HostPort> 
             "write HOST PORT or HOST:PORT",
         ));
     }
-    // Brackets belong around an IPv6 address, never in a host (`[[h]:8`, found by fuzzing).
-    if host.contains(['[', ']']) || host.contains(char::is_whitespace) {
-        return Err(usage(
-            format!("`{host}` is not a host name or address"),
-            "write HOST PORT, HOST:PORT, or [IPv6]:PORT",
-        ));
-    }
+    check_host(host, host, "write HOST PORT, HOST:PORT, or [IPv6]:PORT")?;
     Ok(HostPort {
         host: host.to_string(),
         port,
     })
+}
+
+/// Refuses a `host` that cannot be a host name or address: brackets belong around an IPv6
+/// address, never in a host (`[[h]:8`, found by fuzzing), and no host holds a space. `given`
+/// is how it was written, for the error; `hint` how to write it.
+fn check_host(host: &str, given: &str, hint: &str) -> anyhow::Result<()> {
+    if host.contains(['[', ']']) || host.contains(char::is_whitespace) {
+        return Err(usage(
+            format!("`{given}` is not a host name or address"),
+            hint,
+        ));
+    }
+    Ok(())
 }
 
 /// `[HOST:]PORT`: all interfaces when HOST is left out (or empty, as in `:8080`).
@@ -113,12 +120,7 @@ pub fn parse_bind_words(first: &str, port: Option<&str>) -> anyhow::Result<HostP
         ));
     }
     let host = unbracket(first);
-    if host.contains(['[', ']']) || host.contains(char::is_whitespace) {
-        return Err(usage(
-            format!("`{first}` is not a host name or address"),
-            "write HOST PORT, or [HOST:]PORT as one word",
-        ));
-    }
+    check_host(host, first, "write HOST PORT, or [HOST:]PORT as one word")?;
     Ok(HostPort {
         host: host.to_string(),
         port: parse_port(port, true)?,
