@@ -135,16 +135,13 @@ mod tests {
         }
     }
 
-    /// `--reconnect --retries 3`: four attempts, a backoff before each retry (200, 400,
-    /// 800 ms, each in its upper half), then the last error; the local side lives through it.
-    #[tokio::test(start_paused = true)]
-    async fn retries_back_off_then_give_up() {
-        let start = tokio::time::Instant::now();
-        let attempts = std::cell::RefCell::new(Vec::new());
-        let connect = || {
-            attempts.borrow_mut().push(start.elapsed());
-            async { anyhow::Result::<()>::Err(anyhow::anyhow!("refused")) }
-        };
+    /// `run` with `--retries 3`, `connect`, a local side that takes what comes until the end,
+    /// and a remote side that ends at once; it must have ended within a minute (paused).
+    async fn with_three_retries<C, CF>(connect: C, transport: Transport) -> anyhow::Result<()>
+    where
+        C: Fn() -> CF,
+        CF: Future<Output = anyhow::Result<()>>,
+    {
         let local = async |Ends { tx, mut rx }: Ends| {
             while rx.recv().await.is_some() {}
             drop(tx);
@@ -162,11 +159,25 @@ mod tests {
             async |(), _ends: Ends| Ok(()),
             &script,
             &policy,
-            Transport::Stream,
+            transport,
         );
-        let err = tokio::time::timeout(Duration::from_secs(60), ran)
+        tokio::time::timeout(Duration::from_secs(60), ran)
             .await
-            .expect("gave up by then")
+            .expect("ended by then")
+    }
+
+    /// `--reconnect --retries 3`: four attempts, a backoff before each retry (200, 400,
+    /// 800 ms, each in its upper half), then the last error; the local side lives through it.
+    #[tokio::test(start_paused = true)]
+    async fn retries_back_off_then_give_up() {
+        let start = tokio::time::Instant::now();
+        let attempts = std::cell::RefCell::new(Vec::new());
+        let connect = || {
+            attempts.borrow_mut().push(start.elapsed());
+            async { anyhow::Result::<()>::Err(anyhow::anyhow!("refused")) }
+        };
+        let err = with_three_retries(connect, Transport::Stream)
+            .await
             .expect_err("the last attempt's error");
         assert!(err.to_string().contains("refused"), "{err:#}");
         let attempts = attempts.into_inner();
@@ -198,26 +209,7 @@ mod tests {
                 }
             }
         };
-        let local = async |Ends { tx, mut rx }: Ends| {
-            while rx.recv().await.is_some() {}
-            drop(tx);
-            Ok(())
-        };
-        let policy = Reconnect {
-            retries: Some(3),
-            max_delay: Duration::from_secs(30),
-        };
-        let script = Script::default();
-        let ran = run(
-            local,
-            Vec::new(),
-            connect,
-            async |(), _ends: Ends| Ok(()),
-            &script,
-            &policy,
-            Transport::Message,
-        );
-        let _ = tokio::time::timeout(Duration::from_secs(60), ran).await;
+        let _ = with_three_retries(connect, Transport::Message).await;
         let attempts = attempts.into_inner();
         let waits: Vec<Duration> = attempts.windows(2).map(|p| p[1] - p[0]).collect();
         assert!(waits.len() >= 4, "{waits:?}");
