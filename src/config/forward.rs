@@ -26,15 +26,16 @@ pub fn parse_to(
     to: Option<&str>,
     tls_opts: &tls::ClientOptions,
 ) -> anyhow::Result<Option<Upstream>> {
-    let tls_upstream = to.is_some_and(|to| to.starts_with("wss://") || to.starts_with("tls://"));
-    if let (false, Some(flag)) = (tls_upstream, tls_opts.first_flag()) {
+    let upstream = to.map(|to| parse(to, tls_opts)).transpose()?;
+    let tls = upstream.as_ref().is_some_and(Upstream::is_tls);
+    if let (false, Some(flag)) = (tls, tls_opts.first_flag()) {
         return Err(
             Fail::new(Exit::Usage, format!("{flag} is for a TLS upstream"))
                 .hint("give --to wss://HOST/PATH or --to tls://HOST:PORT, or leave it out")
                 .err(),
         );
     }
-    to.map(|to| parse(to, tls_opts)).transpose()
+    Ok(upstream)
 }
 
 /// `tcp://HOST:PORT`, `tls://HOST:PORT` (TCP with TLS), `ws://...` or `wss://...`; TLS is
@@ -103,6 +104,14 @@ impl Upstream {
     /// Whether the upstream is a WebSocket (so Close codes are passed to it).
     pub fn is_ws(&self) -> bool {
         matches!(self, Upstream::Ws(_))
+    }
+
+    /// Whether the upstream is reached over TLS (`tls://`, `wss://`).
+    pub fn is_tls(&self) -> bool {
+        match self {
+            Upstream::Tcp(remote) => remote.tls.is_some(),
+            Upstream::Ws(cfg) => cfg.remote.tls.is_some(),
+        }
     }
 }
 
