@@ -315,11 +315,10 @@ where
     combine(combine(side, of_local), of_remote)
 }
 
-/// Runs `stages` (one at least) in order between ends that exist already (a side made
-/// elsewhere, such as a listener's hub): `local` faces the local side, `remote` the remote
-/// side. Returns the results
-/// of the local side's stages and of the remote side's, each [`combine`]d.
-pub async fn between(
+/// Runs `stages` (one at least) in order between ends that exist already: `local` faces the
+/// local side, `remote` the remote side (for [`run`] and [`behind`]). Returns the results of
+/// the local side's stages and of the remote side's, each [`combine`]d.
+async fn between(
     local: Ends,
     stages: Vec<Stage<'_>>,
     remote: Ends,
