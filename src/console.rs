@@ -145,6 +145,14 @@ pub fn set_printer(printer: Option<mpsc::Sender<String>>) {
     *PRINTER.lock().unwrap() = printer;
 }
 
+/// Holds the status lines back while the prompt's terminal is put back: lines go to stderr
+/// again, but only once the returned guard is dropped (a line written meanwhile waits).
+pub fn hold_printer() -> std::sync::MutexGuard<'static, Option<mpsc::Sender<String>>> {
+    let mut printer = PRINTER.lock().unwrap();
+    *printer = None;
+    printer
+}
+
 /// One whole line at a time, so that lines from concurrent connections never interleave.
 fn write_line(line: &str) {
     if let Some(printer) = PRINTER.lock().unwrap().as_ref() {

@@ -14,6 +14,12 @@ use std::process::Command;
 use common::*;
 use expectrl::{ControlCode, Expect, Regex, Session};
 
+/// The line every prompt starts with.
+const HELLO: &str = "type /help for the commands; Ctrl-D ends the input";
+
+/// The pseudo-terminal's size: columns, rows.
+const SCREEN: (u16, u16) = (100, 40);
+
 /// wsctl with `args` on a pseudo-terminal, its history in `state` (XDG_STATE_HOME).
 struct Prompt {
     session: expectrl::session::OsSession,
@@ -35,6 +41,11 @@ impl Prompt {
             .envs(env.iter().copied());
         let mut session = Session::spawn(cmd).expect("spawning on a pty");
         session.set_expect_timeout(Some(WAIT));
+        let (cols, rows) = SCREEN;
+        session
+            .get_process_mut()
+            .set_window_size(cols, rows)
+            .expect("sizing the pty");
         Prompt {
             session,
             seen: String::new(),
@@ -61,6 +72,33 @@ impl Prompt {
                 )
             }
         }
+    }
+
+    /// What a person sees once wsctl has gone: the screen (a vt100 emulator fed everything
+    /// the terminal showed), from the top to the shell's `EXIT=` line, its rows trimmed
+    /// of trailing blanks. Call after [`Prompt::exit_code`].
+    fn final_screen(&self) -> Vec<String> {
+        let (cols, rows) = SCREEN;
+        let size = |n| std::num::NonZeroU16::new(n).expect("a screen size");
+        let mut screen = vt100::Parser::new(size(rows), size(cols), 0);
+        let shown = self.seen.split("EXIT=").next().unwrap_or_default();
+        eprintln!("the terminal was sent: {shown:?}");
+        screen.process(shown.as_bytes());
+        screen.process(b"EXIT=");
+        let rows: Vec<String> = screen
+            .screen()
+            .rows(0, cols)
+            .map(|row| row.trim_end().to_string())
+            .collect();
+        let end = rows
+            .iter()
+            .position(|row| row.contains("EXIT="))
+            .expect("EXIT= on the screen");
+        rows[..=end]
+            .iter()
+            .skip_while(|row| row.is_empty())
+            .cloned()
+            .collect()
     }
 
     /// Waits for the prompt to be up.
@@ -111,6 +149,7 @@ fn ws_pair(server_args: &[&str], state: &Path) -> (Proc, Prompt) {
     let addr = server.listening();
     let mut prompt = Prompt::start(&["ws", "connect", &format!("ws://{addr}/")], state, &[]);
     prompt.expect("connected to");
+    prompt.expect(HELLO);
     prompt.ready();
     (server, prompt)
 }
@@ -204,7 +243,7 @@ fn the_prompt_starts_with_a_help_hint() {
         state.path(),
         &[],
     );
-    prompt.expect("type /help for the commands; Ctrl-D ends the input");
+    prompt.expect(HELLO);
     prompt.ready();
     prompt.ctrl(ControlCode::EndOfTransmission);
     assert_eq!(prompt.exit_code(), 0);
@@ -311,6 +350,12 @@ fn tab_completes_slash_commands() {
     prompt.expect("< pong: tabbed");
     prompt.enter("/quit");
     assert_eq!(prompt.exit_code(), 0);
+    let screen = prompt.final_screen();
+    assert_eq!(
+        screen[screen.len() - 3..],
+        ["> /quit", "closed: 1000", "EXIT="],
+        "{screen:#?}"
+    );
     server.finish();
 }
 
@@ -327,6 +372,17 @@ fn ctrl_c_clears_the_line_and_twice_quits() {
     prompt.expect(r"Ctrl-C again to quit");
     prompt.ctrl(ControlCode::EndOfText);
     assert_eq!(prompt.exit_code(), 130);
+    // Each Ctrl-C leaves its row as a shell does; nothing after the last.
+    let screen = prompt.final_screen();
+    assert_eq!(
+        screen[screen.len() - 3..],
+        [
+            "(Ctrl-C again to quit; Ctrl-D ends the input)",
+            ">",
+            "EXIT="
+        ],
+        "{screen:#?}"
+    );
     // At once, as Ctrl-C is when piping: the connection is dropped without a Close.
     let s = server.finish();
     assert_eq!(
@@ -349,19 +405,26 @@ fn the_peer_closing_ends_the_prompt_and_restores_the_terminal() {
     assert_eq!(server.finish().code(), 0);
 }
 
+/// A signal from outside (SIGTERM, or SIGINT from `kill`: the keys are read raw, so Ctrl-C
+/// is a key, not a signal) ends the run as when piping, and puts the terminal back.
 #[test]
-fn sigterm_under_the_prompt_restores_the_terminal() {
-    let state = state_dir();
-    let (server, mut prompt) = ws_pair(&[], state.path());
-    prompt.type_keys("half");
-    prompt.expect("half");
-    // wsctl is the child of the `sh -c` on the terminal.
-    let shell = prompt.session.get_process().pid();
-    let children = std::fs::read_to_string(format!("/proc/{shell}/task/{shell}/children"));
-    let pid: u32 = children.unwrap().trim().parse().unwrap();
-    signal(pid, "TERM");
-    assert_eq!(prompt.exit_code(), 130);
-    server.finish();
+fn a_signal_under_the_prompt_restores_the_terminal() {
+    for name in ["TERM", "INT"] {
+        let state = state_dir();
+        let (server, mut prompt) = ws_pair(&[], state.path());
+        prompt.type_keys("half");
+        prompt.expect("half");
+        // wsctl is the child of the `sh -c` on the terminal.
+        let shell = prompt.session.get_process().pid();
+        let children = std::fs::read_to_string(format!("/proc/{shell}/task/{shell}/children"));
+        let pid: u32 = children.unwrap().trim().parse().unwrap();
+        signal(pid, name);
+        assert_eq!(prompt.exit_code(), 130, "SIG{name}");
+        // The half-typed line is wiped with its prompt.
+        let screen = prompt.final_screen();
+        assert_eq!(screen[screen.len() - 2..], [HELLO, "EXIT="], "SIG{name}: {screen:#?}");
+        server.finish();
+    }
 }
 
 #[test]
@@ -595,12 +658,81 @@ fn a_tcp_client_leaving_a_listener_prompt_is_seen() {
     prompt.expect("client #1 is");
     std::io::Write::write_all(&mut client, b"bye now\n").unwrap();
     prompt.expect("< #1: bye now");
+    prompt.type_keys("half typed");
+    prompt.expect("half typed");
     client.shutdown(std::net::Shutdown::Write).unwrap();
     prompt.expect("client #1 left");
     assert_eq!(prompt.exit_code(), 0);
+    let screen = prompt.final_screen();
+    assert_eq!(
+        screen[screen.len() - 3..],
+        ["< #1: bye now", "client #1 left", "EXIT="],
+        "{screen:#?}"
+    );
     // Our side was closed too: the client reads its end.
     client.set_read_timeout(Some(WAIT)).unwrap();
     let mut rest = Vec::new();
     std::io::Read::read_to_end(&mut client, &mut rest).unwrap();
     assert!(rest.is_empty(), "{rest:?}");
+}
+
+/// `/close` leaves the screen as a person expects it: the command as typed, the status line,
+/// then the shell's next line at the start of a clean row.
+#[test]
+fn the_screen_is_clean_after_close() {
+    let state = state_dir();
+    let (server, mut prompt) = ws_pair(&[], state.path());
+    prompt.enter("/close 4000 bye");
+    assert_eq!(prompt.exit_code(), 0);
+    server.finish();
+    let screen = prompt.final_screen();
+    assert_eq!(
+        screen[screen.len() - 3..],
+        ["> /close 4000 bye", "closed: 4000 bye", "EXIT="],
+        "{screen:#?}"
+    );
+}
+
+/// The peer's Close while a line is half typed: the unsent line and its prompt are wiped,
+/// and what ended the session is the last thing before the shell's line.
+#[test]
+fn the_screen_is_clean_after_the_peers_close_while_typing() {
+    let state = state_dir();
+    let (mut server, mut prompt) = ws_pair(&[], state.path());
+    prompt.enter("first");
+    prompt.type_keys("half typed");
+    prompt.expect("half typed");
+    server.close_stdin();
+    assert_eq!(prompt.exit_code(), 0);
+    assert_eq!(server.finish().code(), 0);
+    let screen = prompt.final_screen();
+    assert_eq!(
+        screen[screen.len() - 3..],
+        ["> first", "closed: 1000", "EXIT="],
+        "{screen:#?}"
+    );
+}
+
+/// The peer's FIN on TCP while a line is half typed: the same clean end.
+#[test]
+fn the_screen_is_clean_after_the_peers_fin_while_typing() {
+    let state = state_dir();
+    let (mut server, out) = Proc::start_streaming(&["tcp", "listen", "127.0.0.1:0"]);
+    let addr = server.listening();
+    let mut prompt = Prompt::start(&["tcp", "connect", &addr], state.path(), &[]);
+    prompt.ready();
+    server.write_stdin(b"hello\n");
+    prompt.expect("< hello");
+    prompt.type_keys("half typed");
+    prompt.expect("half typed");
+    server.close_stdin();
+    assert_eq!(prompt.exit_code(), 0);
+    drop(out);
+    server.finish();
+    let screen = prompt.final_screen();
+    assert_eq!(
+        screen[screen.len() - 2..],
+        ["< hello", "EXIT="],
+        "{screen:#?}"
+    );
 }

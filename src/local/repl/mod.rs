@@ -11,6 +11,7 @@
 //! interrupt (exit 130).
 
 mod command;
+mod keyboard;
 mod show;
 mod terminal;
 

@@ -13,23 +13,31 @@
 //! - history is loaded from, and each new line appended to, one file, at most
 //!   [`HISTORY_SIZE`] entries;
 //! - dropping the terminal prints what is still queued and puts the terminal back as it was
-//!   (even when the prompt is still up, with the reader thread blocked on the keyboard).
+//!   (even when the prompt is still up, with the reader thread blocked on the keyboard), the
+//!   prompt and any half-typed line wiped, so that what comes next (the session's last status
+//!   lines, the shell's prompt) starts on a clean row.
+//!
+//! The end, in detail. rustyline has no call that ends a `readline` from another thread, and
+//! it redraws its prompt after every line printed above it. So a prompt that is up when the
+//! session ends is *frozen*: once everything queued is on the screen, rustyline is woken by one
+//! more (empty) print, which clears the prompt's rows; it then asks its highlighter
+//! (`keyboard::Commands`) for the prompt to draw again, and that call never returns (the
+//! thread stays parked until the process exits). Nothing rustyline does can then reach the
+//! screen after our own last write. Its signal handlers are no worry: with rustyline's
+//! `signal-hook` feature it only ever watches SIGWINCH, beside tokio's SIGINT.
 
 use std::io::Write;
 use std::path::PathBuf;
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use rustyline::completion::{Completer, Pair};
 use rustyline::error::ReadlineError;
-use rustyline::highlight::Highlighter;
-use rustyline::hint::Hinter;
 use rustyline::history::FileHistory;
-use rustyline::validate::Validator;
-use rustyline::{Config, Context, Editor, ExternalPrinter, Helper};
+use rustyline::{ColorMode, Config, Editor, ExternalPrinter};
 use serde_json::json;
 use tokio::sync::mpsc;
 
+use super::keyboard::{Commands, Ending, Keyboard, NOTHING, Printer, SETTLE};
 use crate::console;
 
 /// History entries kept (older ones fall off the file too).
@@ -63,6 +71,8 @@ pub struct Terminal {
     /// Lets the keyboard thread show the next prompt; dropped (so it ends) only once the
     /// terminal is restored, so that it cannot take the terminal back after that.
     resume: Mutex<Option<std::sync::mpsc::Sender<()>>>,
+    /// Wakes rustyline at the end so that it clears the prompt and freezes.
+    waker: Mutex<Option<Printer>>,
     saved: Option<libc::termios>,
 }
 
@@ -77,6 +87,9 @@ impl Terminal {
             // is sent, not remembered.
             .history_ignore_space(true)
             .auto_add_history(false)
+            // The highlighter is how the end freezes rustyline (see the module's doc): it must
+            // be asked even where rustyline would not colour. It adds no colour itself.
+            .color_mode(ColorMode::Forced)
             .build();
         let mut editor: Editor<Commands, FileHistory> = Editor::with_config(config)?;
         let keyboard = Arc::new(Keyboard::default());
@@ -93,6 +106,7 @@ impl Terminal {
             }
         }
         let printer = editor.create_external_printer()?;
+        let waker: Printer = Box::new(editor.create_external_printer()?);
         let prompt = Arc::new(Mutex::new("> ".to_string()));
         let (input_tx, input) = mpsc::unbounded_channel();
         let (out, out_rx) = mpsc::channel(64);
@@ -132,6 +146,7 @@ impl Terminal {
             keyboard,
             printed: Mutex::new(Some(printed)),
             resume: Mutex::new(Some(resume)),
+            waker: Mutex::new(Some(waker)),
             saved,
         })
     }
@@ -158,21 +173,31 @@ impl Terminal {
 
 impl Drop for Terminal {
     fn drop(&mut self) {
-        console::set_printer(None);
+        // Status lines from other tasks wait here until the terminal is settled, then go
+        // to stderr below the last of ours.
+        let held = console::hold_printer();
         drop(self.out.take());
         if let Some(printed) = self.printed.lock().unwrap().take() {
-            let _ = printed.recv_timeout(Duration::from_secs(1));
+            let _ = printed.recv_timeout(SETTLE);
         }
-        if self.keyboard.close() {
-            // The prompt is still up: wipe it, so the shell's prompt starts on a clean line.
-            let mut out = std::io::stdout().lock();
-            let _ = out.write_all(b"\r\x1b[K");
-            let _ = out.flush();
+        let waker = self.waker.lock().unwrap().take();
+        let ending = self.keyboard.freeze(waker);
+        let mut out = std::io::stdout().lock();
+        match ending {
+            Ending::Quiet => {}
+            // Frozen after clearing the prompt's rows (or just before clearing them, when a
+            // key was being drawn: a one-row line is wiped here). rustyline's modes are ended
+            // as its own end of `readline` would: synchronized output, bracketed paste.
+            Ending::Frozen | Ending::Stuck => {
+                let _ = out.write_all(b"\r\x1b[K\x1b[?2026l\x1b[?2004l");
+            }
         }
+        let _ = out.flush();
         if let Some(saved) = &self.saved {
             set_mode(saved);
         }
         drop(self.resume.lock().unwrap().take());
+        drop(held);
     }
 }
 
@@ -342,11 +367,11 @@ where
             }
         }
         // rustyline draws what it is handed on its own thread, one at a time, and takes the
-        // next only once the last is drawn: when a second no-op (up a line, then its newline)
-        // has been taken, everything before it is on the screen, and the process may end.
+        // next only once the last is drawn: when a second print of nothing has been taken,
+        // everything before it is on the screen.
         if keyboard.prompting() {
             for _ in 0..2 {
-                let _ = printer.print("\x1b[1A".into());
+                let _ = printer.print(NOTHING.into());
             }
         }
     };
@@ -356,121 +381,3 @@ where
         .expect("spawning the printer thread");
     finished
 }
-
-/// Where the keyboard thread is, so that the terminal is handed back only when rustyline
-/// cannot take it again: between two prompts, or blocked on a key with its prompt up, never
-/// in the instant where a prompt is being entered (rustyline sets its raw mode then).
-#[derive(Default)]
-struct Keyboard {
-    stage: Mutex<Stage>,
-    changed: Condvar,
-}
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-enum Stage {
-    #[default]
-    Between,
-    /// `readline` called; its raw mode may not be set yet.
-    Entering,
-    /// The prompt has been drawn (its raw mode is set).
-    Prompting,
-    Closed,
-}
-
-impl Keyboard {
-    fn set(&self, from: &[Stage], to: Stage) -> bool {
-        let mut stage = self.stage.lock().unwrap();
-        if !from.contains(&stage) {
-            return false;
-        }
-        *stage = to;
-        self.changed.notify_all();
-        true
-    }
-
-    /// Before `readline`; `false` once closed.
-    fn enter(&self) -> bool {
-        self.set(&[Stage::Between], Stage::Entering)
-    }
-
-    /// rustyline draws the prompt (with its raw mode set).
-    fn drawn(&self) {
-        self.set(&[Stage::Entering], Stage::Prompting);
-    }
-
-    /// After `readline`; `false` once closed.
-    fn left(&self) -> bool {
-        self.set(&[Stage::Entering, Stage::Prompting], Stage::Between)
-    }
-
-    /// Whether a prompt is up, once any prompt being entered is (waiting a little, at most).
-    fn prompting(&self) -> bool {
-        *self.settled() == Stage::Prompting
-    }
-
-    fn settled(&self) -> std::sync::MutexGuard<'_, Stage> {
-        let stage = self.stage.lock().unwrap();
-        let limit = Duration::from_millis(500);
-        let entering = |s: &mut Stage| *s == Stage::Entering;
-        self.changed
-            .wait_timeout_while(stage, limit, entering)
-            .unwrap()
-            .0
-    }
-
-    /// No prompt from now on; returns whether one is up.
-    fn close(&self) -> bool {
-        let mut stage = self.settled();
-        let prompting = *stage == Stage::Prompting;
-        *stage = Stage::Closed;
-        prompting
-    }
-}
-
-/// Tab completion of the slash commands this session has; it also tells [`Keyboard`] when
-/// a prompt is drawn (rustyline asks for a hint at every drawing).
-struct Commands {
-    names: Vec<String>,
-    keyboard: Arc<Keyboard>,
-}
-
-impl Completer for Commands {
-    type Candidate = Pair;
-
-    fn complete(
-        &self,
-        line: &str,
-        pos: usize,
-        _ctx: &Context<'_>,
-    ) -> rustyline::Result<(usize, Vec<Pair>)> {
-        let word = &line[..pos];
-        if !word.starts_with('/') || word.contains(' ') {
-            return Ok((0, Vec::new()));
-        }
-        let found = self
-            .names
-            .iter()
-            .filter(|name| name.starts_with(word))
-            .map(|name| Pair {
-                display: name.clone(),
-                replacement: format!("{name} "),
-            })
-            .collect();
-        Ok((0, found))
-    }
-}
-
-impl Hinter for Commands {
-    type Hint = String;
-
-    fn hint(&self, _line: &str, _pos: usize, _ctx: &Context<'_>) -> Option<String> {
-        self.keyboard.drawn();
-        None
-    }
-}
-
-impl Highlighter for Commands {}
-
-impl Validator for Commands {}
-
-impl Helper for Commands {}
