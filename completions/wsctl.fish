@@ -56,7 +56,7 @@ complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcomm
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from connect" -l retries -d 'With --reconnect: give up after N failed attempts in a row (default: never)' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from connect" -l proxy -d 'Connect through this proxy: http://[USER:PASS@]HOST:PORT (CONNECT) or socks5://[USER:PASS@]HOST:PORT (the proxy resolves names); default from https_proxy/http_proxy/all_proxy unless no_proxy names the host' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from connect" -l reconnect-max-delay -d 'With --reconnect: the longest wait between attempts' -r
-complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from connect" -l ca -d 'Trust only the CA certificates in FILE (PEM, may hold several) instead of the web roots and the system\'s store' -r -F
+complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from connect" -l ca -d 'Trust only the certificates in FILE (PEM, may hold several) instead of the web roots and the system\'s store: CAs, or the server\'s own self-signed certificate (as curl\'s --cacert)' -r -F
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from connect" -l cert -d 'Present this client certificate (PEM, chain allowed)' -r -F
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from connect" -l key -d 'The private key of --cert (PEM: RSA, ECDSA or Ed25519)' -r -F
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from connect" -l sni -d 'The server name to send (SNI) and to check the certificate against (default: the host)' -r
@@ -91,7 +91,7 @@ complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcomm
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -l tls-cert -d 'Serve TLS with this certificate (PEM, chain allowed); needs --tls-key' -r -F
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -l tls-key -d 'The private key of --tls-cert (PEM: RSA, ECDSA or Ed25519)' -r -F
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -l client-ca -d 'Require client certificates issued by the CAs in FILE (PEM)' -r -F
-complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -l ca -d 'Trust only the CA certificates in FILE (PEM, may hold several) instead of the web roots and the system\'s store' -r -F
+complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -l ca -d 'Trust only the certificates in FILE (PEM, may hold several) instead of the web roots and the system\'s store: CAs, or the server\'s own self-signed certificate (as curl\'s --cacert)' -r -F
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -l cert -d 'Present this client certificate (PEM, chain allowed)' -r -F
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -l key -d 'The private key of --cert (PEM: RSA, ECDSA or Ed25519)' -r -F
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -l sni -d 'The server name to send (SNI) and to check the certificate against (default: the host)' -r
@@ -143,7 +143,7 @@ complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcomma
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from connect" -l retries -d 'With --reconnect: give up after N failed attempts in a row (default: never)' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from connect" -l proxy -d 'Connect through this proxy: http://[USER:PASS@]HOST:PORT (CONNECT) or socks5://[USER:PASS@]HOST:PORT (the proxy resolves names); default from https_proxy/http_proxy/all_proxy unless no_proxy names the host' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from connect" -l reconnect-max-delay -d 'With --reconnect: the longest wait between attempts' -r
-complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from connect" -l ca -d 'Trust only the CA certificates in FILE (PEM, may hold several) instead of the web roots and the system\'s store' -r -F
+complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from connect" -l ca -d 'Trust only the certificates in FILE (PEM, may hold several) instead of the web roots and the system\'s store: CAs, or the server\'s own self-signed certificate (as curl\'s --cacert)' -r -F
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from connect" -l cert -d 'Present this client certificate (PEM, chain allowed)' -r -F
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from connect" -l key -d 'The private key of --cert (PEM: RSA, ECDSA or Ed25519)' -r -F
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from connect" -l sni -d 'The server name to send (SNI) and to check the certificate against (default: the host)' -r
@@ -189,7 +189,7 @@ complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcomma
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l tls-cert -d 'Serve TLS with this certificate (PEM, chain allowed); needs --tls-key' -r -F
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l tls-key -d 'The private key of --tls-cert (PEM: RSA, ECDSA or Ed25519)' -r -F
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l client-ca -d 'Require client certificates issued by the CAs in FILE (PEM)' -r -F
-complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l ca -d 'Trust only the CA certificates in FILE (PEM, may hold several) instead of the web roots and the system\'s store' -r -F
+complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l ca -d 'Trust only the certificates in FILE (PEM, may hold several) instead of the web roots and the system\'s store: CAs, or the server\'s own self-signed certificate (as curl\'s --cacert)' -r -F
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l cert -d 'Present this client certificate (PEM, chain allowed)' -r -F
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l key -d 'The private key of --cert (PEM: RSA, ECDSA or Ed25519)' -r -F
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l sni -d 'The server name to send (SNI) and to check the certificate against (default: the host)' -r

@@ -422,7 +422,11 @@ fn a_signal_under_the_prompt_restores_the_terminal() {
         assert_eq!(prompt.exit_code(), 130, "SIG{name}");
         // The half-typed line is wiped with its prompt.
         let screen = prompt.final_screen();
-        assert_eq!(screen[screen.len() - 2..], [HELLO, "EXIT="], "SIG{name}: {screen:#?}");
+        assert_eq!(
+            screen[screen.len() - 2..],
+            [HELLO, "EXIT="],
+            "SIG{name}: {screen:#?}"
+        );
         server.finish();
     }
 }

@@ -625,11 +625,13 @@ fn a_bridge_trusts_its_upstream_with_the_client_tls_options() {
     plain.assert_says("--ca is for a TLS upstream");
 }
 
-/// Certificates made by hand are refused in plain words, with the openssl flags that make one
-/// rustls takes: a self-signed CA serving as the server's own (what `openssl req -x509`
-/// makes), and a certificate that names its host in the CN only.
+/// Outside `--ca` (the system's store, here through SSL_CERT_FILE, checked by rustls as it
+/// is), certificates made by hand are refused in plain words, with the fix: a self-signed CA
+/// serving as the server's own (what `openssl req -x509` makes), and a certificate that
+/// names its host in the CN only. (With `--ca`, both are taken as curl takes them:
+/// tests/certificates.rs.)
 #[test]
-fn hand_made_certificates_are_refused_in_plain_words() {
+fn hand_made_certificates_outside_ca_are_refused_in_plain_words() {
     let pki = Pki::new();
     let cases = [
         (
@@ -637,23 +639,26 @@ fn hand_made_certificates_are_refused_in_plain_words() {
             pki.path("self-ca.pem"),
             "it is a CA certificate (basicConstraints CA:TRUE, as `openssl req -x509` makes by \
              default) serving as the server's own",
-            "  hint: make the server's certificate with `-addext basicConstraints=critical,CA:FALSE \
-             -addext subjectAltName=DNS:NAME` (or issue it from a CA given with --ca), or \
-             --insecure to skip the check",
+            "  hint: give it with --ca FILE (it is then trusted as curl trusts it), or make the \
+             server's certificate with `-addext basicConstraints=critical,CA:FALSE -addext \
+             subjectAltName=DNS:NAME`, or --insecure to skip the check",
         ),
         (
             "cn-only",
             pki.path("ca.pem"),
             "certificate is not valid for any names",
-            "  hint: the certificate names no host in its subjectAltName (a CN alone counts for \
-             nothing here): make it with `-addext subjectAltName=DNS:NAME`, or --insecure to \
-             skip the check",
+            "  hint: the certificate names no host in its subjectAltName: make it with `-addext \
+             subjectAltName=DNS:NAME` (a CN alone is read only against --ca, as curl reads it), \
+             or --insecure to skip the check",
         ),
     ];
-    for (name, ca, why, hint) in cases {
+    for (name, store, why, hint) in cases {
         let (server, port) = tls_listener(&pki, name, &["ws", "listen", "127.0.0.1:0", "--echo"]);
         let url = format!("wss://localhost:{port}/");
-        let mut client = start(&["ws", "connect", "--ca", &ca, &url]);
+        let mut cmd = wsctl();
+        cmd.args(["ws", "connect", &url])
+            .env("SSL_CERT_FILE", &store);
+        let mut client = spawn(cmd);
         client.close_stdin();
         let c = client.finish();
         assert_eq!(c.code(), 4, "{name}: {}", c.stderr);

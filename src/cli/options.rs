@@ -151,8 +151,9 @@ pub struct ClientArgs {
 /// (`--to wss://`, `tls://`). Its heading is set where it is flattened.
 #[derive(Args, Debug)]
 pub struct TlsClientArgs {
-    /// Trust only the CA certificates in FILE (PEM, may hold several) instead of the web
-    /// roots and the system's store
+    /// Trust only the certificates in FILE (PEM, may hold several) instead of the web roots
+    /// and the system's store: CAs, or the server's own self-signed certificate (as curl's
+    /// --cacert)
     #[arg(long, value_name = "FILE")]
     pub ca: Option<PathBuf>,
 

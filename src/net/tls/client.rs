@@ -7,6 +7,7 @@ use std::sync::Arc;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::{CryptoProvider, verify_tls12_signature, verify_tls13_signature};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::sign::SingleCertAndKey;
 use rustls::{
     AlertDescription, CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore,
     SignatureScheme,
@@ -15,9 +16,8 @@ use serde_json::json;
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 
-use super::{
-    Stream, cert_and_key, certificates, fingerprint, key_error, provider, rustls_error, usage,
-};
+use super::handmade::CaFile;
+use super::{Stream, certificates, certified_key, fingerprint, provider, rustls_error, usage};
 use crate::console;
 use crate::exit::{Exit, Fail};
 use crate::net::addr::HostPort;
@@ -82,15 +82,20 @@ pub fn client(opts: &ClientOptions, host: &str) -> anyhow::Result<TlsClient> {
         builder
             .dangerous()
             .with_custom_certificate_verifier(Arc::new(AnyCertificate(provider.clone())))
+    } else if let Some(ca) = &opts.ca {
+        // The hand-made setups curl accepts as well (handmade.rs).
+        let given = certificates(ca, "--ca")?;
+        let verifier = CaFile::new(ca_roots(ca, &given)?, given, provider.clone())?;
+        builder
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(verifier))
     } else {
-        builder.with_root_certificates(roots(opts.ca.as_deref())?)
+        builder.with_root_certificates(system_roots())
     };
     let mut config = match (&opts.cert, &opts.key) {
         (Some(cert), Some(key)) => {
-            let (chain, key) = cert_and_key(cert, key, "--cert", "--key")?;
-            builder
-                .with_client_auth_cert(chain, key)
-                .map_err(|e| key_error(e, cert, "--cert", "--key"))?
+            let certified = certified_key(cert, key, ("--cert", "--key"), &provider)?;
+            builder.with_client_cert_resolver(Arc::new(SingleCertAndKey::from(certified)))
         }
         _ => builder.with_no_client_auth(),
     };
@@ -103,31 +108,30 @@ pub fn client(opts: &ClientOptions, host: &str) -> anyhow::Result<TlsClient> {
     })
 }
 
-/// `--ca FILE` alone, or the bundled web roots and the system's store.
-fn roots(ca: Option<&Path>) -> anyhow::Result<RootCertStore> {
+/// The roots of `--ca FILE` (its certificates `given`), and nothing else.
+fn ca_roots(file: &Path, given: &[CertificateDer<'static>]) -> anyhow::Result<RootCertStore> {
     let mut roots = RootCertStore::empty();
-    match ca {
-        Some(file) => {
-            let certs = certificates(file, "--ca")?;
-            let (_, ignored) = roots.add_parsable_certificates(certs);
-            if roots.is_empty() {
-                return Err(usage(
-                    format!(
-                        "--ca {}: no usable CA certificate ({ignored} unparsable)",
-                        file.display()
-                    ),
-                    "give a PEM file of CA certificates",
-                ));
-            }
-        }
-        None => {
-            roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-            // The system's store adds any local CA; a broken one leaves the web roots.
-            let native = rustls_native_certs::load_native_certs();
-            roots.add_parsable_certificates(native.certs);
-        }
+    let (_, ignored) = roots.add_parsable_certificates(given.iter().cloned());
+    if roots.is_empty() {
+        return Err(usage(
+            format!(
+                "--ca {}: no usable CA certificate ({ignored} unparsable)",
+                file.display()
+            ),
+            "give a PEM file of CA certificates",
+        ));
     }
     Ok(roots)
+}
+
+/// The bundled web roots and the system's store.
+fn system_roots() -> RootCertStore {
+    let mut roots = RootCertStore::empty();
+    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    // The system's store adds any local CA; a broken one leaves the web roots.
+    let native = rustls_native_certs::load_native_certs();
+    roots.add_parsable_certificates(native.certs);
+    roots
 }
 
 /// Opens TLS over `tcp` as a client; a refusal is exit 4 with the reason and a hint.
@@ -187,7 +191,7 @@ fn client_handshake_error(err: io::Error, target: &HostPort, ca_given: bool) -> 
                 CertificateError::NotValidForNameContext { presented, .. }
                     if presented.is_empty() =>
                 {
-                    "the certificate names no host in its subjectAltName (a CN alone counts for nothing here): make it with `-addext subjectAltName=DNS:NAME`, or --insecure to skip the check"
+                    "the certificate names no host in its subjectAltName: make it with `-addext subjectAltName=DNS:NAME` (a CN alone is read only against --ca, as curl reads it), or --insecure to skip the check"
                 }
                 CertificateError::NotValidForName
                 | CertificateError::NotValidForNameContext { .. } => {
@@ -231,7 +235,7 @@ fn client_handshake_error(err: io::Error, target: &HostPort, ca_given: bool) -> 
 
 /// Why a certificate was refused: rustls's own words where they say it (expiry and names come
 /// with the dates and names), plain ones where it only gives a variant name.
-fn cert_reason(err: &CertificateError) -> String {
+pub(super) fn cert_reason(err: &CertificateError) -> String {
     match err {
         CertificateError::UnknownIssuer => {
             "its issuer is unknown (a self-signed certificate, or a CA not trusted here)".into()
@@ -273,9 +277,9 @@ fn cert_fix(err: &CertificateError) -> Option<&'static str> {
     };
     match other.0.downcast_ref::<webpki::Error>()? {
         webpki::Error::CaUsedAsEndEntity => Some(
-            "make the server's certificate with `-addext basicConstraints=critical,CA:FALSE \
-             -addext subjectAltName=DNS:NAME` (or issue it from a CA given with --ca), or \
-             --insecure to skip the check",
+            "give it with --ca FILE (it is then trusted as curl trusts it), or make the \
+             server's certificate with `-addext basicConstraints=critical,CA:FALSE -addext \
+             subjectAltName=DNS:NAME`, or --insecure to skip the check",
         ),
         webpki::Error::RequiredEkuNotFoundContext(_) => Some(
             "make the server's certificate with `-addext extendedKeyUsage=serverAuth`, or \

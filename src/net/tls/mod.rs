@@ -9,6 +9,7 @@
 //! refused certificate is exit 4 with the reason and the flag that would help.
 
 mod client;
+mod handmade;
 mod server;
 
 pub use client::{ClientOptions, TlsClient, client, connect, late_alert};
@@ -23,6 +24,7 @@ use std::task::{Context, Poll};
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use rustls::sign::CertifiedKey;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 
@@ -124,15 +126,25 @@ fn certificates(file: &Path, flag: &str) -> anyhow::Result<Vec<CertificateDer<'s
     Ok(certs)
 }
 
-fn cert_and_key(
+/// Reads `cert` (a PEM chain, ours first) and `key` (its PEM private key) into what rustls
+/// signs with, checking that they belong together (a version 1 certificate too, as
+/// `openssl x509 -req` makes it: see handmade.rs).
+fn certified_key(
     cert: &Path,
     key: &Path,
-    cert_flag: &str,
-    key_flag: &str,
-) -> anyhow::Result<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>)> {
+    flags: (&str, &str),
+    provider: &CryptoProvider,
+) -> anyhow::Result<Arc<CertifiedKey>> {
+    let (cert_flag, key_flag) = flags;
     let chain = certificates(cert, cert_flag)?;
     let key = PrivateKeyDer::from_pem_file(key).map_err(|e| pem_error(e, key, key_flag))?;
-    Ok((chain, key))
+    let signing = provider
+        .key_provider
+        .load_private_key(key)
+        .map_err(|e| key_error(e, cert, cert_flag, key_flag))?;
+    let certified = CertifiedKey::new(chain, signing);
+    handmade::keys_match(&certified).map_err(|e| key_error(e, cert, cert_flag, key_flag))?;
+    Ok(Arc::new(certified))
 }
 
 fn pem_error(err: rustls::pki_types::pem::Error, file: &Path, flag: &str) -> anyhow::Error {
@@ -159,6 +171,14 @@ fn pem_error(err: rustls::pki_types::pem::Error, file: &Path, flag: &str) -> any
 
 fn key_error(err: rustls::Error, cert: &Path, cert_flag: &str, key_flag: &str) -> anyhow::Error {
     match err {
+        rustls::Error::InvalidCertificate(why) => usage(
+            format!(
+                "{cert_flag} {}: the certificate cannot be used: {}",
+                cert.display(),
+                client::cert_reason(&why)
+            ),
+            "give an X.509 certificate in PEM (version 3, or version 1 as `openssl x509 -req` makes it)",
+        ),
         rustls::Error::InconsistentKeys(_) => usage(
             format!(
                 "{key_flag} is not the key of the certificate in {cert_flag} {}",

@@ -7,14 +7,13 @@ use std::sync::Arc;
 
 use rustls::pki_types::PrivateKeyDer;
 use rustls::server::WebPkiClientVerifier;
+use rustls::sign::{CertifiedKey, SingleCertAndKey};
 use rustls::{RootCertStore, ServerConfig};
 use serde_json::json;
 use tokio::net::TcpStream;
 use tokio_rustls::TlsAcceptor;
 
-use super::{
-    Stream, cert_and_key, certificates, fingerprint, key_error, provider, rustls_error, usage,
-};
+use super::{Stream, certificates, certified_key, fingerprint, provider, rustls_error, usage};
 use crate::console;
 use crate::exit::{Exit, Fail};
 use crate::net::addr::HostPort;
@@ -52,11 +51,12 @@ pub struct TlsServer {
 /// Builds the listener's TLS configuration, or `None` without TLS flags. A self-signed
 /// certificate is made for `localhost`, the loopback addresses and `bind`'s host.
 pub fn server(opts: &ServerOptions, bind: &HostPort) -> anyhow::Result<Option<TlsServer>> {
-    let (chain, key, self_signed) = match (&opts.cert, &opts.key, opts.self_signed) {
-        (Some(cert), Some(key), false) => {
-            let (chain, key) = cert_and_key(cert, key, "--tls-cert", "--tls-key")?;
-            (chain, key, None)
-        }
+    let provider = provider();
+    let (certified, self_signed) = match (&opts.cert, &opts.key, opts.self_signed) {
+        (Some(cert), Some(key), false) => (
+            certified_key(cert, key, ("--tls-cert", "--tls-key"), &provider)?,
+            None,
+        ),
         (None, None, true) => {
             let mut names = vec!["localhost".to_string(), "127.0.0.1".into(), "::1".into()];
             if !bind.host.is_empty() && !names.contains(&bind.host) {
@@ -68,7 +68,9 @@ pub fn server(opts: &ServerOptions, bind: &HostPort) -> anyhow::Result<Option<Tl
             let key = PrivateKeyDer::try_from(made.signing_key.serialize_der())
                 .map_err(|e| anyhow::anyhow!("could not use the self-signed key: {e}"))?;
             let print = fingerprint(&cert);
-            (vec![cert], key, Some((names, print)))
+            let certified = CertifiedKey::from_der(vec![cert], key, &provider)
+                .map_err(|e| anyhow::anyhow!("the self-signed certificate is unusable: {e}"))?;
+            (Arc::new(certified), Some((names, print)))
         }
         (None, None, false) if opts.client_ca.is_some() => {
             return Err(usage(
@@ -85,7 +87,6 @@ pub fn server(opts: &ServerOptions, bind: &HostPort) -> anyhow::Result<Option<Tl
             ));
         }
     };
-    let provider = provider();
     let builder = ServerConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
         .expect("ring supports the default versions");
@@ -105,12 +106,7 @@ pub fn server(opts: &ServerOptions, bind: &HostPort) -> anyhow::Result<Option<Tl
         }
         None => builder.with_no_client_auth(),
     };
-    let mut config = builder
-        .with_single_cert(chain, key)
-        .map_err(|e| match &opts.cert {
-            Some(cert) => key_error(e, cert, "--tls-cert", "--tls-key"),
-            None => anyhow::anyhow!("the self-signed certificate is unusable: {e}"),
-        })?;
+    let mut config = builder.with_cert_resolver(Arc::new(SingleCertAndKey::from(certified)));
     config.key_log = Arc::new(rustls::KeyLogFile::new());
     // No TLS 1.3 session tickets: a listener here never resumes sessions anyway, and with
     // them about 1 in 60 Python (OpenSSL) wss:// clients stalled before their WebSocket
