@@ -362,7 +362,7 @@ _wsctl() {
             return 0
             ;;
         wsctl__subcmd__tcp__subcmd__connect)
-            opts="-e -v -q -h -V --tls --echo --exec --no-repl --history --connect-timeout --reconnect --retries --proxy --reconnect-max-delay --ca --insecure --cert --key --sni --send --count --recv-only --send-only --timeout --idle-timeout --verbose --quiet --color --events --help --version"
+            opts="-C -e -v -q -h -V --tls --crlf --echo --exec --no-repl --history --connect-timeout --reconnect --retries --proxy --reconnect-max-delay --ca --insecure --cert --key --sni --send --count --recv-only --send-only --timeout --idle-timeout --verbose --quiet --color --events --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -500,7 +500,7 @@ _wsctl() {
             return 0
             ;;
         wsctl__subcmd__tcp__subcmd__listen)
-            opts="-e -k -v -q -h -V --echo --exec --no-repl --history --keep-open --max-conns --allow --deny --idle-timeout --broadcast --chat --to --handshake-timeout --tls-cert --tls-key --tls-self-signed --client-ca --ca --insecure --cert --key --sni --verbose --quiet --color --events --help --version"
+            opts="-C -e -k -v -q -h -V --crlf --echo --exec --no-repl --history --keep-open --max-conns --allow --deny --idle-timeout --broadcast --chat --to --handshake-timeout --tls-cert --tls-key --tls-self-signed --client-ca --ca --insecure --cert --key --sni --verbose --quiet --color --events --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -664,7 +664,7 @@ _wsctl() {
             return 0
             ;;
         wsctl__subcmd__udp__subcmd__listen)
-            opts="-e -0 -b -v -q -h -V --multicast --interface --ttl --max-conns --idle-timeout --echo --exec --no-repl --history --null --binary --verbose --quiet --color --events --help --version"
+            opts="-C -e -0 -b -v -q -h -V --multicast --interface --ttl --max-conns --idle-timeout --crlf --echo --exec --no-repl --history --null --binary --verbose --quiet --color --events --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -718,7 +718,7 @@ _wsctl() {
             return 0
             ;;
         wsctl__subcmd__udp__subcmd__send)
-            opts="-e -0 -b -v -q -h -V --wait --linger --broadcast --ttl --interface --echo --exec --no-repl --history --null --binary --send --count --recv-only --send-only --timeout --idle-timeout --verbose --quiet --color --events --help --version"
+            opts="-C -e -0 -b -v -q -h -V --wait --linger --broadcast --ttl --interface --crlf --echo --exec --no-repl --history --null --binary --send --count --recv-only --send-only --timeout --idle-timeout --verbose --quiet --color --events --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -70,6 +70,7 @@ never\t''"
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from connect" -l events -d 'How status lines and events are written on stderr' -r -f -a "text\t'Status lines for people'
 json\t'One JSON object per line'"
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from connect" -l tls -d 'Speak TLS to the server (verified as for wss://)'
+complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from connect" -s C -l crlf -d 'Send line ends as CRLF: each `\\n` not already after a `\\r` goes as `\\r\\n` (typed lines, stdin, a command\'s output, --send), as `ncat -C` does'
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from connect" -l echo -d 'Send back everything that arrives, instead of using stdin/stdout'
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from connect" -l no-repl -d 'Pipe stdin/stdout plainly even on a terminal (no interactive prompt)'
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from connect" -l reconnect -d 'Connect again when the connection fails or ends (exponential backoff with jitter), until stdin ends'
@@ -100,6 +101,7 @@ always\t''
 never\t''"
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -l events -d 'How status lines and events are written on stderr' -r -f -a "text\t'Status lines for people'
 json\t'One JSON object per line'"
+complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -s C -l crlf -d 'Send line ends as CRLF: each `\\n` not already after a `\\r` goes as `\\r\\n` (typed lines, stdin, a command\'s output), as `ncat -C` does'
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -l echo -d 'Send back everything that arrives, instead of using stdin/stdout'
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -l no-repl -d 'Pipe stdin/stdout plainly even on a terminal (no interactive prompt)'
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -s k -l keep-open -d 'Keep listening after a connection ends: with --echo or --exec, clients are served at once; with stdin/stdout, one after another'
@@ -242,6 +244,7 @@ never\t''"
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from send" -l events -d 'How status lines and events are written on stderr' -r -f -a "text\t'Status lines for people'
 json\t'One JSON object per line'"
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from send" -l broadcast -d 'Allow sending to a broadcast address (SO_BROADCAST)'
+complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from send" -s C -l crlf -d 'End each datagram with CRLF (and send any `\\n` inside as `\\r\\n`), as `ncat -C` does'
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from send" -l echo -d 'Send back everything that arrives, instead of using stdin/stdout'
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from send" -l no-repl -d 'Pipe stdin/stdout plainly even on a terminal (no interactive prompt)'
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from send" -s 0 -l null -d 'Messages are NUL-terminated records instead of lines'
@@ -267,6 +270,7 @@ never\t''"
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from connect" -l events -d 'How status lines and events are written on stderr' -r -f -a "text\t'Status lines for people'
 json\t'One JSON object per line'"
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from connect" -l broadcast -d 'Allow sending to a broadcast address (SO_BROADCAST)'
+complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from connect" -s C -l crlf -d 'End each datagram with CRLF (and send any `\\n` inside as `\\r\\n`), as `ncat -C` does'
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from connect" -l echo -d 'Send back everything that arrives, instead of using stdin/stdout'
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from connect" -l no-repl -d 'Pipe stdin/stdout plainly even on a terminal (no interactive prompt)'
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from connect" -s 0 -l null -d 'Messages are NUL-terminated records instead of lines'
@@ -289,6 +293,7 @@ always\t''
 never\t''"
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from listen" -l events -d 'How status lines and events are written on stderr' -r -f -a "text\t'Status lines for people'
 json\t'One JSON object per line'"
+complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from listen" -s C -l crlf -d 'End each datagram with CRLF (and send any `\\n` inside as `\\r\\n`), as `ncat -C` does'
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from listen" -l echo -d 'Send back everything that arrives, instead of using stdin/stdout'
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from listen" -l no-repl -d 'Pipe stdin/stdout plainly even on a terminal (no interactive prompt)'
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from listen" -s 0 -l null -d 'Messages are NUL-terminated records instead of lines'

@@ -234,6 +234,7 @@ pub fn framing(data: &[u8]) {
         framing,
         max,
         transport,
+        crlf: false,
     };
     let stages = wsctl::framing::stage(cut).into_iter().collect();
     let run = wsctl::relay::behind(side, stages, ends);

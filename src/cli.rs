@@ -117,6 +117,11 @@ pub struct TcpConnectArgs {
     #[arg(long)]
     pub tls: bool,
 
+    /// Send line ends as CRLF: each `\n` not already after a `\r` goes as `\r\n` (typed
+    /// lines, stdin, a command's output, --send), as `ncat -C` does
+    #[arg(short = 'C', long, help_heading = "Local side")]
+    pub crlf: bool,
+
     #[command(flatten)]
     pub local: LocalArgs,
 
@@ -139,6 +144,11 @@ pub struct TcpListenArgs {
     /// The port, when the first word is the HOST alone (nc's order: `127.0.0.1 4444`)
     #[arg(value_name = "PORT")]
     pub port: Option<String>,
+
+    /// Send line ends as CRLF: each `\n` not already after a `\r` goes as `\r\n` (typed
+    /// lines, stdin, a command's output), as `ncat -C` does
+    #[arg(short = 'C', long, help_heading = "Local side", conflicts_with = "to")]
+    pub crlf: bool,
 
     #[command(flatten)]
     pub local: LocalArgs,
@@ -301,6 +311,15 @@ pub struct UdpSendArgs {
     #[arg(long, value_name = "IFACE")]
     pub interface: Option<String>,
 
+    /// End each datagram with CRLF (and send any `\n` inside as `\r\n`), as `ncat -C` does
+    #[arg(
+        short = 'C',
+        long,
+        help_heading = "Local side",
+        conflicts_with = "binary"
+    )]
+    pub crlf: bool,
+
     #[command(flatten)]
     pub local: LocalArgs,
 
@@ -342,6 +361,15 @@ pub struct UdpListenArgs {
     /// without a datagram either way (0: never) [default: 60s]
     #[arg(long, value_name = "DUR", requires = "exec", value_parser = parse_duration)]
     pub idle_timeout: Option<Duration>,
+
+    /// End each datagram with CRLF (and send any `\n` inside as `\r\n`), as `ncat -C` does
+    #[arg(
+        short = 'C',
+        long,
+        help_heading = "Local side",
+        conflicts_with = "binary"
+    )]
+    pub crlf: bool,
 
     #[command(flatten)]
     pub local: LocalArgs,

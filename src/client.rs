@@ -12,7 +12,7 @@ use tokio_tungstenite::WebSocketStream;
 use crate::config::{self, Local, MAX_REDIRECTS, UdpClient, WsClient};
 use crate::console;
 use crate::exit::{Exit, Fail};
-use crate::framing::Records;
+use crate::framing::{self, Records};
 use crate::local;
 use crate::net::tls::Stream;
 use crate::net::ws::gate::Gated;
@@ -31,14 +31,17 @@ pub async fn tcp(
     local: Local,
     script: Script,
     reconnect: Option<Reconnect>,
+    crlf: bool,
     shutdown: &Shutdown,
 ) -> anyhow::Result<()> {
-    let records = Records::bytes();
+    let records = Records::bytes(crlf);
     let connect = || net::client::open(&remote);
     if let Some(policy) = reconnect {
         return reconnect::run(
             |ends| local::run(local, records, vec![], ends, shutdown),
-            Vec::new(),
+            crlf.then(|| framing::crlf(Transport::Stream, relay::Side::Remote))
+                .into_iter()
+                .collect(),
             connect,
             |(stream, _), ends| net::tcp::run(stream, ends, shutdown),
             &script,
@@ -98,6 +101,7 @@ pub async fn ws(cfg: WsClient, shutdown: &Shutdown) -> anyhow::Result<()> {
         framing: cfg.framing,
         max: cfg.control.max_message_size,
         transport: Transport::Message,
+        crlf: false,
     };
     let connect = || open_ws(&cfg);
     if let Some(policy) = &cfg.reconnect {
@@ -131,6 +135,7 @@ pub async fn udp(cfg: UdpClient, shutdown: &Shutdown) -> anyhow::Result<()> {
         framing: cfg.framing,
         max: net::udp::RECORD_LIMIT,
         transport: Transport::Datagram,
+        crlf: cfg.crlf,
     };
     relay::run(
         |ends| local::run(cfg.local.clone(), records, env, ends, shutdown),

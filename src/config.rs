@@ -38,6 +38,8 @@ pub enum Job {
         local: Local,
         script: Script,
         reconnect: Option<Reconnect>,
+        /// `-C`: line ends go as `\r\n`.
+        crlf: bool,
     },
     TcpListen {
         bind: HostPort,
@@ -83,6 +85,8 @@ pub struct Serving {
     pub idle_timeout: Option<Duration>,
     /// `--handshake-timeout`: the longest a TLS or WebSocket handshake may take.
     pub handshake_timeout: Duration,
+    /// `tcp listen -C`: line ends go to the clients as `\r\n`.
+    pub crlf: bool,
 }
 
 /// `--allow` and `--deny`: which client addresses are served.
@@ -154,6 +158,7 @@ impl Config {
                     local: local(args.local, scripted(&args.script)),
                     script: script(args.script),
                     reconnect: reconnect(&args.client),
+                    crlf: args.crlf,
                 }
             }
             Command::Tcp(TcpCommand::Listen(args)) => {
@@ -166,7 +171,10 @@ impl Config {
                         &tls_client_options(args.tls_upstream),
                     )?,
                     bind,
-                    serving: serving(args.server, &local)?,
+                    serving: Serving {
+                        crlf: args.crlf,
+                        ..serving(args.server, &local)?
+                    },
                     local,
                 }
             }
@@ -295,6 +303,7 @@ fn serving(args: ServerArgs, local: &Local) -> anyhow::Result<Serving> {
         },
         idle_timeout: idle(args.idle_timeout, processes.then_some(EXEC_IDLE)),
         handshake_timeout: args.handshake_timeout,
+        crlf: false,
     })
 }
 

@@ -162,7 +162,8 @@ async fn run_job(job: Job, shutdown: &Shutdown) -> anyhow::Result<()> {
             local,
             script,
             reconnect,
-        } => client::tcp(remote, local, script, reconnect, shutdown).await,
+            crlf,
+        } => client::tcp(remote, local, script, reconnect, crlf, shutdown).await,
         Job::TcpListen {
             bind,
             local,

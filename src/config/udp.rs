@@ -28,6 +28,8 @@ pub struct UdpClient {
     pub socket: SocketOptions,
     /// `--send`, `--count` and the other scripting options.
     pub script: Script,
+    /// `-C`: each datagram ends with `\r\n`.
+    pub crlf: bool,
 }
 
 /// `udp listen`, checked.
@@ -45,6 +47,8 @@ pub struct UdpServer {
     pub max_senders: usize,
     /// `--exec`: a sender's command ends after this long without a datagram either way.
     pub idle_timeout: Option<Duration>,
+    /// `-C`: each datagram ends with `\r\n`.
+    pub crlf: bool,
 }
 
 pub(super) fn udp_client(args: UdpSendArgs) -> anyhow::Result<UdpClient> {
@@ -63,6 +67,7 @@ pub(super) fn udp_client(args: UdpSendArgs) -> anyhow::Result<UdpClient> {
             send_ends_input: true,
             ..script(args.script)
         },
+        crlf: args.crlf,
     })
 }
 
@@ -92,5 +97,6 @@ pub(super) fn udp_server(args: UdpListenArgs) -> anyhow::Result<UdpServer> {
         },
         max_senders: args.max_conns.map_or(EXEC_MAX_CONNS, |n| n as usize),
         idle_timeout: idle(args.idle_timeout, Some(UDP_EXEC_IDLE)),
+        crlf: args.crlf,
     })
 }

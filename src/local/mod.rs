@@ -7,7 +7,7 @@ pub mod stdio;
 use std::path::PathBuf;
 
 use crate::framing::{self, Framing, Records};
-use crate::relay::{Ends, Stage};
+use crate::relay::{Ends, Side, Stage};
 use crate::script::{self, Script};
 use crate::shutdown::Shutdown;
 
@@ -51,13 +51,18 @@ pub async fn run(
 
 /// The stages between `local` and a remote side that carries `records`, in order: framing
 /// for a byte-stream side (stdin/stdout, a command) where the remote side has messages (echo
-/// and the prompt take messages as they are), then a client's `script`.
+/// and the prompt take messages as they are), then a client's `script`, then `-C`'s line ends.
 pub fn stages<'a>(local: &Local, records: Records, script: &Script) -> Vec<Stage<'a>> {
     let bytes = matches!(local, Local::Stdio | Local::Exec(_));
     let framing = bytes.then(|| framing::stage(records)).flatten();
     framing
         .into_iter()
         .chain(script::stage(script, records.transport))
+        .chain(
+            records
+                .crlf
+                .then(|| framing::crlf(records.transport, Side::Remote)),
+        )
         .collect()
 }
 

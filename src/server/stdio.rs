@@ -29,6 +29,7 @@ pub(super) const LINES: Records = Records {
     framing: Framing::Lines,
     max: LINE_LIMIT,
     transport: Transport::Stream,
+    crlf: false,
 };
 
 /// The longest line a TCP client of `--broadcast`/`--chat` may send.

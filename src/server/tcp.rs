@@ -49,6 +49,7 @@ pub async fn serve_tcp(
         script: idle_script(&serving),
         local,
         hub,
+        crlf: serving.crlf,
     });
     let served = serve(listener, policy, shutdown, service);
     match stdio {
@@ -70,6 +71,8 @@ struct TcpService {
     local: Local,
     /// `--broadcast`, `--chat` or the prompt: one local side for every client.
     hub: Option<Arc<Hub>>,
+    /// `-C`: line ends go to each client as `\r\n`.
+    crlf: bool,
 }
 
 impl Handler for Arc<TcpService> {
@@ -101,7 +104,13 @@ impl Handler for Arc<TcpService> {
         own: Shutdown,
     ) -> anyhow::Result<()> {
         if let Some(hub) = &self.hub {
-            let lines = framing::stage(LINES).into_iter().collect();
+            // Next to the socket, -C's line ends, then the cut into lines for the hub.
+            let lines = self
+                .crlf
+                .then(|| framing::crlf(Transport::Stream, relay::Side::Local))
+                .into_iter()
+                .chain(framing::stage(LINES))
+                .collect();
             let session = |ends| relay::behind(|e| tcp::run(stream, e, &own), lines, ends);
             return hub.serve(peer, &own, session).await;
         }
@@ -115,11 +124,11 @@ impl Handler for Arc<TcpService> {
             )
             .await;
         }
-        if self.local == Local::Echo && !self.script.is_active() {
+        if self.local == Local::Echo && !self.script.is_active() && !self.crlf {
             return tcp::run(stream, loopback(), &own).await;
         }
         let env = crate::net::socket_env(stream.tcp(), peer);
-        let records = Records::bytes();
+        let records = Records::bytes(self.crlf);
         relay::run(
             |ends| local::run(self.local.clone(), records, env, ends, &own),
             local::stages(&self.local, records, &self.script),

@@ -34,11 +34,7 @@ pub async fn listen(cfg: UdpServer, shutdown: &Shutdown) -> anyhow::Result<()> {
     match &cfg.local {
         Local::Echo => echo(&socket).await,
         Local::Stdio | Local::Repl(_) => {
-            let records = Records {
-                framing: cfg.framing,
-                max: RECORD_LIMIT,
-                transport: Transport::Datagram,
-            };
+            let records = datagram_records(&cfg);
             relay::run(
                 |ends| local::run(cfg.local.clone(), records, vec![], ends, shutdown),
                 local::stages(&cfg.local, records, &Script::default()),
@@ -51,7 +47,14 @@ pub async fn listen(cfg: UdpServer, shutdown: &Shutdown) -> anyhow::Result<()> {
                 max: cfg.max_senders,
                 idle: cfg.idle_timeout,
             };
-            exec::serve(socket.clone(), cmd, cfg.framing, limits, shutdown).await
+            exec::serve(
+                socket.clone(),
+                cmd,
+                datagram_records(&cfg),
+                limits,
+                shutdown,
+            )
+            .await
         }
     }
 }
@@ -114,5 +117,15 @@ async fn serve_stdio(socket: Arc<UdpSocket>, ends: Ends, framing: Framing) -> an
     tokio::select! {
         sent = send => sent,
         received = receive => received,
+    }
+}
+
+/// `udp listen`'s records: datagrams cut by its framing, with `-C`'s line ends.
+fn datagram_records(cfg: &UdpServer) -> Records {
+    Records {
+        framing: cfg.framing,
+        max: RECORD_LIMIT,
+        transport: Transport::Datagram,
+        crlf: cfg.crlf,
     }
 }

@@ -40,6 +40,7 @@ pub async fn serve_ws(
         framing: cfg.framing,
         max: cfg.control.max_message_size,
         transport: Transport::Message,
+        crlf: false,
     };
     let (hub, stdio) = hub_of(&cfg.serving, &cfg.local, cfg.forward.is_some())
         .map(|chat| start_hub(chat, &cfg.local, records, shutdown))

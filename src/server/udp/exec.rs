@@ -20,10 +20,10 @@ use tokio::time::Instant;
 
 use crate::config::Local;
 use crate::console;
-use crate::framing::{Framing, Records};
+use crate::framing::Records;
 use crate::local;
-use crate::net::udp::{RECORD_LIMIT, datagram_event, datagrams};
-use crate::relay::{self, Ends, Message, Transport, pair};
+use crate::net::udp::{datagram_event, datagrams};
+use crate::relay::{self, Ends, Message, pair};
 use crate::script::Script;
 use crate::shutdown::Shutdown;
 
@@ -56,7 +56,7 @@ pub struct Limits {
 pub async fn serve(
     socket: Arc<UdpSocket>,
     cmd: &str,
-    framing: Framing,
+    records: Records,
     limits: Limits,
     shutdown: &Shutdown,
 ) -> anyhow::Result<()> {
@@ -173,17 +173,12 @@ pub async fn serve(
         let task = running.spawn(async move {
             let output = async {
                 while let Some(msg) = rx.recv().await {
-                    for datagram in datagrams(msg, peer, framing)? {
+                    for datagram in datagrams(msg, peer, records.framing)? {
                         socket.send_to(&datagram, peer).await?;
                         *touched.lock().unwrap() = Instant::now();
                     }
                 }
                 anyhow::Ok(())
-            };
-            let records = Records {
-                framing,
-                max: RECORD_LIMIT,
-                transport: Transport::Datagram,
             };
             let exec = Local::Exec(cmd);
             let program = relay::behind(

@@ -1,0 +1,151 @@
+//! The everyday netcat flags (issue 17): `-C/--crlf` as `ncat -C`. The servers that check
+//! what arrives are written by hand on loopback sockets.
+
+mod common;
+
+use common::*;
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, UdpSocket};
+
+/// A strict line-protocol server (HTTP by the letter): it reads one request up to its blank
+/// line and answers 200 when the lines ended in CRLF, 400 when they ended in a bare LF. The
+/// handle gives the bytes it received.
+fn strict_server() -> (String, std::thread::JoinHandle<Vec<u8>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let server = std::thread::spawn(move || {
+        let (mut k, _) = listener.accept().unwrap();
+        k.set_read_timeout(Some(WAIT)).unwrap();
+        let mut got = Vec::new();
+        let mut buf = [0u8; 4096];
+        while !got.windows(2).any(|w| w == b"\n\n") && !got.windows(4).any(|w| w == b"\r\n\r\n") {
+            let n = k.read(&mut buf).unwrap();
+            if n == 0 {
+                break;
+            }
+            got.extend_from_slice(&buf[..n]);
+        }
+        let bare_lf = got
+            .iter()
+            .enumerate()
+            .any(|(i, &b)| b == b'\n' && (i == 0 || got[i - 1] != b'\r'));
+        let crlf = !bare_lf;
+        let answer: &[u8] = if crlf {
+            b"HTTP/1.0 200 OK\r\n\r\nfine\r\n"
+        } else {
+            b"HTTP/1.0 400 Bad Request\r\n\r\nbare LF\r\n"
+        };
+        k.write_all(answer).unwrap();
+        got
+    });
+    (addr, server)
+}
+
+/// ux-03, piped: with -C the request's bare LFs go as CRLF and the strict server answers 200;
+/// without it, the same input gets 400 (nothing is changed unasked).
+#[test]
+fn crlf_makes_a_strict_line_protocol_answer() {
+    for (flag, status, sent) in [
+        (
+            Some("-C"),
+            "HTTP/1.0 200 OK",
+            &b"GET / HTTP/1.0\r\nHost: x\r\n\r\n"[..],
+        ),
+        (
+            None,
+            "HTTP/1.0 400 Bad Request",
+            b"GET / HTTP/1.0\nHost: x\n\n",
+        ),
+    ] {
+        let (addr, server) = strict_server();
+        let mut args = vec!["tcp", "connect", &addr];
+        args.extend(flag);
+        let mut client = start(&args);
+        client.write_stdin(b"GET / HTTP/1.0\nHost: x\n\n");
+        let got = server.join().unwrap();
+        client.close_stdin();
+        let c = client.finish();
+        assert_eq!(got, sent, "{flag:?}");
+        assert_eq!(c.code(), 0, "{flag:?}: {}", c.stderr);
+        assert!(
+            c.stdout_text().starts_with(status),
+            "{flag:?}: {}",
+            c.stdout_text()
+        );
+    }
+}
+
+/// -C: `--send` lines and a `\r\n` already there (not doubled) over TCP.
+#[test]
+fn crlf_applies_to_send_and_leaves_crlf_alone() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let server = std::thread::spawn(move || {
+        let (mut k, _) = listener.accept().unwrap();
+        k.set_read_timeout(Some(WAIT)).unwrap();
+        // Two lines, then our close: `--send` keeps the connection open for answers.
+        let mut got = Vec::new();
+        let mut buf = [0u8; 256];
+        while got.iter().filter(|&&b| b == b'\n').count() < 2 {
+            let n = k.read(&mut buf).unwrap();
+            assert!(n > 0, "closed after {got:?}");
+            got.extend_from_slice(&buf[..n]);
+        }
+        got
+    });
+    let client = start(&[
+        "tcp", "connect", "-C", &addr, "--send", "HELO a", "--send", "QUIT\r",
+    ]);
+    let got = server.join().unwrap();
+    let c = client.finish();
+    assert_eq!(c.code(), 0, "{}", c.stderr);
+    assert_eq!(got, b"HELO a\r\nQUIT\r\n");
+}
+
+/// A listener's -C: stdin's lines reach the client with CRLF, one client and under
+/// --broadcast; -C makes no sense across a `--to` bridge, nor with -b for datagrams.
+#[test]
+fn a_listeners_crlf_and_its_usage_errors() {
+    for extra in [&[][..], &["--broadcast"]] {
+        let mut args = vec!["tcp", "listen", "127.0.0.1:0", "-C"];
+        args.extend_from_slice(extra);
+        let mut server = start(&args);
+        let addr = server.listening();
+        let mut client = std::net::TcpStream::connect(&addr).unwrap();
+        client.set_read_timeout(Some(WAIT)).unwrap();
+        // Written once the client is served (lines before that reach nobody under a hub).
+        server.line_containing("accepted");
+        server.write_stdin(b"one\ntwo\n");
+        let mut got = [0u8; 10];
+        client.read_exact(&mut got).unwrap();
+        assert_eq!(&got, b"one\r\ntwo\r\n", "{extra:?}");
+        drop(client);
+        server.interrupt();
+    }
+    let to = start(&["tcp", "listen", "127.0.0.1:0", "-C", "--to", "127.0.0.1:9"]).finish();
+    assert_eq!(to.code(), 2, "{}", to.stderr);
+    to.assert_says("'--crlf' cannot be used with '--to <");
+    let b = start(&["udp", "send", "127.0.0.1:9", "-C", "-b"]).finish();
+    assert_eq!(b.code(), 2, "{}", b.stderr);
+    b.assert_says("'--crlf' cannot be used with '--binary'");
+}
+
+/// -C over UDP: each datagram ends with CRLF, whether the line had one or not.
+#[test]
+fn crlf_ends_each_datagram() {
+    let peer = UdpSocket::bind("127.0.0.1:0").unwrap();
+    peer.set_read_timeout(Some(WAIT)).unwrap();
+    let addr = peer.local_addr().unwrap().to_string();
+    let mut client = start(&["udp", "send", "-C", &addr, "--wait", "0"]);
+    client.write_stdin(b"PING\nPONG\r\n");
+    client.close_stdin();
+    let mut buf = [0u8; 64];
+    let mut got = Vec::new();
+    for _ in 0..2 {
+        let n = peer.recv(&mut buf).unwrap();
+        got.push(String::from_utf8_lossy(&buf[..n]).into_owned());
+    }
+    assert_eq!(got, ["PING\r\n", "PONG\r\n"]);
+    assert_eq!(client.finish().code(), 0);
+}
