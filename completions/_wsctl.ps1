@@ -55,6 +55,9 @@ Register-ArgumentCompleter -Native -CommandName 'wsctl' -ScriptBlock {
             break
         }
         'wsctl;tcp;connect' {
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Bind the local end to ADDR (one of this machine''s addresses) before connecting, as `ncat -s`')
+            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Bind the local end to ADDR (one of this machine''s addresses) before connecting, as `ncat -s`')
+            [CompletionResult]::new('--source-port', '--source-port', [CompletionResultType]::ParameterName, 'Bind the local end to PORT before connecting, as `ncat -p`')
             [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'Run CMD through `sh -c` for each connection, wired to its stdin/stdout')
             [CompletionResult]::new('--exec', '--exec', [CompletionResultType]::ParameterName, 'Run CMD through `sh -c` for each connection, wired to its stdin/stdout')
             [CompletionResult]::new('--history', '--history', [CompletionResultType]::ParameterName, 'The prompt''s history file [default: $XDG_STATE_HOME/wsctl/history, else ~/.local/state/wsctl/history]')
@@ -300,6 +303,9 @@ Register-ArgumentCompleter -Native -CommandName 'wsctl' -ScriptBlock {
             [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'After stdin EOF, wait for replies until none has come for DUR (`forever`: until interrupted)')
             [CompletionResult]::new('--ttl', '--ttl', [CompletionResultType]::ParameterName, 'Time to live (hop limit) of the datagrams sent, unicast and multicast')
             [CompletionResult]::new('--interface', '--interface', [CompletionResultType]::ParameterName, 'For a multicast destination: the interface to send on (IPv4 address, or IPv6 interface name or index)')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Bind the local end to ADDR (one of this machine''s addresses) before sending, as `ncat -u -s`')
+            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Bind the local end to ADDR (one of this machine''s addresses) before sending, as `ncat -u -s`')
+            [CompletionResult]::new('--source-port', '--source-port', [CompletionResultType]::ParameterName, 'Bind the local end to PORT before sending, as `ncat -p`')
             [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'Run CMD through `sh -c` for each connection, wired to its stdin/stdout')
             [CompletionResult]::new('--exec', '--exec', [CompletionResultType]::ParameterName, 'Run CMD through `sh -c` for each connection, wired to its stdin/stdout')
             [CompletionResult]::new('--history', '--history', [CompletionResultType]::ParameterName, 'The prompt''s history file [default: $XDG_STATE_HOME/wsctl/history, else ~/.local/state/wsctl/history]')
@@ -335,6 +341,9 @@ Register-ArgumentCompleter -Native -CommandName 'wsctl' -ScriptBlock {
             [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'After stdin EOF, wait for replies until none has come for DUR (`forever`: until interrupted)')
             [CompletionResult]::new('--ttl', '--ttl', [CompletionResultType]::ParameterName, 'Time to live (hop limit) of the datagrams sent, unicast and multicast')
             [CompletionResult]::new('--interface', '--interface', [CompletionResultType]::ParameterName, 'For a multicast destination: the interface to send on (IPv4 address, or IPv6 interface name or index)')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Bind the local end to ADDR (one of this machine''s addresses) before sending, as `ncat -u -s`')
+            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Bind the local end to ADDR (one of this machine''s addresses) before sending, as `ncat -u -s`')
+            [CompletionResult]::new('--source-port', '--source-port', [CompletionResultType]::ParameterName, 'Bind the local end to PORT before sending, as `ncat -p`')
             [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'Run CMD through `sh -c` for each connection, wired to its stdin/stdout')
             [CompletionResult]::new('--exec', '--exec', [CompletionResultType]::ParameterName, 'Run CMD through `sh -c` for each connection, wired to its stdin/stdout')
             [CompletionResult]::new('--history', '--history', [CompletionResultType]::ParameterName, 'The prompt''s history file [default: $XDG_STATE_HOME/wsctl/history, else ~/.local/state/wsctl/history]')

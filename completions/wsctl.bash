@@ -362,12 +362,24 @@ _wsctl() {
             return 0
             ;;
         wsctl__subcmd__tcp__subcmd__connect)
-            opts="-C -e -v -q -h -V --tls --crlf --echo --exec --no-repl --history --connect-timeout --reconnect --retries --proxy --reconnect-max-delay --ca --insecure --cert --key --sni --send --count --recv-only --send-only --timeout --idle-timeout --verbose --quiet --color --events --help --version"
+            opts="-C -s -e -v -q -h -V --tls --crlf --source --source-port --echo --exec --no-repl --history --connect-timeout --reconnect --retries --proxy --reconnect-max-delay --ca --insecure --cert --key --sni --send --count --recv-only --send-only --timeout --idle-timeout --verbose --quiet --color --events --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --source)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --source-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --exec)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -718,7 +730,7 @@ _wsctl() {
             return 0
             ;;
         wsctl__subcmd__udp__subcmd__send)
-            opts="-C -e -0 -b -v -q -h -V --wait --linger --broadcast --ttl --interface --crlf --echo --exec --no-repl --history --null --binary --send --count --recv-only --send-only --timeout --idle-timeout --verbose --quiet --color --events --help --version"
+            opts="-C -s -e -0 -b -v -q -h -V --wait --linger --broadcast --ttl --interface --crlf --source --source-port --echo --exec --no-repl --history --null --binary --send --count --recv-only --send-only --timeout --idle-timeout --verbose --quiet --color --events --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -737,6 +749,18 @@ _wsctl() {
                     return 0
                     ;;
                 --interface)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --source)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --source-port)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -122,6 +122,15 @@ pub struct TcpConnectArgs {
     #[arg(short = 'C', long, help_heading = "Local side")]
     pub crlf: bool,
 
+    /// Bind the local end to ADDR (one of this machine's addresses) before connecting, as
+    /// `ncat -s`
+    #[arg(short = 's', long, value_name = "ADDR", help_heading = "Connecting")]
+    pub source: Option<std::net::IpAddr>,
+
+    /// Bind the local end to PORT before connecting, as `ncat -p`
+    #[arg(long, value_name = "PORT", help_heading = "Connecting", value_parser = clap::value_parser!(u16).range(1..))]
+    pub source_port: Option<u16>,
+
     #[command(flatten)]
     pub local: LocalArgs,
 
@@ -319,6 +328,15 @@ pub struct UdpSendArgs {
         conflicts_with = "binary"
     )]
     pub crlf: bool,
+
+    /// Bind the local end to ADDR (one of this machine's addresses) before sending, as
+    /// `ncat -u -s`
+    #[arg(short = 's', long, value_name = "ADDR")]
+    pub source: Option<std::net::IpAddr>,
+
+    /// Bind the local end to PORT before sending, as `ncat -p`
+    #[arg(long, value_name = "PORT", value_parser = clap::value_parser!(u16).range(1..))]
+    pub source_port: Option<u16>,
 
     #[command(flatten)]
     pub local: LocalArgs,

@@ -13,7 +13,7 @@ use crate::console;
 use crate::exit::{Exit, Fail};
 use crate::framing::Framing;
 pub use crate::local::Local;
-pub use crate::net::addr::{HostPort, parse_bind, parse_bind_words, parse_target};
+pub use crate::net::addr::{HostPort, Source, parse_bind, parse_bind_words, parse_target};
 pub use crate::net::client::Remote;
 use crate::net::proxy::{self, Scheme};
 use crate::net::tls::{self, TlsServer};
@@ -154,7 +154,16 @@ impl Config {
                 }
                 let tls = args.tls.then_some(tls_opts);
                 Job::TcpConnect {
-                    remote: remote(target, &args.client, tls, Scheme::Tcp)?,
+                    remote: remote(
+                        target,
+                        &args.client,
+                        tls,
+                        Scheme::Tcp,
+                        Source {
+                            ip: args.source,
+                            port: args.source_port,
+                        },
+                    )?,
                     local: local(args.local, scripted(&args.script)),
                     script: script(args.script),
                     reconnect: reconnect(&args.client),
@@ -252,8 +261,10 @@ fn remote(
     client: &ClientArgs,
     tls: Option<tls::ClientOptions>,
     scheme: Scheme,
+    source: Source,
 ) -> anyhow::Result<Remote> {
     Ok(Remote {
+        source,
         proxy: proxy::choose(client.proxy.as_deref(), scheme, &target)?,
         tls: tls
             .map(|opts| tls::client(&opts, &target.host))

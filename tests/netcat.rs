@@ -149,3 +149,107 @@ fn crlf_ends_each_datagram() {
     assert_eq!(got, ["PING\r\n", "PONG\r\n"]);
     assert_eq!(client.finish().code(), 0);
 }
+
+/// A port free on 127.0.0.1 now (bound, then let go), for --source-port.
+fn free_port(udp: bool) -> u16 {
+    if udp {
+        UdpSocket::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port()
+    } else {
+        TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port()
+    }
+}
+
+/// -s and --source-port (ncat's -s and -p): the server sees the connection come from there,
+/// over TCP and UDP.
+#[test]
+fn the_source_address_and_port_are_what_the_server_sees() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let port = free_port(false);
+    let accepting = std::thread::spawn(move || listener.accept().unwrap().1);
+    let mut client = start(&[
+        "tcp",
+        "connect",
+        "-s",
+        "127.0.0.2",
+        "--source-port",
+        &port.to_string(),
+        &addr,
+    ]);
+    let from = accepting.join().unwrap();
+    client.close_stdin();
+    assert_eq!(from.to_string(), format!("127.0.0.2:{port}"));
+    assert_eq!(client.finish().code(), 0);
+
+    let peer = UdpSocket::bind("127.0.0.1:0").unwrap();
+    peer.set_read_timeout(Some(WAIT)).unwrap();
+    let port = free_port(true);
+    let to = peer.local_addr().unwrap().to_string();
+    let c = start(&[
+        "udp",
+        "send",
+        &to,
+        "-s",
+        "127.0.0.3",
+        "--source-port",
+        &port.to_string(),
+        "--send",
+        "hi",
+        "--wait",
+        "0",
+    ])
+    .finish();
+    let mut buf = [0u8; 16];
+    let (n, from) = peer.recv_from(&mut buf).unwrap();
+    assert_eq!(
+        (&buf[..n], from.to_string()),
+        (&b"hi"[..], format!("127.0.0.3:{port}"))
+    );
+    assert_eq!(c.code(), 0, "{}", c.stderr);
+}
+
+/// A source that cannot be bound is exit 3 with the cause and the fix, as any bind; nothing
+/// is sent.
+#[test]
+fn a_source_that_cannot_be_bound_is_exit_3() {
+    let taken = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let target = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = target.local_addr().unwrap().to_string();
+    let cases = [
+        (
+            vec!["-s", "127.0.0.1", "--source-port", &port],
+            format!("wsctl: error: could not bind the source address 127.0.0.1:{port} (address already in use)"),
+            format!("  hint: port {port} is taken here: pick another --source-port, or leave it out"),
+        ),
+        (
+            // TEST-NET-1 (RFC 5737): never one of this machine's; the bind fails, nothing is sent.
+            vec!["-s", "192.0.2.1"],
+            "wsctl: error: could not bind the source address 192.0.2.1:0 (cannot assign requested address)".to_string(),
+            "  hint: that address is not one of this machine's: give one of its own with -s".to_string(),
+        ),
+        (
+            vec!["-s", "::1"],
+            "wsctl: error: 127.0.0.1 has no address of the family of -s ::1".to_string(),
+            "  hint: give a source address of the same family (IPv4 or IPv6) as the host's".to_string(),
+        ),
+    ];
+    for (extra, error, hint) in cases {
+        let mut args = vec!["tcp", "connect", &addr];
+        args.extend(extra.iter().copied());
+        let mut client = start(&args);
+        client.close_stdin();
+        let c = client.finish();
+        assert_eq!(c.code(), 3, "{extra:?}: {}", c.stderr);
+        let lines: Vec<&str> = c.stderr.lines().collect();
+        assert_eq!(lines, [error.as_str(), hint.as_str()], "{extra:?}");
+    }
+}

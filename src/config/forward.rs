@@ -6,6 +6,7 @@ use super::{Local, WsClient, parse_target, ws_url};
 use crate::cli::{ClientArgs, WsArgs, defaults};
 use crate::exit::{Exit, Fail};
 use crate::framing::Framing;
+use crate::net::addr::Source;
 use crate::net::client::Remote;
 use crate::net::proxy::{self, Scheme};
 use crate::net::tls;
@@ -62,6 +63,7 @@ pub fn parse(text: &str, tls_opts: &tls::ClientOptions) -> anyhow::Result<Upstre
             target,
             tls,
             connect_timeout,
+            source: Source::default(),
         }));
     }
     if !(text.starts_with("ws://") || text.starts_with("wss://")) {
@@ -79,6 +81,7 @@ pub fn parse(text: &str, tls_opts: &tls::ClientOptions) -> anyhow::Result<Upstre
             target: parsed.target,
             tls,
             connect_timeout,
+            source: Source::default(),
         },
         request: ClientRequest {
             url: parsed.url,

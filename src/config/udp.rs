@@ -10,6 +10,7 @@ use super::{
 use crate::cli::{UdpListenArgs, UdpSendArgs};
 use crate::framing::Framing;
 use crate::net::Linger;
+use crate::net::addr::Source;
 use crate::net::udp::SocketOptions;
 use crate::script::Script;
 
@@ -62,6 +63,10 @@ pub(super) fn udp_client(args: UdpSendArgs) -> anyhow::Result<UdpClient> {
             ttl: args.ttl,
             interface: args.interface,
             multicast: None,
+            source: Source {
+                ip: args.source,
+                port: args.source_port,
+            },
         },
         script: Script {
             send_ends_input: true,
@@ -94,6 +99,7 @@ pub(super) fn udp_server(args: UdpListenArgs) -> anyhow::Result<UdpServer> {
             multicast: args.multicast,
             interface: args.interface,
             ttl: args.ttl,
+            source: Source::default(),
         },
         max_senders: args.max_conns.map_or(EXEC_MAX_CONNS, |n| n as usize),
         idle_timeout: idle(args.idle_timeout, Some(UDP_EXEC_IDLE)),

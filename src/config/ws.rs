@@ -13,6 +13,7 @@ use crate::cli::{WsArgs, WsConnectArgs, WsListenArgs};
 use crate::exit::{Exit, Fail};
 use crate::framing::Framing;
 use crate::net::Linger;
+use crate::net::addr::Source;
 use crate::net::proxy::{self, Scheme};
 use crate::net::tls::{self, TlsServer};
 use crate::net::ws::accept::AcceptRules;
@@ -94,6 +95,7 @@ pub fn redirected(cfg: &WsClient, follow: &Follow, location: &str) -> anyhow::Re
             .transpose()?,
         target,
         connect_timeout: cfg.remote.connect_timeout,
+        source: cfg.remote.source,
     };
     next.request.url = url;
     Ok(next)
@@ -302,7 +304,7 @@ pub(super) fn ws_client(args: Box<WsConnectArgs>) -> anyhow::Result<WsClient> {
         })
         .transpose()?;
     Ok(WsClient {
-        remote: remote(target, &args.client, tls, scheme)?,
+        remote: remote(target, &args.client, tls, scheme, Source::default())?,
         request: ClientRequest {
             url,
             headers,

@@ -31,6 +31,39 @@ impl std::fmt::Display for HostPort {
     }
 }
 
+/// The local end a client binds before it connects (`-s/--source`, `--source-port`, as
+/// `ncat -s`/`-p`): an address, a port, or both; what is left out is the system's choice.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Source {
+    /// The local address (`-s`): one of this machine's.
+    pub ip: Option<std::net::IpAddr>,
+    /// The local port (`--source-port`).
+    pub port: Option<u16>,
+}
+
+impl Source {
+    /// Whether anything was asked for.
+    pub fn is_set(&self) -> bool {
+        self.ip.is_some() || self.port.is_some()
+    }
+
+    /// The address to bind for a connection to `peer`; `None` when `-s` is of the other
+    /// family (IPv4 and IPv6 do not mix).
+    pub fn for_peer(&self, peer: std::net::SocketAddr) -> Option<std::net::SocketAddr> {
+        let port = self.port.unwrap_or(0);
+        match (self.ip, peer) {
+            (Some(ip), peer) if ip.is_ipv4() != peer.is_ipv4() => None,
+            (Some(ip), _) => Some((ip, port).into()),
+            (None, std::net::SocketAddr::V4(_)) => {
+                Some((std::net::Ipv4Addr::UNSPECIFIED, port).into())
+            }
+            (None, std::net::SocketAddr::V6(_)) => {
+                Some((std::net::Ipv6Addr::UNSPECIFIED, port).into())
+            }
+        }
+    }
+}
+
 fn usage(what: String, hint: &str) -> anyhow::Error {
     Fail::new(Exit::Usage, what).hint(hint).err()
 }

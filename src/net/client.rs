@@ -8,7 +8,7 @@ use serde_json::json;
 
 use crate::console;
 use crate::exit::{Exit, Fail};
-use crate::net::addr::HostPort;
+use crate::net::addr::{HostPort, Source};
 use crate::net::proxy::{self, Proxy};
 use crate::net::tcp;
 use crate::net::tls::{self, Stream, TlsClient};
@@ -24,6 +24,8 @@ pub struct Remote {
     pub tls: Option<TlsClient>,
     /// `--connect-timeout`: the longest the TCP connect (and proxy) may take.
     pub connect_timeout: Duration,
+    /// `-s`, `--source-port`: the local end, bound before connecting (to the proxy, if any).
+    pub source: Source,
 }
 
 /// Connects to `remote` and reports `connected`; the address returned is the TCP peer's
@@ -31,8 +33,10 @@ pub struct Remote {
 pub async fn open(remote: &Remote) -> anyhow::Result<(Stream, SocketAddr)> {
     let attempt = async {
         let tcp = match &remote.proxy {
-            Some(proxy) => proxy::connect(proxy, &remote.target, remote.connect_timeout).await?,
-            None => tcp::connect(&remote.target, remote.connect_timeout).await?,
+            Some(proxy) => {
+                proxy::connect(proxy, &remote.target, remote.connect_timeout, remote.source).await?
+            }
+            None => tcp::connect(&remote.target, remote.connect_timeout, remote.source).await?,
         };
         // Each write is a whole burst (a chunk, a batch of frames): Nagle only adds latency.
         let _ = tcp.set_nodelay(true);

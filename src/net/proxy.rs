@@ -17,7 +17,7 @@ use tokio::net::TcpStream;
 use tokio_socks::tcp::Socks5Stream;
 
 use crate::exit::{Exit, Fail};
-use crate::net::addr::HostPort;
+use crate::net::addr::{HostPort, Source};
 use crate::net::tcp;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -187,14 +187,19 @@ pub async fn connect(
     proxy: &Proxy,
     target: &HostPort,
     timeout: Duration,
+    source: Source,
 ) -> anyhow::Result<TcpStream> {
-    let stream = tcp::connect(&proxy.addr, timeout).await.map_err(|err| {
-        let hint = match &proxy.source {
-            Some(var) => format!("check the proxy, or unset {var} (or list the host in no_proxy)"),
-            None => "check the proxy's address and that it is running".into(),
-        };
-        err.context(Fail::new(Exit::Connect, format!("could not reach the {proxy}")).hint(hint))
-    })?;
+    let stream = tcp::connect(&proxy.addr, timeout, source)
+        .await
+        .map_err(|err| {
+            let hint = match &proxy.source {
+                Some(var) => {
+                    format!("check the proxy, or unset {var} (or list the host in no_proxy)")
+                }
+                None => "check the proxy's address and that it is running".into(),
+            };
+            err.context(Fail::new(Exit::Connect, format!("could not reach the {proxy}")).hint(hint))
+        })?;
     match proxy.kind {
         Kind::Http => http_connect(stream, proxy, target).await,
         Kind::Socks5 => socks5_connect(stream, proxy, target).await,

@@ -14,24 +14,44 @@ use tokio::net::{TcpListener, TcpStream, lookup_host};
 use crate::console;
 use crate::exit::{Exit, Fail};
 use crate::framing::{Aborted, read_chunks, write_chunks};
-use crate::net::addr::HostPort;
+use crate::net::addr::{HostPort, Source};
 use crate::net::tls::{self, Stream};
 use crate::relay::{Ends, Initiator, Message};
 use crate::shutdown::Shutdown;
 
 /// Resolves `target` and tries each address in turn; `timeout` bounds the whole attempt.
-pub async fn connect(target: &HostPort, timeout: Duration) -> anyhow::Result<TcpStream> {
+/// Connects to the first address of `target` that answers, within `timeout`, from `source`
+/// when given (bound first; an address of the other family than `-s` is skipped).
+pub async fn connect(
+    target: &HostPort,
+    timeout: Duration,
+    source: Source,
+) -> anyhow::Result<TcpStream> {
     let attempt = async {
         let addrs = resolve(target).await?;
         let mut last = None;
         for addr in addrs {
+            let Some(local) = source.for_peer(addr) else {
+                console::detail(
+                    1,
+                    "connect_failed",
+                    format!("{addr}: not of the family of -s"),
+                    json!({"addr": addr}),
+                );
+                continue;
+            };
             console::detail(
                 1,
                 "connecting",
                 format!("trying {addr}"),
                 json!({"addr": addr}),
             );
-            match TcpStream::connect(addr).await {
+            let connected = if source.is_set() {
+                connect_from(local, addr).await?
+            } else {
+                TcpStream::connect(addr).await
+            };
+            match connected {
                 Ok(stream) => return Ok(stream),
                 Err(err) => {
                     console::detail(
@@ -44,10 +64,14 @@ pub async fn connect(target: &HostPort, timeout: Duration) -> anyhow::Result<Tcp
                 }
             }
         }
-        let (addr, err) = last.context(Fail::new(
-            Exit::Connect,
-            format!("{} has no address", target.host),
-        ))?;
+        let (addr, err) = last.with_context(|| match source.ip {
+            Some(ip) => Fail::new(
+                Exit::Connect,
+                format!("{} has no address of the family of -s {ip}", target.host),
+            )
+            .hint("give a source address of the same family (IPv4 or IPv6) as the host's"),
+            None => Fail::new(Exit::Connect, format!("{} has no address", target.host)),
+        })?;
         let hint = connect_hint(&err, addr);
         let fail = Fail::new(Exit::Connect, format!("could not connect to {target}"));
         Err(anyhow::Error::new(err).context(match hint {
@@ -69,6 +93,34 @@ pub async fn connect(target: &HostPort, timeout: Duration) -> anyhow::Result<Tcp
     }
 }
 
+/// A socket bound to `local`, then connected to `peer`: the bind's failure is the run's
+/// (exit 3, as any bind), the connect's is the caller's to try the next address.
+async fn connect_from(
+    local: SocketAddr,
+    peer: SocketAddr,
+) -> anyhow::Result<std::io::Result<TcpStream>> {
+    let socket = match local {
+        SocketAddr::V4(_) => tokio::net::TcpSocket::new_v4(),
+        SocketAddr::V6(_) => tokio::net::TcpSocket::new_v6(),
+    }?;
+    // A fixed source port is taken again at once by the next run, as ncat -p does.
+    if local.port() != 0 {
+        socket.set_reuseaddr(true)?;
+    }
+    socket.bind(local).map_err(|err| {
+        let hint = bind_hint(&err, local);
+        let fail = Fail::new(
+            Exit::Connect,
+            format!("could not bind the source address {local}"),
+        );
+        anyhow::Error::new(err).context(match hint {
+            Some(hint) => fail.hint(hint),
+            None => fail,
+        })
+    })?;
+    Ok(socket.connect(peer).await)
+}
+
 pub async fn resolve(target: &HostPort) -> anyhow::Result<Vec<SocketAddr>> {
     let addrs = lookup_host((target.host.as_str(), target.port))
         .await
@@ -80,6 +132,23 @@ pub async fn resolve(target: &HostPort) -> anyhow::Result<Vec<SocketAddr>> {
             .hint("check the host name, or give an IP address")
         })?;
     Ok(addrs.collect())
+}
+
+/// The fix for a source address that cannot be bound (`-s`, `--source-port`).
+pub(crate) fn bind_hint(err: &std::io::Error, local: SocketAddr) -> Option<String> {
+    match err.kind() {
+        ErrorKind::AddrInUse => Some(format!(
+            "port {} is taken here: pick another --source-port, or leave it out",
+            local.port()
+        )),
+        ErrorKind::PermissionDenied => {
+            Some("source ports below 1024 need privileges: pick one from 1024 up".into())
+        }
+        ErrorKind::AddrNotAvailable => {
+            Some("that address is not one of this machine's: give one of its own with -s".into())
+        }
+        _ => None,
+    }
 }
 
 fn connect_hint(err: &std::io::Error, addr: SocketAddr) -> Option<String> {

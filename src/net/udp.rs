@@ -20,7 +20,7 @@ use crate::console;
 use crate::exit::{Exit, Fail};
 use crate::framing::Framing;
 use crate::net::Linger;
-use crate::net::addr::HostPort;
+use crate::net::addr::{HostPort, Source};
 use crate::relay::{Ends, Message};
 
 /// The largest UDP payload: 65,535 minus the IPv4 (20) and UDP (8) headers; IPv6's fixed
@@ -151,6 +151,8 @@ pub struct SocketOptions {
     pub interface: Option<String>,
     /// Hops (`IP_TTL` and `IP_MULTICAST_TTL`; IPv6 hop limits).
     pub ttl: Option<u32>,
+    /// `udp send -s`, `--source-port`: the local end, bound before sending.
+    pub source: Source,
 }
 
 /// `udp send`: a socket connected to the first address `target` resolves to.
@@ -164,11 +166,27 @@ pub async fn connect(target: &HostPort, cfg: &SocketOptions) -> anyhow::Result<U
         ))?;
     let fail = || Fail::new(Exit::Connect, format!("could not send to {addr}"));
     let socket = socket_for(addr).with_context(fail)?;
-    let any: SocketAddr = match addr {
-        SocketAddr::V4(_) => (Ipv4Addr::UNSPECIFIED, 0).into(),
-        SocketAddr::V6(_) => (Ipv6Addr::UNSPECIFIED, 0).into(),
-    };
-    socket.bind(&any.into()).with_context(fail)?;
+    let local = cfg.source.for_peer(addr).with_context(|| {
+        Fail::new(
+            Exit::Connect,
+            format!(
+                "{addr} is not of the family of -s {}",
+                cfg.source.ip.expect("-s given")
+            ),
+        )
+        .hint("give a source address of the same family (IPv4 or IPv6) as the host's")
+    })?;
+    socket.bind(&local.into()).map_err(|err| {
+        let fail = Fail::new(
+            Exit::Connect,
+            format!("could not bind the source address {local}"),
+        );
+        let fail = match crate::net::tcp::bind_hint(&err, local) {
+            Some(hint) => fail.hint(hint),
+            None => fail,
+        };
+        anyhow::Error::new(err).context(fail)
+    })?;
     if cfg.broadcast {
         socket.set_broadcast(true).with_context(fail)?;
     }
