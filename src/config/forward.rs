@@ -17,7 +17,7 @@ use crate::script::Script;
 /// Where `--to` forwards.
 #[derive(Debug, Clone)]
 pub enum Upstream {
-    Tcp(Remote),
+    Tcp(Box<Remote>),
     Ws(Box<WsClient>),
 }
 
@@ -58,13 +58,13 @@ pub fn parse(text: &str, tls_opts: &tls::ClientOptions) -> anyhow::Result<Upstre
         let tls = tls
             .map(|_| tls::client(tls_opts, &target.host))
             .transpose()?;
-        return Ok(Upstream::Tcp(Remote {
+        return Ok(Upstream::Tcp(Box::new(Remote {
             proxy: proxy::choose(None, Scheme::Tcp, &target)?,
             target,
             tls,
             connect_timeout,
             source: Source::default(),
-        }));
+        })));
     }
     if !(text.starts_with("ws://") || text.starts_with("wss://")) {
         return Err(usage(format!(
