@@ -75,6 +75,8 @@ Register-ArgumentCompleter -Native -CommandName 'wsctl' -ScriptBlock {
             [CompletionResult]::new('--idle-timeout', '--idle-timeout', [CompletionResultType]::ParameterName, 'Give up (exit 1) after DUR without data either way')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour status lines on stderr (auto: when stderr is a terminal and NO_COLOR is unset)')
             [CompletionResult]::new('--events', '--events', [CompletionResultType]::ParameterName, 'How status lines and events are written on stderr')
+            [CompletionResult]::new('-z', '-z', [CompletionResultType]::ParameterName, 'Scan: connect to each of the ports and close at once, sending nothing; print `HOST:PORT open` for each that accepts (exit 0 if any does, 3 if none), as `nc -z`')
+            [CompletionResult]::new('--scan', '--scan', [CompletionResultType]::ParameterName, 'Scan: connect to each of the ports and close at once, sending nothing; print `HOST:PORT open` for each that accepts (exit 0 if any does, 3 if none), as `nc -z`')
             [CompletionResult]::new('--tls', '--tls', [CompletionResultType]::ParameterName, 'Speak TLS to the server (verified as for wss://)')
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Send line ends as CRLF: each `\n` not already after a `\r` goes as `\r\n` (typed lines, stdin, a command''s output, --send), as `ncat -C` does')
             [CompletionResult]::new('--crlf', '--crlf', [CompletionResultType]::ParameterName, 'Send line ends as CRLF: each `\n` not already after a `\r` goes as `\r\n` (typed lines, stdin, a command''s output, --send), as `ncat -C` does')

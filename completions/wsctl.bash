@@ -362,7 +362,7 @@ _wsctl() {
             return 0
             ;;
         wsctl__subcmd__tcp__subcmd__connect)
-            opts="-C -s -e -v -q -h -V --tls --crlf --source --source-port --echo --exec --no-repl --history --connect-timeout --reconnect --retries --proxy --reconnect-max-delay --ca --insecure --cert --key --sni --send --count --recv-only --send-only --timeout --idle-timeout --verbose --quiet --color --events --help --version"
+            opts="-z -C -s -e -v -q -h -V --scan --tls --crlf --source --source-port --echo --exec --no-repl --history --connect-timeout --reconnect --retries --proxy --reconnect-max-delay --ca --insecure --cert --key --sni --send --count --recv-only --send-only --timeout --idle-timeout --verbose --quiet --color --events --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -70,6 +70,8 @@ set edit:completion:arg-completer[wsctl] = {|@words|
             cand --idle-timeout 'Give up (exit 1) after DUR without data either way'
             cand --color 'Colour status lines on stderr (auto: when stderr is a terminal and NO_COLOR is unset)'
             cand --events 'How status lines and events are written on stderr'
+            cand -z 'Scan: connect to each of the ports and close at once, sending nothing; print `HOST:PORT open` for each that accepts (exit 0 if any does, 3 if none), as `nc -z`'
+            cand --scan 'Scan: connect to each of the ports and close at once, sending nothing; print `HOST:PORT open` for each that accepts (exit 0 if any does, 3 if none), as `nc -z`'
             cand --tls 'Speak TLS to the server (verified as for wss://)'
             cand -C 'Send line ends as CRLF: each `\n` not already after a `\r` goes as `\r\n` (typed lines, stdin, a command''s output, --send), as `ncat -C` does'
             cand --crlf 'Send line ends as CRLF: each `\n` not already after a `\r` goes as `\r\n` (typed lines, stdin, a command''s output, --send), as `ncat -C` does'

@@ -71,6 +71,7 @@ always\t''
 never\t''"
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from connect" -l events -d 'How status lines and events are written on stderr' -r -f -a "text\t'Status lines for people'
 json\t'One JSON object per line'"
+complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from connect" -s z -l scan -d 'Scan: connect to each of the ports and close at once, sending nothing; print `HOST:PORT open` for each that accepts (exit 0 if any does, 3 if none), as `nc -z`'
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from connect" -l tls -d 'Speak TLS to the server (verified as for wss://)'
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from connect" -s C -l crlf -d 'Send line ends as CRLF: each `\\n` not already after a `\\r` goes as `\\r\\n` (typed lines, stdin, a command\'s output, --send), as `ncat -C` does'
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from connect" -l echo -d 'Send back everything that arrives, instead of using stdin/stdout'

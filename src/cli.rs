@@ -110,8 +110,19 @@ pub struct TcpConnectArgs {
     /// Host name or address; or HOST:PORT, or [IPv6]:PORT
     pub host: String,
 
-    /// Port, when HOST does not carry one
+    /// Port, when HOST does not carry one; with -z, the ports to scan (20-25,80,443)
     pub port: Option<String>,
+
+    /// Scan: connect to each of the ports and close at once, sending nothing; print
+    /// `HOST:PORT open` for each that accepts (exit 0 if any does, 3 if none), as `nc -z`
+    #[arg(
+        short = 'z',
+        long,
+        help_heading = "Connecting",
+        requires = "port",
+        conflicts_with_all = ["tls", "crlf", "echo", "exec", "send", "count", "recv_only", "send_only", "reconnect", "proxy", "source_port"]
+    )]
+    pub scan: bool,
 
     /// Speak TLS to the server (verified as for wss://)
     #[arg(long)]

@@ -1,11 +1,14 @@
-//! The clients: `tcp connect`, `ws connect` and `udp send`. Each opens its remote side, then
+//! The clients: `tcp connect` (and its `-z` scan), `ws connect` and `udp send`. Each opens its remote side, then
 //! relays it with its local side through the stages between them (framing, the scripting
 //! options: `local::stages`); `--reconnect` opens the remote side again and again for one
 //! local side (`reconnect.rs`). A client is never asked to shut down gracefully (its first
 //! Ctrl-C is the end); its `shutdown` reaches its sides for the prompt's Ctrl-C twice.
 
+use std::io::Write;
 use std::net::SocketAddr;
+use std::time::Duration;
 
+use futures_util::StreamExt;
 use serde_json::json;
 use tokio_tungstenite::WebSocketStream;
 
@@ -14,6 +17,7 @@ use crate::console;
 use crate::exit::{Exit, Fail};
 use crate::framing::{self, Records};
 use crate::local;
+use crate::net::addr::{HostPort, Source};
 use crate::net::tls::Stream;
 use crate::net::ws::gate::Gated;
 use crate::net::{self, client::Remote};
@@ -143,4 +147,65 @@ pub async fn udp(cfg: UdpClient, shutdown: &Shutdown) -> anyhow::Result<()> {
         |ends| net::udp::run_client(socket, ends, cfg.linger, cfg.framing),
     )
     .await
+}
+
+/// The most probes of `-z` in flight at once.
+pub const SCAN_AT_ONCE: usize = 64;
+
+/// `tcp connect -z`: a zero-I/O connect to each of `ports` on the first address `host`
+/// resolves to, at most [`SCAN_AT_ONCE`] at a time, each within `timeout`; `HOST:PORT open`
+/// on stdout for each that accepts, in port order, as soon as the ports before it are done.
+/// Exit 0 when any is open, 3 when none is (`nc -z`'s convention).
+pub async fn scan(
+    host: String,
+    ports: Vec<u16>,
+    timeout: Duration,
+    source: Source,
+) -> anyhow::Result<()> {
+    let target = HostPort::new(host.clone(), 0);
+    let addrs = net::tcp::resolve(&target).await?;
+    let ip = addrs
+        .iter()
+        .find(|addr| source.for_peer(**addr).is_some())
+        .map(|addr| addr.ip())
+        .ok_or_else(|| {
+            Fail::new(Exit::Connect, format!("{host} has no address to scan"))
+                .hint("give a source address of the same family (IPv4 or IPv6) as the host's")
+                .err()
+        })?;
+    let probes = futures_util::stream::iter(ports.iter().copied())
+        .map(|port| async move {
+            let open = net::tcp::probe(SocketAddr::new(ip, port), timeout, source).await?;
+            anyhow::Ok((port, open))
+        })
+        .buffered(SCAN_AT_ONCE);
+    futures_util::pin_mut!(probes);
+    let mut open = Vec::new();
+    let mut out = std::io::stdout().lock();
+    while let Some(probed) = probes.next().await {
+        let (port, accepted) = probed?;
+        if accepted {
+            open.push(port);
+            // `| head` is a reader that is done: the scan ends there.
+            if writeln!(out, "{} open", HostPort::new(host.clone(), port))
+                .and_then(|()| out.flush())
+                .is_err()
+            {
+                return Ok(());
+            }
+        }
+    }
+    console::status(
+        "scanned",
+        format!(
+            "{} port(s) of {ip} scanned: {} open",
+            ports.len(),
+            open.len()
+        ),
+        json!({"addr": ip, "scanned": ports.len(), "open": open}),
+    );
+    if open.is_empty() {
+        return Err(Fail::new(Exit::Connect, format!("no port of {host} is open")).err());
+    }
+    Ok(())
 }

@@ -13,7 +13,9 @@ use crate::console;
 use crate::exit::{Exit, Fail};
 use crate::framing::Framing;
 pub use crate::local::Local;
-pub use crate::net::addr::{HostPort, Source, parse_bind, parse_bind_words, parse_target};
+pub use crate::net::addr::{
+    HostPort, Source, parse_bind, parse_bind_words, parse_ports, parse_target,
+};
 pub use crate::net::client::Remote;
 use crate::net::proxy::{self, Scheme};
 use crate::net::tls::{self, TlsServer};
@@ -41,6 +43,17 @@ pub enum Job {
         /// `-C`: line ends go as `\r\n`.
         crlf: bool,
     },
+    /// `tcp connect -z`: which ports of `host` accept a connection.
+    TcpScan {
+        /// The host as given (the lines say `HOST:PORT open`).
+        host: String,
+        /// In order, each once.
+        ports: Vec<u16>,
+        /// `--connect-timeout`: for each probe.
+        timeout: Duration,
+        /// `-s`: the local address of the probes.
+        source: Source,
+    },
     TcpListen {
         bind: HostPort,
         local: Local,
@@ -64,7 +77,7 @@ impl Job {
             Job::WsListen(cfg) => &cfg.local,
             Job::UdpSend(cfg) => &cfg.local,
             Job::UdpListen(cfg) => &cfg.local,
-            Job::Completions(_) => return false,
+            Job::Completions(_) | Job::TcpScan { .. } => return false,
         };
         matches!(local, Local::Repl(_))
     }
@@ -142,6 +155,20 @@ impl Config {
         let mut timeout = None;
         let job = match cli.command {
             Command::Completions { shell } => Job::Completions(shell),
+            Command::Tcp(TcpCommand::Connect(args)) if args.scan => {
+                timeout = args.script.timeout;
+                let ports = args.port.as_deref().unwrap_or_default();
+                Job::TcpScan {
+                    // (Checked as a target is, with any port.)
+                    host: parse_target(&args.host, Some("1"))?.host,
+                    ports: parse_ports(ports)?,
+                    timeout: args.client.connect_timeout,
+                    source: Source {
+                        ip: args.source,
+                        port: None,
+                    },
+                }
+            }
             Command::Tcp(TcpCommand::Connect(args)) => {
                 timeout = args.script.timeout;
                 let target = parse_target(&args.host, args.port.as_deref())?;

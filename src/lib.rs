@@ -164,6 +164,12 @@ async fn run_job(job: Job, shutdown: &Shutdown) -> anyhow::Result<()> {
             reconnect,
             crlf,
         } => client::tcp(remote, local, script, reconnect, crlf, shutdown).await,
+        Job::TcpScan {
+            host,
+            ports,
+            timeout,
+            source,
+        } => client::scan(host, ports, timeout, source).await,
         Job::TcpListen {
             bind,
             local,

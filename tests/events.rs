@@ -176,6 +176,36 @@ fn every_event_matches_the_documented_schema() {
     signal(server.pid(), "INT");
     lines.extend(server.finish().stderr.lines().map(String::from));
 
+    // A scan: the open port on stdout, its summary on stderr.
+    let open = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = open.local_addr().unwrap().port().to_string();
+    let scan = start(&json(&["tcp", "connect", "-z", "127.0.0.1", &port])).finish();
+    lines.extend(scan.stderr.lines().map(String::from));
+
+    // A redirect followed (-L), to a server that then answers 101.
+    let target = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let to = target.local_addr().unwrap();
+    let moved = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let from = moved.local_addr().unwrap();
+    let servers = std::thread::spawn(move || {
+        let (mut k, _) = moved.accept().unwrap();
+        head(&mut k);
+        let answer = format!(
+            "HTTP/1.1 301 Moved Permanently\r\nLocation: ws://{to}/new\r\nContent-Length: 0\r\n\r\n"
+        );
+        std::io::Write::write_all(&mut k, answer.as_bytes()).unwrap();
+        let (mut k, _) = target.accept().unwrap();
+        accept_101(&mut k, "");
+        k
+    });
+    let mut client = start(&json(&["ws", "connect", "-L", &format!("ws://{from}/old")]));
+    let _ = client.line_containing("\"connected\"");
+    let _ = client.line_containing("\"redirect\"");
+    let kept = servers.join().unwrap();
+    drop(kept);
+    client.close_stdin();
+    lines.extend(client.finish().stderr.lines().map(String::from));
+
     let mut seen = BTreeSet::new();
     for line in lines.iter().filter(|l| !l.trim().is_empty()) {
         check(line, &schema, &mut seen);

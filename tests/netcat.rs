@@ -253,3 +253,63 @@ fn a_source_that_cannot_be_bound_is_exit_3() {
         assert_eq!(lines, [error.as_str(), hint.as_str()], "{extra:?}");
     }
 }
+
+/// Four consecutive ports of 127.0.0.9 held here: the 1st and 3rd listen, the 2nd and 4th
+/// are bound without listening (so they refuse, and no other test can take them).
+fn four_ports() -> (u16, Vec<socket2::Socket>) {
+    use socket2::{Domain, Socket, Type};
+    let mut base = TcpListener::bind("127.0.0.9:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    loop {
+        let held: Option<Vec<Socket>> = (0..4u16)
+            .map(|i| {
+                let socket = Socket::new(Domain::IPV4, Type::STREAM, None).ok()?;
+                let addr: std::net::SocketAddr =
+                    format!("127.0.0.9:{}", base.checked_add(i)?).parse().ok()?;
+                socket.bind(&addr.into()).ok()?;
+                if i % 2 == 0 {
+                    socket.listen(8).ok()?;
+                }
+                Some(socket)
+            })
+            .collect();
+        match held {
+            Some(held) => return (base, held),
+            None => base = base.wrapping_add(7).max(20000),
+        }
+    }
+}
+
+/// -z over a range: the open ports, one line each in port order, the host as given; exit 0.
+/// None open: nothing on stdout, exit 3. The probes send nothing.
+#[test]
+fn a_scan_finds_the_open_ports_of_a_range() {
+    let (base, held) = four_ports();
+    let range = format!("{base}-{}", base + 3);
+    let c = start(&["tcp", "connect", "-z", "127.0.0.9", &range]).finish();
+    assert_eq!(c.code(), 0, "{}", c.stderr);
+    assert_eq!(
+        c.stdout_text(),
+        format!("127.0.0.9:{base} open\n127.0.0.9:{} open\n", base + 2)
+    );
+    c.assert_says("4 port(s) of 127.0.0.9 scanned: 2 open");
+    // The probes connected and closed, sending nothing.
+    let listener: TcpListener = held.into_iter().next().unwrap().into();
+    let (mut probe, _) = listener.accept().unwrap();
+    probe.set_read_timeout(Some(WAIT)).unwrap();
+    let mut rest = Vec::new();
+    probe.read_to_end(&mut rest).unwrap();
+    assert!(rest.is_empty(), "{rest:?}");
+
+    let closed = format!("{},{}", base + 1, base + 3);
+    let none = start(&["tcp", "connect", "-z", "127.0.0.9", &closed]).finish();
+    assert_eq!(none.code(), 3, "{}", none.stderr);
+    assert!(none.stdout.is_empty());
+    none.assert_says("wsctl: error: no port of 127.0.0.9 is open");
+    let bad = start(&["tcp", "connect", "-z", "127.0.0.9", "25-20"]).finish();
+    assert_eq!(bad.code(), 2, "{}", bad.stderr);
+    bad.assert_says("wsctl: error: the range `25-20` goes down");
+}

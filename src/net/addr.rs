@@ -82,6 +82,28 @@ fn parse_port(text: &str, allow_zero: bool) -> anyhow::Result<u16> {
     }
 }
 
+/// `-z`'s ports: a list of ports and ranges, `20-25,80,443`, in order and each once.
+pub fn parse_ports(text: &str) -> anyhow::Result<Vec<u16>> {
+    let mut ports = std::collections::BTreeSet::new();
+    for part in text.split(',') {
+        let (low, high) = match part.split_once('-') {
+            Some((low, high)) => (parse_port(low, false)?, parse_port(high, false)?),
+            None => {
+                let port = parse_port(part, false)?;
+                (port, port)
+            }
+        };
+        if low > high {
+            return Err(usage(
+                format!("the range `{part}` goes down"),
+                "write ranges from low to high: 20-25",
+            ));
+        }
+        ports.extend(low..=high);
+    }
+    Ok(ports.into_iter().collect())
+}
+
 /// `HOST PORT`, `HOST:PORT`, `[IPv6]:PORT` or `IPv6 PORT`.
 pub fn parse_target(host: &str, port: Option<&str>) -> anyhow::Result<HostPort> {
     let (host, port) = match port {
@@ -180,6 +202,16 @@ fn unbracket(host: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scan_ports() {
+        assert_eq!(parse_ports("25,20-22,80,21").unwrap(), [20, 21, 22, 25, 80]);
+        assert_eq!(parse_ports("65535").unwrap(), [65535]);
+        assert!(parse_ports("25-20").is_err());
+        assert!(parse_ports("0-3").is_err());
+        assert!(parse_ports("1,,2").is_err());
+        assert!(parse_ports("http").is_err());
+    }
 
     #[test]
     fn targets() {

@@ -93,6 +93,22 @@ pub async fn connect(
     }
 }
 
+/// Whether `peer` accepts a connection within `timeout` (from `source`'s address, when
+/// given): the zero-I/O probe of `-z`, closed at once, nothing sent. A source that cannot be
+/// bound is the run's error.
+pub async fn probe(peer: SocketAddr, timeout: Duration, source: Source) -> anyhow::Result<bool> {
+    let attempt = async {
+        match source.for_peer(peer) {
+            Some(local) if source.is_set() => connect_from(local, peer).await,
+            _ => Ok(TcpStream::connect(peer).await),
+        }
+    };
+    Ok(matches!(
+        tokio::time::timeout(timeout, attempt).await,
+        Ok(Ok(Ok(_)))
+    ))
+}
+
 /// A socket bound to `local`, then connected to `peer`: the bind's failure is the run's
 /// (exit 3, as any bind), the connect's is the caller's to try the next address.
 async fn connect_from(
