@@ -128,7 +128,7 @@ _wsctl() {
 
     case "${cmd}" in
         wsctl)
-            opts="-v -q -h -V --verbose --quiet --color --events --help --version tcp ws udp completions help"
+            opts="-v -q -h -V --verbose --quiet --color --events --hex-dump --help --version tcp ws udp completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -142,6 +142,10 @@ _wsctl() {
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
+                --hex-dump)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -150,7 +154,7 @@ _wsctl() {
             return 0
             ;;
         wsctl__subcmd__completions)
-            opts="-v -q -h -V --verbose --quiet --color --events --help --version bash elvish fish powershell zsh"
+            opts="-v -q -h -V --verbose --quiet --color --events --hex-dump --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -162,6 +166,10 @@ _wsctl() {
                     ;;
                 --events)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --hex-dump)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -340,7 +348,7 @@ _wsctl() {
             return 0
             ;;
         wsctl__subcmd__tcp)
-            opts="-v -q -h -V --verbose --quiet --color --events --help --version connect listen help"
+            opts="-v -q -h -V --verbose --quiet --color --events --hex-dump --help --version connect listen help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -354,6 +362,10 @@ _wsctl() {
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
+                --hex-dump)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -362,7 +374,7 @@ _wsctl() {
             return 0
             ;;
         wsctl__subcmd__tcp__subcmd__connect)
-            opts="-z -C -s -e -v -q -h -V --scan --tls --crlf --source --source-port --echo --exec --no-repl --history --connect-timeout --reconnect --retries --proxy --reconnect-max-delay --ca --insecure --cert --key --sni --send --count --recv-only --send-only --timeout --idle-timeout --verbose --quiet --color --events --help --version"
+            opts="-z -C -s -e -v -q -h -V --scan --tls --crlf --source --source-port --echo --exec --no-repl --history --connect-timeout --reconnect --retries --proxy --reconnect-max-delay --ca --insecure --cert --key --sni --send --count --recv-only --send-only --timeout --idle-timeout --verbose --quiet --color --events --hex-dump --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -448,6 +460,10 @@ _wsctl() {
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
+                --hex-dump)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -512,7 +528,7 @@ _wsctl() {
             return 0
             ;;
         wsctl__subcmd__tcp__subcmd__listen)
-            opts="-C -e -k -v -q -h -V --crlf --echo --exec --no-repl --history --keep-open --max-conns --allow --deny --idle-timeout --broadcast --chat --to --handshake-timeout --tls-cert --tls-key --tls-self-signed --client-ca --ca --insecure --cert --key --sni --verbose --quiet --color --events --help --version"
+            opts="-C -e -k -v -q -h -V --crlf --echo --exec --no-repl --history --keep-open --max-conns --allow --deny --idle-timeout --broadcast --chat --to --handshake-timeout --tls-cert --tls-key --tls-self-signed --client-ca --ca --insecure --cert --key --sni --verbose --quiet --color --events --hex-dump --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -590,6 +606,10 @@ _wsctl() {
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
+                --hex-dump)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -598,7 +618,7 @@ _wsctl() {
             return 0
             ;;
         wsctl__subcmd__udp)
-            opts="-v -q -h -V --verbose --quiet --color --events --help --version send connect listen help"
+            opts="-v -q -h -V --verbose --quiet --color --events --hex-dump --help --version send connect listen help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -610,6 +630,10 @@ _wsctl() {
                     ;;
                 --events)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --hex-dump)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -676,7 +700,7 @@ _wsctl() {
             return 0
             ;;
         wsctl__subcmd__udp__subcmd__listen)
-            opts="-C -e -0 -b -v -q -h -V --multicast --interface --ttl --max-conns --idle-timeout --crlf --echo --exec --no-repl --history --null --binary --verbose --quiet --color --events --help --version"
+            opts="-C -e -0 -b -v -q -h -V --multicast --interface --ttl --max-conns --idle-timeout --crlf --echo --exec --no-repl --history --null --binary --verbose --quiet --color --events --hex-dump --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -722,6 +746,10 @@ _wsctl() {
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
+                --hex-dump)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -730,7 +758,7 @@ _wsctl() {
             return 0
             ;;
         wsctl__subcmd__udp__subcmd__send)
-            opts="-C -s -e -0 -b -v -q -h -V --wait --linger --broadcast --ttl --interface --crlf --source --source-port --echo --exec --no-repl --history --null --binary --send --count --recv-only --send-only --timeout --idle-timeout --verbose --quiet --color --events --help --version"
+            opts="-C -s -e -0 -b -v -q -h -V --wait --linger --broadcast --ttl --interface --crlf --source --source-port --echo --exec --no-repl --history --null --binary --send --count --recv-only --send-only --timeout --idle-timeout --verbose --quiet --color --events --hex-dump --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -800,6 +828,10 @@ _wsctl() {
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
+                --hex-dump)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -808,7 +840,7 @@ _wsctl() {
             return 0
             ;;
         wsctl__subcmd__ws)
-            opts="-v -q -h -V --verbose --quiet --color --events --help --version connect listen help"
+            opts="-v -q -h -V --verbose --quiet --color --events --hex-dump --help --version connect listen help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -822,6 +854,10 @@ _wsctl() {
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
+                --hex-dump)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -830,7 +866,7 @@ _wsctl() {
             return 0
             ;;
         wsctl__subcmd__ws__subcmd__connect)
-            opts="-H -L -e -0 -b -v -q -h -V --header --protocol --origin --auth --location --echo --exec --no-repl --history --null --binary --ping-interval --ping-timeout --close-code --close-reason --close-timeout --linger --max-message-size --connect-timeout --reconnect --retries --proxy --reconnect-max-delay --ca --insecure --cert --key --sni --send --count --recv-only --send-only --timeout --idle-timeout --verbose --quiet --color --events --help --version"
+            opts="-H -L -e -0 -b -v -q -h -V --header --protocol --origin --auth --location --echo --exec --no-repl --history --null --binary --ping-interval --ping-timeout --close-code --close-reason --close-timeout --linger --max-message-size --connect-timeout --reconnect --retries --proxy --reconnect-max-delay --ca --insecure --cert --key --sni --send --count --recv-only --send-only --timeout --idle-timeout --verbose --quiet --color --events --hex-dump --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -952,6 +988,10 @@ _wsctl() {
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
+                --hex-dump)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1016,7 +1056,7 @@ _wsctl() {
             return 0
             ;;
         wsctl__subcmd__ws__subcmd__listen)
-            opts="-e -0 -b -k -v -q -h -V --path --protocol --echo --exec --no-repl --history --null --binary --ping-interval --ping-timeout --close-code --close-reason --close-timeout --linger --max-message-size --keep-open --max-conns --allow --deny --idle-timeout --broadcast --chat --to --handshake-timeout --tls-cert --tls-key --tls-self-signed --client-ca --ca --insecure --cert --key --sni --verbose --quiet --color --events --help --version"
+            opts="-e -0 -b -k -v -q -h -V --path --protocol --echo --exec --no-repl --history --null --binary --ping-interval --ping-timeout --close-code --close-reason --close-timeout --linger --max-message-size --keep-open --max-conns --allow --deny --idle-timeout --broadcast --chat --to --handshake-timeout --tls-cert --tls-key --tls-self-signed --client-ca --ca --insecure --cert --key --sni --verbose --quiet --color --events --hex-dump --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1128,6 +1168,10 @@ _wsctl() {
                     ;;
                 --events)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --hex-dump)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_wsctl_global_optspecs
-    string join \n v/verbose q/quiet color= events= h/help V/version
+    string join \n v/verbose q/quiet color= events= hex-dump= h/help V/version
 end
 
 function __fish_wsctl_needs_command
@@ -29,6 +29,7 @@ always\t''
 never\t''"
 complete -c wsctl -n "__fish_wsctl_needs_command" -l events -d 'How status lines and events are written on stderr' -r -f -a "text\t'Status lines for people'
 json\t'One JSON object per line'"
+complete -c wsctl -n "__fish_wsctl_needs_command" -l hex-dump -d 'Write what each connection sends (>) and receives (<) to FILE (- for stderr), as `hexdump -C` shows it; WebSocket and UDP a block per message; under TLS the plaintext' -r -F
 complete -c wsctl -n "__fish_wsctl_needs_command" -s v -l verbose -d 'Show more on stderr (repeat for more detail)'
 complete -c wsctl -n "__fish_wsctl_needs_command" -s q -l quiet -d 'Show only errors on stderr'
 complete -c wsctl -n "__fish_wsctl_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -43,6 +44,7 @@ always\t''
 never\t''"
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and not __fish_seen_subcommand_from connect listen help" -l events -d 'How status lines and events are written on stderr' -r -f -a "text\t'Status lines for people'
 json\t'One JSON object per line'"
+complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and not __fish_seen_subcommand_from connect listen help" -l hex-dump -d 'Write what each connection sends (>) and receives (<) to FILE (- for stderr), as `hexdump -C` shows it; WebSocket and UDP a block per message; under TLS the plaintext' -r -F
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and not __fish_seen_subcommand_from connect listen help" -s v -l verbose -d 'Show more on stderr (repeat for more detail)'
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and not __fish_seen_subcommand_from connect listen help" -s q -l quiet -d 'Show only errors on stderr'
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and not __fish_seen_subcommand_from connect listen help" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -71,6 +73,7 @@ always\t''
 never\t''"
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from connect" -l events -d 'How status lines and events are written on stderr' -r -f -a "text\t'Status lines for people'
 json\t'One JSON object per line'"
+complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from connect" -l hex-dump -d 'Write what each connection sends (>) and receives (<) to FILE (- for stderr), as `hexdump -C` shows it; WebSocket and UDP a block per message; under TLS the plaintext' -r -F
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from connect" -s z -l scan -d 'Scan: connect to each of the ports and close at once, sending nothing; print `HOST:PORT open` for each that accepts (exit 0 if any does, 3 if none), as `nc -z`'
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from connect" -l tls -d 'Speak TLS to the server (verified as for wss://)'
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from connect" -s C -l crlf -d 'Send line ends as CRLF: each `\\n` not already after a `\\r` goes as `\\r\\n` (typed lines, stdin, a command\'s output, --send), as `ncat -C` does'
@@ -104,6 +107,7 @@ always\t''
 never\t''"
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -l events -d 'How status lines and events are written on stderr' -r -f -a "text\t'Status lines for people'
 json\t'One JSON object per line'"
+complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -l hex-dump -d 'Write what each connection sends (>) and receives (<) to FILE (- for stderr), as `hexdump -C` shows it; WebSocket and UDP a block per message; under TLS the plaintext' -r -F
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -s C -l crlf -d 'Send line ends as CRLF: each `\\n` not already after a `\\r` goes as `\\r\\n` (typed lines, stdin, a command\'s output), as `ncat -C` does'
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -l echo -d 'Send back everything that arrives, instead of using stdin/stdout'
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -l no-repl -d 'Pipe stdin/stdout plainly even on a terminal (no interactive prompt)'
@@ -124,6 +128,7 @@ always\t''
 never\t''"
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and not __fish_seen_subcommand_from connect listen help" -l events -d 'How status lines and events are written on stderr' -r -f -a "text\t'Status lines for people'
 json\t'One JSON object per line'"
+complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and not __fish_seen_subcommand_from connect listen help" -l hex-dump -d 'Write what each connection sends (>) and receives (<) to FILE (- for stderr), as `hexdump -C` shows it; WebSocket and UDP a block per message; under TLS the plaintext' -r -F
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and not __fish_seen_subcommand_from connect listen help" -s v -l verbose -d 'Show more on stderr (repeat for more detail)'
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and not __fish_seen_subcommand_from connect listen help" -s q -l quiet -d 'Show only errors on stderr'
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and not __fish_seen_subcommand_from connect listen help" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -161,6 +166,7 @@ always\t''
 never\t''"
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from connect" -l events -d 'How status lines and events are written on stderr' -r -f -a "text\t'Status lines for people'
 json\t'One JSON object per line'"
+complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from connect" -l hex-dump -d 'Write what each connection sends (>) and receives (<) to FILE (- for stderr), as `hexdump -C` shows it; WebSocket and UDP a block per message; under TLS the plaintext' -r -F
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from connect" -s L -l location -d 'Follow redirects (3xx), at most 5, never from wss:// down to ws://; credentials (--auth, Authorization and Cookie headers) are dropped when the host changes, as curl does'
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from connect" -l echo -d 'Send back everything that arrives, instead of using stdin/stdout'
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from connect" -l no-repl -d 'Pipe stdin/stdout plainly even on a terminal (no interactive prompt)'
@@ -203,6 +209,7 @@ always\t''
 never\t''"
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l events -d 'How status lines and events are written on stderr' -r -f -a "text\t'Status lines for people'
 json\t'One JSON object per line'"
+complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l hex-dump -d 'Write what each connection sends (>) and receives (<) to FILE (- for stderr), as `hexdump -C` shows it; WebSocket and UDP a block per message; under TLS the plaintext' -r -F
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l echo -d 'Send back everything that arrives, instead of using stdin/stdout'
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l no-repl -d 'Pipe stdin/stdout plainly even on a terminal (no interactive prompt)'
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -s 0 -l null -d 'Messages are NUL-terminated records instead of lines'
@@ -224,6 +231,7 @@ always\t''
 never\t''"
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and not __fish_seen_subcommand_from send connect listen help" -l events -d 'How status lines and events are written on stderr' -r -f -a "text\t'Status lines for people'
 json\t'One JSON object per line'"
+complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and not __fish_seen_subcommand_from send connect listen help" -l hex-dump -d 'Write what each connection sends (>) and receives (<) to FILE (- for stderr), as `hexdump -C` shows it; WebSocket and UDP a block per message; under TLS the plaintext' -r -F
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and not __fish_seen_subcommand_from send connect listen help" -s v -l verbose -d 'Show more on stderr (repeat for more detail)'
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and not __fish_seen_subcommand_from send connect listen help" -s q -l quiet -d 'Show only errors on stderr'
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and not __fish_seen_subcommand_from send connect listen help" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -248,6 +256,7 @@ always\t''
 never\t''"
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from send" -l events -d 'How status lines and events are written on stderr' -r -f -a "text\t'Status lines for people'
 json\t'One JSON object per line'"
+complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from send" -l hex-dump -d 'Write what each connection sends (>) and receives (<) to FILE (- for stderr), as `hexdump -C` shows it; WebSocket and UDP a block per message; under TLS the plaintext' -r -F
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from send" -l broadcast -d 'Allow sending to a broadcast address (SO_BROADCAST)'
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from send" -s C -l crlf -d 'End each datagram with CRLF (and send any `\\n` inside as `\\r\\n`), as `ncat -C` does'
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from send" -l echo -d 'Send back everything that arrives, instead of using stdin/stdout'
@@ -276,6 +285,7 @@ always\t''
 never\t''"
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from connect" -l events -d 'How status lines and events are written on stderr' -r -f -a "text\t'Status lines for people'
 json\t'One JSON object per line'"
+complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from connect" -l hex-dump -d 'Write what each connection sends (>) and receives (<) to FILE (- for stderr), as `hexdump -C` shows it; WebSocket and UDP a block per message; under TLS the plaintext' -r -F
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from connect" -l broadcast -d 'Allow sending to a broadcast address (SO_BROADCAST)'
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from connect" -s C -l crlf -d 'End each datagram with CRLF (and send any `\\n` inside as `\\r\\n`), as `ncat -C` does'
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from connect" -l echo -d 'Send back everything that arrives, instead of using stdin/stdout'
@@ -300,6 +310,7 @@ always\t''
 never\t''"
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from listen" -l events -d 'How status lines and events are written on stderr' -r -f -a "text\t'Status lines for people'
 json\t'One JSON object per line'"
+complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from listen" -l hex-dump -d 'Write what each connection sends (>) and receives (<) to FILE (- for stderr), as `hexdump -C` shows it; WebSocket and UDP a block per message; under TLS the plaintext' -r -F
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from listen" -s C -l crlf -d 'End each datagram with CRLF (and send any `\\n` inside as `\\r\\n`), as `ncat -C` does'
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from listen" -l echo -d 'Send back everything that arrives, instead of using stdin/stdout'
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from listen" -l no-repl -d 'Pipe stdin/stdout plainly even on a terminal (no interactive prompt)'
@@ -317,6 +328,7 @@ always\t''
 never\t''"
 complete -c wsctl -n "__fish_wsctl_using_subcommand completions" -l events -d 'How status lines and events are written on stderr' -r -f -a "text\t'Status lines for people'
 json\t'One JSON object per line'"
+complete -c wsctl -n "__fish_wsctl_using_subcommand completions" -l hex-dump -d 'Write what each connection sends (>) and receives (<) to FILE (- for stderr), as `hexdump -C` shows it; WebSocket and UDP a block per message; under TLS the plaintext' -r -F
 complete -c wsctl -n "__fish_wsctl_using_subcommand completions" -s v -l verbose -d 'Show more on stderr (repeat for more detail)'
 complete -c wsctl -n "__fish_wsctl_using_subcommand completions" -s q -l quiet -d 'Show only errors on stderr'
 complete -c wsctl -n "__fish_wsctl_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -63,6 +63,11 @@ pub struct Cli {
     #[arg(long, value_enum, value_name = "FORMAT", default_value_t = EventFormat::Text, global = true)]
     pub events: EventFormat,
 
+    /// Write what each connection sends (>) and receives (<) to FILE (- for stderr), as
+    /// `hexdump -C` shows it; WebSocket and UDP a block per message; under TLS the plaintext
+    #[arg(long, value_name = "FILE", global = true)]
+    pub hex_dump: Option<std::path::PathBuf>,
+
     #[command(subcommand)]
     pub command: Command,
 }

@@ -36,6 +36,7 @@ pub mod console;
 pub mod exit;
 mod forward;
 pub mod framing;
+mod hexdump;
 mod hub;
 mod local;
 pub mod net;
@@ -56,9 +57,41 @@ use crate::config::{Config, Job};
 use crate::exit::{Exit, Fail};
 use crate::shutdown::Shutdown;
 
+/// Where `--hex-dump FILE` writes: the file (made anew), or stderr for `-`, which JSON
+/// events keep for themselves.
+fn dump_sink(file: &std::path::Path, json: bool) -> anyhow::Result<Box<dyn Write + Send>> {
+    if file.as_os_str() == "-" {
+        if json {
+            return Err(Fail::new(
+                Exit::Usage,
+                "--hex-dump - writes to stderr, which --events json keeps for its events",
+            )
+            .hint("give --hex-dump a FILE")
+            .err());
+        }
+        return Ok(Box::new(std::io::stderr()));
+    }
+    let out = std::fs::File::create(file).map_err(|err| {
+        Fail::new(
+            Exit::Usage,
+            format!(
+                "cannot write --hex-dump {} ({})",
+                file.display(),
+                exit::tidy(&err.to_string())
+            ),
+        )
+        .hint("check the path")
+        .err()
+    })?;
+    Ok(Box::new(std::io::LineWriter::new(out)))
+}
+
 /// Runs the command line to its end. The error, if any, carries its exit code (see [`exit`]).
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     console::init(config::console_settings(&cli));
+    if let Some(file) = &cli.hex_dump {
+        hexdump::init(dump_sink(file, cli.events == cli::EventFormat::Json)?);
+    }
     let Config { job, timeout } = Config::from_cli(cli)?;
     if let Job::Completions(shell) = job {
         let mut out = Vec::new();

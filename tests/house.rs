@@ -76,7 +76,7 @@ fn no_source_file_passes_500_lines() {
 /// modules of its own layer or below.
 const LAYERS: &[&[&str]] = &[
     &["exit", "console", "cli"],
-    &["relay", "framing", "script", "hub", "shutdown"],
+    &["relay", "framing", "script", "hub", "shutdown", "hexdump"],
     &["net"],
     &["config", "local", "forward", "reconnect"],
     &["client", "server"],

@@ -313,3 +313,196 @@ fn a_scan_finds_the_open_ports_of_a_range() {
     assert_eq!(bad.code(), 2, "{}", bad.stderr);
     bad.assert_says("wsctl: error: the range `25-20` goes down");
 }
+
+/// --hex-dump over TCP: a known exchange, dumped as `hexdump -C` with direction marks and
+/// offsets counted per direction across reads.
+#[test]
+fn a_tcp_exchange_is_dumped_as_hexdump_c() {
+    let dir = tempfile::tempdir().unwrap();
+    let dump = dir.path().join("dump.txt");
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let server = std::thread::spawn(move || {
+        let (mut k, _) = listener.accept().unwrap();
+        k.set_read_timeout(Some(WAIT)).unwrap();
+        let mut got = Vec::new();
+        k.read_to_end(&mut got).unwrap();
+        k.write_all(b"HTTP/1.0 200 OK\r\n").unwrap();
+        k.write_all(b"\r\nfine\r\n").unwrap();
+    });
+    let mut client = start(&[
+        "--hex-dump",
+        dump.to_str().unwrap(),
+        "tcp",
+        "connect",
+        &addr,
+    ]);
+    client.write_stdin(b"GET / HTTP/1.0\r\n\r\n");
+    client.close_stdin();
+    let c = client.finish();
+    server.join().unwrap();
+    assert_eq!(c.code(), 0, "{}", c.stderr);
+    let got = std::fs::read_to_string(&dump).unwrap();
+    // The answer may come in one read or two: what is dumped is the same bytes, in order.
+    let received: String = got
+        .lines()
+        .filter(|l| l.starts_with('<'))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let one_read = "\
+< 00000000  48 54 54 50 2f 31 2e 30  20 32 30 30 20 4f 4b 0d  |HTTP/1.0 200 OK.|
+< 00000010  0a 0d 0a 66 69 6e 65 0d  0a                       |...fine..|
+";
+    let two_reads = "\
+< 00000000  48 54 54 50 2f 31 2e 30  20 32 30 30 20 4f 4b 0d  |HTTP/1.0 200 OK.|
+< 00000010  0a                                                |.|
+< 00000011  0d 0a 66 69 6e 65 0d 0a                           |..fine..|
+";
+    assert!(received == one_read || received == two_reads, "{got}");
+    let sent: String = got
+        .lines()
+        .filter(|l| !l.starts_with('<'))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_eq!(
+        sent,
+        format!(
+            "# connection 1: {addr}
+> 00000000  47 45 54 20 2f 20 48 54  54 50 2f 31 2e 30 0d 0a  |GET / HTTP/1.0..|
+> 00000010  0d 0a                                             |..|
+"
+        )
+    );
+}
+
+/// --hex-dump over WebSocket: one block per message and control frame, with its kind; over
+/// UDP one per datagram; TLS is dumped as its plaintext; a listener's -k gives each
+/// connection its header.
+#[test]
+fn messages_datagrams_and_tls_are_dumped_in_blocks() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    let server = start(&["ws", "listen", "127.0.0.1:0", "-k", "--echo"]);
+    let addr = server.listening();
+    let url = format!("ws://{addr}/");
+    let ws_dump = file("ws.txt");
+    let c = start(&[
+        "--hex-dump",
+        &ws_dump,
+        "ws",
+        "connect",
+        &url,
+        "--send",
+        "hello",
+        "--count",
+        "1",
+    ])
+    .finish();
+    assert_eq!(c.code(), 0, "{}", c.stderr);
+    assert_eq!(
+        std::fs::read_to_string(&ws_dump).unwrap(),
+        format!(
+            "# connection 1: {addr}
+> text message, 5 bytes
+> 00000000  68 65 6c 6c 6f                                    |hello|
+< text message, 5 bytes
+< 00000000  68 65 6c 6c 6f                                    |hello|
+> close 1000, 0 bytes
+< close 1000, 0 bytes
+"
+        )
+    );
+    server.interrupt();
+
+    let echo = UdpSocket::bind("127.0.0.1:0").unwrap();
+    echo.set_read_timeout(Some(WAIT)).unwrap();
+    let to = echo.local_addr().unwrap().to_string();
+    let answering = std::thread::spawn(move || {
+        let mut buf = [0u8; 64];
+        let (n, from) = echo.recv_from(&mut buf).unwrap();
+        echo.send_to(&buf[..n], from).unwrap();
+    });
+    let udp_dump = file("udp.txt");
+    let c = start(&[
+        "--hex-dump",
+        &udp_dump,
+        "udp",
+        "send",
+        &to,
+        "--send",
+        "hi",
+        "--count",
+        "1",
+    ])
+    .finish();
+    answering.join().unwrap();
+    assert_eq!(c.code(), 0, "{}", c.stderr);
+    assert_eq!(
+        std::fs::read_to_string(&udp_dump).unwrap(),
+        format!(
+            "# connection 1: {to}
+> datagram, 2 bytes
+> 00000000  68 69                                             |hi|
+< datagram, 2 bytes
+< 00000000  68 69                                             |hi|
+"
+        )
+    );
+
+    // TLS: the listener dumps the plaintext, each connection under its own header.
+    let tls_dump = file("tls.txt");
+    let server = start(&[
+        "--hex-dump",
+        &tls_dump,
+        "tcp",
+        "listen",
+        "127.0.0.1:0",
+        "-k",
+        "--echo",
+        "--tls-self-signed",
+    ]);
+    let addr = server.listening();
+    for word in ["one", "two"] {
+        let c = start(&[
+            "tcp",
+            "connect",
+            "--tls",
+            "--insecure",
+            &addr,
+            "--send",
+            word,
+            "--count",
+            "1",
+        ])
+        .finish();
+        assert_eq!(c.code(), 0, "{}", c.stderr);
+    }
+    server.interrupt();
+    let got = std::fs::read_to_string(&tls_dump).unwrap();
+    let headers: Vec<&str> = got.lines().filter(|l| l.starts_with('#')).collect();
+    assert_eq!(headers.len(), 2, "{got}");
+    assert!(
+        headers[1].starts_with("# connection 2: 127.0.0.1:"),
+        "{got}"
+    );
+    assert!(
+        got.contains("< 00000000  6f 6e 65 0a                                       |one.|\n"),
+        "{got}"
+    );
+    assert!(
+        got.contains("> 00000000  74 77 6f 0a                                       |two.|\n"),
+        "{got}"
+    );
+    let refused = start(&[
+        "--events",
+        "json",
+        "--hex-dump",
+        "-",
+        "tcp",
+        "connect",
+        &addr,
+    ])
+    .finish();
+    assert_eq!(refused.code(), 2, "{}", refused.stderr);
+    refused.assert_says("--hex-dump - writes to stderr, which --events json keeps for its events");
+}

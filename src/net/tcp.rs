@@ -14,6 +14,7 @@ use tokio::net::{TcpListener, TcpStream, lookup_host};
 use crate::console;
 use crate::exit::{Exit, Fail};
 use crate::framing::{Aborted, read_chunks, write_chunks};
+use crate::hexdump::{self, Layout};
 use crate::net::addr::{HostPort, Source};
 use crate::net::tls::{self, Stream};
 use crate::relay::{Ends, Initiator, Message};
@@ -238,6 +239,8 @@ fn listen_on(addr: SocketAddr) -> std::io::Result<TcpListener> {
 pub async fn run(stream: Stream, ends: Ends, shutdown: &Shutdown) -> anyhow::Result<()> {
     let _ = stream.tcp().set_nodelay(true);
     let peer = stream.tcp().peer_addr().ok();
+    let shown = peer.map_or_else(|| "?".to_string(), |peer| peer.to_string());
+    let (ends, _dumping) = hexdump::tap(ends, &shown, Layout::Stream);
     // Kept for a reset when the other side of a bridge fails (the stream is split below).
     let socket = socket2::SockRef::from(stream.tcp()).try_clone()?;
     match stream {

@@ -19,6 +19,7 @@ use tokio::net::UdpSocket;
 use crate::console;
 use crate::exit::{Exit, Fail};
 use crate::framing::Framing;
+use crate::hexdump::{self, Layout};
 use crate::net::Linger;
 use crate::net::addr::{HostPort, Source};
 use crate::relay::{Ends, Message};
@@ -264,6 +265,7 @@ pub async fn run_client(
     framing: Framing,
 ) -> anyhow::Result<()> {
     let peer = socket.peer_addr()?;
+    let (ends, _dumping) = hexdump::tap(ends, &peer.to_string(), Layout::Datagrams);
     let Ends { tx, mut rx } = ends;
     let replied = tokio::sync::Notify::new();
     let send = async {

@@ -39,12 +39,14 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::{Notify, mpsc};
 use tokio::time::{Instant, timeout};
 use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::Message as WsMessage;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::AbortOnDropHandle;
 
 use crate::console;
 use crate::exit::{Exit, Fail};
+use crate::hexdump;
 use crate::net::progress::{self, Acked, Patience};
 use crate::relay::{Ends, Message, Unsent, drain_unsent};
 use crate::shutdown::Shutdown;
@@ -194,6 +196,7 @@ pub async fn run<S>(
 where
     S: AsyncRead + AsyncWrite + Acked + Unpin + Send + 'static,
 {
+    hexdump::header(&peer.to_string());
     let gate = ws.get_ref().gate();
     let fd = ws.get_ref().get_ref().tcp_fd();
     if control.hold_close {
@@ -374,3 +377,26 @@ fn closed(end: PeerEnd, we_closed: bool, peer: SocketAddr) -> anyhow::Result<()>
 
 #[cfg(test)]
 mod tests;
+
+/// Dumps `msg` under `--hex-dump` (`mark`: `>` sent, `<` received); returns it.
+fn dumped(mark: char, msg: WsMessage) -> WsMessage {
+    if hexdump::enabled() {
+        let close = |frame: &Option<CloseFrame>| match frame {
+            Some(frame) => (
+                format!("close {}", u16::from(frame.code)),
+                frame.reason.as_bytes().to_vec(),
+            ),
+            None => ("close".to_string(), Vec::new()),
+        };
+        let (what, data): (String, Vec<u8>) = match &msg {
+            WsMessage::Text(text) => ("text message".into(), text.as_bytes().to_vec()),
+            WsMessage::Binary(data) => ("binary message".into(), data.to_vec()),
+            WsMessage::Ping(data) => ("ping".into(), data.to_vec()),
+            WsMessage::Pong(data) => ("pong".into(), data.to_vec()),
+            WsMessage::Close(frame) => close(frame),
+            WsMessage::Frame(_) => return msg,
+        };
+        hexdump::block(mark, &what, &data);
+    }
+    msg
+}

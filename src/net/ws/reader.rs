@@ -65,7 +65,7 @@ where
             }
         };
         let Some(item) = item else { break Ok(()) };
-        let msg = match item {
+        let msg = match item.map(|msg| super::dumped('<', msg)) {
             Ok(WsMessage::Text(text)) => Message {
                 data: text.into(),
                 kind: Kind::Text,

@@ -139,7 +139,14 @@ where
     let close = async |sink: &mut SplitSink<_, _>, frame: WsMessage| {
         starting();
         let limit = Some(control.close_timeout);
-        match unless_stalled(sink.send(frame), limit, fd, &shared.stop).await {
+        match unless_stalled(
+            sink.send(super::dumped('>', frame)),
+            limit,
+            fd,
+            &shared.stop,
+        )
+        .await
+        {
             Sending::Sent(result) => {
                 sent(result).map(|end| end.unwrap_or(WriterEnd::ClosedByUs(Instant::now())))
             }
@@ -178,7 +185,7 @@ where
                 let frame = shared.fail.lock().unwrap().take();
                 if let Some(frame) = frame {
                     shared.we_closed.store(true, Ordering::SeqCst);
-                    let _ = sink.send(WsMessage::Close(Some(frame))).await;
+                    let _ = sink.send(super::dumped('>', WsMessage::Close(Some(frame)))).await;
                 }
                 return Ok(WriterEnd::Stopped);
             }
@@ -187,7 +194,7 @@ where
                 let mut result = Ok(());
                 while result.is_ok() {
                     match input.rx.try_recv() {
-                        Ok(msg) => result = sink.feed(to_ws(msg, control)).await,
+                        Ok(msg) => result = sink.feed(super::dumped('>', to_ws(msg, control))).await,
                         Err(_) => break,
                     }
                 }
@@ -202,7 +209,7 @@ where
                 }
                 shared.we_closed.store(true, Ordering::SeqCst);
                 let frame = CloseFrame { code: CloseCode::Error, reason: Utf8Bytes::from_static("no pong") };
-                let _ = timeout(Duration::from_secs(1), sink.send(WsMessage::Close(Some(frame)))).await;
+                let _ = timeout(Duration::from_secs(1), sink.send(super::dumped('>', WsMessage::Close(Some(frame))))).await;
                 return Err(Fail::new(
                     Exit::Io,
                     format!("no pong from {peer} within {}", humantime::format_duration(control.ping_timeout)),
@@ -213,7 +220,7 @@ where
             _ = tick(&mut ticker), if ticker.is_some() => {
                 let payload = shared.pings.lock().unwrap().sent();
                 console::detail(2, "ping", format!("ping to {peer}"), json!({"peer": peer}));
-                let ping = sink.send(WsMessage::Ping(payload.to_vec().into()));
+                let ping = sink.send(super::dumped('>', WsMessage::Ping(payload.to_vec().into())));
                 let result = match unless_stalled(ping, send_limit, fd, &shared.stop).await {
                     Sending::Sent(result) => result,
                     Sending::Stalled => return Err(ping_stalled()),
@@ -278,7 +285,7 @@ where
                         if closing {
                             starting();
                         }
-                        result = sink.feed(to_ws(msg, control)).await;
+                        result = sink.feed(super::dumped('>', to_ws(msg, control))).await;
                         if !closing {
                             next = input.rx.try_recv().ok();
                         }
