@@ -35,6 +35,7 @@ Register-ArgumentCompleter -Native -CommandName 'wsctl' -ScriptBlock {
             [CompletionResult]::new('tcp', 'tcp', [CompletionResultType]::ParameterValue, 'TCP client and server')
             [CompletionResult]::new('ws', 'ws', [CompletionResultType]::ParameterValue, 'WebSocket client and server (RFC 6455)')
             [CompletionResult]::new('udp', 'udp', [CompletionResultType]::ParameterValue, 'UDP: datagrams to and from stdin/stdout')
+            [CompletionResult]::new('unix', 'unix', [CompletionResultType]::ParameterValue, 'Unix domain stream sockets')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a completion script for SHELL on stdout')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -431,6 +432,61 @@ Register-ArgumentCompleter -Native -CommandName 'wsctl' -ScriptBlock {
         'wsctl;udp;help;help' {
             break
         }
+        'wsctl;unix' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour status lines on stderr (auto: when stderr is a terminal and NO_COLOR is unset)')
+            [CompletionResult]::new('--events', '--events', [CompletionResultType]::ParameterName, 'How status lines and events are written on stderr')
+            [CompletionResult]::new('--hex-dump', '--hex-dump', [CompletionResultType]::ParameterName, 'Write what each connection sends (>) and receives (<) to FILE (- for stderr), as `hexdump -C` shows it; WebSocket and UDP a block per message; under TLS the plaintext')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show more on stderr (repeat for more detail)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show more on stderr (repeat for more detail)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Show only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Show only errors on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('connect', 'connect', [CompletionResultType]::ParameterValue, 'Connect to the Unix socket PATH (or @NAME) and pipe stdin/stdout through it')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'wsctl;unix;connect' {
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Give up connecting after DUR (e.g. 500ms, 10s, 2m; a bare number is seconds)')
+            [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'Run CMD through `sh -c` for each connection, wired to its stdin/stdout')
+            [CompletionResult]::new('--exec', '--exec', [CompletionResultType]::ParameterName, 'Run CMD through `sh -c` for each connection, wired to its stdin/stdout')
+            [CompletionResult]::new('--history', '--history', [CompletionResultType]::ParameterName, 'The prompt''s history file [default: $XDG_STATE_HOME/wsctl/history, else ~/.local/state/wsctl/history]')
+            [CompletionResult]::new('--send', '--send', [CompletionResultType]::ParameterName, 'Send TEXT right after connecting (repeatable, in order; a line for tcp) instead of reading stdin, then keep receiving')
+            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Exit 0 after N messages (lines for tcp, datagrams for udp) have been received and written, closing cleanly')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up (exit 1) when the whole run has taken DUR')
+            [CompletionResult]::new('--idle-timeout', '--idle-timeout', [CompletionResultType]::ParameterName, 'Give up (exit 1) after DUR without data either way')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour status lines on stderr (auto: when stderr is a terminal and NO_COLOR is unset)')
+            [CompletionResult]::new('--events', '--events', [CompletionResultType]::ParameterName, 'How status lines and events are written on stderr')
+            [CompletionResult]::new('--hex-dump', '--hex-dump', [CompletionResultType]::ParameterName, 'Write what each connection sends (>) and receives (<) to FILE (- for stderr), as `hexdump -C` shows it; WebSocket and UDP a block per message; under TLS the plaintext')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Send line ends as CRLF: each `\n` not already after a `\r` goes as `\r\n`, as `ncat -C` does')
+            [CompletionResult]::new('--crlf', '--crlf', [CompletionResultType]::ParameterName, 'Send line ends as CRLF: each `\n` not already after a `\r` goes as `\r\n`, as `ncat -C` does')
+            [CompletionResult]::new('--echo', '--echo', [CompletionResultType]::ParameterName, 'Send back everything that arrives, instead of using stdin/stdout')
+            [CompletionResult]::new('--no-repl', '--no-repl', [CompletionResultType]::ParameterName, 'Pipe stdin/stdout plainly even on a terminal (no interactive prompt)')
+            [CompletionResult]::new('--recv-only', '--recv-only', [CompletionResultType]::ParameterName, 'Ignore stdin and never close because of it: run until the peer closes')
+            [CompletionResult]::new('--send-only', '--send-only', [CompletionResultType]::ParameterName, 'Write nothing that is received')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show more on stderr (repeat for more detail)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show more on stderr (repeat for more detail)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Show only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Show only errors on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wsctl;unix;help' {
+            [CompletionResult]::new('connect', 'connect', [CompletionResultType]::ParameterValue, 'Connect to the Unix socket PATH (or @NAME) and pipe stdin/stdout through it')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'wsctl;unix;help;connect' {
+            break
+        }
+        'wsctl;unix;help;help' {
+            break
+        }
         'wsctl;completions' {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour status lines on stderr (auto: when stderr is a terminal and NO_COLOR is unset)')
             [CompletionResult]::new('--events', '--events', [CompletionResultType]::ParameterName, 'How status lines and events are written on stderr')
@@ -449,6 +505,7 @@ Register-ArgumentCompleter -Native -CommandName 'wsctl' -ScriptBlock {
             [CompletionResult]::new('tcp', 'tcp', [CompletionResultType]::ParameterValue, 'TCP client and server')
             [CompletionResult]::new('ws', 'ws', [CompletionResultType]::ParameterValue, 'WebSocket client and server (RFC 6455)')
             [CompletionResult]::new('udp', 'udp', [CompletionResultType]::ParameterValue, 'UDP: datagrams to and from stdin/stdout')
+            [CompletionResult]::new('unix', 'unix', [CompletionResultType]::ParameterValue, 'Unix domain stream sockets')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a completion script for SHELL on stdout')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -484,6 +541,13 @@ Register-ArgumentCompleter -Native -CommandName 'wsctl' -ScriptBlock {
             break
         }
         'wsctl;help;udp;listen' {
+            break
+        }
+        'wsctl;help;unix' {
+            [CompletionResult]::new('connect', 'connect', [CompletionResultType]::ParameterValue, 'Connect to the Unix socket PATH (or @NAME) and pipe stdin/stdout through it')
+            break
+        }
+        'wsctl;help;unix;connect' {
             break
         }
         'wsctl;help;completions' {

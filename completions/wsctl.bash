@@ -28,6 +28,9 @@ _wsctl() {
             wsctl,udp)
                 cmd="wsctl__subcmd__udp"
                 ;;
+            wsctl,unix)
+                cmd="wsctl__subcmd__unix"
+                ;;
             wsctl,ws)
                 cmd="wsctl__subcmd__ws"
                 ;;
@@ -43,6 +46,9 @@ _wsctl() {
             wsctl__subcmd__help,udp)
                 cmd="wsctl__subcmd__help__subcmd__udp"
                 ;;
+            wsctl__subcmd__help,unix)
+                cmd="wsctl__subcmd__help__subcmd__unix"
+                ;;
             wsctl__subcmd__help,ws)
                 cmd="wsctl__subcmd__help__subcmd__ws"
                 ;;
@@ -57,6 +63,9 @@ _wsctl() {
                 ;;
             wsctl__subcmd__help__subcmd__udp,send)
                 cmd="wsctl__subcmd__help__subcmd__udp__subcmd__send"
+                ;;
+            wsctl__subcmd__help__subcmd__unix,connect)
+                cmd="wsctl__subcmd__help__subcmd__unix__subcmd__connect"
                 ;;
             wsctl__subcmd__help__subcmd__ws,connect)
                 cmd="wsctl__subcmd__help__subcmd__ws__subcmd__connect"
@@ -103,6 +112,18 @@ _wsctl() {
             wsctl__subcmd__udp__subcmd__help,send)
                 cmd="wsctl__subcmd__udp__subcmd__help__subcmd__send"
                 ;;
+            wsctl__subcmd__unix,connect)
+                cmd="wsctl__subcmd__unix__subcmd__connect"
+                ;;
+            wsctl__subcmd__unix,help)
+                cmd="wsctl__subcmd__unix__subcmd__help"
+                ;;
+            wsctl__subcmd__unix__subcmd__help,connect)
+                cmd="wsctl__subcmd__unix__subcmd__help__subcmd__connect"
+                ;;
+            wsctl__subcmd__unix__subcmd__help,help)
+                cmd="wsctl__subcmd__unix__subcmd__help__subcmd__help"
+                ;;
             wsctl__subcmd__ws,connect)
                 cmd="wsctl__subcmd__ws__subcmd__connect"
                 ;;
@@ -128,7 +149,7 @@ _wsctl() {
 
     case "${cmd}" in
         wsctl)
-            opts="-v -q -h -V --verbose --quiet --color --events --hex-dump --help --version tcp ws udp completions help"
+            opts="-v -q -h -V --verbose --quiet --color --events --hex-dump --help --version tcp ws udp unix completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -180,7 +201,7 @@ _wsctl() {
             return 0
             ;;
         wsctl__subcmd__help)
-            opts="tcp ws udp completions help"
+            opts="tcp ws udp unix completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -292,6 +313,34 @@ _wsctl() {
             return 0
             ;;
         wsctl__subcmd__help__subcmd__udp__subcmd__send)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wsctl__subcmd__help__subcmd__unix)
+            opts="connect"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wsctl__subcmd__help__subcmd__unix__subcmd__connect)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -832,6 +881,132 @@ _wsctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wsctl__subcmd__unix)
+            opts="-v -q -h -V --verbose --quiet --color --events --hex-dump --help --version connect help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --events)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --hex-dump)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wsctl__subcmd__unix__subcmd__connect)
+            opts="-C -e -v -q -h -V --crlf --connect-timeout --echo --exec --no-repl --history --send --count --recv-only --send-only --timeout --idle-timeout --verbose --quiet --color --events --hex-dump --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --exec)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --history)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --send)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --count)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --idle-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --events)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --hex-dump)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wsctl__subcmd__unix__subcmd__help)
+            opts="connect help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wsctl__subcmd__unix__subcmd__help__subcmd__connect)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wsctl__subcmd__unix__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 *)
                     COMPREPLY=()
                     ;;

@@ -32,6 +32,7 @@ set edit:completion:arg-completer[wsctl] = {|@words|
             cand tcp 'TCP client and server'
             cand ws 'WebSocket client and server (RFC 6455)'
             cand udp 'UDP: datagrams to and from stdin/stdout'
+            cand unix 'Unix domain stream sockets'
             cand completions 'Print a completion script for SHELL on stdout'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -405,6 +406,56 @@ set edit:completion:arg-completer[wsctl] = {|@words|
         }
         &'wsctl;udp;help;help'= {
         }
+        &'wsctl;unix'= {
+            cand --color 'Colour status lines on stderr (auto: when stderr is a terminal and NO_COLOR is unset)'
+            cand --events 'How status lines and events are written on stderr'
+            cand --hex-dump 'Write what each connection sends (>) and receives (<) to FILE (- for stderr), as `hexdump -C` shows it; WebSocket and UDP a block per message; under TLS the plaintext'
+            cand -v 'Show more on stderr (repeat for more detail)'
+            cand --verbose 'Show more on stderr (repeat for more detail)'
+            cand -q 'Show only errors on stderr'
+            cand --quiet 'Show only errors on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand connect 'Connect to the Unix socket PATH (or @NAME) and pipe stdin/stdout through it'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'wsctl;unix;connect'= {
+            cand --connect-timeout 'Give up connecting after DUR (e.g. 500ms, 10s, 2m; a bare number is seconds)'
+            cand -e 'Run CMD through `sh -c` for each connection, wired to its stdin/stdout'
+            cand --exec 'Run CMD through `sh -c` for each connection, wired to its stdin/stdout'
+            cand --history 'The prompt''s history file [default: $XDG_STATE_HOME/wsctl/history, else ~/.local/state/wsctl/history]'
+            cand --send 'Send TEXT right after connecting (repeatable, in order; a line for tcp) instead of reading stdin, then keep receiving'
+            cand --count 'Exit 0 after N messages (lines for tcp, datagrams for udp) have been received and written, closing cleanly'
+            cand --timeout 'Give up (exit 1) when the whole run has taken DUR'
+            cand --idle-timeout 'Give up (exit 1) after DUR without data either way'
+            cand --color 'Colour status lines on stderr (auto: when stderr is a terminal and NO_COLOR is unset)'
+            cand --events 'How status lines and events are written on stderr'
+            cand --hex-dump 'Write what each connection sends (>) and receives (<) to FILE (- for stderr), as `hexdump -C` shows it; WebSocket and UDP a block per message; under TLS the plaintext'
+            cand -C 'Send line ends as CRLF: each `\n` not already after a `\r` goes as `\r\n`, as `ncat -C` does'
+            cand --crlf 'Send line ends as CRLF: each `\n` not already after a `\r` goes as `\r\n`, as `ncat -C` does'
+            cand --echo 'Send back everything that arrives, instead of using stdin/stdout'
+            cand --no-repl 'Pipe stdin/stdout plainly even on a terminal (no interactive prompt)'
+            cand --recv-only 'Ignore stdin and never close because of it: run until the peer closes'
+            cand --send-only 'Write nothing that is received'
+            cand -v 'Show more on stderr (repeat for more detail)'
+            cand --verbose 'Show more on stderr (repeat for more detail)'
+            cand -q 'Show only errors on stderr'
+            cand --quiet 'Show only errors on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'wsctl;unix;help'= {
+            cand connect 'Connect to the Unix socket PATH (or @NAME) and pipe stdin/stdout through it'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'wsctl;unix;help;connect'= {
+        }
+        &'wsctl;unix;help;help'= {
+        }
         &'wsctl;completions'= {
             cand --color 'Colour status lines on stderr (auto: when stderr is a terminal and NO_COLOR is unset)'
             cand --events 'How status lines and events are written on stderr'
@@ -422,6 +473,7 @@ set edit:completion:arg-completer[wsctl] = {|@words|
             cand tcp 'TCP client and server'
             cand ws 'WebSocket client and server (RFC 6455)'
             cand udp 'UDP: datagrams to and from stdin/stdout'
+            cand unix 'Unix domain stream sockets'
             cand completions 'Print a completion script for SHELL on stdout'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -448,6 +500,11 @@ set edit:completion:arg-completer[wsctl] = {|@words|
         &'wsctl;help;udp;send'= {
         }
         &'wsctl;help;udp;listen'= {
+        }
+        &'wsctl;help;unix'= {
+            cand connect 'Connect to the Unix socket PATH (or @NAME) and pipe stdin/stdout through it'
+        }
+        &'wsctl;help;unix;connect'= {
         }
         &'wsctl;help;completions'= {
         }

@@ -37,6 +37,7 @@ complete -c wsctl -n "__fish_wsctl_needs_command" -s V -l version -d 'Print vers
 complete -c wsctl -n "__fish_wsctl_needs_command" -f -a "tcp" -d 'TCP client and server'
 complete -c wsctl -n "__fish_wsctl_needs_command" -f -a "ws" -d 'WebSocket client and server (RFC 6455)'
 complete -c wsctl -n "__fish_wsctl_needs_command" -f -a "udp" -d 'UDP: datagrams to and from stdin/stdout'
+complete -c wsctl -n "__fish_wsctl_needs_command" -f -a "unix" -d 'Unix domain stream sockets'
 complete -c wsctl -n "__fish_wsctl_needs_command" -f -a "completions" -d 'Print a completion script for SHELL on stdout'
 complete -c wsctl -n "__fish_wsctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and not __fish_seen_subcommand_from connect listen help" -l color -d 'Colour status lines on stderr (auto: when stderr is a terminal and NO_COLOR is unset)' -r -f -a "auto\t''
@@ -323,6 +324,42 @@ complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcomm
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from help" -f -a "send" -d 'Send each stdin line to HOST PORT as one datagram and print the replies'
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from help" -f -a "listen" -d 'Receive datagrams on [HOST:]PORT from every sender; stdin lines go to the most recent'
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and not __fish_seen_subcommand_from connect help" -l color -d 'Colour status lines on stderr (auto: when stderr is a terminal and NO_COLOR is unset)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and not __fish_seen_subcommand_from connect help" -l events -d 'How status lines and events are written on stderr' -r -f -a "text\t'Status lines for people'
+json\t'One JSON object per line'"
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and not __fish_seen_subcommand_from connect help" -l hex-dump -d 'Write what each connection sends (>) and receives (<) to FILE (- for stderr), as `hexdump -C` shows it; WebSocket and UDP a block per message; under TLS the plaintext' -r -F
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and not __fish_seen_subcommand_from connect help" -s v -l verbose -d 'Show more on stderr (repeat for more detail)'
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and not __fish_seen_subcommand_from connect help" -s q -l quiet -d 'Show only errors on stderr'
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and not __fish_seen_subcommand_from connect help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and not __fish_seen_subcommand_from connect help" -s V -l version -d 'Print version'
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and not __fish_seen_subcommand_from connect help" -f -a "connect" -d 'Connect to the Unix socket PATH (or @NAME) and pipe stdin/stdout through it'
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and not __fish_seen_subcommand_from connect help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from connect" -l connect-timeout -d 'Give up connecting after DUR (e.g. 500ms, 10s, 2m; a bare number is seconds)' -r
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from connect" -s e -l exec -d 'Run CMD through `sh -c` for each connection, wired to its stdin/stdout' -r
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from connect" -l history -d 'The prompt\'s history file [default: $XDG_STATE_HOME/wsctl/history, else ~/.local/state/wsctl/history]' -r -F
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from connect" -l send -d 'Send TEXT right after connecting (repeatable, in order; a line for tcp) instead of reading stdin, then keep receiving' -r
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from connect" -l count -d 'Exit 0 after N messages (lines for tcp, datagrams for udp) have been received and written, closing cleanly' -r
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from connect" -l timeout -d 'Give up (exit 1) when the whole run has taken DUR' -r
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from connect" -l idle-timeout -d 'Give up (exit 1) after DUR without data either way' -r
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from connect" -l color -d 'Colour status lines on stderr (auto: when stderr is a terminal and NO_COLOR is unset)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from connect" -l events -d 'How status lines and events are written on stderr' -r -f -a "text\t'Status lines for people'
+json\t'One JSON object per line'"
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from connect" -l hex-dump -d 'Write what each connection sends (>) and receives (<) to FILE (- for stderr), as `hexdump -C` shows it; WebSocket and UDP a block per message; under TLS the plaintext' -r -F
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from connect" -s C -l crlf -d 'Send line ends as CRLF: each `\\n` not already after a `\\r` goes as `\\r\\n`, as `ncat -C` does'
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from connect" -l echo -d 'Send back everything that arrives, instead of using stdin/stdout'
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from connect" -l no-repl -d 'Pipe stdin/stdout plainly even on a terminal (no interactive prompt)'
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from connect" -l recv-only -d 'Ignore stdin and never close because of it: run until the peer closes'
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from connect" -l send-only -d 'Write nothing that is received'
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from connect" -s v -l verbose -d 'Show more on stderr (repeat for more detail)'
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from connect" -s q -l quiet -d 'Show only errors on stderr'
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from connect" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from connect" -s V -l version -d 'Print version'
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from help" -f -a "connect" -d 'Connect to the Unix socket PATH (or @NAME) and pipe stdin/stdout through it'
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c wsctl -n "__fish_wsctl_using_subcommand completions" -l color -d 'Colour status lines on stderr (auto: when stderr is a terminal and NO_COLOR is unset)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -333,14 +370,16 @@ complete -c wsctl -n "__fish_wsctl_using_subcommand completions" -s v -l verbose
 complete -c wsctl -n "__fish_wsctl_using_subcommand completions" -s q -l quiet -d 'Show only errors on stderr'
 complete -c wsctl -n "__fish_wsctl_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wsctl -n "__fish_wsctl_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c wsctl -n "__fish_wsctl_using_subcommand help; and not __fish_seen_subcommand_from tcp ws udp completions help" -f -a "tcp" -d 'TCP client and server'
-complete -c wsctl -n "__fish_wsctl_using_subcommand help; and not __fish_seen_subcommand_from tcp ws udp completions help" -f -a "ws" -d 'WebSocket client and server (RFC 6455)'
-complete -c wsctl -n "__fish_wsctl_using_subcommand help; and not __fish_seen_subcommand_from tcp ws udp completions help" -f -a "udp" -d 'UDP: datagrams to and from stdin/stdout'
-complete -c wsctl -n "__fish_wsctl_using_subcommand help; and not __fish_seen_subcommand_from tcp ws udp completions help" -f -a "completions" -d 'Print a completion script for SHELL on stdout'
-complete -c wsctl -n "__fish_wsctl_using_subcommand help; and not __fish_seen_subcommand_from tcp ws udp completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wsctl -n "__fish_wsctl_using_subcommand help; and not __fish_seen_subcommand_from tcp ws udp unix completions help" -f -a "tcp" -d 'TCP client and server'
+complete -c wsctl -n "__fish_wsctl_using_subcommand help; and not __fish_seen_subcommand_from tcp ws udp unix completions help" -f -a "ws" -d 'WebSocket client and server (RFC 6455)'
+complete -c wsctl -n "__fish_wsctl_using_subcommand help; and not __fish_seen_subcommand_from tcp ws udp unix completions help" -f -a "udp" -d 'UDP: datagrams to and from stdin/stdout'
+complete -c wsctl -n "__fish_wsctl_using_subcommand help; and not __fish_seen_subcommand_from tcp ws udp unix completions help" -f -a "unix" -d 'Unix domain stream sockets'
+complete -c wsctl -n "__fish_wsctl_using_subcommand help; and not __fish_seen_subcommand_from tcp ws udp unix completions help" -f -a "completions" -d 'Print a completion script for SHELL on stdout'
+complete -c wsctl -n "__fish_wsctl_using_subcommand help; and not __fish_seen_subcommand_from tcp ws udp unix completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c wsctl -n "__fish_wsctl_using_subcommand help; and __fish_seen_subcommand_from tcp" -f -a "connect" -d 'Connect to HOST PORT (or HOST:PORT, [IPv6]:PORT) and pipe stdin/stdout through it'
 complete -c wsctl -n "__fish_wsctl_using_subcommand help; and __fish_seen_subcommand_from tcp" -f -a "listen" -d 'Listen on [HOST:]PORT and pipe an accepted connection through stdin/stdout'
 complete -c wsctl -n "__fish_wsctl_using_subcommand help; and __fish_seen_subcommand_from ws" -f -a "connect" -d 'Connect to URL (ws:// or wss://HOST[:PORT]/PATH) and pipe stdin/stdout through it'
 complete -c wsctl -n "__fish_wsctl_using_subcommand help; and __fish_seen_subcommand_from ws" -f -a "listen" -d 'Listen on [HOST:]PORT for WebSocket clients and pipe one through stdin/stdout'
 complete -c wsctl -n "__fish_wsctl_using_subcommand help; and __fish_seen_subcommand_from udp" -f -a "send" -d 'Send each stdin line to HOST PORT as one datagram and print the replies'
 complete -c wsctl -n "__fish_wsctl_using_subcommand help; and __fish_seen_subcommand_from udp" -f -a "listen" -d 'Receive datagrams on [HOST:]PORT from every sender; stdin lines go to the most recent'
+complete -c wsctl -n "__fish_wsctl_using_subcommand help; and __fish_seen_subcommand_from unix" -f -a "connect" -d 'Connect to the Unix socket PATH (or @NAME) and pipe stdin/stdout through it'

@@ -86,6 +86,10 @@ pub enum Command {
     #[command(subcommand)]
     Udp(UdpCommand),
 
+    /// Unix domain stream sockets
+    #[command(subcommand)]
+    Unix(UnixCommand),
+
     /// Print a completion script for SHELL on stdout
     Completions {
         /// bash, zsh, fish, powershell or elvish
@@ -108,6 +112,37 @@ pub enum TcpCommand {
         after_long_help = concat!(tcp_listen_notes!(), "\n\nExamples:\n", tcp_listen_examples!())
     )]
     Listen(TcpListenArgs),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UnixCommand {
+    /// Connect to the Unix socket PATH (or @NAME) and pipe stdin/stdout through it
+    #[command(
+        after_help = unix_connect_notes!(),
+        after_long_help = concat!(unix_connect_notes!(), "\n\nExamples:\n", unix_connect_examples!())
+    )]
+    Connect(UnixConnectArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct UnixConnectArgs {
+    /// The socket: a file's PATH, or @NAME in Linux's abstract namespace
+    pub path: String,
+
+    /// Send line ends as CRLF: each `\n` not already after a `\r` goes as `\r\n`, as
+    /// `ncat -C` does
+    #[arg(short = 'C', long, help_heading = "Local side")]
+    pub crlf: bool,
+
+    /// Give up connecting after DUR (e.g. 500ms, 10s, 2m; a bare number is seconds)
+    #[arg(long, value_name = "DUR", default_value = "10s", value_parser = parse_duration, help_heading = "Connecting")]
+    pub connect_timeout: Duration,
+
+    #[command(flatten)]
+    pub local: LocalArgs,
+
+    #[command(flatten)]
+    pub script: ScriptArgs,
 }
 
 #[derive(Args, Debug)]

@@ -19,6 +19,7 @@ use crate::framing::{self, Records};
 use crate::local;
 use crate::net::addr::{HostPort, Source};
 use crate::net::tls::Stream;
+use crate::net::unix::UnixName;
 use crate::net::ws::gate::Gated;
 use crate::net::{self, client::Remote};
 use crate::reconnect::{self, Reconnect};
@@ -56,6 +57,28 @@ pub async fn tcp(
     }
     let (stream, peer) = connect().await?;
     let env = net::socket_env(stream.tcp(), peer);
+    let stages = local::stages(&local, records, &script);
+    relay::run(
+        |ends| local::run(local, records, env, ends, shutdown),
+        stages,
+        |ends| net::tcp::run(stream, ends, shutdown),
+    )
+    .await
+}
+
+/// `unix connect`: a Unix stream socket, relayed as a TCP connection is (`-C`: `crlf`).
+pub async fn unix(
+    name: UnixName,
+    local: Local,
+    script: Script,
+    crlf: bool,
+    timeout: Duration,
+    shutdown: &Shutdown,
+) -> anyhow::Result<()> {
+    let records = Records::bytes(crlf);
+    let stream = net::unix::connect(&name, timeout).await?;
+    let env = net::unix::socket_env(&stream, &name);
+    let stream = Stream::Unix(stream, name.to_string());
     let stages = local::stages(&local, records, &script);
     relay::run(
         |ends| local::run(local, records, env, ends, shutdown),

@@ -197,6 +197,13 @@ async fn run_job(job: Job, shutdown: &Shutdown) -> anyhow::Result<()> {
             reconnect,
             crlf,
         } => client::tcp(remote, local, script, reconnect, crlf, shutdown).await,
+        Job::UnixConnect {
+            name,
+            local,
+            script,
+            crlf,
+            timeout,
+        } => client::unix(name, local, script, crlf, timeout, shutdown).await,
         Job::TcpScan {
             host,
             ports,

@@ -92,3 +92,17 @@ macro_rules! udp_listen_examples {
         "  # print datagrams; stdin lines go to the latest sender\n  wsctl udp listen 9000\n  # send each datagram back\n  wsctl udp listen --echo 127.0.0.1:9000\n  # one command per sender\n  wsctl udp listen --exec 'tr a-z A-Z' 9000"
     };
 }
+
+macro_rules! unix_connect_notes {
+    () => {
+        "PATH is a Unix stream socket's file, or @NAME for one in Linux's abstract \
+        namespace. The connection is relayed as a TCP one is: stdin EOF half-closes it, and \
+        wsctl keeps printing until the peer closes. -v shows the peer's pid, uid and gid."
+    };
+}
+
+macro_rules! unix_connect_examples {
+    () => {
+        "  # Docker's API, by hand\n  printf 'GET /version HTTP/1.0\\r\\n\\r\\n' | wsctl unix connect /var/run/docker.sock\n  # a socket in the abstract namespace\n  wsctl unix connect @my-service\n  # one line out, one back\n  wsctl unix connect /run/app.sock --send status --count 1"
+    };
+}

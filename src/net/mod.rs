@@ -7,6 +7,7 @@ pub mod proxy;
 pub mod tcp;
 pub mod tls;
 pub mod udp;
+pub mod unix;
 pub mod ws;
 
 use std::ffi::OsString;
@@ -29,8 +30,11 @@ pub fn peer_env(peer: SocketAddr) -> Env {
 
 /// The connection's addresses for an `--exec` command, as ncat names them:
 /// `WSCTL_REMOTE_ADDR`/`_PORT` (the peer) and `WSCTL_LOCAL_ADDR`/`_PORT`.
-pub fn socket_env(stream: &TcpStream, peer: SocketAddr) -> Env {
+pub fn socket_env(stream: Option<&TcpStream>, peer: SocketAddr) -> Env {
     let mut env = peer_env(peer);
+    let Some(stream) = stream else {
+        return env;
+    };
     if let Ok(local) = stream.local_addr() {
         env.push(("WSCTL_LOCAL_ADDR".into(), local.ip().to_string().into()));
         env.push(("WSCTL_LOCAL_PORT".into(), local.port().to_string().into()));

@@ -26,7 +26,7 @@ pub trait Acked {
 
 impl Acked for Stream {
     fn tcp_fd(&self) -> Option<RawFd> {
-        Some(self.tcp().as_raw_fd())
+        self.tcp().map(|tcp| tcp.as_raw_fd())
     }
 }
 

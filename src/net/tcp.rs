@@ -237,17 +237,22 @@ fn listen_on(addr: SocketAddr) -> std::io::Result<TcpListener> {
 /// close_notify first), as does the start of `shutdown` (after what is queued). A reset is
 /// the peer ending abnormally (exit 5).
 pub async fn run(stream: Stream, ends: Ends, shutdown: &Shutdown) -> anyhow::Result<()> {
-    let _ = stream.tcp().set_nodelay(true);
-    let peer = stream.tcp().peer_addr().ok();
-    let shown = peer.map_or_else(|| "?".to_string(), |peer| peer.to_string());
-    let (ends, _dumping) = hexdump::tap(ends, &shown, Layout::Stream);
+    if let Some(tcp) = stream.tcp() {
+        let _ = tcp.set_nodelay(true);
+    }
+    let peer = stream.peer_name();
+    let (ends, _dumping) = hexdump::tap(ends, peer.as_deref().unwrap_or("?"), Layout::Stream);
     // Kept for a reset when the other side of a bridge fails (the stream is split below).
-    let socket = socket2::SockRef::from(stream.tcp()).try_clone()?;
+    let socket = stream.socket().try_clone()?;
     match stream {
         // Owned halves: no lock between the two directions.
         Stream::Plain(tcp) => {
             let (reader, writer) = tcp.into_split();
             // Dropped, this half would send a FIN first: a reset must not look clean.
+            pump(reader, writer, peer, ends, socket, |w| w.forget(), shutdown).await
+        }
+        Stream::Unix(unix, _) => {
+            let (reader, writer) = unix.into_split();
             pump(reader, writer, peer, ends, socket, |w| w.forget(), shutdown).await
         }
         tls => {
@@ -262,7 +267,7 @@ pub async fn run(stream: Stream, ends: Ends, shutdown: &Shutdown) -> anyhow::Res
 async fn pump<R, W>(
     reader: R,
     mut writer: W,
-    peer: Option<SocketAddr>,
+    peer: Option<String>,
     ends: Ends,
     socket: socket2::Socket,
     abandon: impl FnOnce(W),
@@ -273,6 +278,7 @@ where
     W: AsyncWrite + Unpin,
 {
     let Ends { tx, rx } = ends;
+    let peer = peer.as_deref();
     let what = |dir: &str| match peer {
         Some(peer) => format!("{dir} {peer}"),
         None => dir.to_string(),

@@ -30,18 +30,37 @@ use tokio::net::TcpStream;
 
 use crate::exit::{Exit, Fail};
 
-/// A connection to or from a peer: plain TCP, or TLS over it.
+/// A connection to or from a peer: plain TCP, TLS over it, or a Unix stream socket.
 pub enum Stream {
     Plain(TcpStream),
     Tls(Box<tokio_rustls::TlsStream<TcpStream>>),
+    /// `unix connect` (its peer named `unix:PATH`).
+    Unix(tokio::net::UnixStream, String),
 }
 
 impl Stream {
-    /// The TCP connection underneath.
-    pub fn tcp(&self) -> &TcpStream {
+    /// The TCP connection underneath, if it is one.
+    pub fn tcp(&self) -> Option<&TcpStream> {
         match self {
-            Stream::Plain(s) => s,
-            Stream::Tls(s) => s.get_ref().0,
+            Stream::Plain(s) => Some(s),
+            Stream::Tls(s) => Some(s.get_ref().0),
+            Stream::Unix(..) => None,
+        }
+    }
+
+    /// The peer, as status lines name it: `IP:PORT`, or `unix:PATH`.
+    pub fn peer_name(&self) -> Option<String> {
+        match self {
+            Stream::Unix(_, name) => Some(name.clone()),
+            tcp => tcp.tcp()?.peer_addr().ok().map(|addr| addr.to_string()),
+        }
+    }
+
+    /// The socket underneath, for the socket options.
+    pub fn socket(&self) -> socket2::SockRef<'_> {
+        match self {
+            Stream::Unix(s, _) => socket2::SockRef::from(s),
+            tcp => socket2::SockRef::from(tcp.tcp().expect("a TCP stream")),
         }
     }
 }
@@ -51,6 +70,7 @@ macro_rules! both {
         match $self.get_mut() {
             Stream::Plain($s) => $e,
             Stream::Tls($s) => $e,
+            Stream::Unix($s, _) => $e,
         }
     };
 }
@@ -86,6 +106,7 @@ impl AsyncWrite for Stream {
         match self {
             Stream::Plain(s) => s.is_write_vectored(),
             Stream::Tls(s) => s.is_write_vectored(),
+            Stream::Unix(s, _) => s.is_write_vectored(),
         }
     }
 

@@ -68,7 +68,7 @@ pub async fn accept(
     // connection long for nothing.
     let wants_env = cfg.wants_env;
     let mut env = if wants_env {
-        socket_env(&stream, peer)
+        socket_env(Some(&stream), peer)
     } else {
         Vec::new()
     };

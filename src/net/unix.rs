@@ -1,0 +1,176 @@
+//! Unix domain stream sockets (`unix connect`): a socket's name as the user writes it (a path,
+//! or on Linux `@name` for the abstract namespace), connecting, and the peer's credentials
+//! (`SO_PEERCRED`). Once connected, a Unix stream is relayed as a TCP connection is
+//! ([`crate::net::tcp::run`]): stdin/stdout, the prompt, `--exec`, half-close.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde_json::json;
+use tokio::net::UnixStream;
+
+use crate::console;
+use crate::exit::{Exit, Fail};
+use crate::net::Env;
+
+/// A Unix socket's name: a path in the file system, or a name in Linux's abstract namespace
+/// (written `@name`; no file, gone with the last socket that holds it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UnixName {
+    Path(PathBuf),
+    Abstract(Vec<u8>),
+}
+
+impl std::fmt::Display for UnixName {
+    /// `unix:/run/x.sock` or `unix:@name`, as status lines and events name it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            UnixName::Path(path) => write!(f, "unix:{}", path.display()),
+            UnixName::Abstract(name) => write!(f, "unix:@{}", String::from_utf8_lossy(name)),
+        }
+    }
+}
+
+/// `PATH`, or `@name` for an abstract socket (Linux); an empty name is a usage error.
+pub fn parse_name(text: &str) -> anyhow::Result<UnixName> {
+    let text = text.strip_prefix("unix:").unwrap_or(text);
+    if text.is_empty() || text == "@" {
+        return Err(Fail::new(Exit::Usage, "an empty Unix socket name")
+            .hint("give the socket's PATH, or @NAME for an abstract socket")
+            .err());
+    }
+    Ok(match text.strip_prefix('@') {
+        Some(name) => UnixName::Abstract(name.as_bytes().to_vec()),
+        None => UnixName::Path(PathBuf::from(text)),
+    })
+}
+
+/// Connects to the socket `name` within `timeout`, and says so (`connected to unix:PATH`; the
+/// peer's pid, uid and gid under `-v` and in the event).
+pub async fn connect(name: &UnixName, timeout: Duration) -> anyhow::Result<UnixStream> {
+    let attempt = async {
+        match name {
+            UnixName::Path(path) => UnixStream::connect(path).await,
+            UnixName::Abstract(bytes) => abstract_connect(bytes),
+        }
+    };
+    let fail = || Fail::new(Exit::Connect, format!("could not connect to {name}"));
+    let stream = match tokio::time::timeout(timeout, attempt).await {
+        Ok(Ok(stream)) => stream,
+        Ok(Err(err)) => {
+            let hint = match err.kind() {
+                std::io::ErrorKind::NotFound => {
+                    Some("no socket is there: check the path, or start the server first")
+                }
+                std::io::ErrorKind::ConnectionRefused if !is_socket(name) => {
+                    Some("that file is not a socket: check the path")
+                }
+                std::io::ErrorKind::ConnectionRefused => Some(
+                    "the socket is there but nothing listens on it (a server that ended): start the server",
+                ),
+                std::io::ErrorKind::PermissionDenied => Some(
+                    "the socket's permissions keep this user out: see its mode and owner (ls -l)",
+                ),
+                _ => None,
+            };
+            let fail = match hint {
+                Some(hint) => fail().hint(hint),
+                None => fail(),
+            };
+            return Err(anyhow::Error::new(err).context(fail));
+        }
+        Err(_) => {
+            return Err(Fail::new(
+                Exit::Connect,
+                format!(
+                    "timed out connecting to {name} after {}",
+                    humantime::format_duration(timeout)
+                ),
+            )
+            .hint("the server is not accepting: allow longer with --connect-timeout")
+            .err());
+        }
+    };
+    let cred = stream.peer_cred().ok();
+    console::status(
+        "connected",
+        format!("connected to {name}"),
+        json!({
+            "addr": name.to_string(),
+            "pid": cred.and_then(|c| c.pid()),
+            "uid": cred.map(|c| c.uid()),
+            "gid": cred.map(|c| c.gid()),
+        }),
+    );
+    if let Some(cred) = cred {
+        console::detail(
+            1,
+            "peer",
+            format!(
+                "the peer is pid {}, uid {}, gid {}",
+                cred.pid().map_or_else(|| "?".into(), |pid| pid.to_string()),
+                cred.uid(),
+                cred.gid()
+            ),
+            json!({"addr": name.to_string()}),
+        );
+    }
+    Ok(stream)
+}
+
+/// Whether `name` is a socket (an abstract name always is).
+fn is_socket(name: &UnixName) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    match name {
+        UnixName::Path(path) => std::fs::metadata(path).is_ok_and(|m| m.file_type().is_socket()),
+        UnixName::Abstract(_) => true,
+    }
+}
+
+/// Linux's abstract namespace: std can name it, tokio cannot; a local connect does not block.
+fn abstract_connect(name: &[u8]) -> std::io::Result<UnixStream> {
+    use std::os::linux::net::SocketAddrExt;
+    let addr = std::os::unix::net::SocketAddr::from_abstract_name(name)?;
+    let stream = std::os::unix::net::UnixStream::connect_addr(&addr)?;
+    stream.set_nonblocking(true)?;
+    UnixStream::from_std(stream)
+}
+
+/// The connection for an `--exec` command: `WSCTL_REMOTE_ADDR` (`unix:PATH`) and the peer's
+/// credentials, `WSCTL_PEER_PID`, `WSCTL_PEER_UID`, `WSCTL_PEER_GID`.
+pub fn socket_env(stream: &UnixStream, name: &UnixName) -> Env {
+    let mut env: Env = vec![("WSCTL_REMOTE_ADDR".into(), OsString::from(name.to_string()))];
+    if let Ok(cred) = stream.peer_cred() {
+        if let Some(pid) = cred.pid() {
+            env.push(("WSCTL_PEER_PID".into(), pid.to_string().into()));
+        }
+        env.push(("WSCTL_PEER_UID".into(), cred.uid().to_string().into()));
+        env.push(("WSCTL_PEER_GID".into(), cred.gid().to_string().into()));
+    }
+    env
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        assert_eq!(
+            parse_name("/run/x.sock").unwrap(),
+            UnixName::Path(PathBuf::from("/run/x.sock"))
+        );
+        assert_eq!(
+            parse_name("@wsctl").unwrap(),
+            UnixName::Abstract(b"wsctl".to_vec())
+        );
+        assert_eq!(
+            parse_name("unix:rel.sock").unwrap().to_string(),
+            "unix:rel.sock"
+        );
+        assert_eq!(parse_name("@a b").unwrap().to_string(), "unix:@a b");
+        assert!(parse_name("").is_err());
+        assert!(parse_name("@").is_err());
+    }
+}
