@@ -104,12 +104,14 @@ async fn open_ws(cfg: &WsClient) -> anyhow::Result<(WsSession, SocketAddr)> {
         if followed == MAX_REDIRECTS {
             break;
         }
+        // Said once it is known to be followed (never from wss:// down to ws://).
+        let next = config::redirected(&hop, follow, location)?;
         console::status(
             "redirect",
             format!("following the redirect to {location}"),
             json!({"location": location}),
         );
-        hop = std::borrow::Cow::Owned(config::redirected(&hop, follow, location)?);
+        hop = std::borrow::Cow::Owned(next);
     }
     Err(Fail::new(
         Exit::Handshake,

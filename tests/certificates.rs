@@ -208,7 +208,8 @@ fn hand_made_certificates_are_still_refused_for_what_python_refuses() {
 }
 
 /// A listener (and a client, with `--cert`) can use a version 1 certificate, as openssl's
-/// s_server can; a key that is not the certificate's is still refused.
+/// s_server can; a key that is not the certificate's is still refused. `--insecure` takes
+/// one as curl -k does.
 #[test]
 #[cfg_attr(
     skip_peer = "openssl",
@@ -245,5 +246,34 @@ fn a_version_1_certificate_serves_and_its_key_is_checked() {
         .unwrap();
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(said.contains("Verification: OK"), "{said}");
+    // --insecure takes it (as curl -k does); outside --ca (the system's store) it is refused
+    // with the fix.
+    let url = format!("wss://localhost:{port}/");
+    let c = start(&[
+        "ws",
+        "connect",
+        &url,
+        "--insecure",
+        "--send",
+        "hi",
+        "--count",
+        "1",
+    ])
+    .finish();
+    assert_eq!(
+        (c.code(), c.stdout_text().as_str()),
+        (0, "hi\n"),
+        "{}",
+        c.stderr
+    );
+    let mut cmd = wsctl();
+    cmd.args(["ws", "connect", &url])
+        .env("SSL_CERT_FILE", file("ca.pem"));
+    let mut refused = spawn(cmd);
+    refused.close_stdin();
+    let r = refused.finish();
+    assert_eq!(r.code(), 4, "{}", r.stderr);
+    r.assert_says("was refused: it is not an X.509 version 3 certificate");
+    r.assert_says("  hint: give the CA that issued it with --ca FILE (wsctl then reads it, as curl does), or --insecure to skip the check");
     server.interrupt();
 }

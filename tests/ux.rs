@@ -241,12 +241,6 @@ fn connect_to_answer(response: &'static str) -> (String, Finished) {
 #[test]
 fn a_failed_handshake_says_what_the_server_answered() {
     let cases: &[(&str, &str, Option<&str>)] = &[
-        // Python's http.server: HTTP/1.0 and its status, not "HTTP version must be 1.1".
-        (
-            "HTTP/1.0 404 File not found\r\nContent-Length: 9\r\n\r\nnot found",
-            "the server answered HTTP/1.0 404 File not found",
-            None,
-        ),
         (
             "SSH-2.0-OpenSSH_9.2\r\n\r\n",
             "the server's answer is not HTTP: `SSH-2.0-OpenSSH_9.2`",
@@ -264,9 +258,39 @@ fn a_failed_handshake_says_what_the_server_answered() {
             Some("use a wss:// URL"),
         ),
     ];
-    for (response, why, hint) in cases {
+    // Answers tungstenite refuses in its own terms, in words.
+    let long = format!("HTTP/1.1 200 OK\r\nX: {}\r\n\r\n", "a".repeat(100_000));
+    let many = format!("HTTP/1.1 200 OK\r\n{}\r\n", "X: y\r\n".repeat(500));
+    let worded: Vec<(&'static str, &str, Option<&str>)> = vec![
+        (
+            Box::leak(long.into_boxed_str()),
+            "the server's answer head is too long",
+            None,
+        ),
+        (
+            Box::leak(many.into_boxed_str()),
+            "the server's answer has too many header fields",
+            None,
+        ),
+        (
+            "HTTP/1.1 101 Switching Protocols\r\n",
+            "the server closed the connection in the middle of its answer",
+            None,
+        ),
+        (
+            "HTTP/1.1 101 Switching Protocols\r\n\r\n",
+            "the server answered 101 without `Upgrade: websocket` (RFC 6455 4.1)",
+            None,
+        ),
+    ];
+    for (response, why, hint) in cases.iter().copied().chain(worded) {
         let (addr, c) = connect_to_answer(response);
         assert_eq!(c.code(), 4, "{response:?}: {}", c.stderr);
+        assert!(
+            !c.stderr.contains("WebSocket protocol error"),
+            "{}",
+            c.stderr
+        );
         let errors: Vec<&str> = c.stderr.lines().filter(|l| l.contains("error:")).collect();
         assert_eq!(errors.len(), 1, "{response:?}: {}", c.stderr);
         let line = errors[0];
@@ -288,6 +312,63 @@ fn a_failed_handshake_says_what_the_server_answered() {
             None => assert!(hints.is_empty(), "{response:?}: {}", c.stderr),
         }
     }
+}
+
+/// An answer in HTTP/1.0 (Python's http.server, some proxies) is a refusal like any other,
+/// not "HTTP version must be 1.1": its status with the server's own reason phrase, a
+/// redirect's Location and hint (and -L follows it), as over HTTP/1.1; a 304 is no redirect.
+#[test]
+fn an_http_1_0_answer_is_read_as_any_refusal() {
+    let cases: &[(&str, &str, Option<&str>)] = &[
+        (
+            "HTTP/1.0 404 File not found\r\nContent-Length: 9\r\n\r\nnot found",
+            "HTTP 404 File not found",
+            Some("check the URL's path"),
+        ),
+        (
+            "HTTP/1.0 301 Moved Permanently\r\nLocation: /a%20b/\r\n\r\n",
+            "HTTP 301 Moved Permanently, to /a%20b/",
+            Some("connect to /a%20b/ instead, or follow it with -L"),
+        ),
+        (
+            "HTTP/1.1 403 Nope bad token\r\nContent-Length: 0\r\n\r\n",
+            "HTTP 403 Nope bad token",
+            Some("the server refused this client: check --origin and credentials"),
+        ),
+        (
+            "HTTP/1.1 304 Not Modified\r\nLocation: /elsewhere\r\n\r\n",
+            "HTTP 304 Not Modified",
+            None,
+        ),
+    ];
+    for (response, status, hint) in cases {
+        let (addr, c) = connect_to_answer(response);
+        assert_eq!(c.code(), 4, "{response:?}: {}", c.stderr);
+        let lines: Vec<&str> = c.stderr.lines().skip(1).collect();
+        let mut want = vec![format!(
+            "wsctl: error: WebSocket handshake refused by {addr}: {status}"
+        )];
+        want.extend(hint.map(|h| format!("  hint: {h}")));
+        assert_eq!(lines, want, "{response:?}");
+    }
+    // -L follows an HTTP/1.0 redirect too.
+    let target = TcpListener::bind("127.0.0.1:0").unwrap();
+    let to = target.local_addr().unwrap();
+    let (from, server) = answering(Box::leak(
+        format!("HTTP/1.0 302 Found\r\nLocation: ws://{to}/next\r\n\r\n").into_boxed_str(),
+    ));
+    let accepting = std::thread::spawn(move || {
+        let (mut k, _) = target.accept().unwrap();
+        accept_101(&mut k, "");
+        k
+    });
+    let mut client = start(&["ws", "connect", "-L", &format!("ws://{from}/")]);
+    client.line_containing(&format!("following the redirect to ws://{to}/next"));
+    let k = accepting.join().unwrap();
+    server.join().unwrap();
+    drop(k);
+    client.close_stdin();
+    client.finish();
 }
 
 /// ux-02: a 101 naming a subprotocol we never offered is refused (RFC 6455 4.1) in one line,

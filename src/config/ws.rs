@@ -55,7 +55,8 @@ pub const MAX_REDIRECTS: usize = 5;
 
 /// `cfg` for the URL a redirect's `location` names (relative to the URL asked), for `-L`:
 /// `http(s)://` mean `ws(s)://`; a redirect from `wss://` down to `ws://` is refused (exit 4);
-/// when the host or port changes, `--auth` and `Authorization`/`Cookie` fields are dropped.
+/// when the host or port changes, `--auth` and `Authorization`/`Cookie`/`Host` fields are
+/// dropped.
 pub fn redirected(cfg: &WsClient, follow: &Follow, location: &str) -> anyhow::Result<WsClient> {
     let next = cfg.request.url.join(location).map_err(|e| {
         Fail::new(
@@ -82,7 +83,10 @@ pub fn redirected(cfg: &WsClient, follow: &Follow, location: &str) -> anyhow::Re
     if target != cfg.remote.target {
         next.request.auth = None;
         next.request.headers.retain(|(name, _)| {
-            name != http::header::AUTHORIZATION && name != http::header::COOKIE
+            // A -H Host names the old host, as curl drops it too.
+            name != http::header::AUTHORIZATION
+                && name != http::header::COOKIE
+                && name != http::header::HOST
         });
     }
     if auth.is_some() {

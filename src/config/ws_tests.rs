@@ -37,7 +37,8 @@ mod redirect {
         assert_eq!(next.remote.target, cfg.remote.target);
     }
 
-    /// As curl does: credentials never go to another host (or port).
+    /// As curl does: credentials (and a -H Host naming the old host) never go to another
+    /// host (or port).
     #[test]
     fn a_redirect_to_another_host_drops_the_credentials() {
         let (cfg, follow) = client(&[
@@ -49,6 +50,8 @@ mod redirect {
             "Cookie: c=1",
             "-H",
             "X-Kept: yes",
+            "-H",
+            "Host: a.test",
             "ws://a.test/old",
         ]);
         for elsewhere in ["ws://b.test/", "https://a.test:444/", "http://a.test:8080/"] {

@@ -347,14 +347,14 @@ pub fn peer_error(err: std::io::Error, what: String) -> anyhow::Error {
         // close_notify (RFC 8446 6.1), so what arrived may have been cut short by anyone on
         // the path. Exit 5, as for a reset.
         ErrorKind::UnexpectedEof => {
+            // rustls's own words (with a link) would say the same again: ours alone.
             let peer = what.rsplit(' ').next().unwrap_or("the peer");
-            return anyhow::Error::new(err).context(
-                Fail::new(
-                    Exit::PeerAbnormal,
-                    format!("{peer} ended TLS without close_notify: what arrived may be truncated"),
-                )
-                .hint("a server that always does this cannot prove that its data is complete"),
-            );
+            return Fail::new(
+                Exit::PeerAbnormal,
+                format!("{peer} ended TLS without close_notify: what arrived may be truncated"),
+            )
+            .hint("a server that always does this cannot prove that its data is complete")
+            .err();
         }
         _ => Exit::Io,
     };

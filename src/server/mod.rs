@@ -383,8 +383,10 @@ pub(super) fn idle_script(serving: &Serving) -> Script {
 pub(crate) fn report(peer: SocketAddr, err: &anyhow::Error) {
     if !exit::is_quiet(err) {
         let what = exit::describe(err);
+        // "127.0.0.1:5000: 127.0.0.1:5000 ended TLS ...": the address once.
+        let shown = what.strip_prefix(&format!("{peer} ")).unwrap_or(&what);
         console::warn(
-            format!("{peer}: {what}"),
+            format!("{peer}: {shown}"),
             json!({"peer": peer, "message": what, "code": exit::code_of(err) as i32}),
         );
     }

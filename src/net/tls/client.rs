@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::crypto::{CryptoProvider, verify_tls12_signature, verify_tls13_signature};
+use rustls::crypto::CryptoProvider;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::sign::SingleCertAndKey;
 use rustls::{
@@ -16,7 +16,7 @@ use serde_json::json;
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 
-use super::handmade::CaFile;
+use super::handmade::{self, CaFile};
 use super::{Stream, certificates, certified_key, fingerprint, provider, rustls_error, usage};
 use crate::console;
 use crate::exit::{Exit, Fail};
@@ -281,6 +281,10 @@ fn cert_fix(err: &CertificateError) -> Option<&'static str> {
              server's certificate with `-addext basicConstraints=critical,CA:FALSE -addext \
              subjectAltName=DNS:NAME`, or --insecure to skip the check",
         ),
+        webpki::Error::UnsupportedCertVersion => Some(
+            "give the CA that issued it with --ca FILE (wsctl then reads it, as curl does), or \
+             --insecure to skip the check",
+        ),
         webpki::Error::RequiredEkuNotFoundContext(_) => Some(
             "make the server's certificate with `-addext extendedKeyUsage=serverAuth`, or \
              --insecure to skip the check",
@@ -294,7 +298,10 @@ fn cert_fix(err: &CertificateError) -> Option<&'static str> {
 fn alert_failure(alert: AlertDescription, target: &str) -> Fail {
     let fail = Fail::new(
         Exit::Handshake,
-        format!("TLS: {target} refused the connection (alert: {alert:?})"),
+        format!(
+            "TLS: {target} refused the connection (alert: {})",
+            super::alert_words(alert)
+        ),
     );
     match alert {
         AlertDescription::CertificateRequired => {
@@ -344,7 +351,8 @@ impl ServerCertVerifier for AnyCertificate {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls12_signature(
+        // A version 1 certificate too (curl -k takes one).
+        handmade::tls12_signature(
             message,
             cert,
             dss,
@@ -358,7 +366,7 @@ impl ServerCertVerifier for AnyCertificate {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls13_signature(
+        handmade::tls13_signature(
             message,
             cert,
             dss,

@@ -260,6 +260,49 @@ fn version_1_key(cert: &CertificateDer<'_>) -> Option<SubjectPublicKeyInfoDer<'s
         .then(|| SubjectPublicKeyInfoDer::from(parsed.public_key().raw.to_vec()))
 }
 
+/// The server's TLS 1.2 signature of the handshake, checked with its certificate's key as
+/// rustls does, or for a version 1 certificate (which rustls cannot read) with the key read
+/// here: `--ca`'s setups and `--insecure` alike.
+pub fn tls12_signature(
+    message: &[u8],
+    cert: &CertificateDer<'_>,
+    dss: &DigitallySignedStruct,
+    algorithms: &WebPkiSupportedAlgorithms,
+) -> Result<HandshakeSignatureValid, rustls::Error> {
+    verify_tls12_signature(message, cert, dss, algorithms).or_else(|err| {
+        let key = version_1_key(cert).ok_or(err.clone())?;
+        // As rustls does for TLS 1.2: every algorithm of the scheme, in turn.
+        let candidates = algorithms
+            .mapping
+            .iter()
+            .filter(|(scheme, _)| *scheme == dss.scheme)
+            .flat_map(|(_, algorithms)| algorithms.iter().copied())
+            .collect::<Vec<_>>();
+        let key = webpki::RawPublicKeyEntity::try_from(&key).map_err(|_| err.clone())?;
+        candidates
+            .iter()
+            .any(|algorithm| {
+                key.verify_signature(*algorithm, message, dss.signature())
+                    .is_ok()
+            })
+            .then(HandshakeSignatureValid::assertion)
+            .ok_or(err)
+    })
+}
+
+/// [`tls12_signature`] for TLS 1.3.
+pub fn tls13_signature(
+    message: &[u8],
+    cert: &CertificateDer<'_>,
+    dss: &DigitallySignedStruct,
+    algorithms: &WebPkiSupportedAlgorithms,
+) -> Result<HandshakeSignatureValid, rustls::Error> {
+    verify_tls13_signature(message, cert, dss, algorithms).or_else(|err| {
+        let key = version_1_key(cert).ok_or(err)?;
+        verify_tls13_signature_with_raw_key(message, &key, dss, algorithms)
+    })
+}
+
 impl ServerCertVerifier for CaFile {
     fn verify_server_cert(
         &self,
@@ -292,26 +335,7 @@ impl ServerCertVerifier for CaFile {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls12_signature(message, cert, dss, &self.algorithms).or_else(|err| {
-            let key = version_1_key(cert).ok_or(err.clone())?;
-            // As rustls does for TLS 1.2: every algorithm of the scheme, in turn.
-            let algorithms = self
-                .algorithms
-                .mapping
-                .iter()
-                .filter(|(scheme, _)| *scheme == dss.scheme)
-                .flat_map(|(_, algorithms)| algorithms.iter().copied())
-                .collect::<Vec<_>>();
-            let key = webpki::RawPublicKeyEntity::try_from(&key).map_err(|_| err.clone())?;
-            algorithms
-                .iter()
-                .any(|algorithm| {
-                    key.verify_signature(*algorithm, message, dss.signature())
-                        .is_ok()
-                })
-                .then(HandshakeSignatureValid::assertion)
-                .ok_or(err)
-        })
+        tls12_signature(message, cert, dss, &self.algorithms)
     }
 
     fn verify_tls13_signature(
@@ -320,10 +344,7 @@ impl ServerCertVerifier for CaFile {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls13_signature(message, cert, dss, &self.algorithms).or_else(|err| {
-            let key = version_1_key(cert).ok_or(err)?;
-            verify_tls13_signature_with_raw_key(message, &key, dss, &self.algorithms)
-        })
+        tls13_signature(message, cert, dss, &self.algorithms)
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {

@@ -119,6 +119,24 @@ impl AsyncWrite for Stream {
     }
 }
 
+/// A TLS alert in words: `BadCertificate` as "bad certificate", `UnknownCA` as "unknown CA".
+fn alert_words(alert: rustls::AlertDescription) -> String {
+    let name = format!("{alert:?}");
+    let mut words = String::new();
+    let chars: Vec<char> = name.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        let next_lower = chars.get(i + 1).is_some_and(|n| n.is_lowercase());
+        let prev_lower = i > 0 && chars[i - 1].is_lowercase();
+        if i > 0 && c.is_uppercase() && (prev_lower || next_lower) {
+            words.push(' ');
+        }
+        // An acronym (CA) stays as it is; a word goes lower case.
+        let acronym = c.is_uppercase() && !next_lower && (i + 1 < chars.len() || !prev_lower);
+        words.push(if acronym { c } else { c.to_ascii_lowercase() });
+    }
+    words
+}
+
 fn provider() -> Arc<CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())
 }
@@ -220,4 +238,18 @@ fn usage(what: String, hint: &str) -> anyhow::Error {
 
 fn rustls_error(err: &io::Error) -> Option<&rustls::Error> {
     err.get_ref()?.downcast_ref::<rustls::Error>()
+}
+
+#[cfg(test)]
+mod words {
+    use super::*;
+
+    #[test]
+    fn alerts_in_words() {
+        use rustls::AlertDescription as A;
+        assert_eq!(alert_words(A::BadCertificate), "bad certificate");
+        assert_eq!(alert_words(A::UnknownCA), "unknown CA");
+        assert_eq!(alert_words(A::CertificateRequired), "certificate required");
+        assert_eq!(alert_words(A::HandshakeFailure), "handshake failure");
+    }
 }

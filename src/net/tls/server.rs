@@ -144,6 +144,18 @@ impl TlsServer {
                     Some(rustls::Error::InvalidMessage(_)) => {
                         "TLS handshake failed: the client does not speak TLS (a plain ws:// or TCP client?)".to_string()
                     }
+                    Some(rustls::Error::AlertReceived(alert)) => {
+                        let words = super::alert_words(*alert);
+                        match alert {
+                            rustls::AlertDescription::BadCertificate
+                            | rustls::AlertDescription::UnknownCA
+                            | rustls::AlertDescription::CertificateUnknown
+                            | rustls::AlertDescription::CertificateExpired => format!(
+                                "TLS handshake failed: the client refused our certificate (alert: {words})"
+                            ),
+                            _ => format!("TLS handshake failed: the client ended it (alert: {words})"),
+                        }
+                    }
                     Some(rustls::Error::NoCertificatesPresented) if self.client_ca => {
                         "TLS handshake failed: the client sent no certificate (--client-ca requires one)".to_string()
                     }

@@ -79,7 +79,7 @@ pub async fn connect(
                 answer_rules(response.headers(), peer)?;
                 Ok((ws, peer))
             }
-            Err(WsError::Http(response)) => Err(refused(&response, peer)),
+            Err(WsError::Http(response)) => Err(refused(&response, peer, &gate.head())),
             Err(err) => Err(handshake_failed(err, peer, remote, request, &gate.head())),
         }
     };
@@ -247,7 +247,15 @@ fn handshake_failed(
             return refused;
         }
     }
+    // An answer of another HTTP version than 1.1 (HTTP/1.0 servers and proxies): a refusal
+    // like any other, read from its head as it came.
+    if let Some(response) = other_version_refusal(&err, head) {
+        return refused(&response, peer, head);
+    }
     let what = format!("WebSocket handshake with {peer} failed");
+    if let Some(why) = plain_words(&err) {
+        return Fail::new(Exit::Handshake, format!("{what}: {why}")).err();
+    }
     if let WsError::Protocol(ProtocolError::SecWebSocketAcceptKeyMismatch) = &err {
         return Fail::new(
             Exit::Handshake,
@@ -310,11 +318,96 @@ fn http_request(cfg: &ClientRequest) -> anyhow::Result<http::Request<()>> {
     Ok(request)
 }
 
-/// Exit 4 with the status and the start of the body, on one line.
-fn refused(response: &http::Response<Option<Vec<u8>>>, peer: SocketAddr) -> anyhow::Error {
+/// A non-101 answer in another HTTP version than 1.1 (which tungstenite refuses as "HTTP
+/// version must be 1.1 or higher"), as the response it is, from its `head` as it came.
+fn other_version_refusal(err: &WsError, head: &[u8]) -> Option<http::Response<Option<Vec<u8>>>> {
+    if !matches!(err, WsError::Protocol(_) | WsError::HttpFormat(_)) {
+        return None;
+    }
+    let mut fields = [httparse::EMPTY_HEADER; 64];
+    let mut parsed = httparse::Response::new(&mut fields);
+    let httparse::Status::Complete(length) = parsed.parse(head).ok()? else {
+        return None;
+    };
+    if parsed.version == Some(1) {
+        return None;
+    }
+    let mut response = http::Response::new(Some(head[length..].to_vec()));
+    *response.status_mut() = StatusCode::from_u16(parsed.code?).ok()?;
+    for field in parsed.headers.iter() {
+        if let (Ok(name), Ok(value)) = (
+            http::HeaderName::from_bytes(field.name.as_bytes()),
+            HeaderValue::from_bytes(field.value),
+        ) {
+            response.headers_mut().append(name, value);
+        }
+    }
+    Some(response)
+}
+
+/// The server's own reason phrase in `head` for `code` (`403 Nope bad token`, not the
+/// standard `Forbidden`), or the standard one.
+fn status_line(code: StatusCode, head: &[u8]) -> String {
+    let mut fields = [httparse::EMPTY_HEADER; 64];
+    let mut parsed = httparse::Response::new(&mut fields);
+    let _ = parsed.parse(head);
+    match (parsed.code, parsed.reason) {
+        (Some(c), Some(reason)) if c == code.as_u16() && !reason.is_empty() => {
+            format!("{c} {}", console::escaped(reason, false))
+        }
+        _ => format!(
+            "{} {}",
+            code.as_u16(),
+            code.canonical_reason().unwrap_or("")
+        )
+        .trim_end()
+        .to_string(),
+    }
+}
+
+/// tungstenite's errors that name no cause a user can act on, in words (`None`: the others).
+fn plain_words(err: &WsError) -> Option<&'static str> {
+    use tokio_tungstenite::tungstenite::error::CapacityError;
+    Some(match err {
+        WsError::AttackAttempt | WsError::Capacity(CapacityError::MessageTooLong { .. }) => {
+            "the server's answer head is too long"
+        }
+        WsError::Capacity(CapacityError::TooManyHeaders) => {
+            "the server's answer has too many header fields"
+        }
+        WsError::Protocol(ProtocolError::HandshakeIncomplete) => {
+            "the server closed the connection in the middle of its answer"
+        }
+        WsError::Protocol(ProtocolError::MissingUpgradeWebSocketHeader) => {
+            "the server answered 101 without `Upgrade: websocket` (RFC 6455 4.1)"
+        }
+        WsError::Protocol(ProtocolError::MissingConnectionUpgradeHeader) => {
+            "the server answered 101 without `Connection: Upgrade` (RFC 6455 4.1)"
+        }
+        WsError::Protocol(ProtocolError::SecWebSocketAcceptKeyMismatch) => return None,
+        WsError::Io(io) if io.kind() == std::io::ErrorKind::ConnectionReset => {
+            "the server reset the connection"
+        }
+        _ => return None,
+    })
+}
+
+/// Only these redirect somewhere to go (a 304 or 300 does not).
+fn redirects(status: StatusCode) -> bool {
+    matches!(status.as_u16(), 301 | 302 | 303 | 307 | 308)
+}
+
+/// Exit 4 with the status (the server's reason phrase, from `head`) and the start of the
+/// body, on one line; a redirect's Location, always.
+fn refused(
+    response: &http::Response<Option<Vec<u8>>>,
+    peer: SocketAddr,
+    head: &[u8],
+) -> anyhow::Error {
+    let status = status_line(response.status(), head);
     show_headers(
         "handshake",
-        format!("HTTP/1.1 {}", response.status()),
+        format!("HTTP/1.1 {status}"),
         response.headers(),
         json!({"peer": peer, "status": response.status().as_u16()}),
     );
@@ -330,17 +423,13 @@ fn refused(response: &http::Response<Option<Vec<u8>>>, peer: SocketAddr) -> anyh
             }
         })
         .unwrap_or_default();
-    let mut what = format!(
-        "WebSocket handshake refused by {peer}: HTTP {}",
-        response.status()
-    );
+    let mut what = format!("WebSocket handshake refused by {peer}: HTTP {status}");
     // A redirect says where to go: shown always, not only under -v (websocat names it too).
-    let location = response
-        .status()
-        .is_redirection()
+    let location = redirects(response.status())
         .then(|| response.headers().get(header::LOCATION))
         .flatten()
-        .map(|l| String::from_utf8_lossy(l.as_bytes()).into_owned());
+        .map(|l| console::escaped(&String::from_utf8_lossy(l.as_bytes()), false).into_owned())
+        .filter(|l| !l.trim().is_empty());
     if let Some(location) = &location {
         what.push_str(&format!(", to {location}"));
     }
