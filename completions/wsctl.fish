@@ -94,7 +94,7 @@ complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcomm
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -l allow -d 'Accept clients only from this address or CIDR block (repeatable)' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -l deny -d 'Close clients from this address or CIDR block at once (repeatable; wins over --allow)' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -l idle-timeout -d 'Close a client\'s connection after DUR without data either way (0: never). Default with -k --exec: 10m' -r
-complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -l to -d 'Forward each client to its own upstream connection: tcp://HOST:PORT, ws://... or wss://... (byte streams travel as binary messages)' -r
+complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -l to -d 'Forward each client to its own upstream connection: tcp://HOST:PORT, tls://HOST:PORT, ws://... or wss://... (byte streams travel as binary messages)' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -l handshake-timeout -d 'Close a client that has not finished its TLS / WebSocket handshake within DUR' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -l tls-cert -d 'Serve TLS with this certificate (PEM, chain allowed); needs --tls-key' -r -F
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -l tls-key -d 'The private key of --tls-cert (PEM: RSA, ECDSA or Ed25519)' -r -F
@@ -196,7 +196,7 @@ complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcomma
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l allow -d 'Accept clients only from this address or CIDR block (repeatable)' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l deny -d 'Close clients from this address or CIDR block at once (repeatable; wins over --allow)' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l idle-timeout -d 'Close a client\'s connection after DUR without data either way (0: never). Default with -k --exec: 10m' -r
-complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l to -d 'Forward each client to its own upstream connection: tcp://HOST:PORT, ws://... or wss://... (byte streams travel as binary messages)' -r
+complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l to -d 'Forward each client to its own upstream connection: tcp://HOST:PORT, tls://HOST:PORT, ws://... or wss://... (byte streams travel as binary messages)' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l handshake-timeout -d 'Close a client that has not finished its TLS / WebSocket handshake within DUR' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l tls-cert -d 'Serve TLS with this certificate (PEM, chain allowed); needs --tls-key' -r -F
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l tls-key -d 'The private key of --tls-cert (PEM: RSA, ECDSA or Ed25519)' -r -F

@@ -165,7 +165,7 @@ pub struct TcpConnectArgs {
     pub scan: bool,
 
     /// Speak TLS to the server (verified as for wss://)
-    #[arg(long)]
+    #[arg(long, help_heading = "TLS")]
     pub tls: bool,
 
     /// Send line ends as CRLF: each `\n` not already after a `\r` goes as `\r\n` (typed
@@ -248,25 +248,34 @@ pub struct WsConnectArgs {
     pub url: String,
 
     /// Extra request header 'Name: value' (repeatable; may override Host)
-    #[arg(short = 'H', long = "header", value_name = "NAME: VALUE")]
+    #[arg(
+        short = 'H',
+        long = "header",
+        value_name = "NAME: VALUE",
+        help_heading = "Opening handshake"
+    )]
     pub headers: Vec<String>,
 
     /// Offer this subprotocol (repeatable, in order of preference)
-    #[arg(long = "protocol", value_name = "NAME")]
+    #[arg(
+        long = "protocol",
+        value_name = "NAME",
+        help_heading = "Opening handshake"
+    )]
     pub protocols: Vec<String>,
 
     /// Send this Origin header
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", help_heading = "Opening handshake")]
     pub origin: Option<String>,
 
     /// Send Basic authentication
-    #[arg(long, value_name = "USER:PASS")]
+    #[arg(long, value_name = "USER:PASS", help_heading = "Opening handshake")]
     pub auth: Option<String>,
 
     /// Follow redirects (3xx), at most 5, never from wss:// down to ws://; credentials
     /// (--auth, Authorization and Cookie headers) are dropped when the host changes, as curl
     /// does
-    #[arg(short = 'L', long)]
+    #[arg(short = 'L', long, help_heading = "Opening handshake")]
     pub location: bool,
 
     #[command(flatten)]
@@ -299,12 +308,16 @@ pub struct WsListenArgs {
     pub port: Option<String>,
 
     /// Accept WebSocket requests only for this path (others get 404)
-    #[arg(long, value_name = "/PATH")]
+    #[arg(long, value_name = "/PATH", help_heading = "Opening handshake")]
     pub path: Option<String>,
 
     /// A subprotocol this server speaks (repeatable, in order of preference): the first one
     /// the client offers is selected
-    #[arg(long = "protocol", value_name = "NAME")]
+    #[arg(
+        long = "protocol",
+        value_name = "NAME",
+        help_heading = "Opening handshake"
+    )]
     pub protocols: Vec<String>,
 
     #[command(flatten)]
@@ -355,20 +368,20 @@ pub struct UdpSendArgs {
 
     /// After stdin EOF, wait for replies until none has come for DUR (`forever`: until
     /// interrupted)
-    #[arg(long, visible_alias = "wait", value_name = "DUR", default_value = "1s", value_parser = parse_linger)]
+    #[arg(long, visible_alias = "wait", value_name = "DUR", default_value = "1s", value_parser = parse_linger, help_heading = "Socket")]
     pub linger: Linger,
 
     /// Allow sending to a broadcast address (SO_BROADCAST)
-    #[arg(long)]
+    #[arg(long, help_heading = "Socket")]
     pub broadcast: bool,
 
     /// Time to live (hop limit) of the datagrams sent, unicast and multicast
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=255))]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=255), help_heading = "Socket")]
     pub ttl: Option<u32>,
 
     /// For a multicast destination: the interface to send on (IPv4 address, or IPv6
     /// interface name or index)
-    #[arg(long, value_name = "IFACE")]
+    #[arg(long, value_name = "IFACE", help_heading = "Socket")]
     pub interface: Option<String>,
 
     /// End each datagram with CRLF (and send any `\n` inside as `\r\n`), as `ncat -C` does
@@ -382,11 +395,11 @@ pub struct UdpSendArgs {
 
     /// Bind the local end to ADDR (one of this machine's addresses) before sending, as
     /// `ncat -u -s`
-    #[arg(short = 's', long, value_name = "ADDR")]
+    #[arg(short = 's', long, value_name = "ADDR", help_heading = "Socket")]
     pub source: Option<std::net::IpAddr>,
 
     /// Bind the local end to PORT before sending, as `ncat -p`
-    #[arg(long, value_name = "PORT", value_parser = clap::value_parser!(u16).range(1..))]
+    #[arg(long, value_name = "PORT", value_parser = clap::value_parser!(u16).range(1..), help_heading = "Socket")]
     pub source_port: Option<u16>,
 
     #[command(flatten)]
@@ -410,25 +423,30 @@ pub struct UdpListenArgs {
     pub port: Option<String>,
 
     /// Join this multicast group (IPv4 or IPv6)
-    #[arg(long, value_name = "GROUP")]
+    #[arg(long, value_name = "GROUP", help_heading = "Socket")]
     pub multicast: Option<std::net::IpAddr>,
 
     /// The interface to join the group on (IPv4 address, or IPv6 interface name or index)
-    #[arg(long, value_name = "IFACE", requires = "multicast")]
+    #[arg(
+        long,
+        value_name = "IFACE",
+        requires = "multicast",
+        help_heading = "Socket"
+    )]
     pub interface: Option<String>,
 
     /// Time to live (hop limit) of the datagrams sent back
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=255))]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=255), help_heading = "Socket")]
     pub ttl: Option<u32>,
 
     /// With --exec: run at most N senders' commands at once; datagrams from new senders
     /// past that are dropped, with a warning [default: 100]
-    #[arg(long, value_name = "N", requires = "exec", value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_name = "N", requires = "exec", value_parser = clap::value_parser!(u64).range(1..), help_heading = "With --exec")]
     pub max_conns: Option<u64>,
 
     /// With --exec: end a sender's command (its stdin closed, then stopped) after DUR
     /// without a datagram either way (0: never) [default: 60s]
-    #[arg(long, value_name = "DUR", requires = "exec", value_parser = parse_duration)]
+    #[arg(long, value_name = "DUR", requires = "exec", value_parser = parse_duration, help_heading = "With --exec")]
     pub idle_timeout: Option<Duration>,
 
     /// End each datagram with CRLF (and send any `\n` inside as `\r\n`), as `ncat -C` does

@@ -217,6 +217,21 @@ fn each_flag_shows_under_its_own_heading() {
     }
 }
 
+/// `text` as roff lines: backslashes escaped, a line that starts with `.` or `'` kept as text.
+fn roff_text(text: &str) -> String {
+    text.lines()
+        .map(|line| {
+            let line = line.replace('\\', "\\e");
+            if line.starts_with('.') || line.starts_with('\'') {
+                format!("\\&{line}")
+            } else {
+                line
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// The man pages in `man/`: `wsctl.1` and one page per subcommand (`wsctl-ws-connect.1`...),
 /// made by clap_mangen from the command line's own definition.
 fn man_pages() -> Vec<(String, Vec<u8>)> {
@@ -226,9 +241,38 @@ fn man_pages() -> Vec<(String, Vec<u8>)> {
         let mut out = Vec::new();
         // clap names are 'static without its `string` feature: a test may leak a few.
         let name: &'static str = Box::leak(name.to_string().into_boxed_str());
-        clap_mangen::Man::new(cmd.name(name))
-            .render(&mut out)
-            .unwrap();
+        let man = clap_mangen::Man::new(cmd.clone().name(name));
+        man.render_title(&mut out).unwrap();
+        man.render_name_section(&mut out).unwrap();
+        man.render_synopsis_section(&mut out).unwrap();
+        man.render_description_section(&mut out).unwrap();
+        if cmd.get_arguments().next().is_some() {
+            man.render_options_section(&mut out).unwrap();
+        }
+        if cmd.has_subcommands() {
+            man.render_subcommands_section(&mut out).unwrap();
+        }
+        // clap_mangen puts the text after the options under "EXTRA": ours is NOTES (EXIT
+        // STATUS for the exit codes) and EXAMPLES, as man pages name them.
+        if let Some(after) = cmd.get_after_long_help().or_else(|| cmd.get_after_help()) {
+            let after = after.to_string();
+            let (notes, examples) = match after.split_once("\n\nExamples:\n") {
+                Some((notes, examples)) => (notes.to_string(), Some(examples.to_string())),
+                None => (after, None),
+            };
+            let section = if notes.starts_with("Exit codes") {
+                format!(".SH \"EXIT STATUS\"\n.nf\n{}\n.fi\n", roff_text(&notes))
+            } else {
+                format!(".SH NOTES\n{}\n", roff_text(&notes))
+            };
+            out.extend(section.bytes());
+            if let Some(examples) = examples {
+                out.extend(format!(".SH EXAMPLES\n.nf\n{}\n.fi\n", roff_text(&examples)).bytes());
+            }
+        }
+        if cmd.get_version().is_some() {
+            man.render_version_section(&mut out).unwrap();
+        }
         (format!("{name}.1"), out)
     };
     let mut pages = vec![render(root.clone(), "wsctl")];
@@ -321,5 +365,57 @@ fn long_help_has_examples_that_parse() {
                 panic!("{line}: {err}");
             }
         }
+    }
+}
+
+/// Each subcommand's own options sit under their group's heading in `-h`: "Options:" holds
+/// only the global ones. Each subcommand's man page has an EXAMPLES section.
+#[test]
+fn every_option_is_under_its_heading_and_every_page_has_examples() {
+    let globals = [
+        "--verbose",
+        "--quiet",
+        "--color",
+        "--events",
+        "--hex-dump",
+        "--help",
+        "--version",
+    ];
+    for sub in [
+        "tcp connect",
+        "tcp listen",
+        "ws connect",
+        "ws listen",
+        "udp send",
+        "udp listen",
+        "unix connect",
+    ] {
+        let mut args: Vec<&str> = sub.split(' ').collect();
+        args.push("-h");
+        let out = cmd().args(&args).output().unwrap();
+        let help = String::from_utf8(out.stdout).unwrap();
+        let options = help
+            .split_once("\nOptions:\n")
+            .expect("an Options section")
+            .1;
+        let options = options.split("\n\n").next().unwrap();
+        for line in options.lines().filter(|l| l.trim_start().starts_with('-')) {
+            assert!(
+                globals.iter().any(|g| line.contains(g)),
+                "{sub}: `{}` is under Options:, not its own heading",
+                line.trim()
+            );
+        }
+        let page = format!(
+            "{}/man/wsctl-{}.1",
+            env!("CARGO_MANIFEST_DIR"),
+            sub.replace(' ', "-")
+        );
+        let page = std::fs::read_to_string(&page).unwrap();
+        assert!(
+            page.contains("\n.SH EXAMPLES\n"),
+            "{sub}: no EXAMPLES section"
+        );
+        assert!(!page.contains(".SH EXTRA"), "{sub}");
     }
 }

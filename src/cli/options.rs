@@ -236,8 +236,8 @@ pub struct ServerArgs {
     #[arg(long, conflicts_with_all = ["echo", "exec", "to", "idle_timeout", "broadcast"])]
     pub chat: bool,
 
-    /// Forward each client to its own upstream connection: tcp://HOST:PORT, ws://... or
-    /// wss://... (byte streams travel as binary messages)
+    /// Forward each client to its own upstream connection: tcp://HOST:PORT, tls://HOST:PORT,
+    /// ws://... or wss://... (byte streams travel as binary messages)
     #[arg(long, value_name = "URL", conflicts_with_all = ["echo", "exec"])]
     pub to: Option<String>,
 

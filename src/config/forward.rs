@@ -50,6 +50,8 @@ pub fn parse(text: &str, tls_opts: &tls::ClientOptions) -> anyhow::Result<Upstre
             .hint("write --to tcp://HOST:PORT, tls://HOST:PORT, ws://HOST[:PORT]/PATH or wss://...")
             .err()
     };
+    let lowered = super::ws::lower_scheme(text);
+    let text = lowered.as_str();
     let plain = text.strip_prefix("tcp://");
     let tls = text.strip_prefix("tls://");
     if let Some(rest) = plain.or(tls) {

@@ -215,7 +215,17 @@ pub struct WsUrl {
 /// Reads a WebSocket URL: `ws://` or `wss://`, also given as `http://`/`https://` or with no
 /// scheme at all (`localhost:8080/chat`, `example.com`: ws://, port 80), as wscat and websocat
 /// users write them. Usage error (exit 2) for any other scheme or no host.
+/// `text` with its scheme (before `://`) in lower case: schemes are case-insensitive (RFC 3986
+/// 3.1), so `HTTP://` and `WSS://` are taken as `http://` and `wss://`.
+pub fn lower_scheme(text: &str) -> String {
+    match text.split_once("://") {
+        Some((scheme, rest)) => format!("{}://{rest}", scheme.to_ascii_lowercase()),
+        None => text.to_string(),
+    }
+}
+
 pub fn ws_url(text: &str) -> anyhow::Result<WsUrl> {
+    let text = lower_scheme(text);
     // The habits of the peers: a bare HOST[:PORT][/PATH] is ws:// (websocat, wscat), and
     // http(s):// mean ws(s):// (wscat takes them so).
     let text = match text.split_once("://") {

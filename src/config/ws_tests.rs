@@ -118,6 +118,9 @@ mod url {
             )
         );
         assert_eq!(read("http://[::1]:9/").1, HostPort::new("::1", 9));
+        // Schemes are case-insensitive (RFC 3986 3.1).
+        assert_eq!(read("HTTP://localhost:1/").2, Scheme::Ws);
+        assert_eq!(read("WSS://localhost/").2, Scheme::Wss);
         assert!(ws_url("ftp://example.com/").is_err());
     }
 }
