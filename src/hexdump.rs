@@ -27,7 +27,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock};
 
 use tokio::sync::mpsc;
-use tokio_util::task::AbortOnDropHandle;
 
 use crate::relay::{Ends, Kind, Message, pair};
 
@@ -57,11 +56,12 @@ pub enum Layout {
 }
 
 /// `ends` of a transport, tapped: what goes through them is dumped, under a header naming
-/// `peer`. Without `--hex-dump`, `ends` as they are. The returned handle keeps the tap
-/// running; drop it with the connection.
-pub fn tap(ends: Ends, peer: &str, layout: Layout) -> (Ends, Option<AbortOnDropHandle<()>>) {
+/// `peer`. Without `--hex-dump`, `ends` as they are. The tap is a task of its own that ends
+/// when both directions have: never cut short, so that the last bytes of a connection reach
+/// the relay (and the dump) as they would without it.
+pub fn tap(ends: Ends, peer: &str, layout: Layout) -> Ends {
     if !enabled() {
-        return (ends, None);
+        return ends;
     }
     header(peer);
     // The transport's side of the tap, and the relay's.
@@ -78,7 +78,8 @@ pub fn tap(ends: Ends, peer: &str, layout: Layout) -> (Ends, Option<AbortOnDropH
         let back = copy(inner_rx, tx, '<', layout);
         tokio::join!(out, back);
     };
-    (transport, Some(AbortOnDropHandle::new(tokio::spawn(task))))
+    tokio::spawn(task);
+    transport
 }
 
 /// The line a connection's dump starts with (`# connection N: PEER`), when dumping.

@@ -342,6 +342,8 @@ fn a_tcp_exchange_is_dumped_as_hexdump_c() {
     let c = client.finish();
     server.join().unwrap();
     assert_eq!(c.code(), 0, "{}", c.stderr);
+    // Dumping loses nothing of what reaches stdout.
+    assert_eq!(c.stdout_text(), "HTTP/1.0 200 OK\r\n\r\nfine\r\n");
     let got = std::fs::read_to_string(&dump).unwrap();
     // The answer may come in one read or two: what is dumped is the same bytes, in order.
     let received: String = got

@@ -372,13 +372,13 @@ fn ctrl_c_clears_the_line_and_twice_quits() {
     prompt.expect(r"Ctrl-C again to quit");
     prompt.ctrl(ControlCode::EndOfText);
     assert_eq!(prompt.exit_code(), 130);
-    // Each Ctrl-C leaves its row as a shell does; nothing after the last.
+    // The first Ctrl-C leaves its row as a shell does; the second, which quits, leaves none.
     let screen = prompt.final_screen();
     assert_eq!(
         screen[screen.len() - 3..],
         [
-            "(Ctrl-C again to quit; Ctrl-D ends the input)",
             ">",
+            "(Ctrl-C again to quit; Ctrl-D ends the input)",
             "EXIT="
         ],
         "{screen:#?}"

@@ -668,3 +668,28 @@ fn hand_made_certificates_outside_ca_are_refused_in_plain_words() {
         server.interrupt();
     }
 }
+
+/// A server that accepts and never answers the TLS handshake: exit 4 within
+/// --connect-timeout, saying so, not "check that the host is reachable" after "connected".
+#[test]
+fn a_server_silent_in_the_tls_handshake_is_named() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let held = std::thread::spawn(move || listener.accept().unwrap().0);
+    let mut client = start(&[
+        "tcp",
+        "connect",
+        "--tls",
+        &addr,
+        "--connect-timeout",
+        "300ms",
+    ]);
+    client.close_stdin();
+    let c = client.finish();
+    drop(held.join().unwrap());
+    assert_eq!(c.code(), 4, "{}", c.stderr);
+    c.assert_says(&format!(
+        "wsctl: error: no TLS answer from {addr} within 300ms"
+    ));
+    c.assert_says("  hint: it accepted the connection but never answered the TLS handshake: is it a TLS server?");
+}

@@ -129,7 +129,7 @@ fn netcat_habits_get_the_wsctl_way() {
         ),
         (
             &["-l", "8080"],
-            "  tip: to listen, use the subcommand: wsctl tcp listen [HOST] PORT (or ws listen, udp listen)",
+            "  tip: to listen, use the listen subcommand, which needs no -l: wsctl tcp listen [HOST] PORT (or ws listen, udp listen)",
         ),
         (
             &["udp", "-u"],
@@ -141,7 +141,23 @@ fn netcat_habits_get_the_wsctl_way() {
         ),
         (
             &["tcp", "connect", "-U", "/tmp/x.sock"],
-            "  tip: wsctl has no Unix domain sockets yet; use TCP on 127.0.0.1",
+            "  tip: for a Unix socket, use the subcommand: wsctl unix connect PATH",
+        ),
+        (
+            &["tcp", "listen", "-l", "-p", "8080"],
+            "  tip: to listen, use the listen subcommand, which needs no -l: wsctl tcp listen [HOST] PORT (or ws listen, udp listen)",
+        ),
+        (
+            &["tcp", "listen", "-p", "8080"],
+            "  tip: a listener's port is its PORT argument (wsctl tcp listen PORT); a client's own port is --source-port PORT",
+        ),
+        (
+            &["tcp", "connect", "-n", "127.0.0.1", "80"],
+            "  tip: not needed: an address given as digits is used as it is, with no name lookup",
+        ),
+        (
+            &["tcp", "connect", "-4", "localhost", "80"],
+            "  tip: to use IPv4, give an IPv4 address (127.0.0.1, 0.0.0.0 to listen on all of them)",
         ),
     ];
     for (args, tip) in cases {

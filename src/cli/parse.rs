@@ -17,7 +17,7 @@ pub fn parse_linger(s: &str) -> Result<Linger, String> {
 const NC_HABITS: &[(&str, &str)] = &[
     (
         "-l",
-        "to listen, use the subcommand: wsctl tcp listen [HOST] PORT (or ws listen, udp listen)",
+        "to listen, use the listen subcommand, which needs no -l: wsctl tcp listen [HOST] PORT (or ws listen, udp listen)",
     ),
     (
         "-u",
@@ -33,7 +33,23 @@ const NC_HABITS: &[(&str, &str)] = &[
     ),
     (
         "-U",
-        "wsctl has no Unix domain sockets yet; use TCP on 127.0.0.1",
+        "for a Unix socket, use the subcommand: wsctl unix connect PATH",
+    ),
+    (
+        "-p",
+        "a listener's port is its PORT argument (wsctl tcp listen PORT); a client's own port is --source-port PORT",
+    ),
+    (
+        "-n",
+        "not needed: an address given as digits is used as it is, with no name lookup",
+    ),
+    (
+        "-4",
+        "to use IPv4, give an IPv4 address (127.0.0.1, 0.0.0.0 to listen on all of them)",
+    ),
+    (
+        "-6",
+        "to use IPv6, give an IPv6 address ([::1], [::] to listen on all of them)",
     ),
 ];
 

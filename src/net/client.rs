@@ -31,6 +31,8 @@ pub struct Remote {
 /// Connects to `remote` and reports `connected`; the address returned is the TCP peer's
 /// (the proxy's, through a proxy).
 pub async fn open(remote: &Remote) -> anyhow::Result<(Stream, SocketAddr)> {
+    // Whether TCP is connected: a timeout after that is a TLS handshake that never ended.
+    let connected = std::sync::atomic::AtomicBool::new(false);
     let attempt = async {
         let tcp = match &remote.proxy {
             Some(proxy) => {
@@ -41,6 +43,7 @@ pub async fn open(remote: &Remote) -> anyhow::Result<(Stream, SocketAddr)> {
         // Each write is a whole burst (a chunk, a batch of frames): Nagle only adds latency.
         let _ = tcp.set_nodelay(true);
         let peer = tcp.peer_addr()?;
+        connected.store(true, std::sync::atomic::Ordering::Relaxed);
         match &remote.proxy {
             Some(proxy) => console::status(
                 "connected",
@@ -61,6 +64,18 @@ pub async fn open(remote: &Remote) -> anyhow::Result<(Stream, SocketAddr)> {
     };
     match tokio::time::timeout(remote.connect_timeout, attempt).await {
         Ok(result) => result,
+        Err(_) if connected.load(std::sync::atomic::Ordering::Relaxed) => Err(Fail::new(
+            Exit::Handshake,
+            format!(
+                "no TLS answer from {} within {}",
+                remote.target,
+                humantime::format_duration(remote.connect_timeout)
+            ),
+        )
+        .hint(
+            "it accepted the connection but never answered the TLS handshake: is it a TLS server?",
+        )
+        .err()),
         Err(_) => Err(Fail::new(
             Exit::Connect,
             format!(

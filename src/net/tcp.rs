@@ -241,7 +241,7 @@ pub async fn run(stream: Stream, ends: Ends, shutdown: &Shutdown) -> anyhow::Res
         let _ = tcp.set_nodelay(true);
     }
     let peer = stream.peer_name();
-    let (ends, _dumping) = hexdump::tap(ends, peer.as_deref().unwrap_or("?"), Layout::Stream);
+    let ends = hexdump::tap(ends, peer.as_deref().unwrap_or("?"), Layout::Stream);
     // Kept for a reset when the other side of a bridge fails (the stream is split below).
     let socket = stream.socket().try_clone()?;
     match stream {

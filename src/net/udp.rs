@@ -224,13 +224,13 @@ pub async fn connect(target: &HostPort, cfg: &SocketOptions) -> anyhow::Result<U
 
 fn unreachable(err: std::io::Error, peer: SocketAddr) -> anyhow::Error {
     if err.kind() == ErrorKind::ConnectionRefused {
-        return anyhow::Error::new(err).context(
-            Fail::new(
-                Exit::Connect,
-                format!("nothing is listening on UDP {peer} (port unreachable)"),
-            )
-            .hint("check the port, or start the receiver first"),
-        );
+        // The kernel's "connection refused" is the ICMP port unreachable, said once.
+        return Fail::new(
+            Exit::Connect,
+            format!("nothing is listening on UDP {peer} (port unreachable)"),
+        )
+        .hint("check the port, or start the receiver first")
+        .err();
     }
     let kind = if err.kind() == ErrorKind::PermissionDenied {
         Exit::Connect
@@ -265,7 +265,7 @@ pub async fn run_client(
     framing: Framing,
 ) -> anyhow::Result<()> {
     let peer = socket.peer_addr()?;
-    let (ends, _dumping) = hexdump::tap(ends, &peer.to_string(), Layout::Datagrams);
+    let ends = hexdump::tap(ends, &peer.to_string(), Layout::Datagrams);
     let Ends { tx, mut rx } = ends;
     let replied = tokio::sync::Notify::new();
     let send = async {

@@ -272,6 +272,10 @@ impl Keys {
                     let twice = last_interrupt.is_some_and(|at| at.elapsed() < TWICE);
                     last_interrupt = Some(Instant::now());
                     if twice {
+                        // The empty prompt row rustyline left: gone, as on every other way out.
+                        let mut out = std::io::stdout().lock();
+                        let _ = out.write_all(b"\x1b[1A\r\x1b[K");
+                        let _ = out.flush();
                         Input::Quit
                     } else {
                         Input::Interrupted
