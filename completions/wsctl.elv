@@ -59,7 +59,7 @@ set edit:completion:arg-completer[wsctl] = {|@words|
             cand -e 'Run CMD through `sh -c` for each connection, wired to its stdin/stdout'
             cand --exec 'Run CMD through `sh -c` for each connection, wired to its stdin/stdout'
             cand --history 'The prompt''s history file [default: $XDG_STATE_HOME/wsctl/history, else ~/.local/state/wsctl/history]'
-            cand --connect-timeout 'Give up connecting after DUR (e.g. 500ms, 10s, 2m)'
+            cand --connect-timeout 'Give up connecting after DUR (e.g. 500ms, 10s, 2m; 0: no limit)'
             cand --retries 'With --reconnect: give up after N failed attempts in a row (default: never)'
             cand --proxy 'Connect through this proxy: http://[USER:PASS@]HOST:PORT (CONNECT) or socks5://[USER:PASS@]HOST:PORT (the proxy resolves names); default from https_proxy/http_proxy/all_proxy unless no_proxy names the host'
             cand --reconnect-max-delay 'With --reconnect: the longest wait between attempts'
@@ -176,7 +176,7 @@ set edit:completion:arg-completer[wsctl] = {|@words|
             cand --close-timeout 'How long to wait for the peer''s Close after sending ours (not while the peer is still taking the data sent before it)'
             cand --linger 'After the end of input, close once the peer has sent nothing for DUR (0: at once; `forever`: wait for the peer''s Close). Default: 1s for a client and a --to bridge; a listener waits for the client''s Close; --exec closes at once'
             cand --max-message-size 'The largest message accepted (and sent); a bigger one closes with 1009. A message is held whole, so at most the machine''s memory'
-            cand --connect-timeout 'Give up connecting after DUR (e.g. 500ms, 10s, 2m)'
+            cand --connect-timeout 'Give up connecting after DUR (e.g. 500ms, 10s, 2m; 0: no limit)'
             cand --retries 'With --reconnect: give up after N failed attempts in a row (default: never)'
             cand --proxy 'Connect through this proxy: http://[USER:PASS@]HOST:PORT (CONNECT) or socks5://[USER:PASS@]HOST:PORT (the proxy resolves names); default from https_proxy/http_proxy/all_proxy unless no_proxy names the host'
             cand --reconnect-max-delay 'With --reconnect: the longest wait between attempts'
@@ -422,7 +422,7 @@ set edit:completion:arg-completer[wsctl] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'wsctl;unix;connect'= {
-            cand --connect-timeout 'Give up connecting after DUR (e.g. 500ms, 10s, 2m; a bare number is seconds)'
+            cand --connect-timeout 'Give up connecting after DUR (e.g. 500ms, 10s, 2m; a bare number is seconds; 0: no limit)'
             cand -e 'Run CMD through `sh -c` for each connection, wired to its stdin/stdout'
             cand --exec 'Run CMD through `sh -c` for each connection, wired to its stdin/stdout'
             cand --history 'The prompt''s history file [default: $XDG_STATE_HOME/wsctl/history, else ~/.local/state/wsctl/history]'

@@ -134,8 +134,9 @@ pub struct UnixConnectArgs {
     #[arg(short = 'C', long, help_heading = "Local side")]
     pub crlf: bool,
 
-    /// Give up connecting after DUR (e.g. 500ms, 10s, 2m; a bare number is seconds)
-    #[arg(long, value_name = "DUR", default_value = "10s", value_parser = parse_duration, help_heading = "Connecting")]
+    /// Give up connecting after DUR (e.g. 500ms, 10s, 2m; a bare number is seconds; 0: no
+    /// limit)
+    #[arg(long, value_name = "DUR", default_value = "10s", value_parser = parse_limit, help_heading = "Connecting")]
     pub connect_timeout: Duration,
 
     #[command(flatten)]

@@ -8,7 +8,7 @@ use std::time::Duration;
 use clap::{Args, FromArgMatches};
 
 use super::Linger;
-use super::{parse_duration, parse_interval, parse_linger, parse_size};
+use super::{parse_duration, parse_interval, parse_limit, parse_linger, parse_size};
 
 /// A group of options as nobody gave them: clap's defaults, from the one place they are
 /// declared (a `--to` upstream takes them: it has no options of its own).
@@ -123,8 +123,8 @@ pub struct ScriptArgs {
 #[derive(Args, Debug)]
 #[command(next_help_heading = "Connecting")]
 pub struct ClientArgs {
-    /// Give up connecting after DUR (e.g. 500ms, 10s, 2m)
-    #[arg(long, value_name = "DUR", default_value = "10s", value_parser = parse_duration)]
+    /// Give up connecting after DUR (e.g. 500ms, 10s, 2m; 0: no limit)
+    #[arg(long, value_name = "DUR", default_value = "10s", value_parser = parse_limit)]
     pub connect_timeout: Duration,
 
     /// Connect again when the connection fails or ends (exponential backoff with jitter),

@@ -90,6 +90,13 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
         .map_err(|e| format!("{e} (write durations like 500ms, 10s, 2m, or 2 for seconds)"))
 }
 
+/// A limit in time, as [`parse_duration`], where 0 means none (as `--idle-timeout 0` does):
+/// `--connect-timeout 0` waits as long as it takes.
+pub fn parse_limit(s: &str) -> Result<Duration, String> {
+    let limit = parse_duration(s)?;
+    Ok(if limit.is_zero() { LONGEST } else { limit })
+}
+
 /// A size in bytes: a number, or a number and a unit: `K`, `M`, `G` or `KiB`, `MiB`, `GiB`
 /// (powers of 1024, as curl's rates), `KB`, `MB`, `GB` (powers of 1000), `B` (bytes); the
 /// unit's case does not matter. `1M` is 1,048,576 bytes.
@@ -160,6 +167,9 @@ mod tests {
         assert!(parse_duration(".").is_err());
         assert!(parse_duration("1.2.3").is_err());
         assert_eq!(parse_duration("99999999999999999999999"), Ok(LONGEST));
+        assert_eq!(parse_limit("0"), Ok(LONGEST));
+        assert_eq!(parse_limit("0s"), Ok(LONGEST));
+        assert_eq!(parse_limit("2"), Ok(Duration::from_secs(2)));
     }
 
     #[test]
