@@ -112,9 +112,22 @@ async fn split_records(
 ) -> anyhow::Result<()> {
     let mut records = Splitter::new(delimiter);
     let mut record = 0u64;
+    let too_long = |what: &str| {
+        Fail::new(
+            Exit::Io,
+            format!("a {what} of more than {max} bytes is in the input"),
+        )
+        .hint("raise --max-message-size, or use -b/--binary to send chunks")
+        .err()
+    };
     let mut send = async |data: Bytes| -> anyhow::Result<bool> {
         record += 1;
         let what = if delimiter == 0 { "record" } else { "line" };
+        // Never sent to be refused by the peer (1009), nor split: as `--max-message-size`
+        // says, the same limit both ways.
+        if data.len() > max {
+            return Err(too_long(what));
+        }
         if !text {
             return Ok(tx.send(Message::binary(data)).await.is_ok());
         }

@@ -508,3 +508,56 @@ fn messages_datagrams_and_tls_are_dumped_in_blocks() {
     assert_eq!(refused.code(), 2, "{}", refused.stderr);
     refused.assert_says("--hex-dump - writes to stderr, which --events json keeps for its events");
 }
+
+/// `--max-message-size` is the same limit both ways: a line of ours longer than it is an
+/// error before it is sent (never sent to be refused with 1009), the lines before it are
+/// delivered.
+#[test]
+fn a_line_longer_than_the_limit_is_not_sent() {
+    let mut server = start(&["ws", "listen", "127.0.0.1:0"]);
+    let addr = server.listening();
+    let mut client = start(&[
+        "ws",
+        "connect",
+        &format!("ws://{addr}/"),
+        "--max-message-size",
+        "1000",
+    ]);
+    let mut input = b"ok\n".to_vec();
+    input.extend(std::iter::repeat_n(b'a', 1001));
+    input.extend(b"\nafter\n");
+    client.write_stdin(&input);
+    client.close_stdin();
+    let c = client.finish();
+    assert_eq!(c.code(), 1, "{}", c.stderr);
+    c.assert_says("bytes");
+    c.assert_says("more than 1000");
+    c.assert_says("raise --max-message-size, or use -b/--binary to send chunks");
+    server.close_stdin();
+    let s = server.finish();
+    assert_eq!(s.stdout_text(), "ok\n", "{}", s.stderr);
+
+    // The limit is on data: the peer's Close (2 bytes and more) passes even under a limit of 1.
+    let echo = start(&["ws", "listen", "127.0.0.1:0", "--echo"]);
+    let addr = echo.listening();
+    let url = format!("ws://{addr}/");
+    let c = start(&[
+        "ws",
+        "connect",
+        &url,
+        "--max-message-size",
+        "1",
+        "--send",
+        "a",
+        "--count",
+        "1",
+    ])
+    .finish();
+    assert_eq!(
+        (c.code(), c.stdout_text().as_str()),
+        (0, "a\n"),
+        "{}",
+        c.stderr
+    );
+    echo.interrupt();
+}

@@ -94,7 +94,9 @@ pub fn ws_config(
     tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default()
         .read_buffer_size(read_buffer)
         .max_message_size(Some(control.max_message_size))
-        .max_frame_size(Some(control.max_message_size))
+        // A control frame may carry 125 bytes whatever the limit (RFC 6455 5.5): a peer's
+        // Close (2 bytes and more) is never "too long", even under `--max-message-size 1`.
+        .max_frame_size(Some(control.max_message_size.max(125)))
 }
 
 /// What the two halves share.
