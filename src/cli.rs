@@ -151,7 +151,8 @@ pub struct TcpConnectArgs {
     /// Host name or address; or HOST:PORT, or [IPv6]:PORT
     pub host: String,
 
-    /// Port, when HOST does not carry one; with -z, the ports to scan (20-25,80,443)
+    /// Port, when HOST does not carry one; with -z, the ports to scan (20-25,80,443; or
+    /// HOST:PORTS)
     pub port: Option<String>,
 
     /// Scan: connect to each of the ports and close at once, sending nothing; print
@@ -160,7 +161,6 @@ pub struct TcpConnectArgs {
         short = 'z',
         long,
         help_heading = "Connecting",
-        requires = "port",
         conflicts_with_all = ["tls", "crlf", "echo", "exec", "send", "count", "recv_only", "send_only", "reconnect", "proxy", "source_port"]
     )]
     pub scan: bool,

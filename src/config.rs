@@ -14,7 +14,7 @@ use crate::exit::{Exit, Fail};
 use crate::framing::Framing;
 pub use crate::local::Local;
 pub use crate::net::addr::{
-    HostPort, Source, parse_bind, parse_bind_words, parse_ports, parse_target,
+    HostPort, Source, parse_bind, parse_bind_words, parse_scan, parse_target,
 };
 pub use crate::net::client::Remote;
 use crate::net::proxy::{self, Scheme};
@@ -125,11 +125,10 @@ impl Config {
             Command::Completions { shell } => Job::Completions(shell),
             Command::Tcp(TcpCommand::Connect(args)) if args.scan => {
                 timeout = args.script.timeout;
-                let ports = args.port.as_deref().unwrap_or_default();
+                let (host, ports) = parse_scan(&args.host, args.port.as_deref())?;
                 Job::TcpScan {
-                    // (Checked as a target is, with any port.)
-                    host: parse_target(&args.host, Some("1"))?.host,
-                    ports: parse_ports(ports)?,
+                    host,
+                    ports,
                     timeout: args.client.connect_timeout,
                     source: Source {
                         ip: args.source,

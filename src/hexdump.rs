@@ -99,6 +99,14 @@ pub fn block(mark: char, what: &str, data: &[u8]) {
     }
 }
 
+/// A datagram of a listener's, to or from `peer`: `< datagram from PEER, N bytes`.
+pub fn datagram(mark: char, peer: std::net::SocketAddr, data: &[u8]) {
+    if enabled() {
+        let way = if mark == '<' { "from" } else { "to" };
+        block(mark, &format!("datagram {way} {peer}"), data);
+    }
+}
+
 /// Passes messages from `from` to `to`, dumping each; ends when either end does.
 async fn copy(
     mut from: mpsc::Receiver<Message>,
@@ -159,12 +167,21 @@ pub fn lines(mark: char, offset: u64, data: &[u8]) -> String {
     out
 }
 
-/// One block, whole: blocks of connections that run at once never mix within.
+/// One block, whole: blocks of connections that run at once never mix within. A dump that
+/// cannot be written (a full disk) is said once, and the run goes on without it.
 fn write(text: &str) {
+    static FAILED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
     if let Some(sink) = SINK.get() {
         let mut sink = sink.lock().unwrap_or_else(|e| e.into_inner());
-        let _ = sink.write_all(text.as_bytes());
-        let _ = sink.flush();
+        let written = sink.write_all(text.as_bytes()).and_then(|()| sink.flush());
+        if let Err(err) = written {
+            if !FAILED.swap(true, Ordering::Relaxed) {
+                crate::console::warn(
+                    format!("--hex-dump: cannot write the dump ({err}); the connection goes on"),
+                    serde_json::json!({"message": format!("--hex-dump: {err}")}),
+                );
+            }
+        }
     }
 }
 

@@ -275,15 +275,15 @@ fn man_pages() -> Vec<(String, Vec<u8>)> {
         }
         (format!("{name}.1"), out)
     };
-    let mut pages = vec![render(root.clone(), "wsctl")];
+    let mut pages = vec![render(root.clone().disable_help_subcommand(true), "wsctl")];
+    // Every page wsctl.1 names (wsctl-tcp(1) and the others), and the subcommands' own; the
+    // `help` subcommands clap adds are not pages (`--help` is).
     for group in root.get_subcommands() {
         let leaves: Vec<&clap::Command> = group.get_subcommands().collect();
-        if leaves.is_empty() {
-            pages.push(render(
-                group.clone(),
-                &format!("wsctl-{}", group.get_name()),
-            ));
-        }
+        pages.push(render(
+            group.clone().disable_help_subcommand(true),
+            &format!("wsctl-{}", group.get_name()),
+        ));
         for leaf in leaves {
             let name = format!("wsctl-{}-{}", group.get_name(), leaf.get_name());
             pages.push(render(leaf.clone(), &name));

@@ -561,3 +561,74 @@ fn a_line_longer_than_the_limit_is_not_sent() {
     );
     echo.interrupt();
 }
+
+/// A listener's datagrams are dumped too, each under the peer it came from or went to; a
+/// dump that cannot be written is said once and the run goes on; -z takes HOST:PORTS.
+#[test]
+fn udp_listener_dumps_and_dump_failures_and_scan_forms() {
+    let dir = tempfile::tempdir().unwrap();
+    let dump = dir.path().join("udp-listen.txt");
+    let server = start(&[
+        "--hex-dump",
+        dump.to_str().unwrap(),
+        "udp",
+        "listen",
+        "127.0.0.1:0",
+        "--echo",
+    ]);
+    let addr = server.listening();
+    let client = UdpSocket::bind("127.0.0.1:0").unwrap();
+    client.set_read_timeout(Some(WAIT)).unwrap();
+    let me = client.local_addr().unwrap();
+    client.send_to(b"hey", &addr).unwrap();
+    let mut buf = [0u8; 16];
+    let n = client.recv(&mut buf).unwrap();
+    assert_eq!(&buf[..n], b"hey");
+    server.interrupt();
+    assert_eq!(
+        std::fs::read_to_string(&dump).unwrap(),
+        format!(
+            "# connection 1: udp listener {addr}
+< datagram from {me}, 3 bytes
+< 00000000  68 65 79                                          |hey|
+> datagram to {me}, 3 bytes
+> 00000000  68 65 79                                          |hey|
+"
+        )
+    );
+
+    // /dev/full takes nothing: one warning, and the exchange completes.
+    let peer = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let to = peer.local_addr().unwrap().to_string();
+    let c = start(&[
+        "--hex-dump",
+        "/dev/full",
+        "udp",
+        "send",
+        &to,
+        "--send",
+        "x",
+        "--wait",
+        "0",
+    ])
+    .finish();
+    assert_eq!(c.code(), 0, "{}", c.stderr);
+    assert_eq!(
+        c.stderr
+            .matches("--hex-dump: cannot write the dump")
+            .count(),
+        1,
+        "{}",
+        c.stderr
+    );
+
+    let open = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = open.local_addr().unwrap().port();
+    let c = start(&["tcp", "connect", "-z", &format!("127.0.0.1:{port}")]).finish();
+    assert_eq!(
+        (c.code(), c.stdout_text()),
+        (0, format!("127.0.0.1:{port} open\n")),
+        "{}",
+        c.stderr
+    );
+}

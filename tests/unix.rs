@@ -171,6 +171,18 @@ fn unix_connect_failures_say_why() {
             ]
         );
     }
+    let name = format!("@wsctl-nobody-{}", std::process::id());
+    let mut client = start(&["unix", "connect", &name]);
+    client.close_stdin();
+    let c = client.finish();
+    assert_eq!(c.code(), 3, "{}", c.stderr);
+    c.assert_says(
+        "  hint: nothing listens on that abstract name: check it, or start the server first",
+    );
+    let long = format!("/tmp/{}", "x".repeat(120));
+    let too_long = start(&["unix", "connect", &long]).finish();
+    assert_eq!(too_long.code(), 2, "{}", too_long.stderr);
+    too_long.assert_says("wsctl: error: the Unix socket name is 125 bytes: at most 107 fit");
     let empty = start(&["unix", "connect", "@"]).finish();
     assert_eq!(empty.code(), 2, "{}", empty.stderr);
     empty.assert_says("an empty Unix socket name");

@@ -10,7 +10,7 @@ macro_rules! tcp_connect_notes {
 
 macro_rules! tcp_connect_examples {
     () => {
-        "  # type an HTTP request by hand\n  wsctl tcp connect example.com 80\n  # send one request and print the answer\n  printf 'GET / HTTP/1.0\\r\\n\\r\\n' | wsctl tcp connect example.com 80\n  # TLS, verified against the system's roots\n  wsctl tcp connect --tls example.com 443\n  # one line out, one line back, then exit\n  wsctl tcp connect --send PING --count 1 127.0.0.1 6379"
+        "  # type an HTTP request by hand\n  wsctl tcp connect example.com 80\n  # send one request and print the answer\n  printf 'GET / HTTP/1.0\\r\\n\\r\\n' | wsctl tcp connect example.com 80\n  # TLS, verified against the system's roots\n  wsctl tcp connect --tls example.com 443\n  # one line out, one line back, then exit\n  wsctl tcp connect --send PING --count 1 127.0.0.1 6379\n  # a line protocol by hand, lines ending in CRLF (ncat -C)\n  wsctl tcp connect -C mail.example 25\n  # which ports are open (nc -z)\n  wsctl tcp connect -z 127.0.0.1 20-25,80,8000-8100\n  # from a chosen local address and port\n  wsctl tcp connect -s 127.0.0.2 --source-port 40000 127.0.0.1 6379"
     };
 }
 

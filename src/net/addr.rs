@@ -86,6 +86,12 @@ fn parse_port(text: &str, allow_zero: bool) -> anyhow::Result<u16> {
 pub fn parse_ports(text: &str) -> anyhow::Result<Vec<u16>> {
     let mut ports = std::collections::BTreeSet::new();
     for part in text.split(',') {
+        if part.is_empty() {
+            return Err(usage(
+                format!("an empty item in the port list `{text}`"),
+                "write ports and ranges separated by commas: 20-25,80,443",
+            ));
+        }
         let (low, high) = match part.split_once('-') {
             Some((low, high)) => (parse_port(low, false)?, parse_port(high, false)?),
             None => {
@@ -102,6 +108,22 @@ pub fn parse_ports(text: &str) -> anyhow::Result<Vec<u16>> {
         ports.extend(low..=high);
     }
     Ok(ports.into_iter().collect())
+}
+
+/// `-z`'s target: `HOST PORTS`, or `HOST:PORTS` (`[IPv6]:PORTS`); the host as given, and
+/// the ports ([`parse_ports`]).
+pub fn parse_scan(host: &str, ports: Option<&str>) -> anyhow::Result<(String, Vec<u16>)> {
+    let (host, ports) = match ports {
+        Some(ports) => (host, ports),
+        None => split_host_port(host).ok_or_else(|| {
+            usage(
+                format!("`{host}` has no ports to scan"),
+                "write HOST PORTS or HOST:PORTS, e.g. 127.0.0.1 20-25,80",
+            )
+        })?,
+    };
+    // (Checked as a target is, with any port.)
+    Ok((parse_target(host, Some("1"))?.host, parse_ports(ports)?))
 }
 
 /// `HOST PORT`, `HOST:PORT`, `[IPv6]:PORT` or `IPv6 PORT`.
@@ -210,6 +232,19 @@ mod tests {
         assert!(parse_ports("25-20").is_err());
         assert!(parse_ports("0-3").is_err());
         assert!(parse_ports("1,,2").is_err());
+        assert_eq!(
+            parse_scan("127.0.0.1:20-21", None).unwrap(),
+            ("127.0.0.1".to_string(), vec![20, 21])
+        );
+        assert_eq!(
+            parse_scan("[::1]:22", None).unwrap(),
+            ("::1".to_string(), vec![22])
+        );
+        assert_eq!(
+            parse_scan("::1", Some("22")).unwrap(),
+            ("::1".to_string(), vec![22])
+        );
+        assert!(parse_scan("localhost", None).is_err());
         assert!(parse_ports("http").is_err());
     }
 

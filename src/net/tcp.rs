@@ -52,6 +52,14 @@ pub async fn connect(
             } else {
                 TcpStream::connect(addr).await
             };
+            // Bound, the source could still meet a connection of its own to this peer.
+            let connected = connected.map_err(|err| match (err.kind(), source.port) {
+                (ErrorKind::AddrNotAvailable, Some(port)) => std::io::Error::new(
+                    err.kind(),
+                    format!("port {port} already has a connection to {addr}"),
+                ),
+                _ => err,
+            });
             match connected {
                 Ok(stream) => return Ok(stream),
                 Err(err) => {
@@ -104,10 +112,12 @@ pub async fn probe(peer: SocketAddr, timeout: Duration, source: Source) -> anyho
             _ => Ok(TcpStream::connect(peer).await),
         }
     };
-    Ok(matches!(
-        tokio::time::timeout(timeout, attempt).await,
-        Ok(Ok(Ok(_)))
-    ))
+    Ok(match tokio::time::timeout(timeout, attempt).await {
+        // A connect to a free port of the ephemeral range can meet itself (TCP's simultaneous
+        // open): our own socket, not a listener's.
+        Ok(Ok(Ok(stream))) => stream.local_addr().ok() != stream.peer_addr().ok(),
+        _ => false,
+    })
 }
 
 /// A socket bound to `local`, then connected to `peer`: the bind's failure is the run's

@@ -40,6 +40,18 @@ pub fn parse_name(text: &str) -> anyhow::Result<UnixName> {
             .hint("give the socket's PATH, or @NAME for an abstract socket")
             .err());
     }
+    // sun_path holds 108 bytes, a path's NUL included (an abstract name's leading NUL too).
+    if text.len() > 107 {
+        return Err(Fail::new(
+            Exit::Usage,
+            format!(
+                "the Unix socket name is {} bytes: at most 107 fit",
+                text.len()
+            ),
+        )
+        .hint("use a shorter path (a relative one from a nearer directory)")
+        .err());
+    }
     Ok(match text.strip_prefix('@') {
         Some(name) => UnixName::Abstract(name.as_bytes().to_vec()),
         None => UnixName::Path(PathBuf::from(text)),
@@ -63,6 +75,11 @@ pub async fn connect(name: &UnixName, timeout: Duration) -> anyhow::Result<UnixS
                 std::io::ErrorKind::NotFound => {
                     Some("no socket is there: check the path, or start the server first")
                 }
+                std::io::ErrorKind::ConnectionRefused if matches!(name, UnixName::Abstract(_)) => {
+                    Some(
+                        "nothing listens on that abstract name: check it, or start the server first",
+                    )
+                }
                 std::io::ErrorKind::ConnectionRefused if !is_socket(name) => {
                     Some("that file is not a socket: check the path")
                 }
@@ -70,7 +87,7 @@ pub async fn connect(name: &UnixName, timeout: Duration) -> anyhow::Result<UnixS
                     "the socket is there but nothing listens on it (a server that ended): start the server",
                 ),
                 std::io::ErrorKind::PermissionDenied => Some(
-                    "the socket's permissions keep this user out: see its mode and owner (ls -l)",
+                    "permissions keep this user out: the socket's, or a directory's on its path (ls -l)",
                 ),
                 _ => None,
             };
@@ -172,5 +189,6 @@ mod tests {
         assert_eq!(parse_name("@a b").unwrap().to_string(), "unix:@a b");
         assert!(parse_name("").is_err());
         assert!(parse_name("@").is_err());
+        assert!(parse_name(&format!("/{}", "x".repeat(107))).is_err());
     }
 }

@@ -15,6 +15,7 @@ use tokio::sync::watch;
 use crate::config::{Local, UdpServer};
 use crate::console;
 use crate::framing::{Framing, Records};
+use crate::hexdump;
 use crate::local;
 use crate::net::udp::{self, RECORD_LIMIT, datagram_event, datagrams};
 use crate::relay::{self, Ends, Message, Transport};
@@ -31,6 +32,7 @@ pub async fn listen(cfg: UdpServer, shutdown: &Shutdown) -> anyhow::Result<()> {
         format!("listening on {addr}"),
         json!({"addr": addr}),
     );
+    hexdump::header(&format!("udp listener {addr}"));
     match &cfg.local {
         Local::Echo => echo(&socket).await,
         Local::Stdio | Local::Repl(_) => {
@@ -65,6 +67,8 @@ async fn echo(socket: &UdpSocket) -> anyhow::Result<()> {
     loop {
         let (n, peer) = socket.recv_from(&mut buf).await?;
         datagram_event(peer, n);
+        hexdump::datagram('<', peer, &buf[..n]);
+        hexdump::datagram('>', peer, &buf[..n]);
         if let Err(err) = socket.send_to(&buf[..n], peer).await {
             console::warn(
                 format!("{peer}: {err}"),
@@ -88,6 +92,7 @@ async fn serve_stdio(socket: Arc<UdpSocket>, ends: Ends, framing: Framing) -> an
                 .as_ref()
                 .expect("waited for some");
             for datagram in datagrams(msg, peer, framing)? {
+                hexdump::datagram('>', peer, &datagram);
                 if let Err(err) = socket.send_to(&datagram, peer).await {
                     console::warn(
                         format!("{peer}: {err}"),
@@ -104,6 +109,7 @@ async fn serve_stdio(socket: Arc<UdpSocket>, ends: Ends, framing: Framing) -> an
         loop {
             let (n, peer) = socket.recv_from(&mut buf).await?;
             datagram_event(peer, n);
+            hexdump::datagram('<', peer, &buf[..n]);
             latest_tx.send_replace(Some(peer));
             if tx
                 .send(Message::binary(Bytes::copy_from_slice(&buf[..n])))

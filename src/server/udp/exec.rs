@@ -110,6 +110,7 @@ pub async fn serve(
             }
         };
         datagram_event(peer, n);
+        crate::hexdump::datagram('<', peer, &buf[..n]);
         let msg = Message::binary(Bytes::copy_from_slice(&buf[..n]));
         if let Some(session) = sessions.get_mut(&peer) {
             *session.last.lock().unwrap() = Instant::now();
@@ -174,6 +175,7 @@ pub async fn serve(
             let output = async {
                 while let Some(msg) = rx.recv().await {
                     for datagram in datagrams(msg, peer, records.framing)? {
+                        crate::hexdump::datagram('>', peer, &datagram);
                         socket.send_to(&datagram, peer).await?;
                         *touched.lock().unwrap() = Instant::now();
                     }
