@@ -57,13 +57,7 @@ pub async fn tcp(
     }
     let (stream, peer) = connect().await?;
     let env = net::socket_env(stream.tcp(), peer);
-    let stages = local::stages(&local, records, &script);
-    relay::run(
-        |ends| local::run(local, records, env, ends, shutdown),
-        stages,
-        |ends| net::tcp::run(stream, ends, shutdown),
-    )
-    .await
+    byte_stream(stream, env, local, script, crlf, shutdown).await
 }
 
 /// `unix connect`: a Unix stream socket, relayed as a TCP connection is (`-C`: `crlf`).
@@ -75,10 +69,23 @@ pub async fn unix(
     timeout: Duration,
     shutdown: &Shutdown,
 ) -> anyhow::Result<()> {
-    let records = Records::bytes(crlf);
     let stream = net::unix::connect(&name, timeout).await?;
     let env = net::unix::socket_env(&stream, &name);
     let stream = Stream::Unix(stream, name.to_string());
+    byte_stream(stream, env, local, script, crlf, shutdown).await
+}
+
+/// A connected byte stream (TCP, TLS, Unix) relayed with its local side through `script`'s
+/// stages (and `-C`'s, `crlf`); `env` is for an `--exec` command.
+async fn byte_stream(
+    stream: Stream,
+    env: net::Env,
+    local: Local,
+    script: Script,
+    crlf: bool,
+    shutdown: &Shutdown,
+) -> anyhow::Result<()> {
+    let records = Records::bytes(crlf);
     let stages = local::stages(&local, records, &script);
     relay::run(
         |ends| local::run(local, records, env, ends, shutdown),
