@@ -174,6 +174,15 @@ impl Unsent {
     }
 }
 
+/// Passes every message from `from` to `to`, in order, until `from` ends or `to` is closed.
+pub async fn forward(mut from: mpsc::Receiver<Message>, to: mpsc::Sender<Message>) {
+    while let Some(msg) = from.recv().await {
+        if to.send(msg).await.is_err() {
+            break;
+        }
+    }
+}
+
 /// Closes `rx` and counts the payload bytes still queued in it, which will not be sent now.
 pub fn drain_unsent(rx: &mut mpsc::Receiver<Message>) -> u64 {
     rx.close();

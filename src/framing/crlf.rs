@@ -32,15 +32,8 @@ pub fn crlf<'a>(transport: Transport, socket: Side) -> Stage<'a> {
                 }
                 Ok(())
             };
-            let back = async {
-                let (mut from, to) = inward;
-                while let Some(msg) = from.recv().await {
-                    if to.send(msg).await.is_err() {
-                        break;
-                    }
-                }
-            };
-            tokio::join!(out, back).0
+            let (from, to) = inward;
+            tokio::join!(out, crate::relay::forward(from, to)).0
         }
     })
 }

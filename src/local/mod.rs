@@ -7,7 +7,7 @@ pub mod stdio;
 use std::path::PathBuf;
 
 use crate::framing::{self, Framing, Records};
-use crate::relay::{Ends, Side, Stage};
+use crate::relay::{self, Ends, Side, Stage};
 use crate::script::{self, Script};
 use crate::shutdown::Shutdown;
 
@@ -68,10 +68,5 @@ pub fn stages<'a>(local: &Local, records: Records, script: &Script) -> Vec<Stage
 
 /// Sends back every message, in order and of the same kind; the peer's end of input ends ours.
 async fn echo(ends: Ends) {
-    let Ends { tx, mut rx } = ends;
-    while let Some(msg) = rx.recv().await {
-        if tx.send(msg).await.is_err() {
-            break;
-        }
-    }
+    relay::forward(ends.rx, ends.tx).await;
 }
