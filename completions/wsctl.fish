@@ -53,8 +53,8 @@ complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and not __fish_seen_sub
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and not __fish_seen_subcommand_from connect listen help" -f -a "connect" -d 'Connect to HOST PORT (or HOST:PORT, [IPv6]:PORT) and pipe stdin/stdout through it'
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and not __fish_seen_subcommand_from connect listen help" -f -a "listen" -d 'Listen on [HOST:]PORT and pipe an accepted connection through stdin/stdout'
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and not __fish_seen_subcommand_from connect listen help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from connect" -s s -l source -d 'Bind the local end to ADDR (one of this machine\'s addresses) before connecting, as `ncat -s`' -r
-complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from connect" -l source-port -d 'Bind the local end to PORT before connecting, as `ncat -p`' -r
+complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from connect" -s s -l source -d 'Bind the local end to ADDR (one of this machine\'s addresses) before connecting (over UDP, sending), as `ncat -s`' -r
+complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from connect" -l source-port -d 'Bind the local end to PORT before connecting (over UDP, sending), as `ncat -p`' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from connect" -s e -l exec -d 'Run CMD through `sh -c` for each connection, wired to its stdin/stdout' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from connect" -l history -d 'The prompt\'s history file [default: $XDG_STATE_HOME/wsctl/history, else ~/.local/state/wsctl/history]' -r -F
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from connect" -l connect-timeout -d 'Give up connecting after DUR (e.g. 500ms, 10s, 2m; 0: no limit)' -r
@@ -244,8 +244,8 @@ complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and not __fish_seen_sub
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from send" -l linger -l wait -d 'After stdin EOF, wait for replies until none has come for DUR (`forever`: until interrupted)' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from send" -l ttl -d 'Time to live (hop limit) of the datagrams sent, unicast and multicast' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from send" -l interface -d 'For a multicast destination: the interface to send on (IPv4 address, or IPv6 interface name or index)' -r
-complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from send" -s s -l source -d 'Bind the local end to ADDR (one of this machine\'s addresses) before sending, as `ncat -u -s`' -r
-complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from send" -l source-port -d 'Bind the local end to PORT before sending, as `ncat -p`' -r
+complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from send" -s s -l source -d 'Bind the local end to ADDR (one of this machine\'s addresses) before connecting (over UDP, sending), as `ncat -s`' -r
+complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from send" -l source-port -d 'Bind the local end to PORT before connecting (over UDP, sending), as `ncat -p`' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from send" -s e -l exec -d 'Run CMD through `sh -c` for each connection, wired to its stdin/stdout' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from send" -l history -d 'The prompt\'s history file [default: $XDG_STATE_HOME/wsctl/history, else ~/.local/state/wsctl/history]' -r -F
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from send" -l send -d 'Send TEXT right after connecting (repeatable, in order; a line for tcp) instead of reading stdin, then keep receiving' -r
@@ -273,8 +273,8 @@ complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcomm
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from connect" -l linger -l wait -d 'After stdin EOF, wait for replies until none has come for DUR (`forever`: until interrupted)' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from connect" -l ttl -d 'Time to live (hop limit) of the datagrams sent, unicast and multicast' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from connect" -l interface -d 'For a multicast destination: the interface to send on (IPv4 address, or IPv6 interface name or index)' -r
-complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from connect" -s s -l source -d 'Bind the local end to ADDR (one of this machine\'s addresses) before sending, as `ncat -u -s`' -r
-complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from connect" -l source-port -d 'Bind the local end to PORT before sending, as `ncat -p`' -r
+complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from connect" -s s -l source -d 'Bind the local end to ADDR (one of this machine\'s addresses) before connecting (over UDP, sending), as `ncat -s`' -r
+complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from connect" -l source-port -d 'Bind the local end to PORT before connecting (over UDP, sending), as `ncat -p`' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from connect" -s e -l exec -d 'Run CMD through `sh -c` for each connection, wired to its stdin/stdout' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from connect" -l history -d 'The prompt\'s history file [default: $XDG_STATE_HOME/wsctl/history, else ~/.local/state/wsctl/history]' -r -F
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from connect" -l send -d 'Send TEXT right after connecting (repeatable, in order; a line for tcp) instead of reading stdin, then keep receiving' -r

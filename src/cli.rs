@@ -174,14 +174,8 @@ pub struct TcpConnectArgs {
     #[arg(short = 'C', long, help_heading = "Local side")]
     pub crlf: bool,
 
-    /// Bind the local end to ADDR (one of this machine's addresses) before connecting, as
-    /// `ncat -s`
-    #[arg(short = 's', long, value_name = "ADDR", help_heading = "Connecting")]
-    pub source: Option<std::net::IpAddr>,
-
-    /// Bind the local end to PORT before connecting, as `ncat -p`
-    #[arg(long, value_name = "PORT", help_heading = "Connecting", value_parser = clap::value_parser!(u16).range(1..))]
-    pub source_port: Option<u16>,
+    #[command(flatten, next_help_heading = "Connecting")]
+    pub source: SourceArgs,
 
     #[command(flatten)]
     pub local: LocalArgs,
@@ -394,14 +388,8 @@ pub struct UdpSendArgs {
     )]
     pub crlf: bool,
 
-    /// Bind the local end to ADDR (one of this machine's addresses) before sending, as
-    /// `ncat -u -s`
-    #[arg(short = 's', long, value_name = "ADDR", help_heading = "Socket")]
-    pub source: Option<std::net::IpAddr>,
-
-    /// Bind the local end to PORT before sending, as `ncat -p`
-    #[arg(long, value_name = "PORT", value_parser = clap::value_parser!(u16).range(1..), help_heading = "Socket")]
-    pub source_port: Option<u16>,
+    #[command(flatten, next_help_heading = "Socket")]
+    pub source: SourceArgs,
 
     #[command(flatten)]
     pub local: LocalArgs,

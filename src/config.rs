@@ -130,10 +130,8 @@ impl Config {
                     host,
                     ports,
                     timeout: args.client.connect_timeout,
-                    source: Source {
-                        ip: args.source,
-                        port: None,
-                    },
+                    // A scan's probes are many: no fixed source port (refused by the CLI).
+                    source: args.source.source(),
                 }
             }
             Command::Tcp(TcpCommand::Connect(args)) => {
@@ -148,16 +146,7 @@ impl Config {
                 }
                 let tls = args.tls.then_some(tls_opts);
                 Job::TcpConnect {
-                    remote: remote(
-                        target,
-                        &args.client,
-                        tls,
-                        Scheme::Tcp,
-                        Source {
-                            ip: args.source,
-                            port: args.source_port,
-                        },
-                    )?,
+                    remote: remote(target, &args.client, tls, Scheme::Tcp, args.source.source())?,
                     local: local(args.local, scripted(&args.script)),
                     script: script(args.script),
                     reconnect: reconnect(&args.client),

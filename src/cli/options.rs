@@ -245,3 +245,27 @@ pub struct ServerArgs {
     #[arg(long, value_name = "DUR", default_value = "10s", value_parser = parse_duration)]
     pub handshake_timeout: Duration,
 }
+
+/// `-s` and `--source-port` (ncat's `-s` and `-p`): the local end a client binds first
+/// (`tcp connect`, `udp send`). Its heading is set where it is flattened.
+#[derive(Args, Debug)]
+pub struct SourceArgs {
+    /// Bind the local end to ADDR (one of this machine's addresses) before connecting (over
+    /// UDP, sending), as `ncat -s`
+    #[arg(short = 's', long, value_name = "ADDR")]
+    pub source: Option<std::net::IpAddr>,
+
+    /// Bind the local end to PORT before connecting (over UDP, sending), as `ncat -p`
+    #[arg(long, value_name = "PORT", value_parser = clap::value_parser!(u16).range(1..))]
+    pub source_port: Option<u16>,
+}
+
+impl SourceArgs {
+    /// The local end to bind, as the transports take it.
+    pub fn source(&self) -> crate::net::addr::Source {
+        crate::net::addr::Source {
+            ip: self.source,
+            port: self.source_port,
+        }
+    }
+}

@@ -63,10 +63,7 @@ pub(super) fn udp_client(args: UdpSendArgs) -> anyhow::Result<UdpClient> {
             ttl: args.ttl,
             interface: args.interface,
             multicast: None,
-            source: Source {
-                ip: args.source,
-                port: args.source_port,
-            },
+            source: args.source.source(),
         },
         script: Script {
             send_ends_input: true,
