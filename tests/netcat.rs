@@ -8,40 +8,6 @@ use common::*;
 use std::io::{Read, Write};
 use std::net::{TcpListener, UdpSocket};
 
-/// A strict line-protocol server (HTTP by the letter): it reads one request up to its blank
-/// line and answers 200 when the lines ended in CRLF, 400 when they ended in a bare LF. The
-/// handle gives the bytes it received.
-fn strict_server() -> (String, std::thread::JoinHandle<Vec<u8>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap().to_string();
-    let server = std::thread::spawn(move || {
-        let (mut k, _) = listener.accept().unwrap();
-        k.set_read_timeout(Some(WAIT)).unwrap();
-        let mut got = Vec::new();
-        let mut buf = [0u8; 4096];
-        while !got.windows(2).any(|w| w == b"\n\n") && !got.windows(4).any(|w| w == b"\r\n\r\n") {
-            let n = k.read(&mut buf).unwrap();
-            if n == 0 {
-                break;
-            }
-            got.extend_from_slice(&buf[..n]);
-        }
-        let bare_lf = got
-            .iter()
-            .enumerate()
-            .any(|(i, &b)| b == b'\n' && (i == 0 || got[i - 1] != b'\r'));
-        let crlf = !bare_lf;
-        let answer: &[u8] = if crlf {
-            b"HTTP/1.0 200 OK\r\n\r\nfine\r\n"
-        } else {
-            b"HTTP/1.0 400 Bad Request\r\n\r\nbare LF\r\n"
-        };
-        k.write_all(answer).unwrap();
-        got
-    });
-    (addr, server)
-}
-
 /// ux-03, piped: with -C the request's bare LFs go as CRLF and the strict server answers 200;
 /// without it, the same input gets 400 (nothing is changed unasked).
 #[test]

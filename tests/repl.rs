@@ -746,30 +746,7 @@ fn the_screen_is_clean_after_the_peers_fin_while_typing() {
 #[test]
 fn crlf_lines_typed_at_the_prompt_reach_a_strict_server() {
     let state = state_dir();
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap().to_string();
-    let server = std::thread::spawn(move || {
-        let (mut k, _) = listener.accept().unwrap();
-        k.set_read_timeout(Some(WAIT)).unwrap();
-        let mut got = Vec::new();
-        let mut buf = [0u8; 1024];
-        while !got.ends_with(b"\n\n") && !got.ends_with(b"\r\n\r\n") {
-            let n = std::io::Read::read(&mut k, &mut buf).unwrap();
-            assert!(n > 0, "closed after {got:?}");
-            got.extend_from_slice(&buf[..n]);
-        }
-        let bare_lf = got
-            .iter()
-            .enumerate()
-            .any(|(i, &b)| b == b'\n' && (i == 0 || got[i - 1] != b'\r'));
-        let answer: &[u8] = if !bare_lf {
-            b"HTTP/1.0 200 OK\r\n\r\n"
-        } else {
-            b"HTTP/1.0 400 Bad Request\r\n\r\n"
-        };
-        std::io::Write::write_all(&mut k, answer).unwrap();
-        got
-    });
+    let (addr, server) = strict_server();
     let mut prompt = Prompt::start(&["tcp", "connect", "-C", &addr], state.path(), &[]);
     prompt.expect(HELLO);
     prompt.ready();
