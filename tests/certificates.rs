@@ -68,22 +68,7 @@ except ssl.SSLCertVerificationError as e:
 
 /// An echoing `ws listen` on `name.pem`/`name.key` of `dir`, and its port.
 fn listener(dir: &Path, name: &str) -> (Proc, String) {
-    let cert = dir.join(format!("{name}.pem"));
-    let key = dir.join(format!("{name}.key"));
-    let server = start(&[
-        "ws",
-        "listen",
-        "127.0.0.1:0",
-        "-k",
-        "--echo",
-        "--tls-cert",
-        cert.to_str().unwrap(),
-        "--tls-key",
-        key.to_str().unwrap(),
-    ]);
-    let addr = server.listening();
-    let port = addr.rsplit(':').next().unwrap().to_string();
-    (server, port)
+    tls_listener(dir, name, &["ws", "listen", "127.0.0.1:0", "-k", "--echo"])
 }
 
 /// `ws connect` to the listener at `port` as `host`, trusting `ca`, with `extra`: one
@@ -195,7 +180,7 @@ fn hand_made_certificates_are_still_refused_for_what_python_refuses() {
         server.interrupt();
     }
     // A certificate given to --ca as itself (pinned) must still be in date.
-    let (server, port) = listener(Path::new(&pki.path("")), "expired");
+    let (server, port) = listener(pki.dir(), "expired");
     let pinned = pki.path("expired.pem");
     let verdict = python_verdict(&port, &pinned, "localhost");
     assert!(verdict.starts_with("refused"), "expired: python {verdict}");

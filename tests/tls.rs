@@ -25,20 +25,6 @@ fn port_of(addr: &str) -> &str {
     addr.rsplit(':').next().unwrap()
 }
 
-/// `wsctl ARGS --tls-cert NAME.pem --tls-key NAME.key` (a listener on 127.0.0.1:0), and the
-/// port it took.
-fn tls_listener(pki: &Pki, name: &str, args: &[&str]) -> (Proc, String) {
-    let (cert, key) = (
-        pki.path(&format!("{name}.pem")),
-        pki.path(&format!("{name}.key")),
-    );
-    let mut all = args.to_vec();
-    all.extend(["--tls-cert", &cert, "--tls-key", &key]);
-    let server = start(&all);
-    let port = port_of(&server.listening()).to_string();
-    (server, port)
-}
-
 #[test]
 #[cfg_attr(
     skip_peer = "openssl",
@@ -190,7 +176,7 @@ fn wss_interoperates_with_python_websockets_in_both_roles() {
 
     // Python wss client -> wsctl listen (Ed25519 certificate), both message types echoed.
     let args = ["ws", "listen", "127.0.0.1:0", "--echo"];
-    let (server, port) = tls_listener(&pki, "ed25519", &args);
+    let (server, port) = tls_listener(pki.dir(), "ed25519", &args);
     let url = format!("wss://localhost:{port}/");
     let c = python_peer_with(&["types", &url], &[("WS_PEER_CA", ca.as_str())]).finish();
     assert_eq!(c.code(), 0, "{}", c.stderr);
@@ -309,7 +295,7 @@ fn bad_server_certificates_are_refused_with_the_reason() {
     let pki = Pki::new();
     let listen = |name| {
         tls_listener(
-            &pki,
+            pki.dir(),
             name,
             &["tcp", "listen", "127.0.0.1:0", "-k", "--echo"],
         )
@@ -369,7 +355,7 @@ fn bad_server_certificates_are_refused_with_the_reason() {
 fn a_plaintext_client_to_a_tls_listener_does_not_stop_it() {
     let pki = Pki::new();
     let args = ["ws", "listen", "127.0.0.1:0", "--echo", "-k"];
-    let (server, port) = tls_listener(&pki, "server", &args);
+    let (server, port) = tls_listener(pki.dir(), "server", &args);
     let plain = start(&[
         "ws",
         "connect",
@@ -589,7 +575,7 @@ fn a_bridge_trusts_its_upstream_with_the_client_tls_options() {
         (&["ws", "listen", "127.0.0.1:0", "--echo"][..], "wss"),
         (&["tcp", "listen", "127.0.0.1:0", "--echo"][..], "tls"),
     ] {
-        let (upstream, port) = tls_listener(&pki, "server", upstream_args);
+        let (upstream, port) = tls_listener(pki.dir(), "server", upstream_args);
         let to = match scheme {
             "wss" => format!("wss://localhost:{port}/"),
             _ => format!("tls://localhost:{port}"),
@@ -653,7 +639,8 @@ fn hand_made_certificates_outside_ca_are_refused_in_plain_words() {
         ),
     ];
     for (name, store, why, hint) in cases {
-        let (server, port) = tls_listener(&pki, name, &["ws", "listen", "127.0.0.1:0", "--echo"]);
+        let (server, port) =
+            tls_listener(pki.dir(), name, &["ws", "listen", "127.0.0.1:0", "--echo"]);
         let url = format!("wss://localhost:{port}/");
         let mut cmd = wsctl();
         cmd.args(["ws", "connect", &url])

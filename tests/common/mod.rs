@@ -565,3 +565,20 @@ pub fn strict_server() -> (String, std::thread::JoinHandle<Vec<u8>>) {
     });
     (addr, server)
 }
+
+/// `wsctl ARGS --tls-cert DIR/NAME.pem --tls-key DIR/NAME.key` (a listener on 127.0.0.1:0),
+/// and the port it took.
+pub fn tls_listener(dir: &std::path::Path, name: &str, args: &[&str]) -> (Proc, String) {
+    let file = |ext: &str| {
+        dir.join(format!("{name}.{ext}"))
+            .to_string_lossy()
+            .into_owned()
+    };
+    let (cert, key) = (file("pem"), file("key"));
+    let mut all = args.to_vec();
+    all.extend(["--tls-cert", &cert, "--tls-key", &key]);
+    let server = start(&all);
+    let addr = server.listening();
+    let port = addr.rsplit(':').next().unwrap().to_string();
+    (server, port)
+}

@@ -4,7 +4,7 @@
 //! issued none of them. The RSA
 //! certificate is made by `openssl` (key in the traditional PKCS#1 form), the rest by rcgen.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use rcgen::{
@@ -136,6 +136,11 @@ impl Pki {
             status.success(),
             "openssl could not make the RSA certificate"
         );
+    }
+
+    /// The directory the files are made in.
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
     }
 
     /// The path of a file made here (`ca.pem`, `server.key`, ...), as a string for arguments.
