@@ -63,6 +63,14 @@ impl Fail {
         self
     }
 
+    /// [`Fail::hint`], when there is one to give.
+    pub fn maybe_hint(self, hint: Option<impl Into<String>>) -> Self {
+        match hint {
+            Some(hint) => self.hint(hint),
+            None => self,
+        }
+    }
+
     /// The end of a run that is not an error to report: stdout closed by its reader (a broken
     /// pipe ends quietly with 0), or Ctrl-C (130).
     pub fn quiet(code: Exit, what: impl Into<String>) -> anyhow::Error {

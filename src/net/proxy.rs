@@ -376,11 +376,7 @@ async fn socks5_connect(
                     crate::exit::tidy(&err.to_string())
                 ),
             );
-            Err(match hint {
-                Some(hint) => fail.hint(hint),
-                None => fail,
-            }
-            .err())
+            Err(fail.maybe_hint(hint).err())
         }
     }
 }

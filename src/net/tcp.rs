@@ -83,10 +83,7 @@ pub async fn connect(
         })?;
         let hint = connect_hint(&err, addr);
         let fail = Fail::new(Exit::Connect, format!("could not connect to {target}"));
-        Err(anyhow::Error::new(err).context(match hint {
-            Some(hint) => fail.hint(hint),
-            None => fail,
-        }))
+        Err(anyhow::Error::new(err).context(fail.maybe_hint(hint)))
     };
     match tokio::time::timeout(timeout, attempt).await {
         Ok(result) => result,
@@ -134,17 +131,7 @@ async fn connect_from(
     if local.port() != 0 {
         socket.set_reuseaddr(true)?;
     }
-    socket.bind(local).map_err(|err| {
-        let hint = bind_hint(&err, local);
-        let fail = Fail::new(
-            Exit::Connect,
-            format!("could not bind the source address {local}"),
-        );
-        anyhow::Error::new(err).context(match hint {
-            Some(hint) => fail.hint(hint),
-            None => fail,
-        })
-    })?;
+    socket.bind(local).map_err(|err| source_error(err, local))?;
     Ok(socket.connect(peer).await)
 }
 
@@ -161,9 +148,10 @@ pub async fn resolve(target: &HostPort) -> anyhow::Result<Vec<SocketAddr>> {
     Ok(addrs.collect())
 }
 
-/// The fix for a source address that cannot be bound (`-s`, `--source-port`).
-pub(crate) fn bind_hint(err: &std::io::Error, local: SocketAddr) -> Option<String> {
-    match err.kind() {
+/// A source address that cannot be bound (`-s`, `--source-port`; TCP and UDP alike): exit 3
+/// with the cause and the fix.
+pub(crate) fn source_error(err: std::io::Error, local: SocketAddr) -> anyhow::Error {
+    let hint = match err.kind() {
         ErrorKind::AddrInUse => Some(format!(
             "port {} is taken here: pick another --source-port, or leave it out",
             local.port()
@@ -175,7 +163,12 @@ pub(crate) fn bind_hint(err: &std::io::Error, local: SocketAddr) -> Option<Strin
             Some("that address is not one of this machine's: give one of its own with -s".into())
         }
         _ => None,
-    }
+    };
+    let fail = Fail::new(
+        Exit::Connect,
+        format!("could not bind the source address {local}"),
+    );
+    anyhow::Error::new(err).context(fail.maybe_hint(hint))
 }
 
 fn connect_hint(err: &std::io::Error, addr: SocketAddr) -> Option<String> {

@@ -177,17 +177,9 @@ pub async fn connect(target: &HostPort, cfg: &SocketOptions) -> anyhow::Result<U
         )
         .hint("give a source address of the same family (IPv4 or IPv6) as the host's")
     })?;
-    socket.bind(&local.into()).map_err(|err| {
-        let fail = Fail::new(
-            Exit::Connect,
-            format!("could not bind the source address {local}"),
-        );
-        let fail = match crate::net::tcp::bind_hint(&err, local) {
-            Some(hint) => fail.hint(hint),
-            None => fail,
-        };
-        anyhow::Error::new(err).context(fail)
-    })?;
+    socket
+        .bind(&local.into())
+        .map_err(|err| crate::net::tcp::source_error(err, local))?;
     if cfg.broadcast {
         socket.set_broadcast(true).with_context(fail)?;
     }

@@ -91,11 +91,7 @@ pub async fn connect(name: &UnixName, timeout: Duration) -> anyhow::Result<UnixS
                 ),
                 _ => None,
             };
-            let fail = match hint {
-                Some(hint) => fail().hint(hint),
-                None => fail(),
-            };
-            return Err(anyhow::Error::new(err).context(fail));
+            return Err(anyhow::Error::new(err).context(fail().maybe_hint(hint)));
         }
         Err(_) => {
             return Err(Fail::new(

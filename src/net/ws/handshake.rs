@@ -227,13 +227,10 @@ fn handshake_failed(
     // Not an answer tungstenite reads: say what it was (TLS only when it looks like TLS).
     if matches!(err, WsError::Protocol(_) | WsError::HttpFormat(_)) {
         if let Some((answer, hint)) = answer_was(head) {
+            // (No "use wss://" to a connection that is TLS already.)
+            let hint = hint.filter(|hint| !(hint.contains("wss://") && remote.tls.is_some()));
             let fail = Fail::new(Exit::Handshake, format!("{what}: {answer}"));
-            return match hint {
-                Some(hint) if !(hint.contains("wss://") && remote.tls.is_some()) => {
-                    fail.hint(hint).err()
-                }
-                _ => fail.err(),
-            };
+            return fail.maybe_hint(hint).err();
         }
     }
     anyhow::Error::new(err).context(Fail::new(Exit::Handshake, what))

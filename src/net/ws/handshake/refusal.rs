@@ -189,11 +189,7 @@ pub(super) fn refused(
         }
         _ => None,
     };
-    let fail = Fail::new(Exit::Handshake, what);
-    let fail = match hint {
-        Some(hint) => fail.hint(hint),
-        None => fail,
-    };
+    let fail = Fail::new(Exit::Handshake, what).maybe_hint(hint);
     match location {
         Some(location) => anyhow::Error::new(Redirect { location }).context(fail),
         None => fail.err(),
