@@ -59,7 +59,7 @@ pub enum Layout {
 /// `peer`. Without `--hex-dump`, `ends` as they are. The tap is a task of its own that ends
 /// when both directions have: never cut short, so that the last bytes of a connection reach
 /// the relay (and the dump) as they would without it.
-pub fn tap(ends: Ends, peer: &str, layout: Layout) -> Ends {
+pub fn tap(ends: Ends, peer: impl std::fmt::Display, layout: Layout) -> Ends {
     if !enabled() {
         return ends;
     }
@@ -83,7 +83,7 @@ pub fn tap(ends: Ends, peer: &str, layout: Layout) -> Ends {
 }
 
 /// The line a connection's dump starts with (`# connection N: PEER`), when dumping.
-pub fn header(peer: &str) {
+pub fn header(peer: impl std::fmt::Display) {
     if enabled() {
         let n = CONNECTIONS.fetch_add(1, Ordering::Relaxed) + 1;
         write(&format!("# connection {n}: {peer}\n"));

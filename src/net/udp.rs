@@ -257,7 +257,7 @@ pub async fn run_client(
     framing: Framing,
 ) -> anyhow::Result<()> {
     let peer = socket.peer_addr()?;
-    let ends = hexdump::tap(ends, &peer.to_string(), Layout::Datagrams);
+    let ends = hexdump::tap(ends, peer, Layout::Datagrams);
     let Ends { tx, mut rx } = ends;
     let replied = tokio::sync::Notify::new();
     let send = async {

@@ -32,7 +32,7 @@ pub async fn listen(cfg: UdpServer, shutdown: &Shutdown) -> anyhow::Result<()> {
         format!("listening on {addr}"),
         json!({"addr": addr}),
     );
-    hexdump::header(&format!("udp listener {addr}"));
+    hexdump::header(format_args!("udp listener {addr}"));
     match &cfg.local {
         Local::Echo => echo(&socket).await,
         Local::Stdio | Local::Repl(_) => {

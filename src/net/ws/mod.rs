@@ -198,7 +198,8 @@ pub async fn run<S>(
 where
     S: AsyncRead + AsyncWrite + Acked + Unpin + Send + 'static,
 {
-    hexdump::header(&peer.to_string());
+    // (Named only when dumping: no string made for every connection otherwise.)
+    hexdump::header(peer);
     let gate = ws.get_ref().gate();
     let fd = ws.get_ref().get_ref().tcp_fd();
     if control.hold_close {
