@@ -34,9 +34,11 @@ use crate::exit::EXIT_CODES_HELP;
 mod help;
 mod options;
 mod parse;
+mod unix;
 
 pub use options::*;
 pub use parse::*;
+pub use unix::*;
 
 /// TCP, UDP and WebSocket from the command line: connect or listen, and pipe stdin/stdout
 /// through the connection.
@@ -86,7 +88,7 @@ pub enum Command {
     #[command(subcommand)]
     Udp(UdpCommand),
 
-    /// Unix domain stream sockets
+    /// Unix domain sockets: streams, and datagrams with --dgram
     #[command(subcommand)]
     Unix(UnixCommand),
 
@@ -112,38 +114,6 @@ pub enum TcpCommand {
         after_long_help = concat!(tcp_listen_notes!(), "\n\nExamples:\n", tcp_listen_examples!())
     )]
     Listen(TcpListenArgs),
-}
-
-#[derive(Subcommand, Debug)]
-pub enum UnixCommand {
-    /// Connect to the Unix socket PATH (or @NAME) and pipe stdin/stdout through it
-    #[command(
-        after_help = unix_connect_notes!(),
-        after_long_help = concat!(unix_connect_notes!(), "\n\nExamples:\n", unix_connect_examples!())
-    )]
-    Connect(UnixConnectArgs),
-}
-
-#[derive(Args, Debug)]
-pub struct UnixConnectArgs {
-    /// The socket: a file's PATH, or @NAME in Linux's abstract namespace
-    pub path: String,
-
-    /// Send line ends as CRLF: each `\n` not already after a `\r` goes as `\r\n`, as
-    /// `ncat -C` does
-    #[arg(short = 'C', long, help_heading = "Local side")]
-    pub crlf: bool,
-
-    /// Give up connecting after DUR (e.g. 500ms, 10s, 2m; a bare number is seconds; 0: no
-    /// limit)
-    #[arg(long, value_name = "DUR", default_value = "10s", value_parser = parse_limit, help_heading = "Connecting")]
-    pub connect_timeout: Duration,
-
-    #[command(flatten)]
-    pub local: LocalArgs,
-
-    #[command(flatten)]
-    pub script: ScriptArgs,
 }
 
 #[derive(Args, Debug)]
@@ -273,6 +243,16 @@ pub struct WsConnectArgs {
     #[arg(short = 'L', long, help_heading = "Opening handshake")]
     pub location: bool,
 
+    /// Connect to the Unix socket PATH (or @NAME) instead of the URL's host, which still
+    /// gives the Host header and the path, as curl's --unix-socket
+    #[arg(
+        long,
+        value_name = "PATH",
+        help_heading = "Connecting",
+        conflicts_with = "proxy"
+    )]
+    pub unix_socket: Option<String>,
+
     #[command(flatten)]
     pub local: LocalArgs,
 
@@ -294,13 +274,19 @@ pub struct WsConnectArgs {
 
 #[derive(Args, Debug)]
 pub struct WsListenArgs {
-    /// [HOST:]PORT to listen on; all interfaces when HOST is left out, PORT 0 picks a free port
+    /// [HOST:]PORT to listen on; all interfaces when HOST is left out, PORT 0 picks a free
+    /// port; or unix:PATH (unix:@NAME) for a Unix socket
     #[arg(value_name = "[HOST:]PORT")]
     pub addr: String,
 
     /// The port, when the first word is the HOST alone (nc's order: `127.0.0.1 4444`)
     #[arg(value_name = "PORT")]
     pub port: Option<String>,
+
+    /// The socket file's permissions, in octal (660, 0600), for `unix:PATH`; without it the
+    /// umask decides
+    #[arg(long, value_name = "MODE", help_heading = "Socket")]
+    pub mode: Option<String>,
 
     /// Accept WebSocket requests only for this path (others get 404)
     #[arg(long, value_name = "/PATH", help_heading = "Opening handshake")]

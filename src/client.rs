@@ -5,7 +5,6 @@
 //! Ctrl-C is the end); its `shutdown` reaches its sides for the prompt's Ctrl-C twice.
 
 use std::io::Write;
-use std::net::SocketAddr;
 use std::time::Duration;
 
 use futures_util::StreamExt;
@@ -21,7 +20,7 @@ use crate::net::addr::{HostPort, Source};
 use crate::net::tls::Stream;
 use crate::net::unix::UnixName;
 use crate::net::ws::gate::Gated;
-use crate::net::{self, client::Remote};
+use crate::net::{self, Peer, client::Remote};
 use crate::reconnect::{self, Reconnect};
 use crate::relay::{self, Transport};
 use crate::script::Script;
@@ -56,7 +55,7 @@ pub async fn tcp(
         .await;
     }
     let (stream, peer) = connect().await?;
-    let env = net::socket_env(stream.tcp(), peer);
+    let env = net::socket_env(stream.tcp(), &peer);
     byte_stream(stream, env, local, script, crlf, shutdown).await
 }
 
@@ -69,9 +68,9 @@ pub async fn unix(
     timeout: Duration,
     shutdown: &Shutdown,
 ) -> anyhow::Result<()> {
-    let stream = net::unix::connect(&name, timeout).await?;
-    let env = net::unix::socket_env(&stream, &name);
-    let stream = Stream::Unix(stream, name.to_string());
+    let (stream, peer) = net::unix::connect(&name, timeout).await?;
+    let env = peer.env();
+    let stream = Stream::Unix(stream, peer.to_string());
     byte_stream(stream, env, local, script, crlf, shutdown).await
 }
 
@@ -97,7 +96,7 @@ async fn byte_stream(
 
 /// `ws connect`'s opening handshake, following redirects under `-L`
 /// ([`config::redirected`], at most [`MAX_REDIRECTS`]); each hop is said on stderr.
-async fn open_ws(cfg: &WsClient) -> anyhow::Result<(WsSession, SocketAddr)> {
+async fn open_ws(cfg: &WsClient) -> anyhow::Result<(WsSession, Peer)> {
     let mut hop = std::borrow::Cow::Borrowed(cfg);
     for followed in 0.. {
         let opened =
@@ -153,7 +152,7 @@ pub async fn ws(cfg: WsClient, shutdown: &Shutdown) -> anyhow::Result<()> {
         .await;
     }
     let (ws, peer) = connect().await?;
-    let env = net::peer_env(peer);
+    let env = peer.env();
     relay::run(
         |ends| local::run(cfg.local.clone(), records, env, ends, shutdown),
         local::stages(&cfg.local, records, &cfg.script),
@@ -165,8 +164,7 @@ pub async fn ws(cfg: WsClient, shutdown: &Shutdown) -> anyhow::Result<()> {
 /// `udp send`: a connected socket, records as datagrams.
 pub async fn udp(cfg: UdpClient, shutdown: &Shutdown) -> anyhow::Result<()> {
     let socket = net::udp::connect(&cfg.target, &cfg.socket).await?;
-    let peer = socket.peer_addr()?;
-    let env = net::peer_env(peer);
+    let env = Peer::Ip(socket.peer_addr()?).env();
     let records = Records {
         framing: cfg.framing,
         max: net::udp::RECORD_LIMIT,
@@ -207,7 +205,8 @@ pub async fn scan(
         })?;
     let probes = futures_util::stream::iter(ports.iter().copied())
         .map(|port| async move {
-            let open = net::tcp::probe(SocketAddr::new(ip, port), timeout, source).await?;
+            let open =
+                net::tcp::probe(std::net::SocketAddr::new(ip, port), timeout, source).await?;
             anyhow::Ok((port, open))
         })
         .buffered(SCAN_AT_ONCE);

@@ -7,14 +7,14 @@ use std::time::Duration;
 
 use crate::cli::{
     Cli, ClientArgs, ColorWhen, Command, EventFormat, FramingArgs, LocalArgs, ScriptArgs,
-    TcpCommand, TlsClientArgs, TlsServerArgs, UdpCommand, UnixCommand, WsCommand,
+    ServerArgs, TcpCommand, TlsClientArgs, TlsServerArgs, UdpCommand, UnixCommand, WsCommand,
 };
 use crate::console;
 use crate::exit::{Exit, Fail};
 use crate::framing::Framing;
 pub use crate::local::Local;
 pub use crate::net::addr::{
-    HostPort, Source, parse_bind, parse_bind_words, parse_scan, parse_target,
+    HostPort, ListenOn, Source, parse_bind, parse_bind_words, parse_scan, parse_target,
 };
 pub use crate::net::client::Remote;
 use crate::net::proxy::{self, Scheme};
@@ -70,8 +70,9 @@ pub enum Job {
         /// `--connect-timeout`.
         timeout: Duration,
     },
+    /// `tcp listen`, and `unix listen` (a stream socket served as TCP clients are).
     TcpListen {
-        bind: HostPort,
+        bind: ListenOn,
         local: Local,
         serving: Serving,
         tls: Option<TlsServer>,
@@ -158,11 +159,31 @@ impl Config {
                 let local = local(args.local, false);
                 Job::TcpListen {
                     tls: tls::server(&tls_server_options(args.tls_server), &bind)?,
+                    bind: ListenOn::Ip(bind),
                     forward: forward::parse_to(
                         args.server.to.as_deref(),
                         &tls_client_options(args.tls_upstream),
                     )?,
-                    bind,
+                    serving: Serving {
+                        crlf: args.crlf,
+                        ..serving(args.server, &local)?
+                    },
+                    local,
+                }
+            }
+            Command::Unix(UnixCommand::Listen(args)) => {
+                let local = local(args.local, false);
+                no_access_rules(&args.server)?;
+                Job::TcpListen {
+                    bind: ListenOn::Unix {
+                        name: crate::net::unix::parse_name(&args.path)?,
+                        mode: args.mode.as_deref().map(ListenOn::parse_mode).transpose()?,
+                    },
+                    tls: None,
+                    forward: forward::parse_to(
+                        args.server.to.as_deref(),
+                        &tls_client_options(args.tls_upstream),
+                    )?,
                     serving: Serving {
                         crlf: args.crlf,
                         ..serving(args.server, &local)?
@@ -193,6 +214,17 @@ impl Config {
         };
         Ok(Config { job, timeout })
     }
+}
+
+/// `--allow` and `--deny` name IP addresses: a Unix socket's clients have none.
+fn no_access_rules(args: &ServerArgs) -> anyhow::Result<()> {
+    if args.allow.is_empty() && args.deny.is_empty() {
+        return Ok(());
+    }
+    Err(usage(
+        "--allow and --deny take IP addresses, and a Unix socket's clients have none".into(),
+        "keep clients out with the socket file's permissions: --mode 600 (this user only)",
+    ))
 }
 
 fn use_color(when: ColorWhen) -> bool {
@@ -264,6 +296,7 @@ fn remote(
             .transpose()?,
         target,
         connect_timeout: client.connect_timeout,
+        unix: None,
     })
 }
 

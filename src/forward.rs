@@ -1,5 +1,5 @@
 //! `--to URL`: each client of a listener is forwarded to an upstream of its own, opened for
-//! it: `tcp://HOST:PORT`, `ws://...` or `wss://...`. Byte streams travel as binary messages;
+//! it: `tcp://HOST:PORT`, `ws://...`, `wss://...` or `unix:PATH` (a stream, as TCP). Byte streams travel as binary messages;
 //! a WebSocket's messages arrive on TCP as their bytes. Ends are carried across: a TCP
 //! half-close becomes a WebSocket Close 1000 and a Close a half-close; a WebSocket's Close
 //! code goes on to the other WebSocket; an upstream that fails closes a WebSocket client with
@@ -7,28 +7,30 @@
 //!
 //! What `--to` may name is checked in `config/forward.rs` ([`Upstream`]).
 
-use std::net::SocketAddr;
-
 use tokio_tungstenite::WebSocketStream;
 
 use crate::config::Upstream;
-use crate::net::client;
 use crate::net::tcp;
 use crate::net::tls::Stream;
 use crate::net::ws::{self, gate::Gated};
+use crate::net::{Peer, client, unix};
 use crate::relay::Ends;
 use crate::shutdown::Shutdown;
 
 /// An upstream connection, open.
 pub enum Open {
     Tcp(Stream),
-    Ws(Box<WebSocketStream<Gated<Stream>>>, SocketAddr),
+    Ws(Box<WebSocketStream<Gated<Stream>>>, Peer),
 }
 
 /// Opens the upstream for one client; a failure is exit 3 (or 4, a refused handshake).
 pub async fn open(upstream: &Upstream) -> anyhow::Result<Open> {
     match upstream {
         Upstream::Tcp(remote) => Ok(Open::Tcp(client::open(remote).await?.0)),
+        Upstream::Unix(name, timeout) => {
+            let (stream, peer) = unix::connect(name, *timeout).await?;
+            Ok(Open::Tcp(Stream::Unix(stream, peer.to_string())))
+        }
         Upstream::Ws(cfg) => {
             let (ws, peer) =
                 ws::handshake::connect(&cfg.remote, &cfg.request, &cfg.control, cfg.bulk()).await?;
@@ -53,6 +55,8 @@ pub async fn run(
         (Open::Ws(ws, peer), Upstream::Ws(cfg)) => {
             ws::run(*ws, ends, &cfg.control, peer, shutdown).await
         }
-        (Open::Ws(..), Upstream::Tcp(_)) => unreachable!("opened from this upstream"),
+        (Open::Ws(..), Upstream::Tcp(_) | Upstream::Unix(..)) => {
+            unreachable!("opened from this upstream")
+        }
     }
 }

@@ -16,7 +16,6 @@
 
 use std::collections::HashMap;
 use std::future::Future;
-use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -27,6 +26,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::console;
 use crate::exit::{Exit, Fail};
+use crate::net::Peer;
 use crate::relay::{Ends, Initiator, Message, QUEUE};
 use crate::shutdown::Shutdown;
 
@@ -45,7 +45,7 @@ pub const SLOW: Duration = Duration::from_secs(2);
 pub const GRACE: Duration = Duration::from_secs(1);
 
 struct Member {
-    peer: SocketAddr,
+    peer: Peer,
     tx: mpsc::Sender<Message>,
     kick: CancellationToken,
     queued: Arc<Queued>,
@@ -83,7 +83,7 @@ impl Queued {
 /// they were served), and each client's records.
 #[derive(Debug)]
 pub enum Event {
-    Joined(u64, SocketAddr),
+    Joined(u64, Peer),
     Record(u64, Message),
     Left(u64),
 }
@@ -134,15 +134,15 @@ impl Hub {
     }
 
     /// The clients connected now, by number.
-    pub fn clients(&self) -> Vec<(u64, SocketAddr)> {
+    pub fn clients(&self) -> Vec<(u64, Peer)> {
         let mut all: Vec<_> = self
             .members
             .lock()
             .unwrap()
             .iter()
-            .map(|(id, member)| (*id, member.peer))
+            .map(|(id, member)| (*id, member.peer.clone()))
             .collect();
-        all.sort();
+        all.sort_by_key(|(id, _)| *id);
         all
     }
 
@@ -218,7 +218,7 @@ impl Hub {
     /// `shutdown` starts, it leaves the hub: its queue ends after what is in it.
     pub async fn serve<F, Fut>(
         &self,
-        peer: SocketAddr,
+        peer: Peer,
         shutdown: &Shutdown,
         session: F,
     ) -> anyhow::Result<()>
@@ -235,7 +235,7 @@ impl Hub {
         self.members.lock().unwrap().insert(
             id,
             Member {
-                peer,
+                peer: peer.clone(),
                 tx: to_client,
                 kick: kick.clone(),
                 queued: queued.clone(),
@@ -320,8 +320,8 @@ mod tests {
     use super::*;
     use tokio::time::{Instant, timeout};
 
-    fn peer() -> SocketAddr {
-        "127.0.0.1:9".parse().unwrap()
+    fn peer() -> Peer {
+        Peer::Ip("127.0.0.1:9".parse().unwrap())
     }
 
     /// A client that never reads: its queue fills, the next record waits [`SLOW`] for room,

@@ -217,12 +217,12 @@ async fn run_job(job: Job, shutdown: &Shutdown) -> anyhow::Result<()> {
             tls,
             forward,
         } => {
-            let listener = net::tcp::bind(&bind).await?;
+            let listener = server::Listener::bind(&bind).await?;
             server::serve_tcp(listener, local, serving, tls, forward, shutdown).await
         }
         Job::WsConnect(cfg) => client::ws(*cfg, shutdown).await,
         Job::WsListen(cfg) => {
-            let listener = net::tcp::bind(&cfg.bind).await?;
+            let listener = server::Listener::bind(&cfg.bind).await?;
             server::serve_ws(listener, cfg, shutdown).await
         }
         Job::UdpSend(cfg) => client::udp(cfg, shutdown).await,

@@ -106,3 +106,20 @@ macro_rules! unix_connect_examples {
         "  # Docker's API, by hand\n  printf 'GET /version HTTP/1.0\\r\\n\\r\\n' | wsctl unix connect /var/run/docker.sock\n  # a socket in the abstract namespace\n  wsctl unix connect @my-service\n  # one line out, one back\n  wsctl unix connect /run/app.sock --send status --count 1"
     };
 }
+
+macro_rules! unix_listen_notes {
+    () => {
+        "The first line on stderr is `listening on unix:PATH`. A stale socket file (its \
+        server gone) is replaced; a socket something listens on, or a file that is not a \
+        socket, is not (exit 3). The file is removed when wsctl ends. Clients are named by \
+        the socket and their pid (`unix:PATH (pid 42)`); -v and the events give their pid, uid \
+        and gid, and an --exec command gets them as WSCTL_PEER_PID, WSCTL_PEER_UID and \
+        WSCTL_PEER_GID. --allow and --deny take IP addresses: use --mode here."
+    };
+}
+
+macro_rules! unix_listen_examples {
+    () => {
+        "  # one client, through stdin/stdout (ncat -lU)\n  wsctl unix listen /tmp/app.sock\n  # an echo server only this user may reach\n  wsctl unix listen -k --echo --mode 600 /tmp/echo.sock\n  # a local socket in front of a TCP service\n  wsctl unix listen -k --to tcp://127.0.0.1:5432 /tmp/db.sock\n  # WebSocket over it: wsctl ws listen unix:/tmp/ws.sock"
+    };
+}

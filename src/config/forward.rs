@@ -1,5 +1,5 @@
-//! `--to URL`, checked: where a listener forwards each client (`tcp://HOST:PORT`, `ws://…`
-//! or `wss://…`). Opening and relaying an upstream is `forward.rs`'s.
+//! `--to URL`, checked: where a listener forwards each client (`tcp://HOST:PORT`, `ws://…`,
+//! `wss://…` or `unix:PATH`). Opening and relaying an upstream is `forward.rs`'s.
 
 use super::ws::ws_control;
 use super::{Local, WsClient, parse_target, ws_url};
@@ -10,6 +10,7 @@ use crate::net::addr::Source;
 use crate::net::client::Remote;
 use crate::net::proxy::{self, Scheme};
 use crate::net::tls;
+use crate::net::unix::{self, UnixName};
 use crate::net::ws::Settings;
 use crate::net::ws::handshake::ClientRequest;
 use crate::script::Script;
@@ -19,6 +20,8 @@ use crate::script::Script;
 pub enum Upstream {
     Tcp(Box<Remote>),
     Ws(Box<WsClient>),
+    /// `unix:PATH` (or `unix:@NAME`): a Unix stream socket, connected within the timeout.
+    Unix(UnixName, std::time::Duration),
 }
 
 /// `--to` as given (if it is), with the listener's TLS options for the upstream (`--ca`,
@@ -39,7 +42,8 @@ pub fn parse_to(
     Ok(upstream)
 }
 
-/// `tcp://HOST:PORT`, `tls://HOST:PORT` (TCP with TLS), `ws://...` or `wss://...`; TLS is
+/// `tcp://HOST:PORT`, `tls://HOST:PORT` (TCP with TLS), `ws://...`, `wss://...` or
+/// `unix:PATH` (`unix:@NAME`: abstract; case matters in a path, so only `unix:`); TLS is
 /// verified as `tls_opts` say (the usual roots by default), and the proxy variables apply as
 /// for clients.
 pub fn parse(text: &str, tls_opts: &tls::ClientOptions) -> anyhow::Result<Upstream> {
@@ -47,9 +51,12 @@ pub fn parse(text: &str, tls_opts: &tls::ClientOptions) -> anyhow::Result<Upstre
     let connect_timeout = defaults::<ClientArgs>().connect_timeout;
     let usage = |what: String| {
         Fail::new(Exit::Usage, what)
-            .hint("write --to tcp://HOST:PORT, tls://HOST:PORT, ws://HOST[:PORT]/PATH or wss://...")
+            .hint("write --to tcp://HOST:PORT, tls://HOST:PORT, ws://HOST[:PORT]/PATH, wss://... or unix:PATH")
             .err()
     };
+    if let Some(name) = text.strip_prefix("unix:") {
+        return Ok(Upstream::Unix(unix::parse_name(name)?, connect_timeout));
+    }
     let lowered = super::ws::lower_scheme(text);
     let text = lowered.as_str();
     let plain = text.strip_prefix("tcp://");
@@ -66,11 +73,12 @@ pub fn parse(text: &str, tls_opts: &tls::ClientOptions) -> anyhow::Result<Upstre
             tls,
             connect_timeout,
             source: Source::default(),
+            unix: None,
         })));
     }
     if !(text.starts_with("ws://") || text.starts_with("wss://")) {
         return Err(usage(format!(
-            "--to `{text}`: not a tcp://, tls://, ws:// or wss:// URL"
+            "--to `{text}`: not a tcp://, tls://, ws://, wss:// or unix: address"
         )));
     }
     let parsed = ws_url(text)?;
@@ -84,6 +92,7 @@ pub fn parse(text: &str, tls_opts: &tls::ClientOptions) -> anyhow::Result<Upstre
             tls,
             connect_timeout,
             source: Source::default(),
+            unix: None,
         },
         request: ClientRequest {
             url: parsed.url,
@@ -116,6 +125,7 @@ impl Upstream {
         match self {
             Upstream::Tcp(remote) => remote.tls.is_some(),
             Upstream::Ws(cfg) => cfg.remote.tls.is_some(),
+            Upstream::Unix(..) => false,
         }
     }
 }

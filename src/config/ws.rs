@@ -13,7 +13,7 @@ use crate::cli::{WsArgs, WsConnectArgs, WsListenArgs};
 use crate::exit::{Exit, Fail};
 use crate::framing::Framing;
 use crate::net::Linger;
-use crate::net::addr::Source;
+use crate::net::addr::{ListenOn, Source};
 use crate::net::proxy::{self, Scheme};
 use crate::net::tls::{self, TlsServer};
 use crate::net::ws::accept::AcceptRules;
@@ -100,6 +100,8 @@ pub fn redirected(cfg: &WsClient, follow: &Follow, location: &str) -> anyhow::Re
         target,
         connect_timeout: cfg.remote.connect_timeout,
         source: cfg.remote.source,
+        // curl keeps to its --unix-socket across redirects too.
+        unix: cfg.remote.unix.clone(),
     };
     next.request.url = url;
     Ok(next)
@@ -108,8 +110,8 @@ pub fn redirected(cfg: &WsClient, follow: &Follow, location: &str) -> anyhow::Re
 /// `ws listen`, checked.
 #[derive(Debug, Clone)]
 pub struct WsServer {
-    /// The address listened on (port 0: any free port).
-    pub bind: HostPort,
+    /// The address listened on (port 0: any free port), or a Unix socket.
+    pub bind: ListenOn,
     /// `--path`: the only request path served (others get 404).
     pub path: Option<String>,
     /// `--protocol`: subprotocols, in our order of preference.
@@ -317,8 +319,20 @@ pub(super) fn ws_client(args: Box<WsConnectArgs>) -> anyhow::Result<WsClient> {
                 .map_err(|_| usage(format!("invalid --origin `{o}`"), "give a URL"))
         })
         .transpose()?;
+    let mut remote = remote(target, &args.client, tls, scheme, Source::default())?;
+    if let Some(path) = &args.unix_socket {
+        if scheme == Scheme::Wss {
+            return Err(usage(
+                "--unix-socket takes ws:// URLs: TLS over a Unix socket is not offered".into(),
+                "write the URL as ws://HOST/PATH",
+            ));
+        }
+        remote.unix = Some(crate::net::unix::parse_name(path)?);
+        // The socket is the way there: no proxy from the environment either.
+        remote.proxy = None;
+    }
     Ok(WsClient {
-        remote: remote(target, &args.client, tls, scheme, Source::default())?,
+        remote,
         request: ClientRequest {
             url,
             headers,
@@ -344,7 +358,10 @@ pub(super) fn ws_server(args: Box<WsListenArgs>) -> anyhow::Result<WsServer> {
             ));
         }
     }
-    let bind = parse_bind_words(&args.addr, args.port.as_deref())?;
+    let bind = listen_on(&args.addr, args.port.as_deref(), args.mode.as_deref())?;
+    if bind.ip().is_none() {
+        super::no_access_rules(&args.server)?;
+    }
     let forward = forward::parse_to(
         args.server.to.as_deref(),
         &super::tls_client_options(args.tls_upstream),
@@ -357,7 +374,10 @@ pub(super) fn ws_server(args: Box<WsListenArgs>) -> anyhow::Result<WsServer> {
     control.forward_close = forward.as_ref().is_some_and(Upstream::is_ws);
     let serving = serving(args.server, &local_side)?;
     Ok(WsServer {
-        tls: tls::server(&tls_server_options(args.tls_server), &bind)?,
+        tls: match bind.ip() {
+            Some(at) => tls::server(&tls_server_options(args.tls_server), at)?,
+            None => no_tls_on_unix(&args.tls_server)?,
+        },
         forward,
         control,
         bind,
@@ -367,6 +387,40 @@ pub(super) fn ws_server(args: Box<WsListenArgs>) -> anyhow::Result<WsServer> {
         framing: framing(&args.framing),
         serving,
     })
+}
+
+/// `[HOST:]PORT` (or `HOST PORT`), or `unix:PATH` with its `--mode`.
+fn listen_on(addr: &str, port: Option<&str>, mode: Option<&str>) -> anyhow::Result<ListenOn> {
+    let Some(path) = addr.strip_prefix("unix:") else {
+        if mode.is_some() {
+            return Err(usage(
+                "--mode is for a Unix socket".into(),
+                "listen on unix:PATH, or leave --mode out",
+            ));
+        }
+        return parse_bind_words(addr, port).map(ListenOn::Ip);
+    };
+    if let Some(port) = port {
+        return Err(usage(
+            format!("unexpected `{port}` after {addr}"),
+            "a Unix socket has no port: give unix:PATH alone",
+        ));
+    }
+    Ok(ListenOn::Unix {
+        name: crate::net::unix::parse_name(path)?,
+        mode: mode.map(ListenOn::parse_mode).transpose()?,
+    })
+}
+
+/// TLS is for TCP listeners: its flags on a Unix socket are a usage error.
+fn no_tls_on_unix(args: &crate::cli::TlsServerArgs) -> anyhow::Result<Option<TlsServer>> {
+    if args.tls_cert.is_some() || args.tls_self_signed || args.client_ca.is_some() {
+        return Err(usage(
+            "TLS is for TCP listeners: a Unix socket is served as ws:// only".into(),
+            "leave out --tls-cert, --tls-self-signed and --client-ca, or listen on a port",
+        ));
+    }
+    Ok(None)
 }
 
 /// `Name: value` as given to `-H`.

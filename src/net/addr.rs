@@ -2,6 +2,7 @@
 //! `HOST:PORT`, `[IPv6]:PORT`, `[HOST:]PORT` for a bind), checked before any socket is made.
 
 use crate::exit::{Exit, Fail};
+use crate::net::unix::UnixName;
 
 /// A host (name or address, without IPv6 brackets) and a port.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,6 +29,41 @@ impl std::fmt::Display for HostPort {
         } else {
             write!(f, "{}:{}", self.host, self.port)
         }
+    }
+}
+
+/// Where a listener listens, as checked from the command line.
+#[derive(Debug, Clone)]
+pub enum ListenOn {
+    /// `[HOST:]PORT` (port 0: any free port).
+    Ip(HostPort),
+    /// `unix:PATH` or `unix:@NAME`, and `--mode`: the socket file's permissions (octal),
+    /// instead of what the umask leaves.
+    Unix { name: UnixName, mode: Option<u32> },
+}
+
+impl ListenOn {
+    /// The address, for a TCP listener (a TLS certificate names its host).
+    pub fn ip(&self) -> Option<&HostPort> {
+        match self {
+            ListenOn::Ip(at) => Some(at),
+            ListenOn::Unix { .. } => None,
+        }
+    }
+
+    /// `--mode` as given: octal permissions (`660`, `0600`), at most `7777`.
+    pub fn parse_mode(text: &str) -> anyhow::Result<u32> {
+        u32::from_str_radix(text.trim_start_matches("0o"), 8)
+            .ok()
+            .filter(|mode| *mode <= 0o7777)
+            .ok_or_else(|| {
+                Fail::new(
+                    Exit::Usage,
+                    format!("--mode `{text}` is not an octal file mode"),
+                )
+                .hint("write the permissions in octal, as chmod takes them: 660, 0600")
+                .err()
+            })
     }
 }
 

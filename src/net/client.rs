@@ -1,17 +1,18 @@
 //! Opening a client's connection: directly or through a proxy, then TLS when asked for, all
 //! within `--connect-timeout`.
 
-use std::net::SocketAddr;
 use std::time::Duration;
 
 use serde_json::json;
 
 use crate::console;
 use crate::exit::{Exit, Fail};
+use crate::net::Peer;
 use crate::net::addr::{HostPort, Source};
 use crate::net::proxy::{self, Proxy};
 use crate::net::tcp;
 use crate::net::tls::{self, Stream, TlsClient};
+use crate::net::unix::{self, UnixName};
 
 /// Where a client connects, and how.
 #[derive(Clone, Debug)]
@@ -26,11 +27,18 @@ pub struct Remote {
     pub connect_timeout: Duration,
     /// `-s`, `--source-port`: the local end, bound before connecting (to the proxy, if any).
     pub source: Source,
+    /// `--unix-socket` (curl's): connect to this Unix socket instead; `target` still names
+    /// the host for the request (Host). No proxy, no TLS.
+    pub unix: Option<UnixName>,
 }
 
-/// Connects to `remote` and reports `connected`; the address returned is the TCP peer's
-/// (the proxy's, through a proxy).
-pub async fn open(remote: &Remote) -> anyhow::Result<(Stream, SocketAddr)> {
+/// Connects to `remote` and reports `connected`; the peer returned is the TCP peer (the
+/// proxy, through a proxy), or the Unix socket.
+pub async fn open(remote: &Remote) -> anyhow::Result<(Stream, Peer)> {
+    if let Some(name) = &remote.unix {
+        let (stream, peer) = unix::connect(name, remote.connect_timeout).await?;
+        return Ok((Stream::Unix(stream, peer.to_string()), peer));
+    }
     // Whether TCP is connected: a timeout after that is a TLS handshake that never ended.
     let connected = std::sync::atomic::AtomicBool::new(false);
     let attempt = async {
@@ -60,7 +68,7 @@ pub async fn open(remote: &Remote) -> anyhow::Result<(Stream, SocketAddr)> {
             Some(config) => tls::connect(config, tcp, &remote.target).await?,
             None => Stream::Plain(tcp),
         };
-        anyhow::Ok((stream, peer))
+        anyhow::Ok((stream, Peer::Ip(peer)))
     };
     match tokio::time::timeout(remote.connect_timeout, attempt).await {
         Ok(result) => result,

@@ -2,6 +2,7 @@
 
 pub mod addr;
 pub mod client;
+pub mod peer;
 pub mod progress;
 pub mod proxy;
 pub mod tcp;
@@ -11,27 +12,20 @@ pub mod unix;
 pub mod ws;
 
 use std::ffi::OsString;
-use std::net::SocketAddr;
 use std::time::Duration;
 
 use tokio::net::TcpStream;
+
+pub use peer::Peer;
 
 /// The environment of an `--exec` command: variable names, and values as the bytes that came
 /// (a header value need not be UTF-8).
 pub type Env = Vec<(String, OsString)>;
 
-/// The peer's address for an `--exec` command: `WSCTL_REMOTE_ADDR` and `WSCTL_REMOTE_PORT`.
-pub fn peer_env(peer: SocketAddr) -> Env {
-    vec![
-        ("WSCTL_REMOTE_ADDR".into(), peer.ip().to_string().into()),
-        ("WSCTL_REMOTE_PORT".into(), peer.port().to_string().into()),
-    ]
-}
-
-/// The connection's addresses for an `--exec` command, as ncat names them:
-/// `WSCTL_REMOTE_ADDR`/`_PORT` (the peer) and `WSCTL_LOCAL_ADDR`/`_PORT`.
-pub fn socket_env(stream: Option<&TcpStream>, peer: SocketAddr) -> Env {
-    let mut env = peer_env(peer);
+/// The connection for an `--exec` command, as ncat names it: the peer ([`Peer::env`]) and,
+/// over TCP, `WSCTL_LOCAL_ADDR`/`_PORT`.
+pub fn socket_env(stream: Option<&TcpStream>, peer: &Peer) -> Env {
+    let mut env = peer.env();
     let Some(stream) = stream else {
         return env;
     };

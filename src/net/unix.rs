@@ -3,7 +3,6 @@
 //! (`SO_PEERCRED`). Once connected, a Unix stream is relayed as a TCP connection is
 //! ([`crate::net::tcp::run`]): stdin/stdout, the prompt, `--exec`, half-close.
 
-use std::ffi::OsString;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -12,7 +11,10 @@ use tokio::net::UnixStream;
 
 use crate::console;
 use crate::exit::{Exit, Fail};
-use crate::net::Env;
+use crate::net::Peer;
+
+mod listen;
+pub use listen::{Bound, bind, listen, sockaddr};
 
 /// A Unix socket's name: a path in the file system, or a name in Linux's abstract namespace
 /// (written `@name`; no file, gone with the last socket that holds it).
@@ -60,7 +62,7 @@ pub fn parse_name(text: &str) -> anyhow::Result<UnixName> {
 
 /// Connects to the socket `name` within `timeout`, and says so (`connected to unix:PATH`; the
 /// peer's pid, uid and gid under `-v` and in the event).
-pub async fn connect(name: &UnixName, timeout: Duration) -> anyhow::Result<UnixStream> {
+pub async fn connect(name: &UnixName, timeout: Duration) -> anyhow::Result<(UnixStream, Peer)> {
     let attempt = async {
         match name {
             UnixName::Path(path) => UnixStream::connect(path).await,
@@ -105,31 +107,30 @@ pub async fn connect(name: &UnixName, timeout: Duration) -> anyhow::Result<UnixS
             .err());
         }
     };
-    let cred = stream.peer_cred().ok();
+    let peer = Peer::unix(name.clone(), &stream);
     console::status(
         "connected",
         format!("connected to {name}"),
-        json!({
-            "addr": name.to_string(),
-            "pid": cred.and_then(|c| c.pid()),
-            "uid": cred.map(|c| c.uid()),
-            "gid": cred.map(|c| c.gid()),
-        }),
+        peer.with_cred(json!({"addr": name.to_string()})),
     );
-    if let Some(cred) = cred {
+    show_cred(&peer);
+    Ok((stream, peer))
+}
+
+/// `-v`: the peer process's credentials (its pid is in its name already, when known).
+pub fn show_cred(peer: &Peer) {
+    if let Some(cred) = peer.cred() {
+        let pid = match cred.pid {
+            Some(_) => String::new(),
+            None => "pid unknown, ".into(),
+        };
         console::detail(
             1,
             "peer",
-            format!(
-                "the peer is pid {}, uid {}, gid {}",
-                cred.pid().map_or_else(|| "?".into(), |pid| pid.to_string()),
-                cred.uid(),
-                cred.gid()
-            ),
-            json!({"addr": name.to_string()}),
+            format!("{peer}: {pid}uid {}, gid {}", cred.uid, cred.gid),
+            peer.with_cred(json!({"peer": peer})),
         );
     }
-    Ok(stream)
 }
 
 /// Whether `name` is a socket (an abstract name always is).
@@ -148,20 +149,6 @@ fn abstract_connect(name: &[u8]) -> std::io::Result<UnixStream> {
     let stream = std::os::unix::net::UnixStream::connect_addr(&addr)?;
     stream.set_nonblocking(true)?;
     UnixStream::from_std(stream)
-}
-
-/// The connection for an `--exec` command: `WSCTL_REMOTE_ADDR` (`unix:PATH`) and the peer's
-/// credentials, `WSCTL_PEER_PID`, `WSCTL_PEER_UID`, `WSCTL_PEER_GID`.
-pub fn socket_env(stream: &UnixStream, name: &UnixName) -> Env {
-    let mut env: Env = vec![("WSCTL_REMOTE_ADDR".into(), OsString::from(name.to_string()))];
-    if let Ok(cred) = stream.peer_cred() {
-        if let Some(pid) = cred.pid() {
-            env.push(("WSCTL_PEER_PID".into(), pid.to_string().into()));
-        }
-        env.push(("WSCTL_PEER_UID".into(), cred.uid().to_string().into()));
-        env.push(("WSCTL_PEER_GID".into(), cred.gid().to_string().into()));
-    }
-    env
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 //! on.
 
 mod admit;
+mod listener;
 mod stdio;
 mod tcp;
 pub mod udp;
@@ -13,16 +14,15 @@ mod ws;
 
 use admit::Admission;
 pub use admit::Admit;
+pub use listener::Listener;
 pub use tcp::serve_tcp;
 pub use ws::serve_ws;
 
 use std::future::Future;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::json;
-use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, mpsc};
 use tokio::task::JoinSet;
 use tokio::time::{Instant, sleep_until, timeout};
@@ -33,7 +33,9 @@ use crate::config::Serving;
 use crate::console;
 use crate::exit;
 use crate::exit::{Exit, Fail};
+use crate::net::Peer;
 use crate::net::tls::{Stream, TlsServer};
+use crate::net::unix;
 use crate::relay::{Ends, QUEUE};
 use crate::script::Script;
 use crate::shutdown::{self, Shutdown};
@@ -60,8 +62,8 @@ pub trait Handler: Clone + Send + Sync + 'static {
     /// warning naming `peer`.
     fn handshake(
         &self,
-        stream: TcpStream,
-        peer: SocketAddr,
+        stream: Stream,
+        peer: &Peer,
         admit: Admit,
     ) -> impl Future<Output = anyhow::Result<Self::Conn>> + Send;
 
@@ -70,7 +72,7 @@ pub trait Handler: Clone + Send + Sync + 'static {
     fn serve(
         &self,
         conn: Self::Conn,
-        peer: SocketAddr,
+        peer: Peer,
         shutdown: Shutdown,
     ) -> impl Future<Output = anyhow::Result<()>> + Send;
 }
@@ -93,7 +95,7 @@ pub const MAX_PENDING: usize = 256;
 /// to end; then the run ends cleanly. Each connection is served with a child of `shutdown`
 /// of its own.
 pub async fn serve<H: Handler>(
-    listener: TcpListener,
+    listener: Listener,
     policy: Policy,
     shutdown: &Shutdown,
     handler: H,
@@ -108,22 +110,26 @@ pub async fn serve<H: Handler>(
     let admission = Admission::new(concurrent, serving.max_conns);
     // Reported where it fails; a handshake done, with its permit given back, yields the client.
     let on_handshake = handler.clone();
-    let shake =
-        move |stream: TcpStream, peer: SocketAddr, permit: OwnedSemaphorePermit, admit: Admit| {
-            let handler = on_handshake.clone();
-            async move {
-                console::status(
-                    "accepted",
-                    format!("accepted {peer}"),
-                    json!({"peer": peer}),
-                );
-                let done = handler.handshake(stream, peer, admit).await;
-                drop(permit);
-                done.map(|conn| (conn, peer))
-                    .map_err(|err| report(peer, &err))
-                    .ok()
+    let shake = move |stream: Stream, peer: Peer, permit: OwnedSemaphorePermit, admit: Admit| {
+        let handler = on_handshake.clone();
+        async move {
+            console::status(
+                "accepted",
+                format!("accepted {peer}"),
+                peer.with_cred(json!({"peer": peer})),
+            );
+            unix::show_cred(&peer);
+            let done = handler.handshake(stream, &peer, admit).await;
+            drop(permit);
+            match done {
+                Ok(conn) => Some((conn, peer)),
+                Err(err) => {
+                    report(&peer, &err);
+                    None
+                }
             }
-        };
+        }
+    };
     let pending = Arc::new(Semaphore::new(MAX_PENDING));
     // The connections being served (for the drain), the token that cuts them at its end, and
     // the word that one has ended (accepting may go on; its memory may go back).
@@ -133,7 +139,7 @@ pub async fn serve<H: Handler>(
     let closing = shutdown.deferred();
     let cut = CancellationToken::new();
     let ended = Arc::new(Notify::new());
-    let mut handshaking = JoinSet::new();
+    let mut handshaking: JoinSet<Option<(H::Conn, Peer)>> = JoinSet::new();
     let mut paused: Option<Instant> = None;
     // When running out of descriptors was last reported: once a minute at most.
     let mut warned: Option<Instant> = None;
@@ -155,12 +161,12 @@ pub async fn serve<H: Handler>(
                     None
                 };
                 let Ok(Some((conn, peer))) = timeout(drain, first).await else { break };
-                let served = shutdown.bounded(handler.serve(conn, peer, shutdown.child()), drain).await;
+                let served = shutdown.bounded(handler.serve(conn, peer.clone(), shutdown.child()), drain).await;
                 if !serving.keep_open {
                     return served;
                 }
                 if let Err(err) = served {
-                    report(peer, &err);
+                    report(&peer, &err);
                 }
                 break;
             },
@@ -177,13 +183,13 @@ pub async fn serve<H: Handler>(
                     drop(listener);
                     return shutdown.bounded(handler.serve(conn, peer, shutdown.child()), drain).await;
                 }
-                match shutdown.bounded(handler.serve(conn, peer, shutdown.child()), drain).await {
+                match shutdown.bounded(handler.serve(conn, peer.clone(), shutdown.child()), drain).await {
                     // Stdout was closed by its reader (`| head`): nobody takes what the next
                     // client would send, so the listener ends, quietly (exit 0).
                     Err(err) if exit::is_quiet(&err) && exit::code_of(&err) == Exit::Ok => {
                         return Ok(());
                     }
-                    Err(err) => report(peer, &err),
+                    Err(err) => report(&peer, &err),
                     Ok(()) => {}
                 }
                 admission.next_one();
@@ -214,8 +220,10 @@ pub async fn serve<H: Handler>(
                 }
             },
         };
-        let peer = SocketAddr::new(peer.ip().to_canonical(), peer.port());
-        if let Err(rule) = serving.access.admits(peer.ip()) {
+        if let Err(rule) = peer
+            .ip()
+            .map_or(Ok(()), |addr| serving.access.admits(addr.ip()))
+        {
             console::warn(
                 format!("{peer}: denied ({rule})"),
                 json!({"peer": peer, "message": format!("denied ({rule})")}),
@@ -239,8 +247,8 @@ pub async fn serve<H: Handler>(
                 let Some((conn, peer)) = Box::pin(shake(stream, peer, permit, place)).await else {
                     return;
                 };
-                if let Err(err) = Box::pin(handler.serve(conn, peer, own)).await {
-                    report(peer, &err);
+                if let Err(err) = Box::pin(handler.serve(conn, peer.clone(), own)).await {
+                    report(&peer, &err);
                 }
             };
             tokio::select! {
@@ -270,9 +278,9 @@ fn give_back_memory() {
 
 /// The next client, once fewer than [`MAX_PENDING`] handshakes are in progress.
 async fn accept(
-    listener: &TcpListener,
+    listener: &Listener,
     pending: &Arc<Semaphore>,
-) -> std::io::Result<(TcpStream, SocketAddr, OwnedSemaphorePermit)> {
+) -> std::io::Result<(Stream, Peer, OwnedSemaphorePermit)> {
     let permit = pending.clone().acquire_owned().await.expect("never closed");
     let (stream, peer) = listener.accept().await?;
     Ok((stream, peer, permit))
@@ -328,8 +336,8 @@ pub fn raise_file_limit() {
 
 /// `listening on ADDR` (the first line), then what a TLS listener has to say about its
 /// certificate.
-pub(super) fn announce(listener: &TcpListener, tls: Option<&TlsServer>) -> anyhow::Result<()> {
-    let addr = listener.local_addr()?;
+pub(super) fn announce(listener: &Listener, tls: Option<&TlsServer>) -> anyhow::Result<()> {
+    let addr = listener.name()?;
     console::status(
         "listening",
         format!("listening on {addr}"),
@@ -344,13 +352,16 @@ pub(super) fn announce(listener: &TcpListener, tls: Option<&TlsServer>) -> anyho
 /// A connection as accepted, or with the server's side of TLS done (bounded like a WebSocket
 /// handshake, so a client that never speaks cannot hold the listener).
 pub async fn open(
-    tcp: TcpStream,
+    stream: Stream,
     tls: Option<&TlsServer>,
     limit: Duration,
 ) -> anyhow::Result<Stream> {
-    let Some(tls) = tls else {
-        return Ok(Stream::Plain(tcp));
+    let tcp = match (tls, stream) {
+        (Some(tls), Stream::Plain(tcp)) => (tls, tcp),
+        // TLS is for TCP listeners only (a Unix listener has no TLS options).
+        (_, stream) => return Ok(stream),
     };
+    let (tls, tcp) = tcp;
     match timeout(limit, tls.accept(tcp)).await {
         Ok(result) => result,
         Err(_) => Err(Fail::new(
@@ -380,7 +391,7 @@ pub(super) fn idle_script(serving: &Serving) -> Script {
     }
 }
 
-pub(crate) fn report(peer: SocketAddr, err: &anyhow::Error) {
+pub(crate) fn report(peer: &Peer, err: &anyhow::Error) {
     if !exit::is_quiet(err) {
         let what = exit::describe(err);
         // "127.0.0.1:5000: 127.0.0.1:5000 ended TLS ...": the address once.

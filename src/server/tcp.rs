@@ -1,14 +1,11 @@
 //! `tcp listen`: each client's connection (after TLS when asked) relayed to its local side,
 //! its own upstream under `--to`, or the listener's hub.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::net::{TcpListener, TcpStream};
-
 use super::stdio::{LINES, hub_of, start_hub, with_stdio};
-use super::{Admit, Handler, Policy, announce, idle_script, loopback, open, serve};
+use super::{Admit, Handler, Listener, Policy, announce, idle_script, loopback, open, serve};
 use crate::config::Upstream;
 use crate::config::{Local, Serving};
 use crate::exit::{Exit, Fail};
@@ -16,8 +13,8 @@ use crate::forward;
 use crate::framing::{self, Records};
 use crate::hub::Hub;
 use crate::local;
-use crate::net::tcp;
 use crate::net::tls::{Stream, TlsServer};
+use crate::net::{Peer, tcp};
 use crate::relay::{self, Transport};
 use crate::script::{self, Script};
 use crate::shutdown::{self, Shutdown};
@@ -25,7 +22,7 @@ use crate::shutdown::{self, Shutdown};
 /// `tcp listen`: the connection as it is accepted (after TLS, with a certificate), with its
 /// own upstream under `--to`.
 pub async fn serve_tcp(
-    listener: TcpListener,
+    listener: Listener,
     local: Local,
     serving: Serving,
     tls: Option<TlsServer>,
@@ -81,8 +78,8 @@ impl Handler for Arc<TcpService> {
 
     async fn handshake(
         &self,
-        stream: TcpStream,
-        _peer: SocketAddr,
+        stream: Stream,
+        _peer: &Peer,
         admit: Admit,
     ) -> anyhow::Result<Self::Conn> {
         let stream = open(stream, self.tls.as_ref(), self.handshake_timeout).await?;
@@ -100,7 +97,7 @@ impl Handler for Arc<TcpService> {
     async fn serve(
         &self,
         (stream, opened): Self::Conn,
-        peer: SocketAddr,
+        peer: Peer,
         own: Shutdown,
     ) -> anyhow::Result<()> {
         if let Some(hub) = &self.hub {
@@ -127,7 +124,7 @@ impl Handler for Arc<TcpService> {
         if self.local == Local::Echo && !self.script.is_active() && !self.crlf {
             return tcp::run(stream, loopback(), &own).await;
         }
-        let env = crate::net::socket_env(stream.tcp(), peer);
+        let env = crate::net::socket_env(stream.tcp(), &peer);
         let records = Records::bytes(self.crlf);
         relay::run(
             |ends| local::run(self.local.clone(), records, env, ends, &own),

@@ -2,22 +2,20 @@
 //! client's WebSocket relayed to its local side, its own upstream under `--to`, or the
 //! listener's hub.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
-use tokio::net::{TcpListener, TcpStream};
-
 use super::stdio::{hub_of, start_hub, with_stdio};
-use super::{Admit, Handler, Policy, announce, idle_script, loopback, serve};
+use super::{Admit, Handler, Listener, Policy, announce, idle_script, loopback, serve};
 use crate::config::{Local, WsServer};
 use crate::exit::{Exit, Fail};
 use crate::forward::{self};
 use crate::framing::Records;
 use crate::hub::Hub;
 use crate::local;
-use crate::net::ws;
+use crate::net::tls::Stream;
 use crate::net::ws::accept::{AcceptRules, Accepted};
 use crate::net::ws::request::Refusal;
+use crate::net::{Peer, ws};
 use crate::relay;
 use crate::relay::Transport;
 use crate::script::{self, Script};
@@ -26,7 +24,7 @@ use crate::shutdown::{self, Shutdown};
 /// `ws listen`: a WebSocket session once the handshake is done, with its own upstream under
 /// `--to` (opened before the handshake is answered: 502 when it cannot be).
 pub async fn serve_ws(
-    listener: TcpListener,
+    listener: Listener,
     cfg: WsServer,
     shutdown: &Shutdown,
 ) -> anyhow::Result<()> {
@@ -80,8 +78,8 @@ impl Handler for Arc<WsService> {
 
     async fn handshake(
         &self,
-        stream: TcpStream,
-        peer: SocketAddr,
+        stream: Stream,
+        peer: &Peer,
         admit: Admit,
     ) -> anyhow::Result<Self::Conn> {
         let rules = &self.rules;
@@ -107,13 +105,13 @@ impl Handler for Arc<WsService> {
     async fn serve(
         &self,
         (accepted, opened): Self::Conn,
-        peer: SocketAddr,
+        peer: Peer,
         own: Shutdown,
     ) -> anyhow::Result<()> {
         let (cfg, script) = (&self.cfg, &self.script);
         if let Some(hub) = &self.hub {
             return hub
-                .serve(peer, &own, async |ends| {
+                .serve(peer.clone(), &own, async |ends| {
                     relay::settle(ws::run(accepted.ws, ends, &cfg.control, peer, &own).await)
                 })
                 .await;

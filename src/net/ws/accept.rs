@@ -9,7 +9,6 @@ use std::os::unix::ffi::OsStringExt;
 
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
 use tokio::time::timeout;
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::http::{self, HeaderMap, HeaderValue};
@@ -21,7 +20,7 @@ use crate::net::tls::{self, Stream};
 use crate::net::ws::gate::Gated;
 use crate::net::ws::request::{self, Refusal, Upgrade};
 use crate::net::ws::{Settings, ws_config};
-use crate::net::{Env, socket_env};
+use crate::net::{Env, Peer, socket_env};
 
 /// What a listener accepts in an opening handshake (RFC 6455 4.2), and how.
 #[derive(Debug, Clone)]
@@ -57,26 +56,29 @@ pub struct Accepted {
 /// served first); else 101 with the first of our subprotocols the client offers, and the
 /// request recorded for `--exec`. A refused handshake is exit 4 (a warning in a listener).
 pub async fn accept(
-    stream: TcpStream,
-    peer: SocketAddr,
+    stream: Stream,
+    peer: &Peer,
     cfg: &AcceptRules,
     refuse: Option<Refusal>,
     admit: impl FnOnce() -> Result<(), Refusal>,
 ) -> anyhow::Result<Accepted> {
-    let _ = stream.set_nodelay(true);
+    if let Some(tcp) = stream.tcp() {
+        let _ = tcp.set_nodelay(true);
+    }
     // Only a program reads the request's environment: for the rest it would be held all
     // connection long for nothing.
     let wants_env = cfg.wants_env;
     let mut env = if wants_env {
-        socket_env(Some(&stream), peer)
+        socket_env(stream.tcp(), peer)
     } else {
         Vec::new()
     };
-    let local = stream.local_addr()?;
+    let local = stream.tcp().map(|tcp| tcp.local_addr()).transpose()?;
     let handshake = async {
-        let stream = match &cfg.tls {
-            Some(tls) => tls.accept(stream).await?,
-            None => Stream::Plain(stream),
+        let stream = match (&cfg.tls, stream) {
+            (Some(tls), Stream::Plain(tcp)) => tls.accept(tcp).await?,
+            // TLS is for TCP listeners only (`ws listen unix:PATH` refuses its options).
+            (_, stream) => stream,
         };
         let mut gated = Gated::new(stream, cfg.settings.max_message_size);
         let (head, rest) = match read_head(&mut gated).await? {
@@ -173,11 +175,7 @@ async fn read_head(
 }
 
 /// Sends `refusal` and closes; the error says what was refused.
-async fn answer_refusal(
-    gated: &mut Gated<Stream>,
-    refusal: Refusal,
-    peer: SocketAddr,
-) -> anyhow::Error {
+async fn answer_refusal(gated: &mut Gated<Stream>, refusal: Refusal, peer: &Peer) -> anyhow::Error {
     let response = refusal.response();
     show_answer(&response, json!({"peer": peer, "status": refusal.status}));
     // The client may be gone already; the refusal is what we report either way.
@@ -226,7 +224,15 @@ fn header_map(fields: &[(String, Vec<u8>)]) -> HeaderMap {
 /// RFC 6265 5.4). A field whose name holds anything but letters, digits and `-` is left out
 /// (as nginx and Apache do with `_`), so that no field shadows another or a variable set
 /// here; so is `Proxy`, which would become HTTP_PROXY ("httpoxy").
-fn cgi_env(up: &Upgrade, peer: SocketAddr, local: SocketAddr, protocol: Option<&str>) -> Env {
+fn cgi_env(up: &Upgrade, peer: &Peer, local: Option<SocketAddr>, protocol: Option<&str>) -> Env {
+    // Over a Unix socket: REMOTE_ADDR is the socket's name, and no port either side.
+    let (remote, remote_port) = match peer.ip() {
+        Some(addr) => (addr.ip().to_string(), addr.port().to_string()),
+        None => (
+            peer.env()[0].1.to_string_lossy().into_owned(),
+            String::new(),
+        ),
+    };
     let host = up
         .values("host")
         .next()
@@ -245,15 +251,18 @@ fn cgi_env(up: &Upgrade, peer: SocketAddr, local: SocketAddr, protocol: Option<&
         ),
         ("SERVER_PROTOCOL", "HTTP/1.1".into()),
         ("SERVER_NAME", server_name),
-        ("SERVER_PORT", local.port().to_string()),
+        (
+            "SERVER_PORT",
+            local.map(|l| l.port().to_string()).unwrap_or_default(),
+        ),
         ("REQUEST_METHOD", up.method.clone()),
         ("REQUEST_URI", up.target.clone()),
         ("SCRIPT_NAME", String::new()),
         ("PATH_INFO", up.path.clone()),
         ("QUERY_STRING", up.query.clone()),
-        ("REMOTE_ADDR", peer.ip().to_string()),
-        ("REMOTE_HOST", peer.ip().to_string()),
-        ("REMOTE_PORT", peer.port().to_string()),
+        ("REMOTE_ADDR", remote.clone()),
+        ("REMOTE_HOST", remote),
+        ("REMOTE_PORT", remote_port),
         ("WSCTL_PROTOCOL", protocol.unwrap_or_default().to_string()),
     ];
     let mut env: Env = fixed

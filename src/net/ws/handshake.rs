@@ -3,8 +3,6 @@
 //! the HTTP status and the start of the body; `-v` shows both sides' headers. The server's
 //! side is in `accept.rs`.
 
-use std::net::SocketAddr;
-
 use base64::Engine;
 use base64::prelude::BASE64_STANDARD;
 use serde_json::{Map, Value, json};
@@ -17,6 +15,7 @@ use tokio_tungstenite::tungstenite::http::{self, HeaderMap, HeaderValue, header}
 
 use crate::console;
 use crate::exit::{Exit, Fail};
+use crate::net::Peer;
 use crate::net::client::{self, Remote};
 use crate::net::tls::{self, Stream};
 use crate::net::ws::gate::Gated;
@@ -48,7 +47,7 @@ pub async fn connect(
     request: &ClientRequest,
     settings: &Settings,
     bulk: bool,
-) -> anyhow::Result<(WebSocketStream<Gated<Stream>>, SocketAddr)> {
+) -> anyhow::Result<(WebSocketStream<Gated<Stream>>, Peer)> {
     let attempt = async {
         let (stream, peer) = client::open(remote).await?;
         let http = http_request(request)?;
@@ -80,11 +79,11 @@ pub async fn connect(
                     response.headers(),
                     json!({"peer": peer, "status": response.status().as_u16(), "protocol": protocol}),
                 );
-                answer_rules(response.headers(), peer)?;
+                answer_rules(response.headers(), &peer)?;
                 Ok((ws, peer))
             }
-            Err(WsError::Http(response)) => Err(refused(&response, peer, &gate.head())),
-            Err(err) => Err(handshake_failed(err, peer, remote, request, &gate.head())),
+            Err(WsError::Http(response)) => Err(refused(&response, &peer, &gate.head())),
+            Err(err) => Err(handshake_failed(err, &peer, remote, request, &gate.head())),
         }
     };
     match timeout(remote.connect_timeout, attempt).await {
@@ -136,7 +135,10 @@ pub fn check_answer(answer: &[u8], protocols: &[String]) -> anyhow::Result<()> {
         auth: None,
     })?;
     match tungstenite::client::client_with_config(request, Peer(answer), None) {
-        Ok((_, response)) => answer_rules(response.headers(), ([127, 0, 0, 1], 0).into()),
+        Ok((_, response)) => answer_rules(
+            response.headers(),
+            &super::Peer::Ip(([127, 0, 0, 1], 0).into()),
+        ),
         Err(HandshakeError::Failure(err)) => Err(err.into()),
         Err(HandshakeError::Interrupted(_)) => anyhow::bail!("the answer stopped short"),
     }
@@ -146,7 +148,7 @@ pub fn check_answer(answer: &[u8], protocols: &[String]) -> anyhow::Result<()> {
 /// frame is read (exit 4 otherwise): `Sec-WebSocket-Accept` and `Sec-WebSocket-Protocol` sent
 /// once (tungstenite reads only the first of repeated fields: a right value followed by a
 /// wrong one is not the value the RFC asks for), and no extension (we offer none).
-fn answer_rules(headers: &HeaderMap, peer: SocketAddr) -> anyhow::Result<()> {
+fn answer_rules(headers: &HeaderMap, peer: &Peer) -> anyhow::Result<()> {
     let failed = |what: String| {
         Fail::new(
             Exit::Handshake,
@@ -178,7 +180,7 @@ fn answer_rules(headers: &HeaderMap, peer: SocketAddr) -> anyhow::Result<()> {
 /// Exit 4 for a handshake that went wrong other than by an HTTP refusal.
 fn handshake_failed(
     err: WsError,
-    peer: SocketAddr,
+    peer: &Peer,
     remote: &Remote,
     asked: &ClientRequest,
     head: &[u8],

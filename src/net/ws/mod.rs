@@ -27,7 +27,6 @@ mod writer;
 
 use std::collections::VecDeque;
 use std::future::Future;
-use std::net::SocketAddr;
 use std::os::fd::RawFd;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -47,6 +46,7 @@ use tokio_util::task::AbortOnDropHandle;
 use crate::console;
 use crate::exit::{Exit, Fail};
 use crate::hexdump;
+use crate::net::Peer;
 use crate::net::progress::{self, Acked, Patience};
 use crate::relay::{Ends, Message, Unsent, drain_unsent};
 use crate::shutdown::Shutdown;
@@ -192,14 +192,14 @@ pub async fn run<S>(
     ws: WebSocketStream<Gated<S>>,
     ends: Ends,
     control: &Settings,
-    peer: SocketAddr,
+    peer: Peer,
     shutdown: &Shutdown,
 ) -> anyhow::Result<()>
 where
     S: AsyncRead + AsyncWrite + Acked + Unpin + Send + 'static,
 {
     // (Named only when dumping: no string made for every connection otherwise.)
-    hexdump::header(peer);
+    hexdump::header(&peer);
     let gate = ws.get_ref().gate();
     let fd = ws.get_ref().get_ref().tcp_fd();
     if control.hold_close {
@@ -226,7 +226,7 @@ where
         shared.clone(),
         gate.clone(),
         control.clone(),
-        peer,
+        peer.clone(),
     )));
     let reader = async move {
         reader
@@ -240,7 +240,7 @@ where
     // Whether the peer ended the session before our side had said all it had to.
     let mut peer_first = true;
     let received = {
-        let writer = write_half(sink, &mut input, &shared, &gate, control, peer, fd);
+        let writer = write_half(sink, &mut input, &shared, &gate, control, &peer, fd);
         tokio::pin!(reader, writer);
         tokio::select! {
             received = &mut reader => {
@@ -287,7 +287,7 @@ where
     };
     let input_ended = input.ended;
     let we_closed = shared.we_closed.load(Ordering::SeqCst);
-    closed(received?, we_closed, peer)?;
+    closed(received?, we_closed, &peer)?;
     // What the local side had handed over and the peer closed on; whatever way the writer
     // ended, the queue is still here to be counted.
     if peer_first && !input_ended {
@@ -327,7 +327,7 @@ async fn answer_within<F: Future + Unpin>(
 }
 
 /// Reports the end of a session from how the peer ended.
-fn closed(end: PeerEnd, we_closed: bool, peer: SocketAddr) -> anyhow::Result<()> {
+fn closed(end: PeerEnd, we_closed: bool, peer: &Peer) -> anyhow::Result<()> {
     let (code, reason) = match end {
         PeerEnd::Dropped => {
             return Err(Fail::new(

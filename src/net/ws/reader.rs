@@ -1,7 +1,6 @@
 //! The reader half of a session: the peer's messages to the local side, until its Close;
 //! a violation fails the connection with the code RFC 6455 names.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use futures_util::StreamExt;
@@ -21,6 +20,7 @@ use super::writer::message_event;
 use super::{PeerEnd, Shared};
 use crate::console;
 use crate::exit::{Exit, Fail};
+use crate::net::Peer;
 use crate::net::ws::Settings;
 use crate::relay::{Initiator, Kind, Message};
 
@@ -31,7 +31,7 @@ pub(super) async fn read_half<S>(
     shared: Arc<Shared>,
     gate: Arc<Gate>,
     control: Settings,
-    peer: SocketAddr,
+    peer: Peer,
 ) -> anyhow::Result<PeerEnd>
 where
     S: AsyncRead + AsyncWrite + Unpin,
@@ -143,14 +143,14 @@ where
                 ));
             }
             Err(err) => {
-                break Err(fail_connection(&mut stream, err, &shared, &control, peer).await);
+                break Err(fail_connection(&mut stream, err, &shared, &control, &peer).await);
             }
         };
         if msg.kind.is_data() {
             shared.activity.notify_one();
         }
         if console::verbosity() >= 1 {
-            message_event(peer, "in", &msg);
+            message_event(&peer, "in", &msg);
         }
         if let Some(sender) = tx.as_ref().filter(|_| deliver) {
             if sender.send(msg).await.is_err() {
@@ -220,7 +220,7 @@ async fn fail_connection<S>(
     err: WsError,
     shared: &Shared,
     control: &Settings,
-    peer: SocketAddr,
+    peer: &Peer,
 ) -> anyhow::Error
 where
     S: AsyncRead + AsyncWrite + Unpin,

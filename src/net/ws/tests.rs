@@ -54,8 +54,8 @@ async fn server_session(
     (ws, client)
 }
 
-fn peer() -> SocketAddr {
-    "127.0.0.1:9".parse().unwrap()
+fn peer() -> Peer {
+    Peer::Ip("127.0.0.1:9".parse().unwrap())
 }
 
 /// A peer that reads nothing answers no ping: `ping_interval` + `ping_timeout` after the

@@ -2,7 +2,6 @@
 //! write bounded by how long the peer may take none of our bytes, and the events for them.
 
 use std::future::Future;
-use std::net::SocketAddr;
 use std::os::fd::RawFd;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -23,8 +22,8 @@ use super::gate::{Gate, Gated};
 use super::{Input, Settings, Shared, WriterEnd};
 use crate::console;
 use crate::exit::{Exit, Fail};
-use crate::net::Linger;
 use crate::net::progress::{self, Patience};
+use crate::net::{Linger, Peer};
 use crate::relay::{Close, Kind, Message};
 
 /// How a write to the socket ended.
@@ -62,7 +61,7 @@ pub(super) async fn unless_stalled<F: Future>(
 
 /// The failure of a peer that has taken none of our data for `limit` (`what`: the option
 /// that set it).
-pub(super) fn stalled(peer: SocketAddr, limit: Duration, what: &str, code: Exit) -> anyhow::Error {
+pub(super) fn stalled(peer: &Peer, limit: Duration, what: &str, code: Exit) -> anyhow::Error {
     Fail::new(
         code,
         format!(
@@ -84,7 +83,7 @@ pub(super) async fn write_half<S>(
     shared: &Shared,
     gate: &Gate,
     control: &Settings,
-    peer: SocketAddr,
+    peer: &Peer,
     fd: Option<RawFd>,
 ) -> anyhow::Result<WriterEnd>
 where
@@ -355,7 +354,7 @@ impl Drop for ReleaseOnDrop<'_> {
 }
 
 /// `-v`: one line (or event) per message, with its direction, type and size.
-pub(super) fn message_event(peer: SocketAddr, direction: &str, msg: &Message) {
+pub(super) fn message_event(peer: &Peer, direction: &str, msg: &Message) {
     let kind = match msg.kind {
         Kind::Text => "text",
         Kind::Binary => "binary",

@@ -79,7 +79,7 @@ pub async fn serve(
                         sessions.remove(&peer);
                     }
                     if let Err(err) = result {
-                        crate::server::report(peer, &err);
+                        crate::server::report(&peer.into(), &err);
                     }
                 }
                 continue;
@@ -168,7 +168,7 @@ pub async fn serve(
         let Ends { tx, mut rx } = remote;
         tx.send(msg).await.expect("a fresh channel has room");
         let last = Arc::new(Mutex::new(Instant::now()));
-        let env = crate::net::peer_env(peer);
+        let env = crate::net::Peer::Ip(peer).env();
         let (cmd, socket, touched) = (cmd.to_string(), socket.clone(), last.clone());
         let shutdown = shutdown.clone();
         let task = running.spawn(async move {

@@ -1,8 +1,6 @@
 //! What a server answered instead of a WebSocket: a refusal (any HTTP version, the server's
 //! own reason phrase, a redirect's Location), or an answer tungstenite cannot read, in words.
 
-use std::net::SocketAddr;
-
 use serde_json::json;
 use tokio_tungstenite::tungstenite::error::{Error as WsError, ProtocolError};
 use tokio_tungstenite::tungstenite::http::{self, HeaderValue, StatusCode, header};
@@ -10,6 +8,7 @@ use tokio_tungstenite::tungstenite::http::{self, HeaderValue, StatusCode, header
 use super::show_headers;
 use crate::console;
 use crate::exit::{Exit, Fail};
+use crate::net::Peer;
 
 /// What a server's answer was, when it is no WebSocket answer tungstenite can read: its
 /// first bytes (`head`, as the gate kept them) as TLS, an HTTP status of any version, or
@@ -142,7 +141,7 @@ fn redirects(status: StatusCode) -> bool {
 /// body, on one line; a redirect's Location, always.
 pub(super) fn refused(
     response: &http::Response<Option<Vec<u8>>>,
-    peer: SocketAddr,
+    peer: &Peer,
     head: &[u8],
 ) -> anyhow::Error {
     let status = status_line(response.status(), head);
