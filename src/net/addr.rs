@@ -111,6 +111,10 @@ fn parse_port(text: &str, allow_zero: bool) -> anyhow::Result<u16> {
             "give the port the server listens on (1-65535)",
         )),
         Ok(port) => Ok(port),
+        Err(_) if text.contains('/') || text.starts_with('@') => Err(usage(
+            format!("invalid port `{text}`"),
+            "for a Unix socket: wsctl unix connect|listen PATH, or unix:PATH for ws listen",
+        )),
         Err(_) => Err(usage(
             format!("invalid port `{text}`"),
             "a port is a number from 1 to 65535",
