@@ -35,7 +35,7 @@ Register-ArgumentCompleter -Native -CommandName 'wsctl' -ScriptBlock {
             [CompletionResult]::new('tcp', 'tcp', [CompletionResultType]::ParameterValue, 'TCP client and server')
             [CompletionResult]::new('ws', 'ws', [CompletionResultType]::ParameterValue, 'WebSocket client and server (RFC 6455)')
             [CompletionResult]::new('udp', 'udp', [CompletionResultType]::ParameterValue, 'UDP: datagrams to and from stdin/stdout')
-            [CompletionResult]::new('unix', 'unix', [CompletionResultType]::ParameterValue, 'Unix domain stream sockets')
+            [CompletionResult]::new('unix', 'unix', [CompletionResultType]::ParameterValue, 'Unix domain sockets: streams, and datagrams with --dgram')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a completion script for SHELL on stdout')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -108,7 +108,7 @@ Register-ArgumentCompleter -Native -CommandName 'wsctl' -ScriptBlock {
             [CompletionResult]::new('--allow', '--allow', [CompletionResultType]::ParameterName, 'Accept clients only from this address or CIDR block (repeatable)')
             [CompletionResult]::new('--deny', '--deny', [CompletionResultType]::ParameterName, 'Close clients from this address or CIDR block at once (repeatable; wins over --allow)')
             [CompletionResult]::new('--idle-timeout', '--idle-timeout', [CompletionResultType]::ParameterName, 'Close a client''s connection after DUR without data either way (0: never). Default with -k --exec: 10m')
-            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Forward each client to its own upstream connection: tcp://HOST:PORT, tls://HOST:PORT, ws://... or wss://... (byte streams travel as binary messages)')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Forward each client to its own upstream connection: tcp://HOST:PORT, tls://HOST:PORT, ws://..., wss://... or unix:PATH (byte streams travel as binary messages)')
             [CompletionResult]::new('--handshake-timeout', '--handshake-timeout', [CompletionResultType]::ParameterName, 'Close a client that has not finished its TLS / WebSocket handshake within DUR')
             [CompletionResult]::new('--tls-cert', '--tls-cert', [CompletionResultType]::ParameterName, 'Serve TLS with this certificate (PEM, chain allowed); needs --tls-key')
             [CompletionResult]::new('--tls-key', '--tls-key', [CompletionResultType]::ParameterName, 'The private key of --tls-cert (PEM: RSA, ECDSA or Ed25519)')
@@ -178,6 +178,7 @@ Register-ArgumentCompleter -Native -CommandName 'wsctl' -ScriptBlock {
             [CompletionResult]::new('--protocol', '--protocol', [CompletionResultType]::ParameterName, 'Offer this subprotocol (repeatable, in order of preference)')
             [CompletionResult]::new('--origin', '--origin', [CompletionResultType]::ParameterName, 'Send this Origin header')
             [CompletionResult]::new('--auth', '--auth', [CompletionResultType]::ParameterName, 'Send Basic authentication')
+            [CompletionResult]::new('--unix-socket', '--unix-socket', [CompletionResultType]::ParameterName, 'Connect to the Unix socket PATH (or @NAME) instead of the URL''s host, which still gives the Host header and the path, as curl''s --unix-socket')
             [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'Run CMD through `sh -c` for each connection, wired to its stdin/stdout')
             [CompletionResult]::new('--exec', '--exec', [CompletionResultType]::ParameterName, 'Run CMD through `sh -c` for each connection, wired to its stdin/stdout')
             [CompletionResult]::new('--history', '--history', [CompletionResultType]::ParameterName, 'The prompt''s history file [default: $XDG_STATE_HOME/wsctl/history, else ~/.local/state/wsctl/history]')
@@ -226,6 +227,7 @@ Register-ArgumentCompleter -Native -CommandName 'wsctl' -ScriptBlock {
             break
         }
         'wsctl;ws;listen' {
+            [CompletionResult]::new('--mode', '--mode', [CompletionResultType]::ParameterName, 'The socket file''s permissions, in octal (660, 0600), for `unix:PATH`; without it the umask decides')
             [CompletionResult]::new('--path', '--path', [CompletionResultType]::ParameterName, 'Accept WebSocket requests only for this path (others get 404)')
             [CompletionResult]::new('--protocol', '--protocol', [CompletionResultType]::ParameterName, 'A subprotocol this server speaks (repeatable, in order of preference): the first one the client offers is selected')
             [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'Run CMD through `sh -c` for each connection, wired to its stdin/stdout')
@@ -242,7 +244,7 @@ Register-ArgumentCompleter -Native -CommandName 'wsctl' -ScriptBlock {
             [CompletionResult]::new('--allow', '--allow', [CompletionResultType]::ParameterName, 'Accept clients only from this address or CIDR block (repeatable)')
             [CompletionResult]::new('--deny', '--deny', [CompletionResultType]::ParameterName, 'Close clients from this address or CIDR block at once (repeatable; wins over --allow)')
             [CompletionResult]::new('--idle-timeout', '--idle-timeout', [CompletionResultType]::ParameterName, 'Close a client''s connection after DUR without data either way (0: never). Default with -k --exec: 10m')
-            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Forward each client to its own upstream connection: tcp://HOST:PORT, tls://HOST:PORT, ws://... or wss://... (byte streams travel as binary messages)')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Forward each client to its own upstream connection: tcp://HOST:PORT, tls://HOST:PORT, ws://..., wss://... or unix:PATH (byte streams travel as binary messages)')
             [CompletionResult]::new('--handshake-timeout', '--handshake-timeout', [CompletionResultType]::ParameterName, 'Close a client that has not finished its TLS / WebSocket handshake within DUR')
             [CompletionResult]::new('--tls-cert', '--tls-cert', [CompletionResultType]::ParameterName, 'Serve TLS with this certificate (PEM, chain allowed); needs --tls-key')
             [CompletionResult]::new('--tls-key', '--tls-key', [CompletionResultType]::ParameterName, 'The private key of --tls-cert (PEM: RSA, ECDSA or Ed25519)')
@@ -445,6 +447,7 @@ Register-ArgumentCompleter -Native -CommandName 'wsctl' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('connect', 'connect', [CompletionResultType]::ParameterValue, 'Connect to the Unix socket PATH (or @NAME) and pipe stdin/stdout through it')
+            [CompletionResult]::new('listen', 'listen', [CompletionResultType]::ParameterValue, 'Listen on the Unix socket PATH (or @NAME) and pipe an accepted connection through stdin/stdout')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -476,12 +479,53 @@ Register-ArgumentCompleter -Native -CommandName 'wsctl' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'wsctl;unix;listen' {
+            [CompletionResult]::new('--mode', '--mode', [CompletionResultType]::ParameterName, 'The socket file''s permissions, in octal (660, 0600); without it the umask decides')
+            [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'Run CMD through `sh -c` for each connection, wired to its stdin/stdout')
+            [CompletionResult]::new('--exec', '--exec', [CompletionResultType]::ParameterName, 'Run CMD through `sh -c` for each connection, wired to its stdin/stdout')
+            [CompletionResult]::new('--history', '--history', [CompletionResultType]::ParameterName, 'The prompt''s history file [default: $XDG_STATE_HOME/wsctl/history, else ~/.local/state/wsctl/history]')
+            [CompletionResult]::new('--max-conns', '--max-conns', [CompletionResultType]::ParameterName, 'Serve at most N clients at once; more are refused (WebSocket: HTTP 503) and logged. Default with -k --exec: 100 (as ncat)')
+            [CompletionResult]::new('--allow', '--allow', [CompletionResultType]::ParameterName, 'Accept clients only from this address or CIDR block (repeatable)')
+            [CompletionResult]::new('--deny', '--deny', [CompletionResultType]::ParameterName, 'Close clients from this address or CIDR block at once (repeatable; wins over --allow)')
+            [CompletionResult]::new('--idle-timeout', '--idle-timeout', [CompletionResultType]::ParameterName, 'Close a client''s connection after DUR without data either way (0: never). Default with -k --exec: 10m')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Forward each client to its own upstream connection: tcp://HOST:PORT, tls://HOST:PORT, ws://..., wss://... or unix:PATH (byte streams travel as binary messages)')
+            [CompletionResult]::new('--handshake-timeout', '--handshake-timeout', [CompletionResultType]::ParameterName, 'Close a client that has not finished its TLS / WebSocket handshake within DUR')
+            [CompletionResult]::new('--ca', '--ca', [CompletionResultType]::ParameterName, 'Trust only the certificates in FILE (PEM, may hold several) instead of the web roots and the system''s store: CAs, or the server''s own self-signed certificate (as curl''s --cacert)')
+            [CompletionResult]::new('--cert', '--cert', [CompletionResultType]::ParameterName, 'Present this client certificate (PEM, chain allowed)')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'The private key of --cert (PEM: RSA, ECDSA or Ed25519)')
+            [CompletionResult]::new('--sni', '--sni', [CompletionResultType]::ParameterName, 'The server name to send (SNI) and to check the certificate against (default: the host)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour status lines on stderr (auto: when stderr is a terminal and NO_COLOR is unset)')
+            [CompletionResult]::new('--events', '--events', [CompletionResultType]::ParameterName, 'How status lines and events are written on stderr')
+            [CompletionResult]::new('--hex-dump', '--hex-dump', [CompletionResultType]::ParameterName, 'Write what each connection sends (>) and receives (<) to FILE (- for stderr), as `hexdump -C` shows it; WebSocket and UDP a block per message; under TLS the plaintext')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Send line ends as CRLF: each `\n` not already after a `\r` goes as `\r\n` (typed lines, stdin, a command''s output), as `ncat -C` does')
+            [CompletionResult]::new('--crlf', '--crlf', [CompletionResultType]::ParameterName, 'Send line ends as CRLF: each `\n` not already after a `\r` goes as `\r\n` (typed lines, stdin, a command''s output), as `ncat -C` does')
+            [CompletionResult]::new('--echo', '--echo', [CompletionResultType]::ParameterName, 'Send back everything that arrives, instead of using stdin/stdout')
+            [CompletionResult]::new('--no-repl', '--no-repl', [CompletionResultType]::ParameterName, 'Pipe stdin/stdout plainly even on a terminal (no interactive prompt)')
+            [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Keep listening after a connection ends: with --echo or --exec, clients are served at once; with stdin/stdout, one after another')
+            [CompletionResult]::new('--keep-open', '--keep-open', [CompletionResultType]::ParameterName, 'Keep listening after a connection ends: with --echo or --exec, clients are served at once; with stdin/stdout, one after another')
+            [CompletionResult]::new('--broadcast', '--broadcast', [CompletionResultType]::ParameterName, 'With stdin/stdout: serve clients at once, send each stdin line to all of them, and write every client''s lines to stdout (implies -k)')
+            [CompletionResult]::new('--chat', '--chat', [CompletionResultType]::ParameterName, 'Like --broadcast, and each client''s lines also go to every other client')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not check the server''s certificate (unsafe; says so on stderr)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show more on stderr (repeat for more detail)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show more on stderr (repeat for more detail)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Show only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Show only errors on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'wsctl;unix;help' {
             [CompletionResult]::new('connect', 'connect', [CompletionResultType]::ParameterValue, 'Connect to the Unix socket PATH (or @NAME) and pipe stdin/stdout through it')
+            [CompletionResult]::new('listen', 'listen', [CompletionResultType]::ParameterValue, 'Listen on the Unix socket PATH (or @NAME) and pipe an accepted connection through stdin/stdout')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'wsctl;unix;help;connect' {
+            break
+        }
+        'wsctl;unix;help;listen' {
             break
         }
         'wsctl;unix;help;help' {
@@ -505,7 +549,7 @@ Register-ArgumentCompleter -Native -CommandName 'wsctl' -ScriptBlock {
             [CompletionResult]::new('tcp', 'tcp', [CompletionResultType]::ParameterValue, 'TCP client and server')
             [CompletionResult]::new('ws', 'ws', [CompletionResultType]::ParameterValue, 'WebSocket client and server (RFC 6455)')
             [CompletionResult]::new('udp', 'udp', [CompletionResultType]::ParameterValue, 'UDP: datagrams to and from stdin/stdout')
-            [CompletionResult]::new('unix', 'unix', [CompletionResultType]::ParameterValue, 'Unix domain stream sockets')
+            [CompletionResult]::new('unix', 'unix', [CompletionResultType]::ParameterValue, 'Unix domain sockets: streams, and datagrams with --dgram')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a completion script for SHELL on stdout')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -545,9 +589,13 @@ Register-ArgumentCompleter -Native -CommandName 'wsctl' -ScriptBlock {
         }
         'wsctl;help;unix' {
             [CompletionResult]::new('connect', 'connect', [CompletionResultType]::ParameterValue, 'Connect to the Unix socket PATH (or @NAME) and pipe stdin/stdout through it')
+            [CompletionResult]::new('listen', 'listen', [CompletionResultType]::ParameterValue, 'Listen on the Unix socket PATH (or @NAME) and pipe an accepted connection through stdin/stdout')
             break
         }
         'wsctl;help;unix;connect' {
+            break
+        }
+        'wsctl;help;unix;listen' {
             break
         }
         'wsctl;help;completions' {

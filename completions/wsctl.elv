@@ -32,7 +32,7 @@ set edit:completion:arg-completer[wsctl] = {|@words|
             cand tcp 'TCP client and server'
             cand ws 'WebSocket client and server (RFC 6455)'
             cand udp 'UDP: datagrams to and from stdin/stdout'
-            cand unix 'Unix domain stream sockets'
+            cand unix 'Unix domain sockets: streams, and datagrams with --dgram'
             cand completions 'Print a completion script for SHELL on stdout'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -102,7 +102,7 @@ set edit:completion:arg-completer[wsctl] = {|@words|
             cand --allow 'Accept clients only from this address or CIDR block (repeatable)'
             cand --deny 'Close clients from this address or CIDR block at once (repeatable; wins over --allow)'
             cand --idle-timeout 'Close a client''s connection after DUR without data either way (0: never). Default with -k --exec: 10m'
-            cand --to 'Forward each client to its own upstream connection: tcp://HOST:PORT, tls://HOST:PORT, ws://... or wss://... (byte streams travel as binary messages)'
+            cand --to 'Forward each client to its own upstream connection: tcp://HOST:PORT, tls://HOST:PORT, ws://..., wss://... or unix:PATH (byte streams travel as binary messages)'
             cand --handshake-timeout 'Close a client that has not finished its TLS / WebSocket handshake within DUR'
             cand --tls-cert 'Serve TLS with this certificate (PEM, chain allowed); needs --tls-key'
             cand --tls-key 'The private key of --tls-cert (PEM: RSA, ECDSA or Ed25519)'
@@ -166,6 +166,7 @@ set edit:completion:arg-completer[wsctl] = {|@words|
             cand --protocol 'Offer this subprotocol (repeatable, in order of preference)'
             cand --origin 'Send this Origin header'
             cand --auth 'Send Basic authentication'
+            cand --unix-socket 'Connect to the Unix socket PATH (or @NAME) instead of the URL''s host, which still gives the Host header and the path, as curl''s --unix-socket'
             cand -e 'Run CMD through `sh -c` for each connection, wired to its stdin/stdout'
             cand --exec 'Run CMD through `sh -c` for each connection, wired to its stdin/stdout'
             cand --history 'The prompt''s history file [default: $XDG_STATE_HOME/wsctl/history, else ~/.local/state/wsctl/history]'
@@ -213,6 +214,7 @@ set edit:completion:arg-completer[wsctl] = {|@words|
             cand --version 'Print version'
         }
         &'wsctl;ws;listen'= {
+            cand --mode 'The socket file''s permissions, in octal (660, 0600), for `unix:PATH`; without it the umask decides'
             cand --path 'Accept WebSocket requests only for this path (others get 404)'
             cand --protocol 'A subprotocol this server speaks (repeatable, in order of preference): the first one the client offers is selected'
             cand -e 'Run CMD through `sh -c` for each connection, wired to its stdin/stdout'
@@ -229,7 +231,7 @@ set edit:completion:arg-completer[wsctl] = {|@words|
             cand --allow 'Accept clients only from this address or CIDR block (repeatable)'
             cand --deny 'Close clients from this address or CIDR block at once (repeatable; wins over --allow)'
             cand --idle-timeout 'Close a client''s connection after DUR without data either way (0: never). Default with -k --exec: 10m'
-            cand --to 'Forward each client to its own upstream connection: tcp://HOST:PORT, tls://HOST:PORT, ws://... or wss://... (byte streams travel as binary messages)'
+            cand --to 'Forward each client to its own upstream connection: tcp://HOST:PORT, tls://HOST:PORT, ws://..., wss://... or unix:PATH (byte streams travel as binary messages)'
             cand --handshake-timeout 'Close a client that has not finished its TLS / WebSocket handshake within DUR'
             cand --tls-cert 'Serve TLS with this certificate (PEM, chain allowed); needs --tls-key'
             cand --tls-key 'The private key of --tls-cert (PEM: RSA, ECDSA or Ed25519)'
@@ -419,6 +421,7 @@ set edit:completion:arg-completer[wsctl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand connect 'Connect to the Unix socket PATH (or @NAME) and pipe stdin/stdout through it'
+            cand listen 'Listen on the Unix socket PATH (or @NAME) and pipe an accepted connection through stdin/stdout'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'wsctl;unix;connect'= {
@@ -448,11 +451,50 @@ set edit:completion:arg-completer[wsctl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'wsctl;unix;listen'= {
+            cand --mode 'The socket file''s permissions, in octal (660, 0600); without it the umask decides'
+            cand -e 'Run CMD through `sh -c` for each connection, wired to its stdin/stdout'
+            cand --exec 'Run CMD through `sh -c` for each connection, wired to its stdin/stdout'
+            cand --history 'The prompt''s history file [default: $XDG_STATE_HOME/wsctl/history, else ~/.local/state/wsctl/history]'
+            cand --max-conns 'Serve at most N clients at once; more are refused (WebSocket: HTTP 503) and logged. Default with -k --exec: 100 (as ncat)'
+            cand --allow 'Accept clients only from this address or CIDR block (repeatable)'
+            cand --deny 'Close clients from this address or CIDR block at once (repeatable; wins over --allow)'
+            cand --idle-timeout 'Close a client''s connection after DUR without data either way (0: never). Default with -k --exec: 10m'
+            cand --to 'Forward each client to its own upstream connection: tcp://HOST:PORT, tls://HOST:PORT, ws://..., wss://... or unix:PATH (byte streams travel as binary messages)'
+            cand --handshake-timeout 'Close a client that has not finished its TLS / WebSocket handshake within DUR'
+            cand --ca 'Trust only the certificates in FILE (PEM, may hold several) instead of the web roots and the system''s store: CAs, or the server''s own self-signed certificate (as curl''s --cacert)'
+            cand --cert 'Present this client certificate (PEM, chain allowed)'
+            cand --key 'The private key of --cert (PEM: RSA, ECDSA or Ed25519)'
+            cand --sni 'The server name to send (SNI) and to check the certificate against (default: the host)'
+            cand --color 'Colour status lines on stderr (auto: when stderr is a terminal and NO_COLOR is unset)'
+            cand --events 'How status lines and events are written on stderr'
+            cand --hex-dump 'Write what each connection sends (>) and receives (<) to FILE (- for stderr), as `hexdump -C` shows it; WebSocket and UDP a block per message; under TLS the plaintext'
+            cand -C 'Send line ends as CRLF: each `\n` not already after a `\r` goes as `\r\n` (typed lines, stdin, a command''s output), as `ncat -C` does'
+            cand --crlf 'Send line ends as CRLF: each `\n` not already after a `\r` goes as `\r\n` (typed lines, stdin, a command''s output), as `ncat -C` does'
+            cand --echo 'Send back everything that arrives, instead of using stdin/stdout'
+            cand --no-repl 'Pipe stdin/stdout plainly even on a terminal (no interactive prompt)'
+            cand -k 'Keep listening after a connection ends: with --echo or --exec, clients are served at once; with stdin/stdout, one after another'
+            cand --keep-open 'Keep listening after a connection ends: with --echo or --exec, clients are served at once; with stdin/stdout, one after another'
+            cand --broadcast 'With stdin/stdout: serve clients at once, send each stdin line to all of them, and write every client''s lines to stdout (implies -k)'
+            cand --chat 'Like --broadcast, and each client''s lines also go to every other client'
+            cand --insecure 'Do not check the server''s certificate (unsafe; says so on stderr)'
+            cand -v 'Show more on stderr (repeat for more detail)'
+            cand --verbose 'Show more on stderr (repeat for more detail)'
+            cand -q 'Show only errors on stderr'
+            cand --quiet 'Show only errors on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'wsctl;unix;help'= {
             cand connect 'Connect to the Unix socket PATH (or @NAME) and pipe stdin/stdout through it'
+            cand listen 'Listen on the Unix socket PATH (or @NAME) and pipe an accepted connection through stdin/stdout'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'wsctl;unix;help;connect'= {
+        }
+        &'wsctl;unix;help;listen'= {
         }
         &'wsctl;unix;help;help'= {
         }
@@ -473,7 +515,7 @@ set edit:completion:arg-completer[wsctl] = {|@words|
             cand tcp 'TCP client and server'
             cand ws 'WebSocket client and server (RFC 6455)'
             cand udp 'UDP: datagrams to and from stdin/stdout'
-            cand unix 'Unix domain stream sockets'
+            cand unix 'Unix domain sockets: streams, and datagrams with --dgram'
             cand completions 'Print a completion script for SHELL on stdout'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -503,8 +545,11 @@ set edit:completion:arg-completer[wsctl] = {|@words|
         }
         &'wsctl;help;unix'= {
             cand connect 'Connect to the Unix socket PATH (or @NAME) and pipe stdin/stdout through it'
+            cand listen 'Listen on the Unix socket PATH (or @NAME) and pipe an accepted connection through stdin/stdout'
         }
         &'wsctl;help;unix;connect'= {
+        }
+        &'wsctl;help;unix;listen'= {
         }
         &'wsctl;help;completions'= {
         }

@@ -37,7 +37,7 @@ complete -c wsctl -n "__fish_wsctl_needs_command" -s V -l version -d 'Print vers
 complete -c wsctl -n "__fish_wsctl_needs_command" -f -a "tcp" -d 'TCP client and server'
 complete -c wsctl -n "__fish_wsctl_needs_command" -f -a "ws" -d 'WebSocket client and server (RFC 6455)'
 complete -c wsctl -n "__fish_wsctl_needs_command" -f -a "udp" -d 'UDP: datagrams to and from stdin/stdout'
-complete -c wsctl -n "__fish_wsctl_needs_command" -f -a "unix" -d 'Unix domain stream sockets'
+complete -c wsctl -n "__fish_wsctl_needs_command" -f -a "unix" -d 'Unix domain sockets: streams, and datagrams with --dgram'
 complete -c wsctl -n "__fish_wsctl_needs_command" -f -a "completions" -d 'Print a completion script for SHELL on stdout'
 complete -c wsctl -n "__fish_wsctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and not __fish_seen_subcommand_from connect listen help" -l color -d 'Colour status lines on stderr (auto: when stderr is a terminal and NO_COLOR is unset)' -r -f -a "auto\t''
@@ -94,7 +94,7 @@ complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcomm
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -l allow -d 'Accept clients only from this address or CIDR block (repeatable)' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -l deny -d 'Close clients from this address or CIDR block at once (repeatable; wins over --allow)' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -l idle-timeout -d 'Close a client\'s connection after DUR without data either way (0: never). Default with -k --exec: 10m' -r
-complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -l to -d 'Forward each client to its own upstream connection: tcp://HOST:PORT, tls://HOST:PORT, ws://... or wss://... (byte streams travel as binary messages)' -r
+complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -l to -d 'Forward each client to its own upstream connection: tcp://HOST:PORT, tls://HOST:PORT, ws://..., wss://... or unix:PATH (byte streams travel as binary messages)' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -l handshake-timeout -d 'Close a client that has not finished its TLS / WebSocket handshake within DUR' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -l tls-cert -d 'Serve TLS with this certificate (PEM, chain allowed); needs --tls-key' -r -F
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -l tls-key -d 'The private key of --tls-cert (PEM: RSA, ECDSA or Ed25519)' -r -F
@@ -141,6 +141,7 @@ complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcomma
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from connect" -l protocol -d 'Offer this subprotocol (repeatable, in order of preference)' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from connect" -l origin -d 'Send this Origin header' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from connect" -l auth -d 'Send Basic authentication' -r
+complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from connect" -l unix-socket -d 'Connect to the Unix socket PATH (or @NAME) instead of the URL\'s host, which still gives the Host header and the path, as curl\'s --unix-socket' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from connect" -s e -l exec -d 'Run CMD through `sh -c` for each connection, wired to its stdin/stdout' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from connect" -l history -d 'The prompt\'s history file [default: $XDG_STATE_HOME/wsctl/history, else ~/.local/state/wsctl/history]' -r -F
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from connect" -l ping-interval -d 'Send a ping every DUR and show the round-trip time with -v' -r
@@ -181,6 +182,7 @@ complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcomma
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from connect" -s q -l quiet -d 'Show only errors on stderr'
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from connect" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from connect" -s V -l version -d 'Print version'
+complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l mode -d 'The socket file\'s permissions, in octal (660, 0600), for `unix:PATH`; without it the umask decides' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l path -d 'Accept WebSocket requests only for this path (others get 404)' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l protocol -d 'A subprotocol this server speaks (repeatable, in order of preference): the first one the client offers is selected' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -s e -l exec -d 'Run CMD through `sh -c` for each connection, wired to its stdin/stdout' -r
@@ -196,7 +198,7 @@ complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcomma
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l allow -d 'Accept clients only from this address or CIDR block (repeatable)' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l deny -d 'Close clients from this address or CIDR block at once (repeatable; wins over --allow)' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l idle-timeout -d 'Close a client\'s connection after DUR without data either way (0: never). Default with -k --exec: 10m' -r
-complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l to -d 'Forward each client to its own upstream connection: tcp://HOST:PORT, tls://HOST:PORT, ws://... or wss://... (byte streams travel as binary messages)' -r
+complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l to -d 'Forward each client to its own upstream connection: tcp://HOST:PORT, tls://HOST:PORT, ws://..., wss://... or unix:PATH (byte streams travel as binary messages)' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l handshake-timeout -d 'Close a client that has not finished its TLS / WebSocket handshake within DUR' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l tls-cert -d 'Serve TLS with this certificate (PEM, chain allowed); needs --tls-key' -r -F
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l tls-key -d 'The private key of --tls-cert (PEM: RSA, ECDSA or Ed25519)' -r -F
@@ -324,18 +326,19 @@ complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcomm
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from help" -f -a "send" -d 'Send each stdin line to HOST PORT as one datagram and print the replies'
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from help" -f -a "listen" -d 'Receive datagrams on [HOST:]PORT from every sender; stdin lines go to the most recent'
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and not __fish_seen_subcommand_from connect help" -l color -d 'Colour status lines on stderr (auto: when stderr is a terminal and NO_COLOR is unset)' -r -f -a "auto\t''
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and not __fish_seen_subcommand_from connect listen help" -l color -d 'Colour status lines on stderr (auto: when stderr is a terminal and NO_COLOR is unset)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and not __fish_seen_subcommand_from connect help" -l events -d 'How status lines and events are written on stderr' -r -f -a "text\t'Status lines for people'
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and not __fish_seen_subcommand_from connect listen help" -l events -d 'How status lines and events are written on stderr' -r -f -a "text\t'Status lines for people'
 json\t'One JSON object per line'"
-complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and not __fish_seen_subcommand_from connect help" -l hex-dump -d 'Write what each connection sends (>) and receives (<) to FILE (- for stderr), as `hexdump -C` shows it; WebSocket and UDP a block per message; under TLS the plaintext' -r -F
-complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and not __fish_seen_subcommand_from connect help" -s v -l verbose -d 'Show more on stderr (repeat for more detail)'
-complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and not __fish_seen_subcommand_from connect help" -s q -l quiet -d 'Show only errors on stderr'
-complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and not __fish_seen_subcommand_from connect help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and not __fish_seen_subcommand_from connect help" -s V -l version -d 'Print version'
-complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and not __fish_seen_subcommand_from connect help" -f -a "connect" -d 'Connect to the Unix socket PATH (or @NAME) and pipe stdin/stdout through it'
-complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and not __fish_seen_subcommand_from connect help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and not __fish_seen_subcommand_from connect listen help" -l hex-dump -d 'Write what each connection sends (>) and receives (<) to FILE (- for stderr), as `hexdump -C` shows it; WebSocket and UDP a block per message; under TLS the plaintext' -r -F
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and not __fish_seen_subcommand_from connect listen help" -s v -l verbose -d 'Show more on stderr (repeat for more detail)'
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and not __fish_seen_subcommand_from connect listen help" -s q -l quiet -d 'Show only errors on stderr'
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and not __fish_seen_subcommand_from connect listen help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and not __fish_seen_subcommand_from connect listen help" -s V -l version -d 'Print version'
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and not __fish_seen_subcommand_from connect listen help" -f -a "connect" -d 'Connect to the Unix socket PATH (or @NAME) and pipe stdin/stdout through it'
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and not __fish_seen_subcommand_from connect listen help" -f -a "listen" -d 'Listen on the Unix socket PATH (or @NAME) and pipe an accepted connection through stdin/stdout'
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and not __fish_seen_subcommand_from connect listen help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from connect" -l connect-timeout -d 'Give up connecting after DUR (e.g. 500ms, 10s, 2m; a bare number is seconds; 0: no limit)' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from connect" -s e -l exec -d 'Run CMD through `sh -c` for each connection, wired to its stdin/stdout' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from connect" -l history -d 'The prompt\'s history file [default: $XDG_STATE_HOME/wsctl/history, else ~/.local/state/wsctl/history]' -r -F
@@ -358,7 +361,38 @@ complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcom
 complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from connect" -s q -l quiet -d 'Show only errors on stderr'
 complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from connect" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from connect" -s V -l version -d 'Print version'
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from listen" -l mode -d 'The socket file\'s permissions, in octal (660, 0600); without it the umask decides' -r
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from listen" -s e -l exec -d 'Run CMD through `sh -c` for each connection, wired to its stdin/stdout' -r
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from listen" -l history -d 'The prompt\'s history file [default: $XDG_STATE_HOME/wsctl/history, else ~/.local/state/wsctl/history]' -r -F
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from listen" -l max-conns -d 'Serve at most N clients at once; more are refused (WebSocket: HTTP 503) and logged. Default with -k --exec: 100 (as ncat)' -r
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from listen" -l allow -d 'Accept clients only from this address or CIDR block (repeatable)' -r
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from listen" -l deny -d 'Close clients from this address or CIDR block at once (repeatable; wins over --allow)' -r
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from listen" -l idle-timeout -d 'Close a client\'s connection after DUR without data either way (0: never). Default with -k --exec: 10m' -r
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from listen" -l to -d 'Forward each client to its own upstream connection: tcp://HOST:PORT, tls://HOST:PORT, ws://..., wss://... or unix:PATH (byte streams travel as binary messages)' -r
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from listen" -l handshake-timeout -d 'Close a client that has not finished its TLS / WebSocket handshake within DUR' -r
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from listen" -l ca -d 'Trust only the certificates in FILE (PEM, may hold several) instead of the web roots and the system\'s store: CAs, or the server\'s own self-signed certificate (as curl\'s --cacert)' -r -F
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from listen" -l cert -d 'Present this client certificate (PEM, chain allowed)' -r -F
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from listen" -l key -d 'The private key of --cert (PEM: RSA, ECDSA or Ed25519)' -r -F
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from listen" -l sni -d 'The server name to send (SNI) and to check the certificate against (default: the host)' -r
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from listen" -l color -d 'Colour status lines on stderr (auto: when stderr is a terminal and NO_COLOR is unset)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from listen" -l events -d 'How status lines and events are written on stderr' -r -f -a "text\t'Status lines for people'
+json\t'One JSON object per line'"
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from listen" -l hex-dump -d 'Write what each connection sends (>) and receives (<) to FILE (- for stderr), as `hexdump -C` shows it; WebSocket and UDP a block per message; under TLS the plaintext' -r -F
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from listen" -s C -l crlf -d 'Send line ends as CRLF: each `\\n` not already after a `\\r` goes as `\\r\\n` (typed lines, stdin, a command\'s output), as `ncat -C` does'
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from listen" -l echo -d 'Send back everything that arrives, instead of using stdin/stdout'
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from listen" -l no-repl -d 'Pipe stdin/stdout plainly even on a terminal (no interactive prompt)'
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from listen" -s k -l keep-open -d 'Keep listening after a connection ends: with --echo or --exec, clients are served at once; with stdin/stdout, one after another'
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from listen" -l broadcast -d 'With stdin/stdout: serve clients at once, send each stdin line to all of them, and write every client\'s lines to stdout (implies -k)'
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from listen" -l chat -d 'Like --broadcast, and each client\'s lines also go to every other client'
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from listen" -l insecure -d 'Do not check the server\'s certificate (unsafe; says so on stderr)'
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from listen" -s v -l verbose -d 'Show more on stderr (repeat for more detail)'
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from listen" -s q -l quiet -d 'Show only errors on stderr'
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from listen" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from listen" -s V -l version -d 'Print version'
 complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from help" -f -a "connect" -d 'Connect to the Unix socket PATH (or @NAME) and pipe stdin/stdout through it'
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from help" -f -a "listen" -d 'Listen on the Unix socket PATH (or @NAME) and pipe an accepted connection through stdin/stdout'
 complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c wsctl -n "__fish_wsctl_using_subcommand completions" -l color -d 'Colour status lines on stderr (auto: when stderr is a terminal and NO_COLOR is unset)' -r -f -a "auto\t''
 always\t''
@@ -373,7 +407,7 @@ complete -c wsctl -n "__fish_wsctl_using_subcommand completions" -s V -l version
 complete -c wsctl -n "__fish_wsctl_using_subcommand help; and not __fish_seen_subcommand_from tcp ws udp unix completions help" -f -a "tcp" -d 'TCP client and server'
 complete -c wsctl -n "__fish_wsctl_using_subcommand help; and not __fish_seen_subcommand_from tcp ws udp unix completions help" -f -a "ws" -d 'WebSocket client and server (RFC 6455)'
 complete -c wsctl -n "__fish_wsctl_using_subcommand help; and not __fish_seen_subcommand_from tcp ws udp unix completions help" -f -a "udp" -d 'UDP: datagrams to and from stdin/stdout'
-complete -c wsctl -n "__fish_wsctl_using_subcommand help; and not __fish_seen_subcommand_from tcp ws udp unix completions help" -f -a "unix" -d 'Unix domain stream sockets'
+complete -c wsctl -n "__fish_wsctl_using_subcommand help; and not __fish_seen_subcommand_from tcp ws udp unix completions help" -f -a "unix" -d 'Unix domain sockets: streams, and datagrams with --dgram'
 complete -c wsctl -n "__fish_wsctl_using_subcommand help; and not __fish_seen_subcommand_from tcp ws udp unix completions help" -f -a "completions" -d 'Print a completion script for SHELL on stdout'
 complete -c wsctl -n "__fish_wsctl_using_subcommand help; and not __fish_seen_subcommand_from tcp ws udp unix completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c wsctl -n "__fish_wsctl_using_subcommand help; and __fish_seen_subcommand_from tcp" -f -a "connect" -d 'Connect to HOST PORT (or HOST:PORT, [IPv6]:PORT) and pipe stdin/stdout through it'
@@ -383,3 +417,4 @@ complete -c wsctl -n "__fish_wsctl_using_subcommand help; and __fish_seen_subcom
 complete -c wsctl -n "__fish_wsctl_using_subcommand help; and __fish_seen_subcommand_from udp" -f -a "send" -d 'Send each stdin line to HOST PORT as one datagram and print the replies'
 complete -c wsctl -n "__fish_wsctl_using_subcommand help; and __fish_seen_subcommand_from udp" -f -a "listen" -d 'Receive datagrams on [HOST:]PORT from every sender; stdin lines go to the most recent'
 complete -c wsctl -n "__fish_wsctl_using_subcommand help; and __fish_seen_subcommand_from unix" -f -a "connect" -d 'Connect to the Unix socket PATH (or @NAME) and pipe stdin/stdout through it'
+complete -c wsctl -n "__fish_wsctl_using_subcommand help; and __fish_seen_subcommand_from unix" -f -a "listen" -d 'Listen on the Unix socket PATH (or @NAME) and pipe an accepted connection through stdin/stdout'

@@ -1,4 +1,4 @@
-//! wsctl: TCP, UDP and WebSocket from the command line.
+//! wsctl: TCP, UDP, WebSocket and Unix sockets from the command line.
 //!
 //! Every connect or listen is a remote side, a local side, and one relay between them.
 //!
@@ -13,19 +13,22 @@
 //! 2. [`relay`]: a connection in one call, `relay::run(local, stages, remote)`, and the
 //!    channel contract between them; [`framing`]: the stage between byte streams and
 //!    messages, and the one `Splitter`; `script`: the stage of a client's `--send`,
-//!    `--count`, `--recv-only`, `--send-only`, `--idle-timeout`; `hub`: one local side shared by a
-//!    listener's clients; `shutdown`: the run's one `Shutdown` handle (made here, passed down)
+//!    `--count`, `--recv-only`, `--send-only`, `--idle-timeout`; `shutdown`: the run's one
+//!    `Shutdown` handle (made here, passed down); `hexdump`: `--hex-dump`
 //! 3. [`net`]: the remote sides and what they need, naming nothing above (`tests/house.rs`):
-//!    `addr` (HOST:PORT), `client` (connect, TLS, proxies), `tcp`, `udp` (sockets),
+//!    `addr` (HOST:PORT), `peer` (who is at the other end), `client` (connect, TLS,
+//!    proxies), `tcp`, `udp` (sockets), `unix` (Unix sockets and a listener's socket file),
 //!    `ws` (`handshake` as a client, `accept` as a server, `request`, `gate`, the session's
 //!    `reader` and `writer`, `settings`), `tls`, `proxy`, and `progress`: waits that follow
 //!    the bytes the peer acknowledges
 //! 4. [`config`]: parsed arguments turned into a validated [`config::Job`] (`ws`, `udp`,
 //!    `forward` for `--to`); `local`: local sides (`stdio`, `exec`, echo, the prompt);
-//!    `forward`: opening and relaying a `--to` upstream; `reconnect`: `--reconnect`
-//! 5. `client`: the three clients (`tcp connect`, `ws connect`, `udp send`); [`server`]: the
-//!    listeners, one file per role (`tcp`, `ws`, `udp`, `stdio` for a shared local side,
-//!    `admit` for who may be served) and the accept loop, which takes one `Handler`
+//!    `forward`: opening and relaying a `--to` upstream; `reconnect`: `--reconnect`; `hub`:
+//!    one local side shared by a listener's clients
+//! 5. `client`: the clients (`tcp connect` and its scan, `ws connect`, `udp send`, `unix
+//!    connect`); [`server`]: the listeners, one file per role (`tcp` for TCP and Unix streams,
+//!    `ws`, `udp`, `stdio` for a shared local side, `admit` for who may be served,
+//!    `listener` for the socket accepted on) and the accept loop, which takes one `Handler`
 //! 6. this file: the runtime, signals (the only place that watches them: they start the
 //!    `Shutdown` passed down) and the `--timeout`; `main.rs`
 

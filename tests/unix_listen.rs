@@ -23,15 +23,13 @@ fn unix_listen_serves_socat() {
     need("socat");
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("l.sock");
-    let (mut listener, out) = Proc::start_streaming(&[
-        "--events",
-        "json",
-        "unix",
-        "listen",
-        path.to_str().unwrap(),
-    ]);
+    let (mut listener, out) =
+        Proc::start_streaming(&["--events", "json", "unix", "listen", path.to_str().unwrap()]);
     let mut out = BufReader::new(out);
-    assert_eq!(listener.listening_json(), format!("unix:{}", path.display()));
+    assert_eq!(
+        listener.listening_json(),
+        format!("unix:{}", path.display())
+    );
     let mut cmd = Command::new("socat");
     cmd.args(["-", &format!("UNIX-CONNECT:{}", path.display())]);
     let (mut peer, peer_out) = streaming(cmd);
@@ -76,7 +74,11 @@ fn unix_listen_echoes_to_ncat() {
         let mut out = out;
         writeln!(out.stdin.take().unwrap(), "line {n}").unwrap();
         let mut back = String::new();
-        out.stdout.take().unwrap().read_to_string(&mut back).unwrap();
+        out.stdout
+            .take()
+            .unwrap()
+            .read_to_string(&mut back)
+            .unwrap();
         assert_eq!(back, format!("line {n}\n"));
         assert!(out.wait().unwrap().success());
     }
@@ -168,7 +170,8 @@ fn abstract_listener_and_the_exec_environment() {
     assert_eq!(listener.listening(), format!("unix:{name}"));
     let taken = start(&["unix", "listen", &name]).finish();
     assert_eq!(taken.code(), 3, "{}", taken.stderr);
-    taken.assert_says("  hint: another socket holds that abstract name: stop it, or choose another");
+    taken
+        .assert_says("  hint: another socket holds that abstract name: stop it, or choose another");
     let mut cmd = Command::new("socat");
     cmd.args(["-", &format!("ABSTRACT-CONNECT:{}", &name[1..])]);
     let (mut peer, out) = streaming(cmd);
@@ -241,7 +244,12 @@ fn websocket_over_unix_sockets_with_python() {
     bare.assert_says(
         "  hint: for a Unix socket: wsctl unix connect|listen PATH, or unix:PATH for ws listen",
     );
-    let listener = start(&["ws", "listen", "--echo", &format!("unix:{}", ours.display())]);
+    let listener = start(&[
+        "ws",
+        "listen",
+        "--echo",
+        &format!("unix:{}", ours.display()),
+    ]);
     listening_unix(&listener, &ours);
     let out = python()
         .args([
@@ -308,7 +316,11 @@ fn forwarding_to_and_from_unix_sockets() {
     let mut out = out;
     out.stdin.take().unwrap().write_all(b"via socat\n").unwrap();
     let mut back = String::new();
-    out.stdout.take().unwrap().read_to_string(&mut back).unwrap();
+    out.stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut back)
+        .unwrap();
     assert_eq!(back, "via socat\n");
     let _ = out.wait();
     for listener in [tcp, bridge, echo] {

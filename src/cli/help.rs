@@ -41,7 +41,7 @@ macro_rules! ws_connect_notes {
 
 macro_rules! ws_connect_examples {
     () => {
-        "  # type messages; replies are printed\n  wsctl ws connect wss://echo.example/\n  # no scheme means ws://\n  wsctl ws connect localhost:8080/chat\n  # send a line, print the replies, close\n  echo '{\"op\":\"ping\"}' | wsctl ws connect ws://127.0.0.1:9000/\n  # one message out, one back\n  wsctl ws connect --send hello --count 1 ws://127.0.0.1:9000/\n  # a file's bytes as binary messages\n  wsctl ws connect -b ws://127.0.0.1:9000/ < file.bin"
+        "  # type messages; replies are printed\n  wsctl ws connect wss://echo.example/\n  # no scheme means ws://\n  wsctl ws connect localhost:8080/chat\n  # send a line, print the replies, close\n  echo '{\"op\":\"ping\"}' | wsctl ws connect ws://127.0.0.1:9000/\n  # one message out, one back\n  wsctl ws connect --send hello --count 1 ws://127.0.0.1:9000/\n  # a file's bytes as binary messages\n  wsctl ws connect -b ws://127.0.0.1:9000/ < file.bin\n  # a server on a Unix socket (the URL gives Host and path)\n  wsctl ws connect --unix-socket /run/app.sock ws://localhost/events"
     };
 }
 
@@ -59,7 +59,7 @@ macro_rules! ws_listen_notes {
 
 macro_rules! ws_listen_examples {
     () => {
-        "  # one client, through stdin/stdout\n  wsctl ws listen 8080\n  # an echo server\n  wsctl ws listen -k --echo 127.0.0.1:9000\n  # one command per client, with websocketd's CGI environment\n  wsctl ws listen -k --exec ./handler.sh 9000\n  # every client's lines to the others and to stdout\n  wsctl ws listen -k --chat 9000\n  # wss:// with a certificate made at start-up\n  wsctl ws listen -k --tls-self-signed --echo 9443"
+        "  # one client, through stdin/stdout\n  wsctl ws listen 8080\n  # an echo server\n  wsctl ws listen -k --echo 127.0.0.1:9000\n  # one command per client, with websocketd's CGI environment\n  wsctl ws listen -k --exec ./handler.sh 9000\n  # every client's lines to the others and to stdout\n  wsctl ws listen -k --chat 9000\n  # wss:// with a certificate made at start-up\n  wsctl ws listen -k --tls-self-signed --echo 9443\n  # on a Unix socket (reach it with ws connect --unix-socket)\n  wsctl ws listen -k --echo unix:/tmp/ws.sock"
     };
 }
 

@@ -237,7 +237,7 @@ pub struct ServerArgs {
     pub chat: bool,
 
     /// Forward each client to its own upstream connection: tcp://HOST:PORT, tls://HOST:PORT,
-    /// ws://... or wss://... (byte streams travel as binary messages)
+    /// ws://..., wss://... or unix:PATH (byte streams travel as binary messages)
     #[arg(long, value_name = "URL", conflicts_with_all = ["echo", "exec"])]
     pub to: Option<String>,
 
