@@ -44,7 +44,7 @@ pub fn ws_request(data: &[u8]) {
         match parse(data, path) {
             Ok(upgrade) => {
                 assert!(!upgrade.key.is_empty());
-                assert!(switching(&upgrade, None).starts_with(b"HTTP/1.1 101 "));
+                assert!(switching(&upgrade, None, None).starts_with(b"HTTP/1.1 101 "));
             }
             Err(refusal) => {
                 assert!(

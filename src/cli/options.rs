@@ -34,6 +34,11 @@ pub struct FramingArgs {
 #[derive(Args, Debug)]
 #[command(next_help_heading = "WebSocket")]
 pub struct WsArgs {
+    /// Compress messages with permessage-deflate (RFC 7692): ws connect offers it, ws listen
+    /// accepts a client's offer (and offers it to a --to ws:// upstream)
+    #[arg(long)]
+    pub deflate: bool,
+
     /// Send a ping every DUR and show the round-trip time with -v
     #[arg(long, value_name = "DUR", value_parser = parse_interval)]
     pub ping_interval: Option<Duration>,

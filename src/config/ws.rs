@@ -198,6 +198,7 @@ pub(super) fn ws_control(
         show_control: matches!(local, Local::Repl(_)),
         forward_close: false,
         linger: linger(args.linger, local, listener, bridge),
+        deflate: args.deflate,
     })
 }
 
@@ -362,10 +363,14 @@ pub(super) fn ws_server(args: Box<WsListenArgs>) -> anyhow::Result<WsServer> {
     if bind.ip().is_none() {
         super::no_access_rules(&args.server)?;
     }
-    let forward = forward::parse_to(
+    let mut forward = forward::parse_to(
         args.server.to.as_deref(),
         &super::tls_client_options(args.tls_upstream),
     )?;
+    // --deflate: each side negotiates on its own, the upstream offered it too.
+    if let Some(Upstream::Ws(up)) = &mut forward {
+        up.control.deflate = args.ws.deflate;
+    }
     let local_side = local(args.local, false);
     let mut control = ws_control(args.ws, &local_side, true, forward.is_some())?;
     // The client's Close waits for what the upstream still sends after its half-close (or

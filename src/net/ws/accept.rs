@@ -14,9 +14,10 @@ use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::http::{self, HeaderMap, HeaderValue};
 use tokio_tungstenite::tungstenite::protocol::Role;
 
-use super::handshake::show_headers;
+use super::handshake::{show_deflate, show_headers};
 use crate::exit::{Exit, Fail};
 use crate::net::tls::{self, Stream};
+use crate::net::ws::deflate;
 use crate::net::ws::gate::Gated;
 use crate::net::ws::request::{self, Refusal, Upgrade};
 use crate::net::ws::{Settings, ws_config};
@@ -103,13 +104,26 @@ pub async fn accept(
         }
         let offered = upgrade.tokens("sec-websocket-protocol");
         let chosen = cfg.protocols.iter().find(|p| offered.contains(p)).cloned();
-        let answer = request::switching(&upgrade, chosen.as_deref());
+        // permessage-deflate: the first offer we can take, if asked to (RFC 7692 5.1); an
+        // offer we cannot read is no offer.
+        let deflate = cfg
+            .settings
+            .deflate
+            .then(|| deflate::extensions(upgrade.values("sec-websocket-extensions")))
+            .flatten()
+            .and_then(|offers| deflate::accept(&offers));
+        let extension = deflate.map(|config| config.response());
+        let answer = request::switching(&upgrade, chosen.as_deref(), extension.as_deref());
         show_answer(
             &answer,
             json!({"peer": peer, "status": 101, "protocol": chosen}),
         );
         gated.write_all(&answer).await?;
         gated.flush().await?;
+        if let Some(config) = deflate {
+            show_deflate(&config, peer);
+            gated.set_deflate(config, true);
+        }
         let config = ws_config(&cfg.settings, cfg.bulk);
         let ws =
             WebSocketStream::from_partially_read(gated, rest, Role::Server, Some(config)).await;

@@ -41,14 +41,18 @@ use std::sync::atomic::Ordering;
 use std::task::{Context, Poll, ready};
 
 use bytes::{Buf, BytesMut};
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::io::{AsyncRead, ReadBuf};
 
 mod close;
 mod frame;
+mod inflate;
 mod replay;
+mod write;
 
 pub use close::{Gate, RawClose};
 use frame::{At, Plan, Split, close_payload, header_size};
+
+use super::deflate::DeflateConfig;
 pub use replay::{messages, run_through};
 
 /// The longest data frame handed to tungstenite, in payload bytes: longer frames (up to the
@@ -79,6 +83,10 @@ pub struct Gated<S> {
     stuck: bool,
     /// Bytes of pings handed on since our writes got stuck.
     owed: u64,
+    /// permessage-deflate, once negotiated: the peer's messages being inflated.
+    inflate: Option<Box<inflate::Inflating>>,
+    /// permessage-deflate as negotiated, and whether we are the server.
+    deflate: Option<(DeflateConfig, bool)>,
 }
 
 impl<S> Gated<S> {
@@ -94,7 +102,22 @@ impl<S> Gated<S> {
             max_message_size: max_message_size as u64,
             stuck: false,
             owed: 0,
+            inflate: None,
+            deflate: None,
         }
+    }
+
+    /// permessage-deflate was negotiated (`server`: in the server role): from now on the
+    /// peer's compressed messages are inflated before tungstenite reads them.
+    pub fn set_deflate(&mut self, config: DeflateConfig, server: bool) {
+        let (_, theirs) = config.sides(server);
+        self.inflate = Some(Box::new(inflate::Inflating::new(theirs)));
+        self.deflate = Some((config, server));
+    }
+
+    /// permessage-deflate as negotiated, and whether we are the server.
+    pub fn deflate(&self) -> Option<(DeflateConfig, bool)> {
+        self.deflate
     }
 
     pub fn gate(&self) -> Arc<Gate> {
@@ -146,6 +169,9 @@ impl<S> Gated<S> {
                 Plan::Close(frame)
             };
         }
+        if let Some(plan) = self.plan_inflate(data, header, len) {
+            return plan;
+        }
         let fin = data[0] & 0x80 != 0;
         if opcode == 0x9 && fin && self.stuck && self.owed >= PONGS_OWED {
             return Plan::Skip(header as u64 + len);
@@ -188,6 +214,12 @@ impl<S> Gated<S> {
                     let n = Self::skip_head(&mut self.at, &data[i..]);
                     self.gate.saw_head(&data[i..i + n]);
                     i += n;
+                    // A read ends with the head: the frames after it wait for the next, so
+                    // that they go through the gate as set up for the session
+                    // (permessage-deflate), never straight into the handshake's leftovers.
+                    if self.at == At::Boundary && i < data.len() {
+                        return Some(i);
+                    }
                 }
                 At::Pass(left) => {
                     let take = left.min((data.len() - i) as u64);
@@ -203,7 +235,7 @@ impl<S> Gated<S> {
                     Plan::Pass(total) => self.pass(data[i], total),
                     _ => return Some(i),
                 },
-                At::Skip(_) | At::Split(_) | At::Held => return Some(i),
+                At::Skip(_) | At::Split(_) | At::Held | At::Inflate => return Some(i),
             }
         }
         None
@@ -213,7 +245,7 @@ impl<S> Gated<S> {
     fn slow(&self) -> bool {
         !self.raw.is_empty()
             || self.made.1 < self.made.2
-            || matches!(self.at, At::Skip(_) | At::Split(_) | At::Held)
+            || matches!(self.at, At::Skip(_) | At::Split(_) | At::Held | At::Inflate)
     }
 
     /// The slow path: hands on what it can of [`Self::raw`] into `out`, changing frames as
@@ -238,7 +270,7 @@ impl<S> Gated<S> {
                     let n = Self::skip_head(&mut self.at, &self.raw[..n]);
                     self.gate.saw_head(&self.raw[..n]);
                     self.hand_on(n, out);
-                    if n == 0 {
+                    if n == 0 || self.at == At::Boundary {
                         return;
                     }
                 }
@@ -270,6 +302,11 @@ impl<S> Gated<S> {
                         At::Skip(left - n as u64)
                     };
                     if n == 0 {
+                        return;
+                    }
+                }
+                At::Inflate => {
+                    if !self.inflate_some(out) {
                         return;
                     }
                 }
@@ -317,6 +354,7 @@ impl<S> Gated<S> {
                         self.at = At::Through;
                     }
                     Plan::Skip(total) => self.at = At::Skip(total),
+                    Plan::Inflate(header, len) => self.start_inflate(header, len),
                     Plan::Split(split, header) => {
                         self.raw.advance(header);
                         self.at = At::Split(split);
@@ -411,57 +449,6 @@ impl<S: AsyncRead + Unpin> AsyncRead for Gated<S> {
             }
             this.raw.extend_from_slice(part.filled());
         }
-    }
-}
-
-impl<S> Gated<S> {
-    /// Notes how a write to the peer went: a write that waits makes our writes stuck, one
-    /// that goes through frees them (and forgives the pongs owed).
-    fn wrote<T>(&mut self, polled: &Poll<io::Result<T>>, went: impl Fn(&T) -> bool) {
-        match polled {
-            Poll::Pending => self.stuck = true,
-            Poll::Ready(Ok(n)) if went(n) => {
-                self.stuck = false;
-                self.owed = 0;
-            }
-            Poll::Ready(_) => {}
-        }
-    }
-}
-
-impl<S: AsyncWrite + Unpin> AsyncWrite for Gated<S> {
-    fn poll_write(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        let polled = Pin::new(&mut self.inner).poll_write(cx, buf);
-        self.wrote(&polled, |n| *n > 0);
-        polled
-    }
-
-    fn poll_write_vectored(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[io::IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        let polled = Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
-        self.wrote(&polled, |n| *n > 0);
-        polled
-    }
-
-    fn is_write_vectored(&self) -> bool {
-        self.inner.is_write_vectored()
-    }
-
-    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        let polled = Pin::new(&mut self.inner).poll_flush(cx);
-        self.wrote(&polled, |_| false);
-        polled
-    }
-
-    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_shutdown(cx)
     }
 }
 

@@ -18,6 +18,7 @@ use crate::exit::{Exit, Fail};
 use crate::net::Peer;
 use crate::net::client::{self, Remote};
 use crate::net::tls::{self, Stream};
+use crate::net::ws::deflate::{self, DeflateConfig};
 use crate::net::ws::gate::Gated;
 use crate::net::ws::{Settings, ws_config};
 
@@ -50,7 +51,7 @@ pub async fn connect(
 ) -> anyhow::Result<(WebSocketStream<Gated<Stream>>, Peer)> {
     let attempt = async {
         let (stream, peer) = client::open(remote).await?;
-        let http = http_request(request)?;
+        let http = http_request(request, settings.deflate)?;
         show_headers(
             "request",
             format!("GET {} HTTP/1.1", path_and_query(&request.url)),
@@ -68,7 +69,7 @@ pub async fn connect(
         )
         .await
         {
-            Ok((ws, response)) => {
+            Ok((mut ws, response)) => {
                 let protocol = response
                     .headers()
                     .get(header::SEC_WEBSOCKET_PROTOCOL)
@@ -79,7 +80,10 @@ pub async fn connect(
                     response.headers(),
                     json!({"peer": peer, "status": response.status().as_u16(), "protocol": protocol}),
                 );
-                answer_rules(response.headers(), &peer)?;
+                if let Some(config) = answer_rules(response.headers(), &peer, settings.deflate)? {
+                    show_deflate(&config, &peer);
+                    ws.get_mut().set_deflate(config, false);
+                }
                 Ok((ws, peer))
             }
             Err(WsError::Http(response)) => Err(refused(&response, &peer, &gate.head())),
@@ -124,21 +128,26 @@ pub fn check_answer(answer: &[u8], protocols: &[String]) -> anyhow::Result<()> {
         }
     }
     // Our own request, its key replaced as `-H` replaces a default field.
-    let request = http_request(&ClientRequest {
-        url: "ws://localhost/".parse()?,
-        headers: vec![(
-            header::SEC_WEBSOCKET_KEY,
-            HeaderValue::from_static("dGhlIHNhbXBsZSBub25jZQ=="),
-        )],
-        protocols: protocols.to_vec(),
-        origin: None,
-        auth: None,
-    })?;
+    let request = http_request(
+        &ClientRequest {
+            url: "ws://localhost/".parse()?,
+            headers: vec![(
+                header::SEC_WEBSOCKET_KEY,
+                HeaderValue::from_static("dGhlIHNhbXBsZSBub25jZQ=="),
+            )],
+            protocols: protocols.to_vec(),
+            origin: None,
+            auth: None,
+        },
+        false,
+    )?;
     match tungstenite::client::client_with_config(request, Peer(answer), None) {
         Ok((_, response)) => answer_rules(
             response.headers(),
             &super::Peer::Ip(([127, 0, 0, 1], 0).into()),
-        ),
+            false,
+        )
+        .map(|_| ()),
         Err(HandshakeError::Failure(err)) => Err(err.into()),
         Err(HandshakeError::Interrupted(_)) => anyhow::bail!("the answer stopped short"),
     }
@@ -147,8 +156,13 @@ pub fn check_answer(answer: &[u8], protocols: &[String]) -> anyhow::Result<()> {
 /// What RFC 6455 4.1 makes the client check in a 101 beyond tungstenite's checks, before any
 /// frame is read (exit 4 otherwise): `Sec-WebSocket-Accept` and `Sec-WebSocket-Protocol` sent
 /// once (tungstenite reads only the first of repeated fields: a right value followed by a
-/// wrong one is not the value the RFC asks for), and no extension (we offer none).
-fn answer_rules(headers: &HeaderMap, peer: &Peer) -> anyhow::Result<()> {
+/// wrong one is not the value the RFC asks for), and no extension but the permessage-deflate
+/// we offered (`deflate`), with parameters RFC 7692 allows: then its settings.
+fn answer_rules(
+    headers: &HeaderMap,
+    peer: &Peer,
+    deflate: bool,
+) -> anyhow::Result<Option<DeflateConfig>> {
     let failed = |what: String| {
         Fail::new(
             Exit::Handshake,
@@ -169,12 +183,31 @@ fn answer_rules(headers: &HeaderMap, peer: &Peer) -> anyhow::Result<()> {
         .filter(|v| !v.is_empty())
         .collect();
     if named.is_empty() {
-        return Ok(());
+        return Ok(None);
     }
-    Err(failed(format!(
-        "the server accepted an extension we did not offer ({})",
-        named.join(", ")
-    )))
+    if !deflate {
+        return Err(failed(format!(
+            "the server accepted an extension we did not offer ({})",
+            named.join(", ")
+        )));
+    }
+    let answer = deflate::extensions(named.iter().map(|v| v.as_bytes())).ok_or_else(|| {
+        failed(format!(
+            "its extensions cannot be read ({})",
+            named.join(", ")
+        ))
+    })?;
+    deflate::accepted(&answer).map(Some).map_err(failed)
+}
+
+/// `-v`: the permessage-deflate parameters agreed.
+pub(super) fn show_deflate(config: &DeflateConfig, peer: &Peer) {
+    console::detail(
+        1,
+        "deflate",
+        format!("compression: {}", config.response()),
+        json!({"peer": peer, "extension": config.response()}),
+    );
 }
 
 /// Exit 4 for a handshake that went wrong other than by an HTTP refusal.
@@ -247,7 +280,8 @@ fn path_and_query(url: &url::Url) -> String {
 
 /// The client's request: tungstenite's required headers, then ours (`-H` last, so it can
 /// override Host or anything else).
-fn http_request(cfg: &ClientRequest) -> anyhow::Result<http::Request<()>> {
+/// Our request; `deflate`: permessage-deflate offered.
+fn http_request(cfg: &ClientRequest, deflate: bool) -> anyhow::Result<http::Request<()>> {
     let mut request =
         cfg.url.as_str().into_client_request().map_err(|e| {
             Fail::new(Exit::Usage, format!("cannot request {} ({e})", cfg.url)).err()
@@ -263,6 +297,12 @@ fn http_request(cfg: &ClientRequest) -> anyhow::Result<http::Request<()>> {
     if let Some(auth) = &cfg.auth {
         let value = format!("Basic {}", BASE64_STANDARD.encode(auth));
         headers.insert(header::AUTHORIZATION, HeaderValue::from_str(&value)?);
+    }
+    if deflate {
+        headers.insert(
+            header::SEC_WEBSOCKET_EXTENSIONS,
+            HeaderValue::from_static(deflate::CLIENT_OFFER),
+        );
     }
     let mut replaced = Vec::new();
     for (name, value) in &cfg.headers {

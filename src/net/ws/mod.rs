@@ -18,6 +18,7 @@
 //! `writer.rs`, the hold on the peer's Close and the raw close code in [`gate`].
 
 pub mod accept;
+pub mod deflate;
 pub mod gate;
 pub mod handshake;
 mod reader;
@@ -202,6 +203,10 @@ where
     hexdump::header(&peer);
     let gate = ws.get_ref().gate();
     let fd = ws.get_ref().get_ref().tcp_fd();
+    let compress = ws
+        .get_ref()
+        .deflate()
+        .map(|(config, server)| deflate::Compressor::new(config.sides(server).0));
     if control.hold_close {
         gate.arm();
     }
@@ -236,6 +241,7 @@ where
     let mut input = Input {
         rx: &mut rx,
         ended: false,
+        compress,
     };
     // Whether the peer ended the session before our side had said all it had to.
     let mut peer_first = true;
@@ -300,10 +306,12 @@ where
     Ok(())
 }
 
-/// The local side's messages as the writer takes them: `ended` once they have all come.
+/// The local side's messages as the writer takes them: `ended` once they have all come;
+/// `compress`: permessage-deflate's compressor, when negotiated.
 struct Input<'a> {
     rx: &'a mut mpsc::Receiver<Message>,
     ended: bool,
+    compress: Option<deflate::Compressor>,
 }
 
 /// Waits for the peer's answer to our Close (`reader` ending) for `limit` from `at`, when our

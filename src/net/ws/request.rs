@@ -271,8 +271,9 @@ pub fn parse(head: &[u8], path: Option<&str>) -> Result<Upgrade, Refusal> {
     Ok(upgrade)
 }
 
-/// The 101 answer accepting `upgrade`, with the subprotocol chosen, if any.
-pub fn switching(upgrade: &Upgrade, protocol: Option<&str>) -> Vec<u8> {
+/// The 101 answer accepting `upgrade`, with the subprotocol chosen and the extension agreed
+/// (`permessage-deflate; ...`), if any.
+pub fn switching(upgrade: &Upgrade, protocol: Option<&str>, extension: Option<&str>) -> Vec<u8> {
     use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
     let mut head = format!(
         "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {}\r\n",
@@ -280,6 +281,9 @@ pub fn switching(upgrade: &Upgrade, protocol: Option<&str>) -> Vec<u8> {
     );
     if let Some(protocol) = protocol {
         head.push_str(&format!("Sec-WebSocket-Protocol: {protocol}\r\n"));
+    }
+    if let Some(extension) = extension {
+        head.push_str(&format!("Sec-WebSocket-Extensions: {extension}\r\n"));
     }
     head.push_str("\r\n");
     head.into_bytes()
@@ -302,7 +306,7 @@ mod tests {
     fn takes_a_good_request_and_answers_with_the_accept_key() {
         let up = parse(GOOD.as_bytes(), Some("/chat")).unwrap();
         assert_eq!((up.path.as_str(), up.query.as_str()), ("/chat", "x=1"));
-        let answer = String::from_utf8(switching(&up, Some("p"))).unwrap();
+        let answer = String::from_utf8(switching(&up, Some("p"), None)).unwrap();
         // RFC 6455 1.3's example key and answer.
         assert!(answer.contains("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"));
         assert!(answer.contains("Sec-WebSocket-Protocol: p\r\n"));

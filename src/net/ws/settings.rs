@@ -31,6 +31,8 @@ pub struct Settings {
     pub show_control: bool,
     /// After the local side's end of input, how long the peer must be quiet before our Close.
     pub linger: Linger,
+    /// `--deflate`: permessage-deflate (RFC 7692) offered (a client) or accepted (a server).
+    pub deflate: bool,
 }
 
 /// What is wrong with a Close of `code` and `reason`, and the fix (RFC 6455 7.4): shared by

@@ -36,6 +36,7 @@ fn settings(ping_interval: Option<Duration>) -> Settings {
         forward_close: false,
         show_control: false,
         linger: Linger::After(Duration::ZERO),
+        deflate: false,
     }
 }
 

@@ -14,10 +14,12 @@ use tokio::time::{Instant, Interval, sleep_until, timeout};
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::error::{Error as WsError, ProtocolError};
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
-use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::frame::Frame;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::{CloseCode, Data as OpData, OpCode};
 use tokio_tungstenite::tungstenite::{Message as WsMessage, Utf8Bytes};
 use tokio_util::sync::CancellationToken;
 
+use super::deflate::Compressor;
 use super::gate::{Gate, Gated};
 use super::{Input, Settings, Shared, WriterEnd};
 use crate::console;
@@ -193,7 +195,7 @@ where
                 let mut result = Ok(());
                 while result.is_ok() {
                     match input.rx.try_recv() {
-                        Ok(msg) => result = sink.feed(super::dumped('>', to_ws(msg, control))).await,
+                        Ok(msg) => result = sink.feed(deflated(super::dumped('>', to_ws(msg, control)), &mut input.compress)).await,
                         Err(_) => break,
                     }
                 }
@@ -284,7 +286,7 @@ where
                         if closing {
                             starting();
                         }
-                        result = sink.feed(super::dumped('>', to_ws(msg, control))).await;
+                        result = sink.feed(deflated(super::dumped('>', to_ws(msg, control)), &mut input.compress)).await;
                         if !closing {
                             next = input.rx.try_recv().ok();
                         }
@@ -378,6 +380,26 @@ pub(super) async fn tick(ticker: &mut Option<Interval>) {
         }
         None => std::future::pending().await,
     }
+}
+
+/// A data message compressed, when permessage-deflate is on: one frame with RSV1 set (RFC
+/// 7692 6.1), handed to tungstenite whole. Dumped (`--hex-dump`) before, so the dump shows
+/// the message, not its deflate bytes.
+fn deflated(msg: WsMessage, compress: &mut Option<Compressor>) -> WsMessage {
+    let Some(compress) = compress else {
+        return msg;
+    };
+    let (opcode, data) = match &msg {
+        WsMessage::Text(text) => (OpData::Text, text.as_bytes()),
+        WsMessage::Binary(data) => (OpData::Binary, &data[..]),
+        _ => return msg,
+    };
+    let Some(payload) = compress.compress(data) else {
+        return msg;
+    };
+    let mut frame = Frame::message(payload, OpCode::Data(opcode), true);
+    frame.header_mut().rsv1 = true;
+    WsMessage::Frame(frame)
 }
 
 /// Our message as a frame. Text is validated before it gets here (framing, or it arrived as

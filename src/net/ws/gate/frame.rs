@@ -18,6 +18,8 @@ pub(super) enum At {
     Split(Split),
     /// Stopped at the peer's Close until the gate is released.
     Held,
+    /// Inflating a compressed message's frame (`inflate.rs`).
+    Inflate,
     /// Everything passes from here on (after the peer's Close, or a frame tungstenite will
     /// refuse).
     Through,
@@ -91,6 +93,9 @@ pub(super) enum Plan {
     /// A control frame announcing more than 125 bytes, with a header of this many bytes:
     /// announce 126 and let tungstenite refuse it.
     Shorten(usize),
+    /// A frame of a compressed message, with a header of this many bytes and a payload of
+    /// this many: inflate it.
+    Inflate(usize, u64),
 }
 
 impl Split {
