@@ -102,7 +102,7 @@ impl Limit {
     }
 }
 
-/// The datagrams `msg` becomes within `limit`: one, or an error (exit 4) if it cannot be one.
+/// The datagrams `msg` becomes within `limit`: one, or an error (exit 1) if it cannot be one.
 /// Raw chunks (`-b`) have no boundaries of their own, so they are cut to the limit instead.
 pub fn datagrams(msg: Message, limit: Limit, framing: Framing) -> anyhow::Result<Vec<Bytes>> {
     let max = limit.max;
@@ -184,7 +184,7 @@ impl DgramSocket {
 }
 
 /// A connected socket's error as the run's: the peer gone (`ECONNREFUSED`) is exit 3; a
-/// datagram too big for a Unix socket names its size (exit 4).
+/// datagram too big for a Unix socket names its size (exit 1).
 pub fn send_error(err: std::io::Error, peer: &DgramPeer, size: usize) -> anyhow::Error {
     if err.kind() == ErrorKind::ConnectionRefused {
         let (what, hint) = match peer {
