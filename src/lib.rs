@@ -16,7 +16,8 @@
 //!    `--count`, `--recv-only`, `--send-only`, `--idle-timeout`; `hub`: one local side shared by a
 //!    listener's clients; `shutdown`: the run's one `Shutdown` handle (made here, passed down)
 //! 3. [`net`]: the remote sides and what they need, naming nothing above (`tests/house.rs`):
-//!    `addr` (HOST:PORT), `client` (connect, TLS, proxies), `tcp`, `udp` (sockets),
+//!    `addr` (HOST:PORT), `client` (connect, TLS, proxies), `tcp`, `udp` (sockets), `dgram`
+//!    (a UDP or Unix datagram socket, and the datagram client), `unix`,
 //!    `ws` (`handshake` as a client, `accept` as a server, `request`, `gate`, the session's
 //!    `reader` and `writer`, `settings`), `tls`, `proxy`, and `progress`: waits that follow
 //!    the bytes the peer acknowledges

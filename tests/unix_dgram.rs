@@ -42,6 +42,16 @@ fn peer(program: &str, args: &[&str]) -> (Proc, BufReader<ChildStdout>) {
     (proc, BufReader::new(out))
 }
 
+/// socat sending its stdin's lines to `path` as datagrams, from a socket bound to `mine`
+/// (replies reach it, and come out on its stdout), or to no name.
+fn socat_sender(path: &Path, mine: Option<&Path>) -> (Proc, BufReader<ChildStdout>) {
+    let mut address = format!("UNIX-SENDTO:{}", path.display());
+    if let Some(mine) = mine {
+        address.push_str(&format!(",bind={}", mine.display()));
+    }
+    peer("socat", &["-", &address])
+}
+
 /// Ends a peer that would otherwise wait for more.
 fn stop(proc: Proc) {
     signal(proc.pid(), "TERM");
@@ -106,13 +116,7 @@ fn dgram_listener_talks_to_socat() {
     let path = dir.path().join("l.sock");
     let mine = dir.path().join("c.sock");
     let (mut server, mut server_out) = listener(&path, &["-v"]);
-    let (mut client, mut client_out) = peer(
-        "socat",
-        &[
-            "-",
-            &format!("UNIX-SENDTO:{},bind={}", path.display(), mine.display()),
-        ],
-    );
+    let (mut client, mut client_out) = socat_sender(&path, Some(&mine));
     client.write_stdin(b"from socat\n");
     assert_eq!(next_line(&mut server_out), "from socat\n");
     server.line_containing(&format!("datagram from unix:{} (11 bytes)", mine.display()));
@@ -133,7 +137,7 @@ fn an_unnamed_sender_is_heard_and_not_answered() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("l.sock");
     let (mut server, mut server_out) = listener(&path, &[]);
-    let (mut client, _out) = peer("socat", &["-", &format!("UNIX-SENDTO:{}", path.display())]);
+    let (mut client, _out) = socat_sender(&path, None);
     client.write_stdin(b"anonymous\n");
     assert_eq!(next_line(&mut server_out), "anonymous\n");
     server.write_stdin(b"reply 1\nreply 2\n");
@@ -203,13 +207,7 @@ fn an_echo_listener_answers_each_datagram() {
     let mine = dir.path().join("c.sock");
     let dump = dir.path().join("dump.txt");
     let (server, _out) = listener(&path, &["--echo", "--hex-dump", dump.to_str().unwrap()]);
-    let (mut client, mut client_out) = peer(
-        "socat",
-        &[
-            "-",
-            &format!("UNIX-SENDTO:{},bind={}", path.display(), mine.display()),
-        ],
-    );
+    let (mut client, mut client_out) = socat_sender(&path, Some(&mine));
     client.write_stdin(b"ping\n");
     assert_eq!(text(read_within(&mut client_out, 5)), "ping\n");
     client.write_stdin(b"pong\n");
@@ -218,7 +216,10 @@ fn an_echo_listener_answers_each_datagram() {
     server.interrupt();
     let dump = std::fs::read_to_string(&dump).unwrap();
     assert!(
-        dump.contains(&format!("# connection 1: unix listener unix:{}", path.display())),
+        dump.contains(&format!(
+            "# connection 1: unix listener unix:{}",
+            path.display()
+        )),
         "{dump}"
     );
     assert!(
@@ -242,13 +243,7 @@ fn an_exec_listener_runs_a_command_per_sender() {
         &path,
         &["--exec", "read l; echo \"$l from $WSCTL_REMOTE_ADDR\""],
     );
-    let (mut client, mut client_out) = peer(
-        "socat",
-        &[
-            "-",
-            &format!("UNIX-SENDTO:{},bind={}", path.display(), mine.display()),
-        ],
-    );
+    let (mut client, mut client_out) = socat_sender(&path, Some(&mine));
     client.write_stdin(b"hi\n");
     let want = format!("hi from unix:{}", mine.display());
     assert_eq!(text(read_within(&mut client_out, want.len())), want);
