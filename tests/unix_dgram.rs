@@ -336,8 +336,11 @@ fn mode_sets_the_socket_files_permissions() {
     let (server, _) = listener(&path, &["--mode", "600"]);
     let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o7777;
     assert_eq!(mode, 0o600);
-    server.interrupt();
-    assert!(!path.exists());
+    // SIGTERM ends it as Ctrl-C does: the file goes with it.
+    signal(server.pid(), "TERM");
+    let done = server.finish();
+    assert_eq!(done.code(), 130, "{}", done.stderr);
+    assert!(!path.exists(), "SIGTERM left the socket file behind");
 }
 
 /// Each way a datagram client fails is exit 3 with the cause and the fix: no socket there,
