@@ -938,12 +938,20 @@ _wsctl() {
             return 0
             ;;
         wsctl__subcmd__unix__subcmd__connect)
-            opts="-C -e -v -q -h -V --crlf --connect-timeout --echo --exec --no-repl --history --send --count --recv-only --send-only --timeout --idle-timeout --verbose --quiet --color --events --hex-dump --help --version"
+            opts="-C -e -0 -b -v -q -h -V --dgram --wait --linger --crlf --connect-timeout --echo --exec --no-repl --history --null --binary --send --count --recv-only --send-only --timeout --idle-timeout --verbose --quiet --color --events --hex-dump --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --linger)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --connect-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1052,7 +1060,7 @@ _wsctl() {
             return 0
             ;;
         wsctl__subcmd__unix__subcmd__listen)
-            opts="-C -e -k -v -q -h -V --mode --crlf --echo --exec --no-repl --history --keep-open --max-conns --allow --deny --idle-timeout --broadcast --chat --to --handshake-timeout --ca --insecure --cert --key --sni --verbose --quiet --color --events --hex-dump --help --version"
+            opts="-C -e -0 -b -k -v -q -h -V --mode --dgram --crlf --echo --exec --no-repl --history --null --binary --keep-open --max-conns --allow --deny --idle-timeout --broadcast --chat --to --handshake-timeout --ca --insecure --cert --key --sni --verbose --quiet --color --events --hex-dump --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1160,7 +1168,7 @@ _wsctl() {
             return 0
             ;;
         wsctl__subcmd__ws__subcmd__connect)
-            opts="-H -L -e -0 -b -v -q -h -V --header --protocol --origin --auth --location --unix-socket --echo --exec --no-repl --history --null --binary --ping-interval --ping-timeout --close-code --close-reason --close-timeout --linger --max-message-size --connect-timeout --reconnect --retries --proxy --reconnect-max-delay --ca --insecure --cert --key --sni --send --count --recv-only --send-only --timeout --idle-timeout --verbose --quiet --color --events --hex-dump --help --version"
+            opts="-H -L -e -0 -b -v -q -h -V --header --protocol --origin --auth --location --unix-socket --echo --exec --no-repl --history --null --binary --deflate --ping-interval --ping-timeout --close-code --close-reason --close-timeout --linger --max-message-size --connect-timeout --reconnect --retries --proxy --reconnect-max-delay --ca --insecure --cert --key --sni --send --count --recv-only --send-only --timeout --idle-timeout --verbose --quiet --color --events --hex-dump --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1354,7 +1362,7 @@ _wsctl() {
             return 0
             ;;
         wsctl__subcmd__ws__subcmd__listen)
-            opts="-e -0 -b -k -v -q -h -V --mode --path --protocol --echo --exec --no-repl --history --null --binary --ping-interval --ping-timeout --close-code --close-reason --close-timeout --linger --max-message-size --keep-open --max-conns --allow --deny --idle-timeout --broadcast --chat --to --handshake-timeout --tls-cert --tls-key --tls-self-signed --client-ca --ca --insecure --cert --key --sni --verbose --quiet --color --events --hex-dump --help --version"
+            opts="-e -0 -b -k -v -q -h -V --mode --path --protocol --echo --exec --no-repl --history --null --binary --deflate --ping-interval --ping-timeout --close-code --close-reason --close-timeout --linger --max-message-size --keep-open --max-conns --allow --deny --idle-timeout --broadcast --chat --to --handshake-timeout --tls-cert --tls-key --tls-self-signed --client-ca --ca --insecure --cert --key --sni --verbose --quiet --color --events --hex-dump --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -174,6 +174,7 @@ complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcomma
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from connect" -l no-repl -d 'Pipe stdin/stdout plainly even on a terminal (no interactive prompt)'
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from connect" -s 0 -l null -d 'Messages are NUL-terminated records instead of lines'
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from connect" -s b -l binary -d 'Send stdin in chunks as binary messages; write payloads raw, nothing added'
+complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from connect" -l deflate -d 'Compress messages with permessage-deflate (RFC 7692): ws connect offers it, ws listen accepts a client\'s offer (and offers it to a --to ws:// upstream)'
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from connect" -l reconnect -d 'Connect again when the connection fails or ends (exponential backoff with jitter), until stdin ends'
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from connect" -l insecure -d 'Do not check the server\'s certificate (unsafe; says so on stderr)'
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from connect" -l recv-only -d 'Ignore stdin and never close because of it: run until the peer closes'
@@ -217,6 +218,7 @@ complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcomma
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l no-repl -d 'Pipe stdin/stdout plainly even on a terminal (no interactive prompt)'
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -s 0 -l null -d 'Messages are NUL-terminated records instead of lines'
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -s b -l binary -d 'Send stdin in chunks as binary messages; write payloads raw, nothing added'
+complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l deflate -d 'Compress messages with permessage-deflate (RFC 7692): ws connect offers it, ws listen accepts a client\'s offer (and offers it to a --to ws:// upstream)'
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -s k -l keep-open -d 'Keep listening after a connection ends: with --echo or --exec, clients are served at once; with stdin/stdout, one after another'
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l broadcast -d 'With stdin/stdout: serve clients at once, send each stdin line to all of them, and write every client\'s lines to stdout (implies -k)'
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l chat -d 'Like --broadcast, and each client\'s lines also go to every other client'
@@ -339,6 +341,7 @@ complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and not __fish_seen_su
 complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and not __fish_seen_subcommand_from connect listen help" -f -a "connect" -d 'Connect to the Unix socket PATH (or @NAME) and pipe stdin/stdout through it'
 complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and not __fish_seen_subcommand_from connect listen help" -f -a "listen" -d 'Listen on the Unix socket PATH (or @NAME) and pipe an accepted connection through stdin/stdout'
 complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and not __fish_seen_subcommand_from connect listen help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from connect" -l linger -l wait -d 'With --dgram: after stdin EOF, wait for replies until none has come for DUR (`forever`: until interrupted) [default: 1s]' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from connect" -l connect-timeout -d 'Give up connecting after DUR (e.g. 500ms, 10s, 2m; a bare number is seconds; 0: no limit)' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from connect" -s e -l exec -d 'Run CMD through `sh -c` for each connection, wired to its stdin/stdout' -r
 complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from connect" -l history -d 'The prompt\'s history file [default: $XDG_STATE_HOME/wsctl/history, else ~/.local/state/wsctl/history]' -r -F
@@ -352,9 +355,12 @@ never\t''"
 complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from connect" -l events -d 'How status lines and events are written on stderr' -r -f -a "text\t'Status lines for people'
 json\t'One JSON object per line'"
 complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from connect" -l hex-dump -d 'Write what each connection sends (>) and receives (<) to FILE (- for stderr), as `hexdump -C` shows it; WebSocket and UDP a block per message; under TLS the plaintext' -r -F
-complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from connect" -s C -l crlf -d 'Send line ends as CRLF: each `\\n` not already after a `\\r` goes as `\\r\\n`, as `ncat -C` does'
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from connect" -l dgram -d 'A datagram socket: each stdin line (-0 record, -b chunk) is one datagram, as with `udp send`; replies come to an autobound name of this client\'s own'
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from connect" -s C -l crlf -d 'Send line ends as CRLF: each `\\n` not already after a `\\r` goes as `\\r\\n`, as `ncat -C` does (with --dgram: each datagram ends with CRLF)'
 complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from connect" -l echo -d 'Send back everything that arrives, instead of using stdin/stdout'
 complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from connect" -l no-repl -d 'Pipe stdin/stdout plainly even on a terminal (no interactive prompt)'
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from connect" -s 0 -l null -d 'Messages are NUL-terminated records instead of lines'
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from connect" -s b -l binary -d 'Send stdin in chunks as binary messages; write payloads raw, nothing added'
 complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from connect" -l recv-only -d 'Ignore stdin and never close because of it: run until the peer closes'
 complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from connect" -l send-only -d 'Write nothing that is received'
 complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from connect" -s v -l verbose -d 'Show more on stderr (repeat for more detail)'
@@ -380,9 +386,12 @@ never\t''"
 complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from listen" -l events -d 'How status lines and events are written on stderr' -r -f -a "text\t'Status lines for people'
 json\t'One JSON object per line'"
 complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from listen" -l hex-dump -d 'Write what each connection sends (>) and receives (<) to FILE (- for stderr), as `hexdump -C` shows it; WebSocket and UDP a block per message; under TLS the plaintext' -r -F
-complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from listen" -s C -l crlf -d 'Send line ends as CRLF: each `\\n` not already after a `\\r` goes as `\\r\\n` (typed lines, stdin, a command\'s output), as `ncat -C` does'
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from listen" -l dgram -d 'A datagram socket, served as `udp listen` serves: datagrams from every sender to stdout, stdin\'s records to the most recent sender (--echo: each straight back; --exec: one command per sender)'
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from listen" -s C -l crlf -d 'Send line ends as CRLF: each `\\n` not already after a `\\r` goes as `\\r\\n` (typed lines, stdin, a command\'s output), as `ncat -C` does (with --dgram: each datagram ends with CRLF)'
 complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from listen" -l echo -d 'Send back everything that arrives, instead of using stdin/stdout'
 complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from listen" -l no-repl -d 'Pipe stdin/stdout plainly even on a terminal (no interactive prompt)'
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from listen" -s 0 -l null -d 'Messages are NUL-terminated records instead of lines'
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from listen" -s b -l binary -d 'Send stdin in chunks as binary messages; write payloads raw, nothing added'
 complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from listen" -s k -l keep-open -d 'Keep listening after a connection ends: with --echo or --exec, clients are served at once; with stdin/stdout, one after another'
 complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from listen" -l broadcast -d 'With stdin/stdout: serve clients at once, send each stdin line to all of them, and write every client\'s lines to stdout (implies -k)'
 complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from listen" -l chat -d 'Like --broadcast, and each client\'s lines also go to every other client'

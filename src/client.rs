@@ -11,12 +11,13 @@ use futures_util::StreamExt;
 use serde_json::json;
 use tokio_tungstenite::WebSocketStream;
 
-use crate::config::{self, Local, MAX_REDIRECTS, UdpClient, WsClient};
+use crate::config::{self, DgramTarget, Local, MAX_REDIRECTS, UdpClient, WsClient};
 use crate::console;
 use crate::exit::{Exit, Fail};
 use crate::framing::{self, Records};
 use crate::local;
 use crate::net::addr::{HostPort, Source};
+use crate::net::dgram::{DgramPeer, DgramSocket};
 use crate::net::tls::Stream;
 use crate::net::unix::UnixName;
 use crate::net::ws::gate::Gated;
@@ -161,10 +162,20 @@ pub async fn ws(cfg: WsClient, shutdown: &Shutdown) -> anyhow::Result<()> {
     .await
 }
 
-/// `udp send`: a connected socket, records as datagrams.
+/// `udp send` and `unix connect --dgram`: a connected socket, records as datagrams.
 pub async fn udp(cfg: UdpClient, shutdown: &Shutdown) -> anyhow::Result<()> {
-    let socket = net::udp::connect(&cfg.target, &cfg.socket).await?;
-    let env = Peer::Ip(socket.peer_addr()?).env();
+    let (socket, peer) = match &cfg.target {
+        DgramTarget::Udp(target) => {
+            let socket = net::udp::connect(target, &cfg.socket).await?;
+            let peer = DgramPeer::Ip(socket.peer_addr()?);
+            (DgramSocket::Udp(socket), peer)
+        }
+        DgramTarget::Unix(name) => {
+            let socket = net::dgram::unix::connect(name)?;
+            (DgramSocket::Unix(socket), DgramPeer::Unix(name.clone()))
+        }
+    };
+    let env = peer.env();
     let records = Records {
         framing: cfg.framing,
         max: net::udp::RECORD_LIMIT,
@@ -174,7 +185,7 @@ pub async fn udp(cfg: UdpClient, shutdown: &Shutdown) -> anyhow::Result<()> {
     relay::run(
         |ends| local::run(cfg.local.clone(), records, env, ends, shutdown),
         local::stages(&cfg.local, records, &cfg.script),
-        |ends| net::udp::run_client(socket, ends, cfg.linger, cfg.framing),
+        |ends| net::dgram::run_client(socket, peer, ends, cfg.linger, cfg.framing),
     )
     .await
 }

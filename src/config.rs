@@ -33,8 +33,8 @@ pub use forward::Upstream;
 use serving::parse_net;
 use serving::serving;
 pub use serving::{Access, Serving};
-pub use udp::{UdpClient, UdpServer};
-use udp::{udp_client, udp_server};
+pub use udp::{DgramTarget, UdpClient, UdpServer};
+use udp::{no_framing_without_dgram, udp_client, udp_server, unix_dgram_client, unix_dgram_server};
 pub use ws::{Follow, LINGER, MAX_REDIRECTS, WsClient, WsServer, WsUrl, redirected, ws_url};
 use ws::{ws_client, ws_server};
 
@@ -80,7 +80,9 @@ pub enum Job {
     },
     WsConnect(Box<WsClient>),
     WsListen(WsServer),
+    /// `udp send`, and `unix connect --dgram`.
     UdpSend(UdpClient),
+    /// `udp listen`, and `unix listen --dgram`.
     UdpListen(UdpServer),
     Completions(clap_complete::Shell),
 }
@@ -171,7 +173,11 @@ impl Config {
                     local,
                 }
             }
+            Command::Unix(UnixCommand::Listen(args)) if args.dgram => {
+                Job::UdpListen(unix_dgram_server(args)?)
+            }
             Command::Unix(UnixCommand::Listen(args)) => {
+                no_framing_without_dgram(&args.framing)?;
                 let local = local(args.local, false);
                 no_access_rules(&args.server)?;
                 Job::TcpListen {
@@ -201,7 +207,12 @@ impl Config {
                 Job::UdpSend(udp_client(args)?)
             }
             Command::Udp(UdpCommand::Listen(args)) => Job::UdpListen(udp_server(args)?),
+            Command::Unix(UnixCommand::Connect(args)) if args.dgram => {
+                timeout = args.script.timeout;
+                Job::UdpSend(unix_dgram_client(args)?)
+            }
             Command::Unix(UnixCommand::Connect(args)) => {
+                no_framing_without_dgram(&args.framing)?;
                 timeout = args.script.timeout;
                 Job::UnixConnect {
                     name: crate::net::unix::parse_name(&args.path)?,

@@ -99,8 +99,8 @@ pub fn block(mark: char, what: &str, data: &[u8]) {
     }
 }
 
-/// A datagram of a listener's, to or from `peer`: `< datagram from PEER, N bytes`.
-pub fn datagram(mark: char, peer: std::net::SocketAddr, data: &[u8]) {
+/// A datagram of a listener's, to or from `peer` (an address, `unix:PATH`): `< datagram from PEER, N bytes`.
+pub fn datagram(mark: char, peer: impl std::fmt::Display, data: &[u8]) {
     if enabled() {
         let way = if mark == '<' { "from" } else { "to" };
         block(mark, &format!("datagram {way} {peer}"), data);

@@ -17,7 +17,8 @@
 //!    `Shutdown` handle (made here, passed down); `hexdump`: `--hex-dump`
 //! 3. [`net`]: the remote sides and what they need, naming nothing above (`tests/house.rs`):
 //!    `addr` (HOST:PORT), `peer` (who is at the other end), `client` (connect, TLS,
-//!    proxies), `tcp`, `udp` (sockets), `unix` (Unix sockets and a listener's socket file),
+//!    proxies), `tcp`, `udp` (sockets), `dgram` (a UDP or Unix datagram socket, and the
+//!    datagram client), `unix` (Unix sockets and a listener's socket file),
 //!    `ws` (`handshake` as a client, `accept` as a server, `request`, `gate`, the session's
 //!    `reader` and `writer`, `settings`), `tls`, `proxy`, and `progress`: waits that follow
 //!    the bytes the peer acknowledges
@@ -112,11 +113,15 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     let prompt = job.has_prompt();
     // The one handle on the run's shutdown: the signals start it, the job hears it.
     let shutdown = Shutdown::new();
+    // A datagram listener's socket file is removed on the way out: a SIGTERM ends the run
+    // (as Ctrl-C does) instead of killing the process with the file left behind.
+    let socket_file =
+        matches!(&job, Job::UdpListen(cfg) if matches!(cfg.bind, config::ListenOn::Unix { .. }));
     let result = runtime.block_on(async {
         // Installed before any work starts: a SIGINT right after `listening on` must be ours
         // to handle, not the default (death by signal instead of exit 130).
         let mut interrupt = signal(SignalKind::interrupt())?;
-        let mut terminate = if graceful || prompt {
+        let mut terminate = if graceful || prompt || socket_file {
             Some(signal(SignalKind::terminate())?)
         } else {
             None

@@ -97,13 +97,16 @@ macro_rules! unix_connect_notes {
     () => {
         "PATH is a Unix stream socket's file, or @NAME for one in Linux's abstract \
         namespace. The connection is relayed as a TCP one is: stdin EOF half-closes it, and \
-        wsctl keeps printing until the peer closes. -v shows the peer's pid, uid and gid."
+        wsctl keeps printing until the peer closes. -v shows the peer's pid, uid and gid. \
+        --dgram: a datagram socket, with `udp send`'s rules: each line (-0 record, -b chunk) \
+        is one datagram, replies come to an autobound name of the client's own (@0001f) and \
+        are awaited for --linger after stdin's end."
     };
 }
 
 macro_rules! unix_connect_examples {
     () => {
-        "  # Docker's API, by hand\n  printf 'GET /version HTTP/1.0\\r\\n\\r\\n' | wsctl unix connect /var/run/docker.sock\n  # a socket in the abstract namespace\n  wsctl unix connect @my-service\n  # one line out, one back\n  wsctl unix connect /run/app.sock --send status --count 1"
+        "  # Docker's API, by hand\n  printf 'GET /version HTTP/1.0\\r\\n\\r\\n' | wsctl unix connect /var/run/docker.sock\n  # a socket in the abstract namespace\n  wsctl unix connect @my-service\n  # one line out, one back\n  wsctl unix connect /run/app.sock --send status --count 1\n  # a datagram socket\n  echo status | wsctl unix connect --dgram /run/app-dgram.sock"
     };
 }
 
@@ -114,12 +117,15 @@ macro_rules! unix_listen_notes {
         socket, is not (exit 3). The file is removed when wsctl ends. Clients are named by \
         the socket and their pid (`unix:PATH (pid 42)`); -v and the events give their pid, uid \
         and gid, and an --exec command gets them as WSCTL_PEER_PID, WSCTL_PEER_UID and \
-        WSCTL_PEER_GID. --allow and --deny take IP addresses: use --mode here."
+        WSCTL_PEER_GID. --allow and --deny take IP addresses: use --mode here. --dgram: a \
+        datagram socket served as `udp listen` serves (datagrams from every sender to \
+        stdout, stdin to the most recent one; --echo; --exec per sender); senders are named \
+        by their socket (`unix:@0001f`), and one bound to no name cannot be answered."
     };
 }
 
 macro_rules! unix_listen_examples {
     () => {
-        "  # one client, through stdin/stdout (ncat -lU)\n  wsctl unix listen /tmp/app.sock\n  # an echo server only this user may reach\n  wsctl unix listen -k --echo --mode 600 /tmp/echo.sock\n  # a local socket in front of a TCP service\n  wsctl unix listen -k --to tcp://127.0.0.1:5432 /tmp/db.sock\n  # WebSocket over it: wsctl ws listen unix:/tmp/ws.sock"
+        "  # one client, through stdin/stdout (ncat -lU)\n  wsctl unix listen /tmp/app.sock\n  # an echo server only this user may reach\n  wsctl unix listen -k --echo --mode 600 /tmp/echo.sock\n  # a local socket in front of a TCP service\n  wsctl unix listen -k --to tcp://127.0.0.1:5432 /tmp/db.sock\n  # WebSocket over it: wsctl ws listen unix:/tmp/ws.sock\n  # a datagram echo server\n  wsctl unix listen --dgram --echo /tmp/echo-dgram.sock"
     };
 }

@@ -1,11 +1,14 @@
 //! `unix connect` and `unix listen`: Unix domain sockets, named by a path or (Linux) `@NAME`
-//! in the abstract namespace.
+//! in the abstract namespace; `--dgram` for datagram sockets, with `udp`'s record rules.
 
 use std::time::Duration;
 
 use clap::{Args, Subcommand};
 
-use super::{LocalArgs, ScriptArgs, ServerArgs, TlsClientArgs, parse_limit};
+use super::{
+    FramingArgs, Linger, LocalArgs, ScriptArgs, ServerArgs, TlsClientArgs, parse_limit,
+    parse_linger,
+};
 
 #[derive(Subcommand, Debug)]
 pub enum UnixCommand {
@@ -30,9 +33,24 @@ pub struct UnixConnectArgs {
     /// The socket: a file's PATH, or @NAME in Linux's abstract namespace
     pub path: String,
 
+    /// A datagram socket: each stdin line (-0 record, -b chunk) is one datagram, as with
+    /// `udp send`; replies come to an autobound name of this client's own
+    #[arg(long, help_heading = "Socket")]
+    pub dgram: bool,
+
+    /// With --dgram: after stdin EOF, wait for replies until none has come for DUR
+    /// (`forever`: until interrupted) [default: 1s]
+    #[arg(long, visible_alias = "wait", value_name = "DUR", value_parser = parse_linger, requires = "dgram", help_heading = "Socket")]
+    pub linger: Option<Linger>,
+
     /// Send line ends as CRLF: each `\n` not already after a `\r` goes as `\r\n`, as
-    /// `ncat -C` does
-    #[arg(short = 'C', long, help_heading = "Local side")]
+    /// `ncat -C` does (with --dgram: each datagram ends with CRLF)
+    #[arg(
+        short = 'C',
+        long,
+        help_heading = "Local side",
+        conflicts_with = "binary"
+    )]
     pub crlf: bool,
 
     /// Give up connecting after DUR (e.g. 500ms, 10s, 2m; a bare number is seconds; 0: no
@@ -42,6 +60,9 @@ pub struct UnixConnectArgs {
 
     #[command(flatten)]
     pub local: LocalArgs,
+
+    #[command(flatten)]
+    pub framing: FramingArgs,
 
     #[command(flatten)]
     pub script: ScriptArgs,
@@ -57,13 +78,27 @@ pub struct UnixListenArgs {
     #[arg(long, value_name = "MODE", help_heading = "Socket")]
     pub mode: Option<String>,
 
+    /// A datagram socket, served as `udp listen` serves: datagrams from every sender to
+    /// stdout, stdin's records to the most recent sender (--echo: each straight back;
+    /// --exec: one command per sender)
+    #[arg(
+        long,
+        help_heading = "Socket",
+        conflicts_with_all = ["keep_open", "to", "broadcast", "chat", "allow", "deny"]
+    )]
+    pub dgram: bool,
+
     /// Send line ends as CRLF: each `\n` not already after a `\r` goes as `\r\n` (typed
-    /// lines, stdin, a command's output), as `ncat -C` does
-    #[arg(short = 'C', long, help_heading = "Local side", conflicts_with = "to")]
+    /// lines, stdin, a command's output), as `ncat -C` does (with --dgram: each datagram
+    /// ends with CRLF)
+    #[arg(short = 'C', long, help_heading = "Local side", conflicts_with_all = ["to", "binary"])]
     pub crlf: bool,
 
     #[command(flatten)]
     pub local: LocalArgs,
+
+    #[command(flatten)]
+    pub framing: FramingArgs,
 
     #[command(flatten)]
     pub server: ServerArgs,

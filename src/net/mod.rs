@@ -2,6 +2,7 @@
 
 pub mod addr;
 pub mod client;
+pub mod dgram;
 pub mod peer;
 pub mod progress;
 pub mod proxy;

@@ -1,33 +1,19 @@
-//! UDP: each message is one datagram, never truncated or split.
-//!
-//! `udp send` uses a connected socket, so the kernel reports an ICMP port unreachable as
-//! `ECONNREFUSED` on the next send or receive: that is exit 3, not silence. After the local
-//! side's end of input, replies are awaited until none has come for `--linger` (`--wait`). `udp listen` serves every sender:
-//! datagrams go to the local side in arrival order, and what the local side sends goes to the
-//! most recent sender (`--echo`: each datagram straight back; `--exec`: one command per
-//! sender); that serving is in `server/udp.rs`, the sockets are made here.
+//! UDP sockets: `udp send`'s, connected (so that the kernel reports an ICMP port unreachable
+//! as `ECONNREFUSED` on the next send or receive), and `udp listen`'s, bound (and joined to a
+//! multicast group). What runs on them is shared with Unix datagram sockets: the client in
+//! [`crate::net::dgram`], the listener in `server/udp.rs`.
 
 use std::io::ErrorKind;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 use anyhow::Context;
-use bytes::Bytes;
 use serde_json::json;
 use socket2::{Domain, Protocol, Socket, Type};
 use tokio::net::UdpSocket;
 
 use crate::console;
 use crate::exit::{Exit, Fail};
-use crate::framing::Framing;
-use crate::hexdump::{self, Layout};
-use crate::net::Linger;
 use crate::net::addr::{HostPort, Source};
-use crate::relay::{Ends, Message};
-
-/// The largest UDP payload: 65,535 minus the IPv4 (20) and UDP (8) headers; IPv6's fixed
-/// header is not counted against the payload length, so it carries 65,527.
-pub const MAX_V4: usize = 65_507;
-pub const MAX_V6: usize = 65_527;
 
 /// Datagrams queued in the kernel while wsctl writes out the previous ones: a burst of
 /// small datagrams fits, where Linux's default (~200 KiB) drops one.
@@ -36,41 +22,6 @@ const RECEIVE_BUFFER: usize = 4 << 20;
 /// What the framing hands the local side at most per record before UDP's own limit applies,
 /// so that an oversized line is reported with the datagram limit, not cut.
 pub const RECORD_LIMIT: usize = 1 << 20;
-
-fn max_payload(peer: SocketAddr) -> usize {
-    match peer {
-        SocketAddr::V4(_) => MAX_V4,
-        SocketAddr::V6(v6) if v6.ip().to_ipv4_mapped().is_some() => MAX_V4,
-        SocketAddr::V6(_) => MAX_V6,
-    }
-}
-
-/// The datagrams `msg` becomes: one, or an error if it cannot be one. Raw chunks (`-b`)
-/// have no boundaries of their own, so they are cut to the limit instead.
-pub fn datagrams(msg: Message, peer: SocketAddr, framing: Framing) -> anyhow::Result<Vec<Bytes>> {
-    let max = max_payload(peer);
-    if msg.data.len() <= max {
-        return Ok(vec![msg.data]);
-    }
-    if framing == Framing::Binary {
-        let mut data = msg.data;
-        let mut pieces = Vec::new();
-        while !data.is_empty() {
-            pieces.push(data.split_to(data.len().min(max)));
-        }
-        return Ok(pieces);
-    }
-    let family = if max == MAX_V4 { "IPv4" } else { "IPv6" };
-    Err(Fail::new(
-        Exit::Io,
-        format!(
-            "a record of {} bytes is larger than a UDP datagram can carry ({max} bytes over {family})",
-            msg.data.len()
-        ),
-    )
-    .hint("shorten the record, or use -b/--binary to send a byte stream in datagram-sized pieces")
-    .err())
-}
 
 /// SO_RCVBUF is capped by `net.core.rmem_max` (about 200 KiB by default); with
 /// CAP_NET_ADMIN, SO_RCVBUFFORCE is not.
@@ -214,103 +165,6 @@ pub async fn connect(target: &HostPort, cfg: &SocketOptions) -> anyhow::Result<U
     Ok(socket)
 }
 
-fn unreachable(err: std::io::Error, peer: SocketAddr) -> anyhow::Error {
-    if err.kind() == ErrorKind::ConnectionRefused {
-        // The kernel's "connection refused" is the ICMP port unreachable, said once.
-        return Fail::new(
-            Exit::Connect,
-            format!("nothing is listening on UDP {peer} (port unreachable)"),
-        )
-        .hint("check the port, or start the receiver first")
-        .err();
-    }
-    let kind = if err.kind() == ErrorKind::PermissionDenied {
-        Exit::Connect
-    } else {
-        Exit::Io
-    };
-    let fail = Fail::new(kind, format!("UDP to {peer} failed"));
-    let fail = if err.kind() == ErrorKind::PermissionDenied {
-        fail.hint("a broadcast address needs --broadcast")
-    } else {
-        fail
-    };
-    anyhow::Error::new(err).context(fail)
-}
-
-/// The `-v` line and event for a datagram received.
-pub fn datagram_event(peer: SocketAddr, size: usize) {
-    console::detail(
-        1,
-        "datagram",
-        format!("datagram from {peer} ({size} bytes)"),
-        json!({"peer": peer, "size": size}),
-    );
-}
-
-/// The remote side for `udp send`: what arrives is printed; the local side's end of input
-/// starts the wait for replies, which ends once none has come for `linger`.
-pub async fn run_client(
-    socket: UdpSocket,
-    ends: Ends,
-    linger: Linger,
-    framing: Framing,
-) -> anyhow::Result<()> {
-    let peer = socket.peer_addr()?;
-    let ends = hexdump::tap(ends, peer, Layout::Datagrams);
-    let Ends { tx, mut rx } = ends;
-    let replied = tokio::sync::Notify::new();
-    let send = async {
-        while let Some(msg) = rx.recv().await {
-            for datagram in datagrams(msg, peer, framing)? {
-                socket
-                    .send(&datagram)
-                    .await
-                    .map_err(|e| unreachable(e, peer))?;
-            }
-        }
-        let Linger::After(quiet) = linger else {
-            return std::future::pending().await;
-        };
-        console::detail(
-            2,
-            "waiting",
-            format!(
-                "waiting for replies until none has come for {}",
-                humantime::format_duration(quiet)
-            ),
-            json!({"wait_ms": quiet.as_millis() as u64}),
-        );
-        while tokio::time::timeout(quiet, replied.notified())
-            .await
-            .is_ok()
-        {}
-        Ok(())
-    };
-    let receive = async {
-        let mut buf = vec![0u8; 1 << 16];
-        loop {
-            let n = tokio::select! {
-                n = socket.recv(&mut buf) => n.map_err(|e| unreachable(e, peer))?,
-                _ = tx.closed() => return Ok(()), // the local side is done (stdout, --count)
-            };
-            datagram_event(peer, n);
-            replied.notify_one();
-            if tx
-                .send(Message::binary(Bytes::copy_from_slice(&buf[..n])))
-                .await
-                .is_err()
-            {
-                return Ok(()); // stdout is gone
-            }
-        }
-    };
-    tokio::select! {
-        sent = send => sent,
-        received = receive => received,
-    }
-}
-
 /// `udp listen`'s socket: bound to the first address of `at` that takes it (both families
 /// when the host is left out), joined to the multicast group. Errors: exit 3, with a hint for
 /// a port in use or a privileged one.
@@ -400,23 +254,4 @@ fn bind_one(addr: SocketAddr, cfg: &SocketOptions) -> anyhow::Result<UdpSocket> 
         None => {}
     }
     Ok(UdpSocket::from_std(socket.into())?)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn records_are_never_cut_but_chunks_are() {
-        let v4: SocketAddr = "127.0.0.1:9".parse().unwrap();
-        let v6: SocketAddr = "[::1]:9".parse().unwrap();
-        let big = Message::binary(vec![0u8; MAX_V4 + 1]);
-        assert!(datagrams(big.clone(), v4, Framing::Lines).is_err());
-        assert_eq!(datagrams(big.clone(), v6, Framing::Lines).unwrap().len(), 1);
-        let pieces = datagrams(big, v4, Framing::Binary).unwrap();
-        assert_eq!(
-            pieces.iter().map(Bytes::len).collect::<Vec<_>>(),
-            [MAX_V4, 1]
-        );
-    }
 }

@@ -18,7 +18,7 @@ pub use listen::{Bound, bind, listen, sockaddr};
 
 /// A Unix socket's name: a path in the file system, or a name in Linux's abstract namespace
 /// (written `@name`; no file, gone with the last socket that holds it).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum UnixName {
     Path(PathBuf),
     Abstract(Vec<u8>),
@@ -73,26 +73,7 @@ pub async fn connect(name: &UnixName, timeout: Duration) -> anyhow::Result<(Unix
     let stream = match tokio::time::timeout(timeout, attempt).await {
         Ok(Ok(stream)) => stream,
         Ok(Err(err)) => {
-            let hint = match err.kind() {
-                std::io::ErrorKind::NotFound => {
-                    Some("no socket is there: check the path, or start the server first")
-                }
-                std::io::ErrorKind::ConnectionRefused if matches!(name, UnixName::Abstract(_)) => {
-                    Some(
-                        "nothing listens on that abstract name: check it, or start the server first",
-                    )
-                }
-                std::io::ErrorKind::ConnectionRefused if !is_socket(name) => {
-                    Some("that file is not a socket: check the path")
-                }
-                std::io::ErrorKind::ConnectionRefused => Some(
-                    "the socket is there but nothing listens on it (a server that ended): start the server",
-                ),
-                std::io::ErrorKind::PermissionDenied => Some(
-                    "permissions keep this user out: the socket's, or a directory's on its path (ls -l)",
-                ),
-                _ => None,
-            };
+            let hint = connect_hint(&err, name, false);
             return Err(anyhow::Error::new(err).context(fail().maybe_hint(hint)));
         }
         Err(_) => {
@@ -115,6 +96,36 @@ pub async fn connect(name: &UnixName, timeout: Duration) -> anyhow::Result<(Unix
     );
     show_cred(&peer);
     Ok((stream, peer))
+}
+
+/// What to do about a failed connect(2) to `name`, by a stream socket or (`dgram`) a
+/// datagram socket; `None` when there is nothing useful to say.
+pub fn connect_hint(err: &std::io::Error, name: &UnixName, dgram: bool) -> Option<&'static str> {
+    if err.raw_os_error() == Some(libc::EPROTOTYPE) {
+        return Some(if dgram {
+            "that is a stream socket: leave out --dgram"
+        } else {
+            "that is a datagram socket: add --dgram"
+        });
+    }
+    match err.kind() {
+        std::io::ErrorKind::NotFound => {
+            Some("no socket is there: check the path, or start the server first")
+        }
+        std::io::ErrorKind::ConnectionRefused if matches!(name, UnixName::Abstract(_)) => {
+            Some("nothing listens on that abstract name: check it, or start the server first")
+        }
+        std::io::ErrorKind::ConnectionRefused if !is_socket(name) => {
+            Some("that file is not a socket: check the path")
+        }
+        std::io::ErrorKind::ConnectionRefused => Some(
+            "the socket is there but nothing listens on it (a server that ended): start the server",
+        ),
+        std::io::ErrorKind::PermissionDenied => Some(
+            "permissions keep this user out: the socket's, or a directory's on its path (ls -l)",
+        ),
+        _ => None,
+    }
 }
 
 /// `-v`: the peer process's credentials (its pid is in its name already, when known).

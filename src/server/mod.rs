@@ -391,7 +391,7 @@ pub(super) fn idle_script(serving: &Serving) -> Script {
     }
 }
 
-pub(crate) fn report(peer: &Peer, err: &anyhow::Error) {
+pub(crate) fn report(peer: &(impl std::fmt::Display + serde::Serialize), err: &anyhow::Error) {
     if !exit::is_quiet(err) {
         let what = exit::describe(err);
         // "127.0.0.1:5000: 127.0.0.1:5000 ended TLS ...": the address once.

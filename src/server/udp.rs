@@ -1,38 +1,51 @@
-//! `udp listen`: every sender served on one socket. Datagrams go to the local side in arrival
-//! order, and what the local side sends goes to the most recent sender (`--echo`: each
-//! datagram straight back; `--exec`: one command per sender, in `exec.rs`).
+//! `udp listen` and `unix listen --dgram`: every sender served on one socket. Datagrams go
+//! to the local side in arrival order, and what the local side sends goes to the most recent
+//! sender (`--echo`: each datagram straight back; `--exec`: one command per sender, in
+//! `exec.rs`). A Unix socket's file is removed when the listener ends.
 
 mod exec;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use bytes::Bytes;
 use serde_json::json;
-use tokio::net::UdpSocket;
 use tokio::sync::watch;
 
-use crate::config::{Local, UdpServer};
+use crate::config::{ListenOn, Local, UdpServer};
 use crate::console;
 use crate::framing::{Framing, Records};
 use crate::hexdump;
 use crate::local;
-use crate::net::udp::{self, RECORD_LIMIT, datagram_event, datagrams};
+use crate::net::dgram::{DgramPeer, DgramSocket, datagram_event, datagrams};
+use crate::net::udp::{self, RECORD_LIMIT};
 use crate::relay::{self, Ends, Message, Transport};
 use crate::script::Script;
 use crate::shutdown::Shutdown;
 
-/// `udp listen`: bound (and joined to `--multicast`), then served until interrupted.
+/// `udp listen` (bound, and joined to `--multicast`) or `unix listen --dgram` (bound, its
+/// file made), then served until interrupted.
 pub async fn listen(cfg: UdpServer, shutdown: &Shutdown) -> anyhow::Result<()> {
-    let socket = udp::bind(&cfg.bind, &cfg.socket).await?;
+    // The Unix socket's file, removed when this ends.
+    let mut _bound = None;
+    let (socket, addr, kind) = match &cfg.bind {
+        ListenOn::Ip(at) => {
+            let socket = udp::bind(at, &cfg.socket).await?;
+            let addr = socket.local_addr()?.to_string();
+            (DgramSocket::Udp(socket), addr, "udp")
+        }
+        ListenOn::Unix { name, mode } => {
+            let (socket, bound) = crate::net::dgram::unix::listen(name, *mode)?;
+            _bound = Some(bound);
+            (DgramSocket::Unix(socket), name.to_string(), "unix")
+        }
+    };
     let socket = Arc::new(socket);
-    let addr = socket.local_addr()?;
     console::status(
         "listening",
         format!("listening on {addr}"),
         json!({"addr": addr}),
     );
-    hexdump::header(format_args!("udp listener {addr}"));
+    hexdump::header(format_args!("{kind} listener {addr}"));
     match &cfg.local {
         Local::Echo => echo(&socket).await,
         Local::Stdio | Local::Repl(_) => {
@@ -62,14 +75,14 @@ pub async fn listen(cfg: UdpServer, shutdown: &Shutdown) -> anyhow::Result<()> {
 }
 
 /// `--echo`: every datagram straight back to its sender.
-async fn echo(socket: &UdpSocket) -> anyhow::Result<()> {
+async fn echo(socket: &DgramSocket) -> anyhow::Result<()> {
     let mut buf = vec![0u8; 1 << 16];
     loop {
         let (n, peer) = socket.recv_from(&mut buf).await?;
-        datagram_event(peer, n);
-        hexdump::datagram('<', peer, &buf[..n]);
-        hexdump::datagram('>', peer, &buf[..n]);
-        if let Err(err) = socket.send_to(&buf[..n], peer).await {
+        datagram_event(&peer, n);
+        hexdump::datagram('<', &peer, &buf[..n]);
+        hexdump::datagram('>', &peer, &buf[..n]);
+        if let Err(err) = socket.send_to(&buf[..n], &peer).await {
             console::warn(
                 format!("{peer}: {err}"),
                 json!({"peer": peer, "message": err.to_string()}),
@@ -80,20 +93,20 @@ async fn echo(socket: &UdpSocket) -> anyhow::Result<()> {
 
 /// stdin/stdout: datagrams from everyone to stdout; stdin's records to the latest sender
 /// (the first record waits until someone has sent something).
-async fn serve_stdio(socket: Arc<UdpSocket>, ends: Ends, framing: Framing) -> anyhow::Result<()> {
+async fn serve_stdio(socket: Arc<DgramSocket>, ends: Ends, framing: Framing) -> anyhow::Result<()> {
     let Ends { tx, mut rx } = ends;
-    let (latest_tx, mut latest) = watch::channel(None::<SocketAddr>);
+    let (latest_tx, mut latest) = watch::channel(None::<DgramPeer>);
     let send = async {
         while let Some(msg) = rx.recv().await {
-            let peer = *latest
+            let peer = latest
                 .wait_for(Option::is_some)
                 .await
                 .expect("the receiver holds the sender")
-                .as_ref()
+                .clone()
                 .expect("waited for some");
-            for datagram in datagrams(msg, peer, framing)? {
-                hexdump::datagram('>', peer, &datagram);
-                if let Err(err) = socket.send_to(&datagram, peer).await {
+            for datagram in datagrams(msg, socket.limit(&peer), framing)? {
+                hexdump::datagram('>', &peer, &datagram);
+                if let Err(err) = socket.send_to(&datagram, &peer).await {
                     console::warn(
                         format!("{peer}: {err}"),
                         json!({"peer": peer, "message": err.to_string()}),
@@ -108,8 +121,8 @@ async fn serve_stdio(socket: Arc<UdpSocket>, ends: Ends, framing: Framing) -> an
         let mut buf = vec![0u8; 1 << 16];
         loop {
             let (n, peer) = socket.recv_from(&mut buf).await?;
-            datagram_event(peer, n);
-            hexdump::datagram('<', peer, &buf[..n]);
+            datagram_event(&peer, n);
+            hexdump::datagram('<', &peer, &buf[..n]);
             latest_tx.send_replace(Some(peer));
             if tx
                 .send(Message::binary(Bytes::copy_from_slice(&buf[..n])))
@@ -126,7 +139,7 @@ async fn serve_stdio(socket: Arc<UdpSocket>, ends: Ends, framing: Framing) -> an
     }
 }
 
-/// `udp listen`'s records: datagrams cut by its framing, with `-C`'s line ends.
+/// A datagram listener's records: datagrams cut by its framing, with `-C`'s line ends.
 fn datagram_records(cfg: &UdpServer) -> Records {
     Records {
         framing: cfg.framing,

@@ -7,13 +7,11 @@
 //! that are dropped, with one warning until a place frees.
 
 use std::collections::HashMap;
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
 use serde_json::json;
-use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 use tokio::task::{AbortHandle, JoinSet};
 use tokio::time::Instant;
@@ -22,7 +20,7 @@ use crate::config::Local;
 use crate::console;
 use crate::framing::Records;
 use crate::local;
-use crate::net::udp::{datagram_event, datagrams};
+use crate::net::dgram::{DgramPeer, DgramSocket, datagram_event, datagrams};
 use crate::relay::{self, Ends, Message, pair};
 use crate::script::Script;
 use crate::shutdown::Shutdown;
@@ -54,13 +52,13 @@ pub struct Limits {
 /// Serves datagrams from `socket` with one `cmd` per sender, within `limits`; `shutdown` is
 /// the run's, handed to each command's local side.
 pub async fn serve(
-    socket: Arc<UdpSocket>,
+    socket: Arc<DgramSocket>,
     cmd: &str,
     records: Records,
     limits: Limits,
     shutdown: &Shutdown,
 ) -> anyhow::Result<()> {
-    let mut sessions: HashMap<SocketAddr, Session> = HashMap::new();
+    let mut sessions: HashMap<DgramPeer, Session> = HashMap::new();
     // Commands whose stdin was closed for idleness, and when they are stopped.
     let mut ending: Vec<(AbortHandle, Instant)> = Vec::new();
     let mut running = JoinSet::new();
@@ -79,7 +77,7 @@ pub async fn serve(
                         sessions.remove(&peer);
                     }
                     if let Err(err) = result {
-                        crate::server::report(&peer.into(), &err);
+                        crate::server::report(&peer, &err);
                     }
                 }
                 continue;
@@ -109,8 +107,8 @@ pub async fn serve(
                 continue;
             }
         };
-        datagram_event(peer, n);
-        crate::hexdump::datagram('<', peer, &buf[..n]);
+        datagram_event(&peer, n);
+        crate::hexdump::datagram('<', &peer, &buf[..n]);
         let msg = Message::binary(Bytes::copy_from_slice(&buf[..n]));
         if let Some(session) = sessions.get_mut(&peer) {
             *session.last.lock().unwrap() = Instant::now();
@@ -168,15 +166,16 @@ pub async fn serve(
         let Ends { tx, mut rx } = remote;
         tx.send(msg).await.expect("a fresh channel has room");
         let last = Arc::new(Mutex::new(Instant::now()));
-        let env = crate::net::Peer::Ip(peer).env();
+        let env = peer.env();
         let (cmd, socket, touched) = (cmd.to_string(), socket.clone(), last.clone());
+        let to = peer.clone();
         let shutdown = shutdown.clone();
         let task = running.spawn(async move {
             let output = async {
                 while let Some(msg) = rx.recv().await {
-                    for datagram in datagrams(msg, peer, records.framing)? {
-                        crate::hexdump::datagram('>', peer, &datagram);
-                        socket.send_to(&datagram, peer).await?;
+                    for datagram in datagrams(msg, socket.limit(&to), records.framing)? {
+                        crate::hexdump::datagram('>', &to, &datagram);
+                        socket.send_to(&datagram, &to).await?;
                         *touched.lock().unwrap() = Instant::now();
                     }
                 }
@@ -189,7 +188,7 @@ pub async fn serve(
                 local_ends,
             );
             let (program, output) = tokio::join!(program, output);
-            (peer, program.and(output))
+            (to, program.and(output))
         });
         sessions.insert(
             peer,
