@@ -6,8 +6,10 @@
 #         fuzzing client over TLS (wstest does not verify certificates).
 # client: wstest's fuzzing server speaks TLS with a certificate issued by a CA made here, and
 #         `wsctl ws connect wss://... --ca CA --echo` verifies it, once per case.
-# Cases and exclusions as in autobahn.sh (12.* and 13.* excluded). Reports: AUTOBAHN_OUT
-# (default target/autobahn-wss). Exit 0 only when every case is clean in every role run.
+# Cases and exclusions as in autobahn.sh (12.* and 13.* excluded); AUTOBAHN_WSCTL_ARGS: more
+# arguments for wsctl in both roles (--deflate, with AUTOBAHN_EXCLUDE='[]' for groups 12 and
+# 13). Reports: AUTOBAHN_OUT (default target/autobahn-wss). Exit 0 only when every case is
+# clean in every role run.
 set -euo pipefail
 role=${1:-both}
 wsctl=$(realpath "${2:-target/release/wsctl}")
@@ -15,6 +17,7 @@ shared=$(cd "$(dirname "$0")/../../shared/conformance" && pwd)
 out=$(realpath -m "${AUTOBAHN_OUT:-target/autobahn-wss}")
 cases=${AUTOBAHN_CASES:-'["*"]'}
 exclude=${AUTOBAHN_EXCLUDE:-'["12.*", "13.*"]'}
+read -r -a extra <<< "${AUTOBAHN_WSCTL_ARGS:-}"
 wstest=$("$shared/autobahn-setup.sh" | tail -n 1)
 mkdir -p "$out"; cd "$out"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
@@ -24,7 +27,7 @@ trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT
 
 run_server_role() {
   local port; port=$(free_port)
-  "$wsctl" ws listen "127.0.0.1:$port" --echo --keep-open --tls-self-signed >"$out/wsctl-server.log" 2>&1 &
+  "$wsctl" ws listen "127.0.0.1:$port" --echo --keep-open --tls-self-signed "${extra[@]}" >"$out/wsctl-server.log" 2>&1 &
   pids+=($!)
   wait_port "$port"
   cat > fuzzingclient.json <<JSON
@@ -58,7 +61,7 @@ JSON
   count=$(timeout 10 "$wsctl" ws connect "$base/getCaseCount" "${tls[@]}" </dev/null 2>>"$out/wsctl-client.log" | head -n 1)
   [[ $count =~ ^[0-9]+$ ]] || { echo "could not read the case count (got '$count')" >&2; return 1; }
   for i in $(seq 1 "$count"); do
-    timeout 60 "$wsctl" ws connect "$base/runCase?case=$i&agent=wsctl" "${tls[@]}" --echo \
+    timeout 60 "$wsctl" ws connect "$base/runCase?case=$i&agent=wsctl" "${tls[@]}" --echo "${extra[@]}" \
       </dev/null >/dev/null 2>>"$out/wsctl-client.log" || true
   done
   timeout 10 "$wsctl" ws connect "$base/updateReports?agent=wsctl" "${tls[@]}" </dev/null >/dev/null 2>&1 || true

@@ -8,6 +8,9 @@
 //!   floor (`floor/`): a bare epoll loop with one read and one write per message, which
 //!   shows how much of a round trip the kernel takes whatever the server does.
 //!
+//! - permessage-deflate (`deflate/`): JSON-like text with `--deflate` and without (MiB/s and
+//!   bytes on the wire), and the memory per idle `--deflate` client of an echo listener.
+//!
 //! ```text
 //! cargo bench --bench ws
 //! WSCTL_BENCH_BYTES=268435456 WSCTL_BENCH_ROUNDS=1 WSCTL_BENCH_SECS=2 \
@@ -15,6 +18,7 @@
 //! ```
 
 mod common;
+mod deflate;
 mod floor;
 
 use common::{env_or, feed, free_port, installed, wsctl_listener};
@@ -264,6 +268,12 @@ fn main() {
     if pkcs12.is_none() {
         println!("over TLS: not measured (openssl is needed to make websocat's PKCS#12 file)");
     }
+
+    deflate::throughput(bytes, rounds);
+    deflate::idle_memory(
+        env_or("WSCTL_BENCH_DEFLATE_CONNS", 5000),
+        env_or("WSCTL_BENCH_DEFLATE_IDLE", 10),
+    );
 
     println!("Echo round trips per second, 32-byte text messages, {secs} s each");
     let counts: Vec<usize> = std::env::var("WSCTL_BENCH_CLIENTS")

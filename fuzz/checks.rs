@@ -333,3 +333,93 @@ pub fn proxy(data: &[u8]) {
     assert_eq!(words.trim(), words);
     assert!(!words.contains("  "), "{words:?}");
 }
+
+/// permessage-deflate's negotiation (`net/ws/deflate.rs`): the first byte picks the role,
+/// the rest is a `Sec-WebSocket-Extensions` value. No panic; an offer a listener takes is
+/// answered with windows of 9 to 15 bits (never the 8 flate2 cannot make), never wider than
+/// the offer allows, and the answer, read back by a client, gives the same parameters.
+pub fn deflate_offer(data: &[u8]) {
+    use wsctl::net::ws::deflate::{accept, accepted, extensions};
+    let Some((_, value)) = data.split_first() else {
+        return;
+    };
+    let Some(offers) = extensions(std::iter::once(value)) else {
+        return;
+    };
+    let _ = accepted(&offers);
+    if let Some(config) = accept(&offers) {
+        assert!((9..=15).contains(&config.server_max_window_bits), "{config:?}");
+        assert!((8..=15).contains(&config.client_max_window_bits), "{config:?}");
+        let answer = config.response();
+        let read = extensions(std::iter::once(answer.as_bytes())).expect("our answer reads");
+        assert_eq!(accepted(&read), Ok(config), "{answer}");
+    }
+}
+
+/// The inflating gate (`net/ws/gate/inflate.rs`), as a listener with permessage-deflate: the
+/// first byte picks the socket's and the reader's pieces, the client's window and whether it
+/// resets; the rest is, first, taken as raw frames after a head (no panic, under no limit, a
+/// 1 MiB one and a tiny one), then cut at 0xFF into messages that our own compressor deflates
+/// as a client would (masked, the longer ones in two fragments, a ping between): the gate
+/// hands tungstenite exactly those messages, inflated, and the ping.
+pub fn inflate(data: &[u8]) {
+    use wsctl::net::ws::deflate::{Compressor, DeflateConfig, Window};
+    use wsctl::net::ws::gate::{messages, run_through_deflate};
+    const HEAD: &[u8] = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+    let Some((&knobs, rest)) = data.split_first() else {
+        return;
+    };
+    let piece = 1 + usize::from(knobs & 0x07) * 97;
+    let read = 1 + usize::from((knobs >> 3) & 0x07) * 523;
+    let bits = 9 + (knobs >> 1) % 7;
+    let reset = knobs & 0x80 != 0;
+    let config = DeflateConfig {
+        client_max_window_bits: bits,
+        client_no_context_takeover: reset,
+        ..DeflateConfig::default()
+    };
+    let raw = [HEAD, rest].concat();
+    for limit in [usize::MAX, 1 << 20, usize::from(knobs)] {
+        let _ = run_through_deflate(&raw, limit, piece, read, config);
+    }
+    let key = [0x37, 0xfa, 0x21, 0x3d];
+    let frame = |out: &mut Vec<u8>, byte0: u8, payload: &[u8]| {
+        out.push(byte0);
+        match payload.len() {
+            n if n < 126 => out.push(0x80 | n as u8),
+            n if n <= 0xFFFF => {
+                out.push(0x80 | 126);
+                out.extend_from_slice(&(n as u16).to_be_bytes());
+            }
+            n => {
+                out.push(0x80 | 127);
+                out.extend_from_slice(&(n as u64).to_be_bytes());
+            }
+        }
+        out.extend_from_slice(&key);
+        out.extend(payload.iter().enumerate().map(|(i, b)| b ^ key[i % 4]));
+    };
+    let mut ours = Compressor::new(Window { bits, reset });
+    let mut stream = HEAD.to_vec();
+    let mut want = Vec::new();
+    for message in rest.split(|&b| b == 0xFF) {
+        let payload = ours.compress(message).expect("9 bits or more");
+        if payload.len() > 2 {
+            let (a, b) = payload.split_at(payload.len() / 2);
+            frame(&mut stream, 0x40 | 0x02, a);
+            frame(&mut stream, 0x89, b"between");
+            want.push((0x09, b"between".to_vec()));
+            frame(&mut stream, 0x80, b);
+        } else {
+            frame(&mut stream, 0x80 | 0x40 | 0x02, &payload);
+        }
+        want.push((0x02, message.to_vec()));
+    }
+    let out = run_through_deflate(&stream, usize::MAX, piece, read, config);
+    // A ping between two fragments comes before the message it interrupts.
+    let mut got = messages(&out).expect("the gate's output parses as frames");
+    for (op, _) in &mut got {
+        assert_eq!(*op & 0x70, 0, "RSV bits left set");
+    }
+    assert_eq!(got, want);
+}

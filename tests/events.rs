@@ -117,8 +117,8 @@ fn every_event_matches_the_documented_schema() {
             .map(String::from),
     );
 
-    // WebSocket over TLS at -vv: tls_certificate, tls, request, handshake, message, ping,
-    // pong, count, closed (and --insecure's warning).
+    // WebSocket over TLS at -vv, compressed: tls_certificate, tls, request, handshake,
+    // deflate, message, ping, pong, count, closed (and --insecure's warning).
     let server = start(&json(&[
         "-vv",
         "ws",
@@ -126,6 +126,7 @@ fn every_event_matches_the_documented_schema() {
         "127.0.0.1:0",
         "--echo",
         "--tls-self-signed",
+        "--deflate",
     ]));
     let addr = server.listening_json();
     let mut client = start(&json(&[
@@ -134,6 +135,7 @@ fn every_event_matches_the_documented_schema() {
         "connect",
         &format!("wss://{addr}/"),
         "--insecure",
+        "--deflate",
         "--ping-interval",
         "20ms",
         "--count",

@@ -52,3 +52,13 @@ fn proxy() {
 fn ws_answer() {
     replay("ws_answer", checks::ws_answer);
 }
+
+#[test]
+fn deflate_offer() {
+    replay("deflate_offer", checks::deflate_offer);
+}
+
+#[test]
+fn inflate() {
+    replay("inflate", checks::inflate);
+}

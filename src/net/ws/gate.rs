@@ -53,7 +53,7 @@ pub use close::{Gate, RawClose};
 use frame::{At, Plan, Split, close_payload, header_size};
 
 use super::deflate::DeflateConfig;
-pub use replay::{messages, run_through};
+pub use replay::{messages, run_through, run_through_deflate};
 
 /// The longest data frame handed to tungstenite, in payload bytes: longer frames (up to the
 /// message limit) are handed on as fragments of this size. The size of wsctl's own `-b`
@@ -217,7 +217,7 @@ impl<S> Gated<S> {
                     // A read ends with the head: the frames after it wait for the next, so
                     // that they go through the gate as set up for the session
                     // (permessage-deflate), never straight into the handshake's leftovers.
-                    if self.at == At::Boundary && i < data.len() {
+                    if self.at == At::Boundary && i < data.len() && self.gate.frames_follow() {
                         return Some(i);
                     }
                 }
@@ -270,7 +270,7 @@ impl<S> Gated<S> {
                     let n = Self::skip_head(&mut self.at, &self.raw[..n]);
                     self.gate.saw_head(&self.raw[..n]);
                     self.hand_on(n, out);
-                    if n == 0 || self.at == At::Boundary {
+                    if n == 0 || (self.at == At::Boundary && self.gate.frames_follow()) {
                         return;
                     }
                 }

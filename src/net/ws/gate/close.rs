@@ -57,6 +57,17 @@ impl Gate {
         self.head.lock().unwrap().clone()
     }
 
+    /// Whether the frames after the head are the session's: always for a request (a
+    /// server's gate); for an answer (a client's gate, which keeps the head), only after a
+    /// 101, since a refusal's body is read with its head.
+    pub(super) fn frames_follow(&self) -> bool {
+        if !self.keeping.load(Ordering::Relaxed) {
+            return true;
+        }
+        let head = self.head.lock().unwrap();
+        head.get(9..12) == Some(&b"101"[..])
+    }
+
     /// Notes `bytes` of the head as they go by, when asked to.
     pub(super) fn saw_head(&self, bytes: &[u8]) {
         if !self.keeping.load(Ordering::Relaxed) || bytes.is_empty() {

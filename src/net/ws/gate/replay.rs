@@ -9,6 +9,7 @@ use tokio::io::{AsyncRead, ReadBuf};
 
 use super::Gated;
 use super::frame::header_size;
+use crate::net::ws::deflate::DeflateConfig;
 
 /// Runs `input` (an HTTP head, then frames) through a [`Gated`] stream for tests and fuzzing:
 /// the socket gives at most `piece` bytes per read, the reader asks for at most `read`.
@@ -29,6 +30,32 @@ pub fn run_through(
         max_message_size,
     );
     gated.stuck = stuck;
+    read_all(gated, read)
+}
+
+/// [`run_through`] with permessage-deflate agreed as `config`, in the server role (the
+/// frames are a client's): what tungstenite would read, compressed messages inflated (target
+/// `inflate`).
+pub fn run_through_deflate(
+    input: &[u8],
+    max_message_size: usize,
+    piece: usize,
+    read: usize,
+    config: DeflateConfig,
+) -> Vec<u8> {
+    let mut gated = Gated::new(
+        Pieces {
+            data: input,
+            piece: piece.max(1),
+        },
+        max_message_size,
+    );
+    gated.set_deflate(config, true);
+    read_all(gated, read)
+}
+
+/// Everything `gated` hands on, `read` bytes at most per read.
+fn read_all(mut gated: Gated<Pieces<'_>>, read: usize) -> Vec<u8> {
     let mut out = Vec::new();
     let mut buf = vec![0; read.max(1)];
     let mut cx = Context::from_waker(Waker::noop());

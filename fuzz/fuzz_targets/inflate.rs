@@ -1,0 +1,7 @@
+#![no_main]
+#![allow(dead_code)] // each target uses one of the shared checks
+//! Fuzz target: see `checks::inflate`.
+
+include!("../checks.rs");
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| inflate(data));
