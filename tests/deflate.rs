@@ -22,6 +22,7 @@ fn peer(args: &[&str]) -> Command {
 /// JSON-like text and 10 MiB of binary come back as they went, and the listener says what
 /// was agreed.
 #[test]
+#[cfg_attr(skip_peer = "python", ignore = "python: opted out by WSCTL_SKIP_PEERS")]
 fn a_python_client_through_our_deflate_listener() {
     let listener = start(&["-v", "ws", "listen", "--deflate", "--echo", "127.0.0.1:0"]);
     let addr = listener.listening();
@@ -50,6 +51,7 @@ fn a_python_client_through_our_deflate_listener() {
 /// `ws connect --deflate` to Python's echo server: 10 MiB of text lines, then 10 MiB of
 /// binary (`-b`), come back as they went.
 #[test]
+#[cfg_attr(skip_peer = "python", ignore = "python: opted out by WSCTL_SKIP_PEERS")]
 fn our_deflate_client_against_a_python_server() {
     let mut server = peer(&["server"]).stderr(Stdio::piped()).spawn().unwrap();
     let mut line = String::new();
@@ -119,6 +121,7 @@ fn our_deflate_client_against_a_python_server() {
 /// A frame of a few KiB that inflates to 64 MiB, against a 1 MiB limit: the listener closes
 /// with 1009 without ever holding the message (its peak memory stays far below it).
 #[test]
+#[cfg_attr(skip_peer = "python", ignore = "python: opted out by WSCTL_SKIP_PEERS")]
 fn a_decompression_bomb_is_a_1009_and_costs_no_memory() {
     let listener = start(&[
         "ws",
@@ -159,6 +162,7 @@ fn a_decompression_bomb_is_a_1009_and_costs_no_memory() {
 
 /// Without --deflate, an offer is not taken: Python's client talks uncompressed.
 #[test]
+#[cfg_attr(skip_peer = "python", ignore = "python: opted out by WSCTL_SKIP_PEERS")]
 fn without_deflate_the_offer_is_declined() {
     let listener = start(&["ws", "listen", "--echo", "127.0.0.1:0"]);
     let addr = listener.listening();
@@ -207,4 +211,45 @@ fn a_bad_deflate_answer_fails_the_handshake() {
         assert_eq!(c.code(), 4, "{}", c.stderr);
         c.assert_says(says);
     }
+}
+
+/// wscat (Node's `ws`, which offers permessage-deflate by default) to `ws listen --deflate
+/// --echo`: compression is agreed and the message comes back.
+#[test]
+#[cfg_attr(skip_peer = "wscat", ignore = "wscat: opted out by WSCTL_SKIP_PEERS")]
+fn wscat_offers_and_our_listener_agrees() {
+    let listener = start(&["-v", "ws", "listen", "--deflate", "--echo", "127.0.0.1:0"]);
+    let addr = listener.listening();
+    // wscat quits at its stdin's end, before -x has run: stdin stays open until it is done.
+    let mut child = wscat()
+        .args([
+            "-c",
+            &format!("ws://{addr}/"),
+            "-x",
+            "compressed hello",
+            "-w",
+            "1",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let _stdin = child.stdin.take();
+    let mut stdout = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut stdout)
+        .unwrap();
+    let _ = child.wait();
+    assert!(
+        stdout.contains("compressed hello"),
+        "wscat printed {stdout:?}"
+    );
+    let l = listener.finish();
+    assert_eq!(l.code(), 0, "{}", l.stderr);
+    l.assert_says(
+        "compression: permessage-deflate; server_no_context_takeover; client_max_window_bits=12",
+    );
 }

@@ -324,6 +324,43 @@ pub fn python_peers() -> &'static std::path::Path {
     })
 }
 
+/// The version of wscat (Node's `ws` underneath) the suite installs for itself.
+const WSCAT: &str = "wscat@6.1.0";
+
+/// `wscat`, installed on first use with the machine's npm from the package registry under
+/// `target/` (as [`python_peers`] makes its environment, under a lock); without npm or the
+/// registry the test fails saying what to install (or build the tests with
+/// `WSCTL_SKIP_PEERS=wscat`).
+pub fn wscat() -> Command {
+    static BIN: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    let bin = BIN.get_or_init(|| {
+        let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("peers/node");
+        std::fs::create_dir_all(&dir).expect("creating the node peers' directory");
+        let lock = std::fs::File::create(dir.join("lock")).expect("the node peers' lock file");
+        // SAFETY: flock on a descriptor this function keeps open.
+        let locked = unsafe { libc::flock(std::os::fd::AsRawFd::as_raw_fd(&lock), libc::LOCK_EX) };
+        assert_eq!(locked, 0, "locking the node peers' directory");
+        let ready = dir.join("wsctl-ready");
+        if std::fs::read_to_string(&ready).ok().as_deref() != Some(WSCAT) {
+            let installed = Command::new("npm")
+                .args(["install", "--no-audit", "--no-fund", "--silent", "--prefix"])
+                .arg(&dir)
+                .arg(WSCAT)
+                .output();
+            match installed {
+                Ok(out) if out.status.success() => {}
+                other => panic!(
+                    "could not install {WSCAT} with npm for the interop tests ({other:?}): \
+                     install Node.js and npm, or build the tests with WSCTL_SKIP_PEERS=wscat"
+                ),
+            }
+            std::fs::write(&ready, WSCAT).expect("marking wscat ready");
+        }
+        dir.join("node_modules/.bin/wscat")
+    });
+    Command::new(bin)
+}
+
 /// The Python of the suite's own peers ([`python_peers`]), with `websockets`.
 pub fn python() -> Command {
     Command::new(python_peers().join("bin/python"))
