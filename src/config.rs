@@ -180,16 +180,16 @@ impl Config {
                 no_framing_without_dgram(&args.framing)?;
                 let local = local(args.local, false);
                 no_access_rules(&args.server)?;
+                let bind = ListenOn::unix(&args.path, args.mode.as_deref())?;
+                let forward = forward::parse_to(
+                    args.server.to.as_deref(),
+                    &tls_client_options(args.tls_upstream),
+                )?;
+                forward::not_itself(forward.as_ref(), &bind)?;
                 Job::TcpListen {
-                    bind: ListenOn::Unix {
-                        name: crate::net::unix::parse_name(&args.path)?,
-                        mode: args.mode.as_deref().map(ListenOn::parse_mode).transpose()?,
-                    },
+                    bind,
                     tls: None,
-                    forward: forward::parse_to(
-                        args.server.to.as_deref(),
-                        &tls_client_options(args.tls_upstream),
-                    )?,
+                    forward,
                     serving: Serving {
                         crlf: args.crlf,
                         ..serving(args.server, &local)?

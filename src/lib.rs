@@ -113,10 +113,16 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     let prompt = job.has_prompt();
     // The one handle on the run's shutdown: the signals start it, the job hears it.
     let shutdown = Shutdown::new();
-    // A datagram listener's socket file is removed on the way out: a SIGTERM ends the run
-    // (as Ctrl-C does) instead of killing the process with the file left behind.
-    let socket_file =
-        matches!(&job, Job::UdpListen(cfg) if matches!(cfg.bind, config::ListenOn::Unix { .. }));
+    // A Unix listener's socket file is removed on the way out: a SIGTERM or a SIGHUP (the
+    // terminal or the ssh session gone) ends the run as Ctrl-C does, instead of killing the
+    // process with the file left behind.
+    let unix = |bind: &config::ListenOn| matches!(bind, config::ListenOn::Unix { .. });
+    let socket_file = match &job {
+        Job::UdpListen(cfg) => unix(&cfg.bind),
+        Job::TcpListen { bind, .. } => unix(bind),
+        Job::WsListen(cfg) => unix(&cfg.bind),
+        _ => false,
+    };
     let result = runtime.block_on(async {
         // Installed before any work starts: a SIGINT right after `listening on` must be ours
         // to handle, not the default (death by signal instead of exit 130).
@@ -126,7 +132,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         } else {
             None
         };
-        let mut hangup = if prompt {
+        let mut hangup = if prompt || socket_file {
             Some(signal(SignalKind::hangup())?)
         } else {
             None

@@ -129,7 +129,6 @@ pub async fn connection(
     }
     let ends_here = script.send_ends_input && !script.send.is_empty();
     let mut to_remote = (!ends_here).then_some(to_remote);
-    let mut forward_output = true;
     let idle = script.idle_timeout;
     let mut last_activity = Instant::now();
     loop {
@@ -160,9 +159,10 @@ pub async fn connection(
                 let Some(msg) = msg else {
                     from_remote = None;
                     // For TCP the peer's end of output is a half-close: what we still have to
-                    // send goes on (the remote side says when it cannot).
+                    // send goes on (the remote side says when it cannot), and the local side
+                    // is told that nothing more comes (an `--exec` program's stdin closes).
                     if half_close && local.from.is_some() && to_remote.is_some() {
-                        forward_output = false;
+                        local.to = None;
                         continue;
                     }
                     return Ok(if local.from.is_none() && to_remote.is_none() {
@@ -176,14 +176,12 @@ pub async fn connection(
                     Some(left) => take_counted(msg, left, stream),
                     None => (msg, false),
                 };
-                if forward_output {
-                    if let Some(tx) = &local.to {
-                        if tx.send(msg).await.is_err() {
-                            // Nobody reads what arrives any more (`| head`): the connection
-                            // ends (a WebSocket with 1001), whatever the input holds.
-                            local.to = None;
-                            return Ok(Ended::Output);
-                        }
+                if let Some(tx) = &local.to {
+                    if tx.send(msg).await.is_err() {
+                        // Nobody reads what arrives any more (`| head`): the connection
+                        // ends (a WebSocket with 1001), whatever the input holds.
+                        local.to = None;
+                        return Ok(Ended::Output);
                     }
                 }
                 if done {

@@ -253,3 +253,35 @@ fn wscat_offers_and_our_listener_agrees() {
         "compression: permessage-deflate; server_no_context_takeover; client_max_window_bits=12",
     );
 }
+
+/// `--exec` behind `ws listen --deflate`: Python's compressed message reaches the program,
+/// and its answer goes back compressed.
+#[test]
+#[cfg_attr(skip_peer = "python", ignore = "python: opted out by WSCTL_SKIP_PEERS")]
+fn exec_behind_a_deflate_listener() {
+    let listener = start(&[
+        "ws",
+        "listen",
+        "--deflate",
+        "--exec",
+        // Line by line: tr alone would hold its output until its input ends.
+        "while read -r line; do echo \"$line\" | tr a-z A-Z; done",
+        "127.0.0.1:0",
+    ]);
+    let addr = listener.listening();
+    let out = peer(&["one", &format!("ws://{addr}/"), "shout this"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let result: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        result["extensions"],
+        serde_json::json!(["permessage-deflate"])
+    );
+    assert_eq!(result["reply"], "SHOUT THIS");
+    let _ = listener.finish();
+}

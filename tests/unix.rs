@@ -182,7 +182,7 @@ fn unix_connect_failures_say_why() {
     let long = format!("/tmp/{}", "x".repeat(120));
     let too_long = start(&["unix", "connect", &long]).finish();
     assert_eq!(too_long.code(), 2, "{}", too_long.stderr);
-    too_long.assert_says("wsctl: error: the Unix socket name is 125 bytes: at most 107 fit");
+    too_long.assert_says("wsctl: error: the Unix socket's path is 125 bytes: at most 107 fit");
     let empty = start(&["unix", "connect", "@"]).finish();
     assert_eq!(empty.code(), 2, "{}", empty.stderr);
     empty.assert_says("an empty Unix socket name");

@@ -136,6 +136,15 @@ fn a_listeners_socket_file() {
     assert_eq!(live.finish().code(), 0);
     assert!(!path.exists());
 
+    // A SIGHUP (the terminal gone) ends the listener as Ctrl-C does: its file goes too.
+    let hup = dir.path().join("hup.sock");
+    let listener = start(&["unix", "listen", hup.to_str().unwrap()]);
+    listening_unix(&listener, &hup);
+    signal(listener.pid(), "HUP");
+    let f = listener.finish();
+    assert_eq!(f.code(), 130, "{}", f.stderr);
+    assert!(!hup.exists(), "the socket file is gone after SIGHUP");
+
     let file = dir.path().join("notes.txt");
     std::fs::write(&file, "keep me").unwrap();
     let refused = start(&["unix", "listen", file.to_str().unwrap()]).finish();
@@ -355,6 +364,29 @@ fn unix_listener_usage_errors() {
             "wsctl: error: unexpected `80` after unix:/tmp/x.sock",
         ),
         (
+            &["unix", "listen", "--mode", "600", "@abstract"],
+            "wsctl: error: --mode is for a socket file: unix:@abstract is abstract, with no permissions",
+        ),
+        (
+            &[
+                "unix",
+                "listen",
+                "-k",
+                "--to",
+                "unix:/tmp/loop.sock",
+                "/tmp/loop.sock",
+            ],
+            "wsctl: error: --to unix:/tmp/loop.sock is the socket this listener listens on",
+        ),
+        (
+            &["ws", "listen", "--to", "unix:@me", "unix:@me"],
+            "wsctl: error: --to unix:@me is the socket this listener listens on",
+        ),
+        (
+            &["ws", "connect", "unix:/tmp/x.sock"],
+            "  hint: connect to it with --unix-socket /tmp/x.sock ws://localhost/PATH (the URL gives Host and path)",
+        ),
+        (
             &["ws", "connect", "--unix-socket", "/tmp/x.sock", "wss://h/"],
             "wsctl: error: --unix-socket takes ws:// URLs: TLS over a Unix socket is not offered",
         ),
@@ -364,4 +396,37 @@ fn unix_listener_usage_errors() {
         assert_eq!(f.code(), 2, "{args:?}: {}", f.stderr);
         f.assert_says(says);
     }
+}
+
+/// A client's half-close reaches the program of a `-k --exec` listener (whose default
+/// `--idle-timeout` puts the scripting stage in between): `cat` ends, and so does the
+/// connection, for a Unix and a TCP listener alike.
+#[test]
+fn a_half_close_reaches_the_program_of_a_keep_open_exec_listener() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cat.sock");
+    let unix = start(&[
+        "unix",
+        "listen",
+        "-k",
+        "--exec",
+        "cat",
+        path.to_str().unwrap(),
+    ]);
+    listening_unix(&unix, &path);
+    let tcp = start(&["tcp", "listen", "-k", "--exec", "cat", "127.0.0.1:0"]);
+    let addr = tcp.listening();
+    for target in [
+        vec!["unix", "connect", path.to_str().unwrap()],
+        vec!["tcp", "connect", &addr],
+    ] {
+        let mut client = start(&target);
+        client.write_stdin(b"abs\n");
+        client.close_stdin();
+        let c = client.finish();
+        assert_eq!(c.code(), 0, "{target:?}: {}", c.stderr);
+        c.assert_output("abs\n");
+    }
+    assert_eq!(unix.interrupt().code(), 0);
+    assert_eq!(tcp.interrupt().code(), 0);
 }

@@ -6,7 +6,7 @@ use super::{Local, WsClient, parse_target, ws_url};
 use crate::cli::{ClientArgs, WsArgs, defaults};
 use crate::exit::{Exit, Fail};
 use crate::framing::Framing;
-use crate::net::addr::Source;
+use crate::net::addr::{ListenOn, Source};
 use crate::net::client::Remote;
 use crate::net::proxy::{self, Scheme};
 use crate::net::tls;
@@ -40,6 +40,22 @@ pub fn parse_to(
         );
     }
     Ok(upstream)
+}
+
+/// A listener forwarding to its own Unix socket would connect to itself for every client it
+/// accepts, without end: a usage error.
+pub fn not_itself(upstream: Option<&Upstream>, bind: &ListenOn) -> anyhow::Result<()> {
+    if let (Some(Upstream::Unix(to, _)), ListenOn::Unix { name, .. }) = (upstream, bind) {
+        if to == name {
+            return Err(Fail::new(
+                Exit::Usage,
+                format!("--to {to} is the socket this listener listens on"),
+            )
+            .hint("each client would be forwarded to the listener itself: give another socket")
+            .err());
+        }
+    }
+    Ok(())
 }
 
 /// `tcp://HOST:PORT`, `tls://HOST:PORT` (TCP with TLS), `ws://...`, `wss://...` or

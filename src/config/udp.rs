@@ -142,10 +142,7 @@ pub(super) fn unix_dgram_server(args: UnixListenArgs) -> anyhow::Result<UdpServe
         ));
     }
     Ok(UdpServer {
-        bind: ListenOn::Unix {
-            name: parse_name(&args.path)?,
-            mode: args.mode.as_deref().map(ListenOn::parse_mode).transpose()?,
-        },
+        bind: ListenOn::unix(&args.path, args.mode.as_deref())?,
         local: local(args.local, false),
         framing: framing(&args.framing),
         socket: SocketOptions::default(),

@@ -228,6 +228,15 @@ pub fn lower_scheme(text: &str) -> String {
 }
 
 pub fn ws_url(text: &str) -> anyhow::Result<WsUrl> {
+    // `unix:PATH` is how `ws listen` names a Unix socket; a client names it apart.
+    if let Some(path) = text.strip_prefix("unix:").filter(|p| !p.starts_with("//")) {
+        return Err(usage(
+            format!("`{text}` is a Unix socket, not a WebSocket URL"),
+            &format!(
+                "connect to it with --unix-socket {path} ws://localhost/PATH (the URL gives Host and path)"
+            ),
+        ));
+    }
     let text = lower_scheme(text);
     // The habits of the peers: a bare HOST[:PORT][/PATH] is ws:// (websocat, wscat), and
     // http(s):// mean ws(s):// (wscat takes them so).
@@ -367,6 +376,7 @@ pub(super) fn ws_server(args: Box<WsListenArgs>) -> anyhow::Result<WsServer> {
         args.server.to.as_deref(),
         &super::tls_client_options(args.tls_upstream),
     )?;
+    forward::not_itself(forward.as_ref(), &bind)?;
     // --deflate: each side negotiates on its own, the upstream offered it too.
     if let Some(Upstream::Ws(up)) = &mut forward {
         up.control.deflate = args.ws.deflate;
@@ -411,10 +421,7 @@ fn listen_on(addr: &str, port: Option<&str>, mode: Option<&str>) -> anyhow::Resu
             "a Unix socket has no port: give unix:PATH alone",
         ));
     }
-    Ok(ListenOn::Unix {
-        name: crate::net::unix::parse_name(path)?,
-        mode: mode.map(ListenOn::parse_mode).transpose()?,
-    })
+    ListenOn::unix(path, mode)
 }
 
 /// TLS is for TCP listeners: its flags on a Unix socket are a usage error.

@@ -51,6 +51,25 @@ impl ListenOn {
         }
     }
 
+    /// A Unix socket to listen on: `name` as given (`PATH` or `@NAME`), and `--mode` as given
+    /// ([`ListenOn::parse_mode`]); a mode for an abstract name, which has no file and so no
+    /// permissions, is a usage error.
+    pub fn unix(name: &str, mode: Option<&str>) -> anyhow::Result<ListenOn> {
+        let name = crate::net::unix::parse_name(name)?;
+        if mode.is_some() && matches!(name, UnixName::Abstract(_)) {
+            return Err(Fail::new(
+                Exit::Usage,
+                format!("--mode is for a socket file: {name} is abstract, with no permissions"),
+            )
+            .hint("anyone on this machine (in this network namespace) may connect to an abstract socket: use a PATH to keep others out")
+            .err());
+        }
+        Ok(ListenOn::Unix {
+            name,
+            mode: mode.map(ListenOn::parse_mode).transpose()?,
+        })
+    }
+
     /// `--mode` as given: octal permissions (`660`, `0600`), at most `7777`.
     pub fn parse_mode(text: &str) -> anyhow::Result<u32> {
         u32::from_str_radix(text.trim_start_matches("0o"), 8)

@@ -42,16 +42,22 @@ pub fn parse_name(text: &str) -> anyhow::Result<UnixName> {
             .hint("give the socket's PATH, or @NAME for an abstract socket")
             .err());
     }
-    // sun_path holds 108 bytes, a path's NUL included (an abstract name's leading NUL too).
-    if text.len() > 107 {
+    // sun_path holds 108 bytes: a path and its NUL, or an abstract name after its NUL.
+    let (len, what) = match text.strip_prefix('@') {
+        Some(name) => (name.len(), "abstract name"),
+        None => (text.len(), "path"),
+    };
+    if len > 107 {
+        let hint = if what == "path" {
+            "use a shorter path (a relative one from a nearer directory)"
+        } else {
+            "use a shorter name"
+        };
         return Err(Fail::new(
             Exit::Usage,
-            format!(
-                "the Unix socket name is {} bytes: at most 107 fit",
-                text.len()
-            ),
+            format!("the Unix socket's {what} is {len} bytes: at most 107 fit"),
         )
-        .hint("use a shorter path (a relative one from a nearer directory)")
+        .hint(hint)
         .err());
     }
     Ok(match text.strip_prefix('@') {
@@ -184,5 +190,8 @@ mod tests {
         assert!(parse_name("").is_err());
         assert!(parse_name("@").is_err());
         assert!(parse_name(&format!("/{}", "x".repeat(107))).is_err());
+        // An abstract name's 107 bytes fit after its NUL, as socat and Python take them.
+        assert!(parse_name(&format!("@{}", "b".repeat(107))).is_ok());
+        assert!(parse_name(&format!("@{}", "b".repeat(108))).is_err());
     }
 }

@@ -8,6 +8,8 @@ compression by default), for tests/deflate.rs.
                                     MiB of binary ones while reading the echoes back; prints
                                     one JSON line: the extension agreed and the SHA-256 of
                                     what it sent and got, per type
+  deflate_peer.py one URL TEXT       client: sends TEXT, prints the extensions agreed and the
+                                    first message back, as one JSON line
   deflate_peer.py bomb URL MIB      raw client: offers permessage-deflate, then sends one
                                     compressed text frame that inflates to MIB MiB; prints
                                     the close code the server answers with, and the frame's
@@ -108,6 +110,14 @@ async def server():
         await asyncio.get_running_loop().create_future()
 
 
+async def one(url, text):
+    async with websockets.connect(url) as ws:
+        extensions = [str(e.name) for e in ws.protocol.extensions]
+        await ws.send(text)
+        reply = await asyncio.wait_for(ws.recv(), 30)
+        print(json.dumps({"extensions": extensions, "reply": reply}), flush=True)
+
+
 def bomb(url, mib):
     host, port = url.split("//", 1)[1].split("/", 1)[0].rsplit(":", 1)
     sock = socket.create_connection((host, int(port)), timeout=30)
@@ -159,6 +169,8 @@ def main():
         asyncio.run(server())
     elif mode == "client":
         asyncio.run(client(args[0], int(args[1])))
+    elif mode == "one":
+        asyncio.run(one(args[0], args[1]))
     elif mode == "bomb":
         bomb(args[0], int(args[1]))
     else:
