@@ -1,6 +1,6 @@
 //! permessage-deflate in `benches/ws.rs`: JSON-like text through `ws connect` ->
-//! `ws listen`, with `--deflate` and without (MiB/s, and the bytes the client wrote to its
-//! socket, from `/proc/PID/io`); and the memory a `ws listen -k --echo --deflate` holds per
+//! `ws listen`, with `--deflate` and without (MiB/s, and the bytes the listener's connection
+//! received, from `ss -ti`); and the memory a `ws listen -k --echo --deflate` holds per
 //! idle client that has sent a compressed message and had its compressed echo (raw clients
 //! in this process, compressing with wsctl's own compressor, so that the listener's
 //! decompressor is made and kept, as a real client's would be).
@@ -37,6 +37,8 @@ fn feed_json(mut input: std::process::ChildStdin, bytes: u64) -> std::thread::Jo
                 n += 1;
             }
             let take = (block.len() as u64).min(left) as usize;
+            // The last line ends where the count does: with its newline, as lines do.
+            block[take - 1] = b'\n';
             if input.write_all(&block[..take]).is_err() {
                 return;
             }
@@ -45,18 +47,22 @@ fn feed_json(mut input: std::process::ChildStdin, bytes: u64) -> std::thread::Jo
     })
 }
 
-/// Bytes a process has written (`wchar`, `/proc/PID/io`).
-fn written(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/io"))
-        .unwrap_or_default()
-        .lines()
-        .find_map(|l| l.strip_prefix("wchar: "))
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(0)
+/// Bytes the connection accepted at `addr` has received from its peer (`ss -ti`'s
+/// `bytes_received`, TCP_INFO): what crossed the wire, headers and handshake included.
+fn received_at(addr: &str) -> u64 {
+    let out = Command::new("ss")
+        .args(["-tinH", "state", "established", "src", addr])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_default();
+    out.split_whitespace()
+        .filter_map(|w| w.strip_prefix("bytes_received:"))
+        .filter_map(|v| v.parse::<u64>().ok())
+        .sum()
 }
 
 /// `bytes` of JSON lines from `ws connect [--deflate]` to `ws listen [--deflate]`: the time
-/// until the listener has written them all, and what the client wrote to its socket.
+/// until the listener has written them all, and the bytes its connection received.
 fn transfer(deflate: bool, bytes: u64) -> (Duration, u64) {
     let flag: &[&str] = if deflate { &["--deflate"] } else { &[] };
     let mut args = vec!["ws", "listen", "127.0.0.1:0"];
@@ -70,7 +76,6 @@ fn transfer(deflate: bool, bytes: u64) -> (Duration, u64) {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let pid = sender.id();
     let input = sender.stdin.take().unwrap();
     let mut output = receiver.stdout.take().unwrap();
     let start = Instant::now();
@@ -86,7 +91,7 @@ fn transfer(deflate: bool, bytes: u64) -> (Duration, u64) {
     let elapsed = start.elapsed();
     assert_eq!(got, bytes, "the receiver got {got} of {bytes} bytes");
     drop(writer.join());
-    let wire = written(pid);
+    let wire = received_at(&addr);
     for mut child in [sender, receiver] {
         let _ = child.kill();
         let _ = child.wait();
