@@ -208,6 +208,39 @@ fn every_event_matches_the_documented_schema() {
     client.close_stdin();
     lines.extend(client.finish().stderr.lines().map(String::from));
 
+    // Unix sockets at -v: the peer's credentials (peer), a datagram client's own name
+    // (bound).
+    let dir = tempfile::tempdir().unwrap();
+    let stream = dir.path().join("s.sock");
+    let mut server = start(&json(&["-v", "unix", "listen", stream.to_str().unwrap()]));
+    let _ = server.listening_json();
+    let mut client = start(&json(&["-v", "unix", "connect", stream.to_str().unwrap()]));
+    client.write_stdin(b"x");
+    server.close_stdin();
+    client.close_stdin();
+    lines.extend(client.finish().stderr.lines().map(String::from));
+    lines.extend(server.finish().stderr.lines().map(String::from));
+    let dgram = dir.path().join("d.sock");
+    let server = start(&json(&[
+        "unix",
+        "listen",
+        "--dgram",
+        dgram.to_str().unwrap(),
+    ]));
+    let _ = server.listening_json();
+    let mut client = start(&json(&[
+        "-v",
+        "unix",
+        "connect",
+        "--dgram",
+        "--linger",
+        "0",
+        dgram.to_str().unwrap(),
+    ]));
+    client.close_stdin();
+    lines.extend(client.finish().stderr.lines().map(String::from));
+    lines.extend(server.interrupt().stderr.lines().map(String::from));
+
     let mut seen = BTreeSet::new();
     for line in lines.iter().filter(|l| !l.trim().is_empty()) {
         check(line, &schema, &mut seen);
