@@ -191,7 +191,7 @@ fn a_bad_deflate_answer_fails_the_handshake() {
         ),
         (
             "permessage-deflate; server_max_window_bits=16",
-            "the server gave server_max_window_bits a value out of range",
+            "the server gave server_max_window_bits a value out of range (16)",
         ),
         (
             "permessage-deflate, permessage-deflate",

@@ -151,7 +151,12 @@ pub fn extensions<'a>(values: impl Iterator<Item = &'a [u8]>) -> Option<Vec<Exte
 
 /// A window's bits as a parameter gives them: 8 to 15, digits only (RFC 7692 7.1.2).
 fn bits(value: &str) -> Option<u8> {
-    if value.is_empty() || value.len() > 2 || !value.bytes().all(|b| b.is_ascii_digit()) {
+    // Decimal, no leading zero (RFC 7692 7.1.2.1).
+    if value.is_empty()
+        || value.len() > 2
+        || value.starts_with('0')
+        || !value.bytes().all(|b| b.is_ascii_digit())
+    {
         return None;
     }
     value.parse().ok().filter(|b| (8..=15).contains(b))
@@ -235,7 +240,12 @@ pub fn accepted(answer: &[Extension]) -> Result<DeflateConfig, String> {
             ));
         }
         seen.push(key);
-        let bad = || format!("the server gave {key} a value out of range ({value:?})");
+        let bad = || {
+            format!(
+                "the server gave {key} a value out of range ({})",
+                value.as_deref().unwrap_or_default()
+            )
+        };
         match (key.as_str(), value.as_deref()) {
             ("server_no_context_takeover", None) => config.server_no_context_takeover = true,
             ("client_no_context_takeover", None) => config.client_no_context_takeover = true,
@@ -244,6 +254,16 @@ pub fn accepted(answer: &[Extension]) -> Result<DeflateConfig, String> {
             }
             ("client_max_window_bits", Some(v)) => {
                 config.client_max_window_bits = bits(v).ok_or_else(bad)?;
+            }
+            ("server_no_context_takeover" | "client_no_context_takeover", Some(v)) => {
+                return Err(format!(
+                    "the server gave {key} a value ({v}); it takes none"
+                ));
+            }
+            ("server_max_window_bits" | "client_max_window_bits", None) => {
+                return Err(format!(
+                    "the server gave {key} no value; it needs one (8 to 15)"
+                ));
             }
             _ => {
                 return Err(format!(
@@ -393,6 +413,7 @@ mod tests {
             "permessage-deflate; server_max_window_bits",
             "permessage-deflate; server_max_window_bits=16",
             "permessage-deflate; client_max_window_bits=08x",
+            "permessage-deflate; server_max_window_bits=09",
             "permessage-deflate; server_no_context_takeover; server_no_context_takeover",
             "x-webkit-deflate-frame",
         ] {
@@ -432,6 +453,9 @@ mod tests {
             "permessage-deflate; client_max_window_bits",
             "permessage-deflate; client_no_context_takeover; client_no_context_takeover",
             "permessage-deflate, permessage-deflate",
+            "permessage-deflate; server_max_window_bits=09",
+            "permessage-deflate; server_max_window_bits",
+            "permessage-deflate; client_no_context_takeover=1",
             "other",
         ] {
             assert!(accepted(&offers(bad)).is_err(), "{bad}");
