@@ -21,9 +21,8 @@ mod common;
 mod deflate;
 mod floor;
 
-use common::{env_or, feed, free_port, installed, wsctl_listener};
+use common::{env_or, feed, free_port, installed, read_up_to, wsctl_listener};
 
-use std::io::Read;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -107,14 +106,7 @@ fn transfer(tool: &str, bytes: u64, pkcs12: Option<&str>) -> Duration {
     let mut output = receiver.stdout.take().unwrap();
     let start = Instant::now();
     let writer = feed(input, bytes);
-    let mut buf = vec![0u8; 256 * 1024];
-    let mut got = 0u64;
-    while got < bytes {
-        match output.read(&mut buf) {
-            Ok(0) | Err(_) => break,
-            Ok(n) => got += n as u64,
-        }
-    }
+    let got = read_up_to(&mut output, bytes);
     let elapsed = start.elapsed();
     assert_eq!(
         got, bytes,

@@ -1,7 +1,7 @@
 //! What every whole-process benchmark needs.
 #![allow(dead_code)] // each bench uses its own subset
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::thread::JoinHandle;
 
@@ -62,4 +62,17 @@ pub fn feed(mut input: ChildStdin, bytes: u64) -> JoinHandle<()> {
             left -= n as u64;
         }
     })
+}
+
+/// Reads `output` until `bytes` bytes have come, or it ends or fails; returns how many came.
+pub fn read_up_to(output: &mut impl Read, bytes: u64) -> u64 {
+    let mut buf = vec![0u8; 256 * 1024];
+    let mut got = 0u64;
+    while got < bytes {
+        match output.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => got += n as u64,
+        }
+    }
+    got
 }

@@ -5,7 +5,7 @@
 //! in this process, compressing with wsctl's own compressor, so that the listener's
 //! decompressor is made and kept, as a real client's would be).
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -13,7 +13,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use wsctl::net::ws::deflate::{Compressor, Window};
 
-use super::common::wsctl_listener;
+use super::common::{read_up_to, wsctl_listener};
 
 /// JSON-like lines, as a feed sends them: `bytes` in all, written to `input` in a thread.
 fn feed_json(mut input: std::process::ChildStdin, bytes: u64) -> std::thread::JoinHandle<()> {
@@ -80,14 +80,7 @@ fn transfer(deflate: bool, bytes: u64) -> (Duration, u64) {
     let mut output = receiver.stdout.take().unwrap();
     let start = Instant::now();
     let writer = feed_json(input, bytes);
-    let mut buf = vec![0u8; 256 * 1024];
-    let mut got = 0u64;
-    while got < bytes {
-        match output.read(&mut buf) {
-            Ok(0) | Err(_) => break,
-            Ok(n) => got += n as u64,
-        }
-    }
+    let got = read_up_to(&mut output, bytes);
     let elapsed = start.elapsed();
     assert_eq!(got, bytes, "the receiver got {got} of {bytes} bytes");
     drop(writer.join());

@@ -51,30 +51,42 @@ impl Split {
         if last {
             byte0 |= self.first_byte & 0x80;
         }
-        let mut header = [0; MAX_HEADER];
-        header[0] = byte0;
-        let masked = if self.key.is_some() { 0x80 } else { 0 };
-        let mut n = 2;
-        if len < 126 {
-            header[1] = masked | len as u8;
-        } else if len <= u64::from(u16::MAX) {
-            header[1] = masked | 126;
-            header[2..4].copy_from_slice(&(len as u16).to_be_bytes());
-            n = 4;
-        } else {
-            header[1] = masked | 127;
-            header[2..10].copy_from_slice(&len.to_be_bytes());
-            n = 10;
-        }
-        if let Some(key) = self.key {
+        let key = self.key.map(|key| {
             let turn = (self.done % 4) as usize;
-            for i in 0..4 {
-                header[n + i] = key[(i + turn) % 4];
-            }
-            n += 4;
-        }
+            std::array::from_fn(|i| key[(i + turn) % 4])
+        });
+        let (header, n) = encode_header(byte0, len, key);
         (header, n, len)
     }
+}
+
+/// A frame header (RFC 6455 5.2): `byte0` (FIN, RSV, opcode), the payload length `len` in
+/// its shortest form, and the mask key if `key`; the bytes and how many of them there are.
+pub(super) fn encode_header(
+    byte0: u8,
+    len: u64,
+    key: Option<[u8; 4]>,
+) -> ([u8; MAX_HEADER], usize) {
+    let mut header = [0; MAX_HEADER];
+    header[0] = byte0;
+    let masked = if key.is_some() { 0x80 } else { 0 };
+    let mut n = 2;
+    if len < 126 {
+        header[1] = masked | len as u8;
+    } else if len <= u64::from(u16::MAX) {
+        header[1] = masked | 126;
+        header[2..4].copy_from_slice(&(len as u16).to_be_bytes());
+        n = 4;
+    } else {
+        header[1] = masked | 127;
+        header[2..10].copy_from_slice(&len.to_be_bytes());
+        n = 10;
+    }
+    if let Some(key) = key {
+        header[n..n + 4].copy_from_slice(&key);
+        n += 4;
+    }
+    (header, n)
 }
 
 /// What to do with the frame whose header starts a buffer.

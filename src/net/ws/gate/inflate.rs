@@ -17,7 +17,7 @@ use bytes::Buf;
 use flate2::{Decompress, FlushDecompress, Status};
 use tokio::io::ReadBuf;
 
-use super::frame::{At, Plan};
+use super::frame::{At, Plan, encode_header};
 use super::{Gated, MAX_HEADER};
 use crate::net::ws::deflate::{TAIL, Window};
 
@@ -129,26 +129,10 @@ impl Inflating {
     }
 }
 
-/// A frame header: `byte0` (FIN, RSV, opcode), `len`, and a mask key of zeros if `masked`.
+/// A fragment's header: `byte0` (FIN, RSV, opcode), `len`, and a mask key of zeros if
+/// `masked` (the payload is handed on unmasked).
 fn fragment_header(byte0: u8, len: u64, masked: bool) -> ([u8; MAX_HEADER], u8) {
-    let mut header = [0; MAX_HEADER];
-    header[0] = byte0;
-    let mask = if masked { 0x80 } else { 0 };
-    let mut n = 2;
-    if len < 126 {
-        header[1] = mask | len as u8;
-    } else if len <= u64::from(u16::MAX) {
-        header[1] = mask | 126;
-        header[2..4].copy_from_slice(&(len as u16).to_be_bytes());
-        n = 4;
-    } else {
-        header[1] = mask | 127;
-        header[2..10].copy_from_slice(&len.to_be_bytes());
-        n = 10;
-    }
-    if masked {
-        n += 4; // a key of zeros
-    }
+    let (header, n) = encode_header(byte0, len, masked.then_some([0; 4]));
     (header, n as u8)
 }
 

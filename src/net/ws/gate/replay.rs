@@ -22,13 +22,7 @@ pub fn run_through(
     read: usize,
     stuck: bool,
 ) -> Vec<u8> {
-    let mut gated = Gated::new(
-        Pieces {
-            data: input,
-            piece: piece.max(1),
-        },
-        max_message_size,
-    );
+    let mut gated = gated(input, max_message_size, piece);
     gated.stuck = stuck;
     read_all(gated, read)
 }
@@ -43,15 +37,20 @@ pub fn run_through_deflate(
     read: usize,
     config: DeflateConfig,
 ) -> Vec<u8> {
-    let mut gated = Gated::new(
+    let mut gated = gated(input, max_message_size, piece);
+    gated.set_deflate(config, true);
+    read_all(gated, read)
+}
+
+/// A [`Gated`] stream over `input`, which the socket gives `piece` bytes at a time.
+fn gated(input: &[u8], max_message_size: usize, piece: usize) -> Gated<Pieces<'_>> {
+    Gated::new(
         Pieces {
             data: input,
             piece: piece.max(1),
         },
         max_message_size,
-    );
-    gated.set_deflate(config, true);
-    read_all(gated, read)
+    )
 }
 
 /// Everything `gated` hands on, `read` bytes at most per read.
