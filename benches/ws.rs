@@ -15,6 +15,7 @@
 //! cargo bench --bench ws
 //! WSCTL_BENCH_BYTES=268435456 WSCTL_BENCH_ROUNDS=1 WSCTL_BENCH_SECS=2 \
 //!   WSCTL_BENCH_CLIENTS=1,50 cargo bench --bench ws
+//! WSCTL_BENCH_ONLY=cost cargo bench --bench ws     # parts: throughput,deflate,cost,echo
 //! ```
 
 mod common;
@@ -184,6 +185,71 @@ fn round_trips(addr: &str, clients: usize, secs: f64) -> f64 {
     })
 }
 
+/// Messages echoed per second with `clients` connections each keeping `depth` 32-byte text
+/// messages in flight for `secs` seconds: a client sends its next message as soon as an echo
+/// comes back, and flushes once it has answered every echo a read brought, so a server that
+/// batches its reads and writes can.
+fn pipelined(addr: &str, clients: usize, depth: usize, secs: f64) -> f64 {
+    use futures_util::FutureExt;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let local = tokio::task::LocalSet::new();
+    local.block_on(&runtime, async {
+        let url = format!("ws://{addr}/");
+        let mut sockets = Vec::new();
+        for _ in 0..clients {
+            let config = tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default()
+                .read_buffer_size(4096);
+            let (ws, _) = tokio_tungstenite::connect_async_with_config(&url, Some(config), true)
+                .await
+                .expect("connecting");
+            sockets.push(ws);
+        }
+        let deadline = tokio::time::Instant::now() + Duration::from_secs_f64(secs);
+        let start = Instant::now();
+        let mut tasks = Vec::new();
+        for mut ws in sockets {
+            tasks.push(tokio::task::spawn_local(async move {
+                let payload = "x".repeat(32);
+                for _ in 0..depth {
+                    ws.feed(Message::text(payload.clone())).await.unwrap();
+                }
+                ws.flush().await.unwrap();
+                let (mut count, mut in_flight) = (0u64, depth);
+                while in_flight > 0 {
+                    let mut next = ws.next().await;
+                    loop {
+                        match next {
+                            Some(Ok(Message::Text(t))) if t.len() == 32 => count += 1,
+                            other => panic!("unexpected echo: {other:?}"),
+                        }
+                        if tokio::time::Instant::now() < deadline {
+                            ws.feed(Message::text(payload.clone())).await.unwrap();
+                        } else {
+                            in_flight -= 1;
+                        }
+                        // Every echo already read is answered before one flush.
+                        match ws.next().now_or_never() {
+                            Some(more) if in_flight > 0 => next = more,
+                            _ => break,
+                        }
+                    }
+                    ws.flush().await.unwrap();
+                }
+                let _ = ws.close(None).await;
+                count
+            }));
+        }
+        let mut total = 0;
+        for t in tasks {
+            total += t.await.unwrap();
+        }
+        total as f64 / start.elapsed().as_secs_f64()
+    })
+}
+
 /// User + system CPU seconds a process has used so far (from /proc, 100 ticks a second).
 fn cpu_seconds(pid: u32) -> f64 {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
@@ -235,9 +301,15 @@ fn main() {
         })
         .collect();
 
+    // WSCTL_BENCH_ONLY=throughput,deflate,cost,echo: the parts to run (all by default).
+    let only: String = env_or("WSCTL_BENCH_ONLY", String::new());
+    let part = |name: &str| only.is_empty() || only.split(',').any(|p| p.trim() == name);
     let dir = tempfile::tempdir().unwrap();
     let pkcs12 = pkcs12(dir.path());
-    for tls in [None, pkcs12.as_deref()] {
+    for tls in [None, pkcs12.as_deref()]
+        .into_iter()
+        .filter(|_| part("throughput"))
+    {
         println!(
             "WebSocket throughput{}: {} MiB of binary, best of {rounds} rounds",
             if tls.is_some() { " over TLS" } else { "" },
@@ -257,15 +329,23 @@ fn main() {
             println!("  wsctl/websocat = {:.2}x", mib_s(best[0]) / mib_s(best[1]));
         }
     }
-    if pkcs12.is_none() {
+    if pkcs12.is_none() && part("throughput") {
         println!("over TLS: not measured (openssl is needed to make websocat's PKCS#12 file)");
     }
 
-    deflate::throughput(bytes, rounds);
-    deflate::idle_memory(
-        env_or("WSCTL_BENCH_DEFLATE_CONNS", 5000),
-        env_or("WSCTL_BENCH_DEFLATE_IDLE", 10),
-    );
+    if part("deflate") {
+        deflate::throughput(bytes, rounds);
+        deflate::idle_memory(
+            env_or("WSCTL_BENCH_DEFLATE_CONNS", 5000),
+            env_or("WSCTL_BENCH_DEFLATE_IDLE", 10),
+        );
+    }
+    if part("cost") {
+        per_message_cost(&tools, secs);
+    }
+    if !part("echo") {
+        return;
+    }
 
     println!("Echo round trips per second, 32-byte text messages, {secs} s each");
     let counts: Vec<usize> = std::env::var("WSCTL_BENCH_CLIENTS")
@@ -303,6 +383,43 @@ fn main() {
                 "  floor/websocat = {:.2}x (the most any server could reach)",
                 floor / rates[1]
             );
+        }
+    }
+}
+
+/// The servers' CPU time per echoed message when syscalls can be batched: 10 connections, 16
+/// messages of 32 bytes in flight on each (issue 19), for wsctl, websocat and the floor.
+fn per_message_cost(tools: &[&str], secs: f64) {
+    let clients = env_or("WSCTL_BENCH_PIPELINE_CONNS", 10);
+    let depth = env_or("WSCTL_BENCH_PIPELINE_DEPTH", 16);
+    println!(
+        "Echo CPU per message: {clients} connections, {depth} messages of 32 bytes in flight on each, {secs} s each"
+    );
+    let servers: Vec<&str> = tools.iter().copied().chain(["floor"]).collect();
+    let mut costs = Vec::new();
+    for tool in &servers {
+        let (mut server, addr) = match *tool {
+            "wsctl" => listener(tool, &["-k", "--echo"]),
+            "floor" => floor_listener(),
+            _ => listener(tool, &["-t", "ws-l:{addr}", "mirror:"]),
+        };
+        let cpu_before = cpu_seconds(server.id());
+        let rate = pipelined(&addr, clients, depth, secs);
+        let cpu = cpu_seconds(server.id()) - cpu_before;
+        let _ = server.kill();
+        let _ = server.wait();
+        let per_message_us = cpu / (rate * secs) * 1e6;
+        println!(
+            "{tool:>10}: {rate:10.0} messages/s, server CPU {per_message_us:.2} us per message"
+        );
+        costs.push((*tool, per_message_us));
+    }
+    let cost = |name: &str| costs.iter().find(|(t, _)| *t == name).map(|c| c.1);
+    if let (Some(ours), Some(floor)) = (cost("wsctl"), cost("floor")) {
+        println!("  wsctl/floor = {:.2}x", ours / floor);
+        if let Some(theirs) = cost("websocat") {
+            println!("  wsctl/websocat = {:.2}x", ours / theirs);
+            println!("  floor/websocat = {:.2}x", floor / theirs);
         }
     }
 }

@@ -288,7 +288,7 @@ where
                         }
                         result = sink.feed(deflated(super::dumped('>', to_ws(msg, control)), &mut input.compress)).await;
                         if !closing {
-                            next = input.rx.try_recv().ok();
+                            next = next_in_burst(input.rx).await;
                         }
                     }
                     if result.is_ok() {
@@ -425,4 +425,16 @@ pub(super) fn to_ws(msg: Message, control: &Settings) -> WsMessage {
             Err(_) => WsMessage::Binary(msg.data),
         },
     }
+}
+
+/// The next message of a burst, if its producer has one ready: what is queued, else what a
+/// producer that is still at work hands over once every ready task has run (one yield). The
+/// echo's reader with more frames from the same read is such a producer: its messages then
+/// go out in one write instead of one write per [`crate::relay::QUEUE`] messages.
+async fn next_in_burst(rx: &mut tokio::sync::mpsc::Receiver<Message>) -> Option<Message> {
+    if let Ok(msg) = rx.try_recv() {
+        return Some(msg);
+    }
+    tokio::task::yield_now().await;
+    rx.try_recv().ok()
 }
