@@ -110,31 +110,30 @@ impl Handler for Arc<WsService> {
     ) -> anyhow::Result<()> {
         let (cfg, script) = (&self.cfg, &self.script);
         if let Some(hub) = &self.hub {
-            return hub
-                .serve(peer.clone(), &own, async |ends| {
-                    relay::settle(ws::run(accepted.ws, ends, &cfg.control, peer, &own).await)
-                })
-                .await;
+            return Box::pin(hub.serve(peer.clone(), &own, async |ends| {
+                relay::settle(ws::run(accepted.ws, ends, &cfg.control, peer, &own).await)
+            }))
+            .await;
         }
         if let (Some(opened), Some(up)) = (opened, &cfg.forward) {
-            return relay::run(
+            return Box::pin(relay::run(
                 |ends| forward::run(opened, up, ends, &own),
                 script::stage(script, Transport::Message)
                     .into_iter()
                     .collect(),
                 |ends| ws::run(accepted.ws, ends, &cfg.control, peer, &own),
-            )
+            ))
             .await;
         }
         if cfg.local == Local::Echo && !script.is_active() {
-            let ended = ws::run(accepted.ws, loopback(), &cfg.control, peer, &own).await;
+            let ended = Box::pin(ws::run(accepted.ws, loopback(), &cfg.control, peer, &own)).await;
             return relay::settle(ended);
         }
-        relay::run(
+        Box::pin(relay::run(
             |ends| local::run(cfg.local.clone(), self.records, accepted.env, ends, &own),
             local::stages(&cfg.local, self.records, script),
             |ends| ws::run(accepted.ws, ends, &cfg.control, peer, &own),
-        )
+        ))
         .await
     }
 }

@@ -47,6 +47,7 @@ mod close;
 mod frame;
 mod inflate;
 mod replay;
+mod spare;
 mod write;
 
 pub use close::{Gate, RawClose};
@@ -87,6 +88,8 @@ pub struct Gated<S> {
     inflate: Option<Box<inflate::Inflating>>,
     /// permessage-deflate as negotiated, and whether we are the server.
     deflate: Option<(DeflateConfig, bool)>,
+    /// What the socket gave beyond what tungstenite's small buffer took.
+    spare: spare::Spare,
 }
 
 impl<S> Gated<S> {
@@ -104,6 +107,7 @@ impl<S> Gated<S> {
             owed: 0,
             inflate: None,
             deflate: None,
+            spare: spare::Spare::default(),
         }
     }
 
@@ -398,7 +402,7 @@ impl<S: AsyncRead + Unpin> AsyncRead for Gated<S> {
                 return Poll::Ready(Ok(()));
             }
             if !this.slow() {
-                ready!(Pin::new(&mut this.inner).poll_read(cx, buf))?;
+                ready!(this.spare.poll_read(Pin::new(&mut this.inner), cx, buf))?;
                 let new = &buf.filled()[before..];
                 if new.is_empty() {
                     return Poll::Ready(Ok(())); // the end of the stream
@@ -429,7 +433,10 @@ impl<S: AsyncRead + Unpin> AsyncRead for Gated<S> {
                 if this.raw.is_empty() && split.in_fragment > 0 {
                     let n = (split.in_fragment.min(buf.remaining() as u64)) as usize;
                     let mut part = ReadBuf::new(buf.initialize_unfilled_to(n));
-                    ready!(Pin::new(&mut this.inner).poll_read(cx, &mut part))?;
+                    ready!(
+                        this.spare
+                            .poll_read(Pin::new(&mut this.inner), cx, &mut part)
+                    )?;
                     let got = part.filled().len();
                     buf.advance(got);
                     this.at = At::Split(split.advanced(got as u64));
@@ -438,7 +445,10 @@ impl<S: AsyncRead + Unpin> AsyncRead for Gated<S> {
             }
             let mut chunk = [0u8; 4096];
             let mut part = ReadBuf::new(&mut chunk);
-            ready!(Pin::new(&mut this.inner).poll_read(cx, &mut part))?;
+            ready!(
+                this.spare
+                    .poll_read(Pin::new(&mut this.inner), cx, &mut part)
+            )?;
             if part.filled().is_empty() {
                 if this.raw.is_empty() {
                     return Poll::Ready(Ok(())); // the end of the stream

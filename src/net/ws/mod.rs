@@ -62,7 +62,9 @@ use writer::write_half;
 /// (`cargo bench --bench ws`): 128 KiB doubles `-b` throughput over 16 KiB; 16 KiB gives
 /// small-message echo 1.3x the round trips of 128 KiB.
 const READ_BUFFER_BULK: usize = 128 * 1024;
-const READ_BUFFER_MESSAGES: usize = 2 * 1024;
+/// Kept by every connection, idle or not; reads go through a larger buffer held only while
+/// it has bytes (`gate/spare.rs`).
+const READ_BUFFER_MESSAGES: usize = 512;
 
 /// The message limit in force for `asked` bytes (`--max-message-size`): at most the
 /// machine's physical memory, since a message is held whole before it is passed on. A frame
@@ -246,7 +248,9 @@ where
     // Whether the peer ended the session before our side had said all it had to.
     let mut peer_first = true;
     let received = {
-        let writer = write_half(sink, &mut input, &shared, &gate, control, &peer, fd);
+        let writer = Box::pin(write_half(
+            sink, &mut input, &shared, &gate, control, &peer, fd,
+        ));
         tokio::pin!(reader, writer);
         tokio::select! {
             received = &mut reader => {
