@@ -21,15 +21,18 @@ use tokio::io::{AsyncRead, ReadBuf};
 /// Bytes read from the socket at once when the caller's buffer is smaller.
 pub const SPARE: usize = 16 * 1024;
 
+/// A buffer of [`SPARE`] bytes, filled by reads from the front.
+type Buffer = Box<[MaybeUninit<u8>]>;
+
 thread_local! {
     /// The last buffer given back, for the next connection that reads.
-    static CACHE: Cell<Option<Box<[MaybeUninit<u8>]>>> = const { Cell::new(None) };
+    static CACHE: Cell<Option<Buffer>> = const { Cell::new(None) };
 }
 
 /// Bytes read from the socket and not yet handed on: `data[at..end]` (initialised).
 #[derive(Default)]
 pub struct Spare {
-    held: Option<(Box<[MaybeUninit<u8>]>, usize, usize)>,
+    held: Option<(Buffer, usize, usize)>,
 }
 
 impl Spare {
@@ -75,7 +78,7 @@ impl Spare {
     }
 }
 
-fn give_back(data: Option<Box<[MaybeUninit<u8>]>>) {
+fn give_back(data: Option<Buffer>) {
     if let Some(data) = data {
         CACHE.set(Some(data));
     }
