@@ -237,14 +237,16 @@ pub async fn serve<H: Handler>(
         }
         let (shake, handler) = (shake.clone(), handler.clone());
         let (own, cut, ended) = (closing.child(), cut.clone(), ended.clone());
+        // Boxed apart, and made before the task: a task holds only the stage it is in, not
+        // room for the larger of the two, nor for the stream and peer it was given (memory
+        // per idle connection, `cargo bench --bench idle`).
+        let place = admit.clone();
+        let shaking = Box::pin(shake(stream, peer, permit, place));
         running.spawn(async move {
-            let place = admit.clone();
             let served = async move {
-                // Boxed apart: a task holds only the stage it is in, not room for the larger
-                // of the two (memory per idle connection, `cargo bench --bench idle`).
                 // Matched at once: a result kept in a variable would be held across the next
                 // await, a whole accepted connection's room in every task.
-                let Some((conn, peer)) = Box::pin(shake(stream, peer, permit, place)).await else {
+                let Some((conn, peer)) = shaking.await else {
                     return;
                 };
                 if let Err(err) = Box::pin(handler.serve(conn, peer.clone(), own)).await {
