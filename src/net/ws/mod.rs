@@ -191,13 +191,16 @@ enum WriterEnd {
 /// (or none), or a connection lost without any Close, is the peer ending abnormally (exit 5);
 /// input the peer closed on before it could be sent is an [`Unsent`] error (exit 1). Once
 /// `shutdown` starts, what is queued goes out, then Close 1001.
-pub async fn run<S>(
+///
+/// The setup is done at the call, and the future returned keeps only the session's halves:
+/// not the stream it was given (memory per idle connection).
+pub fn run<'a, S>(
     ws: WebSocketStream<Gated<S>>,
     ends: Ends,
-    control: &Settings,
+    control: &'a Settings,
     peer: Peer,
     shutdown: &Shutdown,
-) -> anyhow::Result<()>
+) -> impl Future<Output = anyhow::Result<()>> + Send + 'a
 where
     S: AsyncRead + AsyncWrite + Acked + Unpin + Send + 'static,
 {
@@ -235,79 +238,81 @@ where
         control.clone(),
         peer.clone(),
     )));
-    let reader = async move {
-        reader
-            .await
-            .unwrap_or_else(|e| Err(anyhow::anyhow!("the WebSocket reader failed: {e}")))
-    };
-    let mut input = Input {
-        rx: &mut rx,
-        ended: false,
-        compress,
-    };
-    // Whether the peer ended the session before our side had said all it had to.
-    let mut peer_first = true;
-    let received = {
-        let writer = Box::pin(write_half(
-            sink, &mut input, &shared, &gate, control, &peer, fd,
-        ));
-        tokio::pin!(reader, writer);
-        tokio::select! {
-            received = &mut reader => {
-                shared.stop.cancel();
-                // Let the writer send a failing Close; it may be stuck on a peer that reads nothing.
-                let _ = timeout(control.close_timeout, &mut writer).await;
-                received
-            }
-            written = &mut writer => match written {
-                // A reset while sending can follow the peer's Close (it closed with our data
-                // unread): the reader says whether the Close came.
-                Err(err) => match timeout(control.close_timeout, &mut reader).await {
-                    Ok(Ok(end)) if end != PeerEnd::Dropped => Ok(end),
-                    _ => return Err(err),
-                },
-                Ok(end) => {
-                let waited = match end {
-                    WriterEnd::ClosedByUs(at) => {
-                        peer_first = false;
-                        answer_within(&mut reader, control.close_timeout, at, &shared, fd).await
-                    }
-                    WriterEnd::Stopped => timeout(control.close_timeout, &mut reader).await.ok(),
-                };
-                match (waited, shared.peer_end.lock().unwrap().clone()) {
-                    (Some(received), _) => received,
-                    // The closing handshake is done; the peer just keeps its TCP connection.
-                    (None, Some(end)) => Ok(end),
-                    (None, None) if matches!(end, WriterEnd::ClosedByUs(_)) => {
-                        return Err(Fail::new(
-                            Exit::PeerAbnormal,
-                            format!(
-                                "{peer} did not answer our Close within {}",
-                                humantime::format_duration(control.close_timeout)
-                            ),
-                        )
-                        .hint("the peer may be stuck; raise --close-timeout if it is just slow")
-                        .err());
-                    }
-                    (None, None) => Ok(PeerEnd::Dropped),
+    async move {
+        let reader = async move {
+            reader
+                .await
+                .unwrap_or_else(|e| Err(anyhow::anyhow!("the WebSocket reader failed: {e}")))
+        };
+        let mut input = Input {
+            rx: &mut rx,
+            ended: false,
+            compress,
+        };
+        // Whether the peer ended the session before our side had said all it had to.
+        let mut peer_first = true;
+        let received = {
+            let writer = Box::pin(write_half(
+                sink, &mut input, &shared, &gate, control, &peer, fd,
+            ));
+            tokio::pin!(reader, writer);
+            tokio::select! {
+                received = &mut reader => {
+                    shared.stop.cancel();
+                    // Let the writer send a failing Close; it may be stuck on a peer that reads nothing.
+                    let _ = timeout(control.close_timeout, &mut writer).await;
+                    received
                 }
+                written = &mut writer => match written {
+                    // A reset while sending can follow the peer's Close (it closed with our data
+                    // unread): the reader says whether the Close came.
+                    Err(err) => match timeout(control.close_timeout, &mut reader).await {
+                        Ok(Ok(end)) if end != PeerEnd::Dropped => Ok(end),
+                        _ => return Err(err),
+                    },
+                    Ok(end) => {
+                    let waited = match end {
+                        WriterEnd::ClosedByUs(at) => {
+                            peer_first = false;
+                            answer_within(&mut reader, control.close_timeout, at, &shared, fd).await
+                        }
+                        WriterEnd::Stopped => timeout(control.close_timeout, &mut reader).await.ok(),
+                    };
+                    match (waited, shared.peer_end.lock().unwrap().clone()) {
+                        (Some(received), _) => received,
+                        // The closing handshake is done; the peer just keeps its TCP connection.
+                        (None, Some(end)) => Ok(end),
+                        (None, None) if matches!(end, WriterEnd::ClosedByUs(_)) => {
+                            return Err(Fail::new(
+                                Exit::PeerAbnormal,
+                                format!(
+                                    "{peer} did not answer our Close within {}",
+                                    humantime::format_duration(control.close_timeout)
+                                ),
+                            )
+                            .hint("the peer may be stuck; raise --close-timeout if it is just slow")
+                            .err());
+                        }
+                        (None, None) => Ok(PeerEnd::Dropped),
+                    }
+                    }
                 }
             }
+        };
+        let input_ended = input.ended;
+        let we_closed = shared.we_closed.load(Ordering::SeqCst);
+        closed(received?, we_closed, &peer)?;
+        // What the local side had handed over and the peer closed on; whatever way the writer
+        // ended, the queue is still here to be counted.
+        if peer_first && !input_ended {
+            // Even with nothing queued here: what the local side's stages still hold counts
+            // beside it (`relay::verdict`), and a zero is settled there.
+            return Err(anyhow::Error::new(Unsent {
+                bytes: drain_unsent(&mut rx),
+            }));
         }
-    };
-    let input_ended = input.ended;
-    let we_closed = shared.we_closed.load(Ordering::SeqCst);
-    closed(received?, we_closed, &peer)?;
-    // What the local side had handed over and the peer closed on; whatever way the writer
-    // ended, the queue is still here to be counted.
-    if peer_first && !input_ended {
-        // Even with nothing queued here: what the local side's stages still hold counts
-        // beside it (`relay::verdict`), and a zero is settled there.
-        return Err(anyhow::Error::new(Unsent {
-            bytes: drain_unsent(&mut rx),
-        }));
+        Ok(())
     }
-    Ok(())
 }
 
 /// The local side's messages as the writer takes them: `ended` once they have all come;
