@@ -4,6 +4,9 @@
 
 use std::sync::Arc;
 
+use futures_util::FutureExt;
+use futures_util::future::BoxFuture;
+
 use super::stdio::{hub_of, start_hub, with_stdio};
 use super::{Admit, Handler, Listener, Policy, announce, idle_script, loopback, serve};
 use crate::config::{Local, WsServer};
@@ -102,38 +105,48 @@ impl Handler for Arc<WsService> {
         Ok((accepted, opened))
     }
 
-    async fn serve(
+    /// Not an `async fn`: the future returned is the way taken, boxed, so that a connection
+    /// keeps neither what it was given nor room for the larger of the other ways (memory per
+    /// idle connection, `cargo bench --bench idle`).
+    fn serve(
         &self,
         (accepted, opened): Self::Conn,
         peer: Peer,
         own: Shutdown,
-    ) -> anyhow::Result<()> {
+    ) -> impl Future<Output = anyhow::Result<()>> + Send {
         let (cfg, script) = (&self.cfg, &self.script);
-        if let Some(hub) = &self.hub {
-            return Box::pin(hub.serve(peer.clone(), &own, async |ends| {
-                relay::settle(ws::run(accepted.ws, ends, &cfg.control, peer, &own).await)
-            }))
-            .await;
-        }
-        if let (Some(opened), Some(up)) = (opened, &cfg.forward) {
-            return Box::pin(relay::run(
-                |ends| forward::run(opened, up, ends, &own),
-                script::stage(script, Transport::Message)
-                    .into_iter()
-                    .collect(),
-                |ends| ws::run(accepted.ws, ends, &cfg.control, peer, &own),
-            ))
-            .await;
-        }
-        if cfg.local == Local::Echo && !script.is_active() {
-            let ended = Box::pin(ws::run(accepted.ws, loopback(), &cfg.control, peer, &own)).await;
-            return relay::settle(ended);
-        }
-        Box::pin(relay::run(
-            |ends| local::run(cfg.local.clone(), self.records, accepted.env, ends, &own),
-            local::stages(&cfg.local, self.records, script),
-            |ends| ws::run(accepted.ws, ends, &cfg.control, peer, &own),
-        ))
-        .await
+        let session: BoxFuture<'_, anyhow::Result<()>> = if let Some(hub) = &self.hub {
+            Box::pin(async move {
+                hub.serve(peer.clone(), &own, async |ends| {
+                    relay::settle(ws::run(accepted.ws, ends, &cfg.control, peer, &own).await)
+                })
+                .await
+            })
+        } else if let (Some(opened), Some(up)) = (opened, &cfg.forward) {
+            Box::pin(async move {
+                relay::run(
+                    |ends| forward::run(opened, up, ends, &own),
+                    script::stage(script, Transport::Message)
+                        .into_iter()
+                        .collect(),
+                    |ends| ws::run(accepted.ws, ends, &cfg.control, peer, &own),
+                )
+                .await
+            })
+        } else if cfg.local == Local::Echo && !script.is_active() {
+            // The session is set up here and keeps a handle on `own` of its own.
+            let session = ws::run(accepted.ws, loopback(), &cfg.control, peer, &own);
+            Box::pin(session.map(relay::settle))
+        } else {
+            Box::pin(async move {
+                relay::run(
+                    |ends| local::run(cfg.local.clone(), self.records, accepted.env, ends, &own),
+                    local::stages(&cfg.local, self.records, script),
+                    |ends| ws::run(accepted.ws, ends, &cfg.control, peer, &own),
+                )
+                .await
+            })
+        };
+        session
     }
 }
