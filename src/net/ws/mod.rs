@@ -64,7 +64,7 @@ use writer::write_half;
 const READ_BUFFER_BULK: usize = 128 * 1024;
 /// Kept by every connection, idle or not; reads go through a larger buffer held only while
 /// it has bytes (`gate/spare.rs`).
-const READ_BUFFER_MESSAGES: usize = 512;
+const READ_BUFFER_MESSAGES: usize = 256;
 
 /// The message limit in force for `asked` bytes (`--max-message-size`): at most the
 /// machine's physical memory, since a message is held whole before it is passed on. A frame
