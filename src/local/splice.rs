@@ -215,26 +215,16 @@ async fn upload(
             let step = move || async move {
                 let mut has_data = pipe.readable().await?;
                 let mut room = socket.writable().await?;
-                let from = pipe.as_raw_fd();
-                let moved = room.try_io(|s| match splice(from, s.as_raw_fd(), CHUNK) {
-                    // The pipe is empty, or the socket full: the one that is not ready has
-                    // its readiness cleared, and only that one (else a wake-up is lost).
-                    Err(e)
-                        if e.kind() == ErrorKind::WouldBlock && !ready_now(from, libc::POLLIN) =>
-                    {
-                        Ok(Err(e))
-                    }
-                    other => other.map(Ok),
-                });
-                match moved {
-                    Ok(Ok(Ok(n))) => Ok(Some(n)),
-                    Ok(Ok(Err(_empty))) => {
-                        has_data.clear_ready();
-                        Ok(None)
-                    }
-                    Ok(Err(e)) => Err(e),
-                    Err(_socket_full) => Ok(None),
+                let (from, to) = (pipe.as_raw_fd(), socket.as_raw_fd());
+                let moved = match splice(from, to, CHUNK) {
+                    Err(e) if e.kind() == ErrorKind::WouldBlock => None,
+                    moved => Some(moved?),
+                };
+                if moved != Some(CHUNK) {
+                    let (data, space) = ready_both(from, libc::POLLIN, to, libc::POLLOUT);
+                    wait_for(data, &mut has_data, space, &mut room);
                 }
+                Ok(moved)
             };
             pump(step, shutdown, &mut sent).await
         }
@@ -330,38 +320,23 @@ async fn download(
     match down {
         Down::Splice(pipe) => {
             let pipe = register(pipe, Interest::WRITABLE)?;
-            let to = pipe.as_raw_fd();
+            let (from, to) = (socket.as_raw_fd(), pipe.as_raw_fd());
             loop {
                 let mut room = pipe.writable().await?;
                 let mut has_data = socket.readable().await?;
-                let moved = has_data.try_io(|s| {
-                    let from = s.as_raw_fd();
-                    match splice(from, to, CHUNK) {
-                        // The pipe is full, or the socket empty: see `upload`.
-                        Err(e)
-                            if e.kind() == ErrorKind::WouldBlock
-                                && ready_now(from, libc::POLLIN | libc::POLLRDHUP) =>
-                        {
-                            Ok(Err(e))
-                        }
-                        other => other.map(Ok),
-                    }
-                });
-                match moved {
-                    Ok(Ok(Ok(0))) => break,
-                    Ok(Ok(Ok(n))) => received += n as u64,
-                    Ok(Ok(Err(_full))) => {
-                        if !ready_now(to, libc::POLLOUT) {
-                            room.clear_ready();
-                        }
-                    }
+                match splice(from, to, CHUNK) {
+                    Ok(0) => break,
+                    Ok(n) => received += n as u64,
+                    Err(e) if e.kind() == ErrorKind::WouldBlock => {}
                     // The reader of stdout is gone.
-                    Ok(Err(e)) if e.kind() == ErrorKind::BrokenPipe => {
+                    Err(e) if e.kind() == ErrorKind::BrokenPipe => {
                         return stdout_ended(Err(e)).map(|()| (received, spliced));
                     }
-                    Ok(Err(e)) => return Err(receiving(e)),
-                    Err(_empty) => {}
+                    Err(e) => return Err(receiving(e)),
                 }
+                let (data, space) =
+                    ready_both(from, libc::POLLIN | libc::POLLRDHUP, to, libc::POLLOUT);
+                wait_for(data, &mut has_data, space, &mut room);
             }
             console::detail(2, "eof", "peer finished sending", json!({"peer": peer}));
         }
@@ -455,15 +430,43 @@ fn sendfile(socket: RawFd, file: RawFd) -> std::io::Result<usize> {
     cvt(unsafe { libc::sendfile(socket, file, std::ptr::null_mut(), SENDFILE_MAX) })
 }
 
-/// Whether `fd` has any of `events` (or an error or hang-up) right now (`poll(2)`, no wait).
-fn ready_now(fd: RawFd, events: libc::c_short) -> bool {
-    let mut poll = libc::pollfd {
+/// Whether `a` has any of `a_events` and `b` any of `b_events` (or an error or hang-up)
+/// right now: one `poll(2)`, no wait.
+fn ready_both(
+    a: RawFd,
+    a_events: libc::c_short,
+    b: RawFd,
+    b_events: libc::c_short,
+) -> (bool, bool) {
+    let pollfd = |fd, events| libc::pollfd {
         fd,
         events,
         revents: 0,
     };
-    // SAFETY: one valid pollfd, no timeout.
-    unsafe { libc::poll(&mut poll, 1, 0) > 0 && poll.revents != 0 }
+    let mut fds = [pollfd(a, a_events), pollfd(b, b_events)];
+    // SAFETY: two valid pollfds, no timeout.
+    unsafe { libc::poll(fds.as_mut_ptr(), 2, 0) };
+    (fds[0].revents != 0, fds[1].revents != 0)
+}
+
+/// After a move from one descriptor to another, the readiness of each that `poll` found not
+/// ready (`from_ready`, `to_ready`) is cleared, so that the next wait is for its next epoll
+/// edge; one found ready keeps it (cleared, its wake-up could be lost: no edge would come).
+fn wait_for<A, B>(
+    from_ready: bool,
+    from: &mut tokio::io::unix::AsyncFdReadyGuard<'_, A>,
+    to_ready: bool,
+    to: &mut tokio::io::unix::AsyncFdReadyGuard<'_, B>,
+) where
+    A: AsRawFd,
+    B: AsRawFd,
+{
+    if !from_ready {
+        from.clear_ready();
+    }
+    if !to_ready {
+        to.clear_ready();
+    }
 }
 
 /// A system call's `ssize_t` result as `io::Result`.
