@@ -20,7 +20,12 @@
 //! ```text
 //! cargo bench --bench pipes
 //! WSCTL_BENCH_BYTES=268435456 WSCTL_BENCH_ROUNDS=3 cargo bench --bench pipes
+//! WSCTL_BENCH_ONLY=floor,wsctl WSCTL_BENCH_BASELINE=/path/to/an/older/wsctl cargo bench --bench pipes
 //! ```
+//!
+//! `WSCTL_BENCH_ONLY` keeps the pipelines whose names start with one of its words (the floor
+//! is always run); `WSCTL_BENCH_BASELINE` adds wsctl's pipelines again with that binary
+//! (named `baseline ...`), for a before/after in the same run.
 //!
 //! The file (WSCTL_BENCH_BYTES, default 1 GiB, pseudo-random) is made once under the target
 //! directory (`CARGO_TARGET_TMPDIR`), not /tmp, which may be small, and kept for the next run.
@@ -178,9 +183,9 @@ fn wait_listening(port: u16) {
 
 /// One run of `p`: the time from the sender's start to `wc`'s line, and the CPU of all
 /// the processes of the pipeline.
-fn run(p: &Pipeline, file: &Path, bytes: u64) -> (Duration, Duration) {
+fn run(p: &Pipeline, wsctl: &str, file: &Path, bytes: u64) -> (Duration, Duration) {
     let fill = |s: &str, addr: &str, port: u16| {
-        s.replace("{wsctl}", WSCTL)
+        s.replace("{wsctl}", wsctl)
             .replace("{file}", &file.display().to_string())
             .replace("{n}", &bytes.to_string())
             .replace("{addr}", addr)
@@ -283,16 +288,26 @@ fn main() {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR"));
     std::fs::create_dir_all(dir).unwrap();
     let file = input_file(dir, bytes);
-    let pipelines: Vec<&Pipeline> = PIPELINES
-        .iter()
-        .filter(|p| {
-            let ok = p.needs.is_none_or(installed);
-            if !ok {
-                println!("{:>18}: not installed, not measured", p.name);
-            }
-            ok
-        })
-        .collect();
+    let only = std::env::var("WSCTL_BENCH_ONLY").unwrap_or_default();
+    let baseline = std::env::var("WSCTL_BENCH_BASELINE").ok();
+    // Each pipeline with its name and the wsctl binary it runs.
+    let mut pipelines: Vec<(&Pipeline, String, &str)> = Vec::new();
+    for p in PIPELINES {
+        let wanted = only.is_empty()
+            || p.sender.is_none()
+            || only.split(',').any(|w| p.name.starts_with(w.trim()));
+        if !wanted {
+            continue;
+        }
+        if !p.needs.is_none_or(installed) {
+            println!("{:>18}: not installed, not measured", p.name);
+            continue;
+        }
+        pipelines.push((p, p.name.to_string(), WSCTL));
+        if let (Some(other), Some(rest)) = (&baseline, p.name.strip_prefix("wsctl")) {
+            pipelines.push((p, format!("baseline{rest}"), other));
+        }
+    }
     println!(
         "Pipes: a {} MiB file -> sender -> receiver | head -c N | wc -c, median of {rounds} \
          rounds, interleaved (load {})",
@@ -303,9 +318,9 @@ fn main() {
     let mut cpus = vec![Vec::new(); pipelines.len()];
     for round in 0..rounds {
         let mut line = format!("round {}:", round + 1);
-        for (i, p) in pipelines.iter().enumerate() {
-            let (time, cpu) = run(p, &file, bytes);
-            line.push_str(&format!(" {} {:.2}s", p.name, time.as_secs_f64()));
+        for (i, (p, name, wsctl)) in pipelines.iter().enumerate() {
+            let (time, cpu) = run(p, wsctl, &file, bytes);
+            line.push_str(&format!(" {name} {:.2}s", time.as_secs_f64()));
             times[i].push(time);
             cpus[i].push(cpu);
         }
@@ -319,17 +334,22 @@ fn main() {
         "{:>18}  {:>8}  {:>9}  {:>11}",
         "", "MiB/s", "time/floor", "CPU s/GiB"
     );
-    for (i, p) in pipelines.iter().enumerate() {
+    for (i, (_, name, _)) in pipelines.iter().enumerate() {
         println!(
             "{:>18}  {:8.0}  {:9.2}x  {:11.2}",
-            p.name,
+            name,
             mib_s(medians[i]),
             medians[i].as_secs_f64() / floor,
             median(cpus[i].clone()).as_secs_f64() / gib,
         );
     }
-    let of = |name: &str| pipelines.iter().position(|p| p.name == name);
-    for (ours, theirs) in [("wsctl tcp", "socat tcp"), ("wsctl ws -b", "websocat -b")] {
+    let of = |name: &str| pipelines.iter().position(|(_, n, _)| n == name);
+    for (ours, theirs) in [
+        ("wsctl tcp", "socat tcp"),
+        ("wsctl ws -b", "websocat -b"),
+        ("baseline tcp", "wsctl tcp"),
+        ("baseline ws -b", "wsctl ws -b"),
+    ] {
         if let (Some(a), Some(b)) = (of(ours), of(theirs)) {
             println!(
                 "{theirs} takes {:.2}x the time of {ours}",
