@@ -162,13 +162,14 @@ pub async fn run(plan: Plan, stream: Stream, shutdown: &Shutdown) -> anyhow::Res
         .into_iter()
         .chain(spliced.then_some("splice(2) to stdout"))
         .collect();
-    let how = how.join(", ");
-    console::detail(
-        1,
-        "closed",
-        format!("closed: {sent} bytes sent, {received} received (zero-copy: {how})"),
-        json!({"peer": peer, "bytes_sent": sent, "bytes_received": received, "zero_copy": how}),
-    );
+    let mut fields = json!({"peer": peer, "bytes_sent": sent, "bytes_received": received});
+    let mut text = format!("closed: {sent} bytes sent, {received} received");
+    if !how.is_empty() {
+        // (Empty only when a file the kernel cannot send from met stdout not a pipe.)
+        text += &format!(" (zero-copy: {})", how.join(", "));
+        fields["zero_copy"] = json!(how.join(", "));
+    }
+    console::detail(1, "closed", text, fields);
     Ok(())
 }
 
