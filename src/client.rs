@@ -87,6 +87,9 @@ async fn byte_stream(
 ) -> anyhow::Result<()> {
     let records = Records::bytes(crlf);
     let stages = local::stages(&local, records, &script);
+    if let Some(plan) = local::zero_copy(&local, &stages, &stream) {
+        return local::splice::run(plan, stream, shutdown).await;
+    }
     relay::run(
         |ends| local::run(local, records, env, ends, shutdown),
         stages,

@@ -2,6 +2,7 @@
 
 pub mod exec;
 pub mod repl;
+pub mod splice;
 pub mod stdio;
 
 use std::path::PathBuf;
@@ -64,6 +65,19 @@ pub fn stages<'a>(local: &Local, records: Records, script: &Script) -> Vec<Stage
                 .then(|| framing::crlf(records.transport, Side::Remote)),
         )
         .collect()
+}
+
+/// How stdin and stdout would meet `stream` without copying through user space
+/// (`splice.rs`), when `local` is stdio with no stage between it and the socket and
+/// [`splice::plan`] finds a direction for it; `None`: the relay it is.
+pub fn zero_copy(
+    local: &Local,
+    stages: &[Stage<'_>],
+    stream: &crate::net::tls::Stream,
+) -> Option<splice::Plan> {
+    (*local == Local::Stdio && stages.is_empty())
+        .then(|| splice::plan(stream))
+        .flatten()
 }
 
 /// Sends back every message, in order and of the same kind; the peer's end of input ends ours.

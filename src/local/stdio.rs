@@ -92,15 +92,21 @@ pub async fn run(ends: Ends) -> anyhow::Result<()> {
         if interactive || result.is_err() {
             stop_input.cancel();
         }
-        match result {
-            Err(e) if e.kind() == ErrorKind::BrokenPipe => {
-                Err(Fail::quiet(Exit::Ok, "stdout was closed"))
-            }
-            other => other.context("could not write stdout"),
-        }
+        stdout_ended(result)
     };
     // A failure on our side (stdin unreadable, stdout failing) ends the run at once.
     tokio::try_join!(receive, send).map(|_| ())
+}
+
+/// How writing stdout ended, as the run's result: a broken pipe (the reader is done, as
+/// `| head` is) ends the run quietly with exit 0; any other error is the run's.
+pub(super) fn stdout_ended(result: std::io::Result<()>) -> anyhow::Result<()> {
+    match result {
+        Err(e) if e.kind() == ErrorKind::BrokenPipe => {
+            Err(Fail::quiet(Exit::Ok, "stdout was closed"))
+        }
+        other => other.context("could not write stdout"),
+    }
 }
 
 /// The most one read of stdin takes. With [`grow_pipe`], a fast writer fills a pipe this far
@@ -111,7 +117,7 @@ const PIPE_CHUNK: usize = CHUNK;
 /// Pipes to and from wsctl hold 1 MiB instead of Linux's 64 KiB: fewer context switches
 /// between wsctl and the program on the other end (measured: `cargo bench`). Anything else
 /// (a file, a terminal) is left alone, and so is a pipe the system will not grow.
-fn grow_pipe(file: &File) {
+pub(super) fn grow_pipe(file: &File) {
     use std::os::fd::AsRawFd;
     use std::os::unix::fs::FileTypeExt;
     if file.metadata().is_ok_and(|m| m.file_type().is_fifo()) {
@@ -145,7 +151,7 @@ fn batch(first: Bytes, rx: &mut mpsc::Receiver<Message>) -> (Bytes, Option<Bytes
 
 /// Where received data goes: a pipe is written on the runtime's own thread (nonblocking);
 /// anything else (a terminal, a file) by a thread, unbuffered.
-enum Output {
+pub(super) enum Output {
     Thread {
         tx: mpsc::Sender<Bytes>,
         written: oneshot::Receiver<std::io::Result<()>>,
@@ -159,7 +165,7 @@ enum Output {
 }
 
 impl Output {
-    fn open() -> Output {
+    pub(super) fn open() -> Output {
         let pipe = open_pipe(std::io::stdout().as_fd(), |file| {
             tokio::net::unix::pipe::Sender::from_file(file)
         })
@@ -175,7 +181,7 @@ impl Output {
     }
 
     /// Writes `data`; `false` once writing has failed (see [`Output::finish`]).
-    async fn write(&mut self, data: Bytes) -> bool {
+    pub(super) async fn write(&mut self, data: Bytes) -> bool {
         match self {
             Output::Thread { tx, .. } => tx.send(data).await.is_ok(),
             Output::Pipe { pipe, result, .. } => {
@@ -187,7 +193,7 @@ impl Output {
     }
 
     /// How writing ended, once everything handed over is written.
-    async fn finish(self) -> std::io::Result<()> {
+    pub(super) async fn finish(self) -> std::io::Result<()> {
         match self {
             Output::Thread { tx, written } => {
                 drop(tx);
@@ -222,7 +228,7 @@ fn open_pipe<P>(
 
 /// A descriptor's file status flags, put back on drop: a pipe read or written nonblocking
 /// shares its open file description with whatever runs after wsctl on the same pipe.
-struct Restore(Option<(std::os::fd::RawFd, libc::c_int)>);
+pub(super) struct Restore(Option<(std::os::fd::RawFd, libc::c_int)>);
 
 impl Restore {
     fn flags_of(file: &File) -> Restore {
@@ -249,7 +255,7 @@ impl Drop for Restore {
 /// Where stdin's chunks come from: a pipe is read on the runtime's own thread (nonblocking,
 /// no hand-off per chunk); anything else (a file, a terminal, which epoll refuses or which
 /// must stay blocking) by a thread.
-enum Input {
+pub(super) enum Input {
     /// Read by a thread; for a regular file, its size and the offset reading started at.
     Thread(mpsc::Receiver<std::io::Result<Bytes>>, Option<(u64, u64)>),
     Pipe {
@@ -261,7 +267,7 @@ enum Input {
 }
 
 impl Input {
-    fn open() -> Input {
+    pub(super) fn open() -> Input {
         let pipe = open_pipe(std::io::stdin().as_fd(), |file| {
             tokio::net::unix::pipe::Receiver::from_file(file)
         })
@@ -290,7 +296,7 @@ impl Input {
     }
 
     /// The next chunk; `None` at EOF.
-    async fn recv(&mut self) -> Option<std::io::Result<Bytes>> {
+    pub(super) async fn recv(&mut self) -> Option<std::io::Result<Bytes>> {
         match self {
             Input::Thread(rx, _) => rx.recv().await,
             Input::Pipe { pipe, buf, .. } => {
@@ -306,7 +312,7 @@ impl Input {
     }
 
     /// A chunk already read, if any (the thread reads ahead; the pipe does not).
-    fn try_recv(&mut self) -> Option<std::io::Result<Bytes>> {
+    pub(super) fn try_recv(&mut self) -> Option<std::io::Result<Bytes>> {
         match self {
             Input::Thread(rx, _) => rx.try_recv().ok(),
             Input::Pipe { .. } => None,
@@ -334,13 +340,24 @@ fn spawn_reader() -> mpsc::Receiver<std::io::Result<Bytes>> {
             Err(_) => return, // no stdin at all: the same as an empty one
         };
         grow_pipe(&input);
-        // One zeroed buffer, and each chunk copied out at its size: a fresh zeroed chunk per
-        // read cost a full-size memset even for a one-line read.
+        // A regular file fills whole chunks: each is read into a buffer of the pool, handed
+        // over as it is. Anything else: one zeroed buffer, and each chunk copied out at its
+        // size (a fresh zeroed chunk per read cost a full-size memset for a one-line read).
+        let pool = input
+            .metadata()
+            .is_ok_and(|m| m.is_file())
+            .then(Pool::default);
         let mut buf = vec![0; PIPE_CHUNK];
         loop {
+            if let Some(pool) = &pool {
+                buf = pool.take();
+            }
             let chunk = match input.read(&mut buf) {
                 Ok(0) => return,
-                Ok(n) => Ok(Bytes::copy_from_slice(&buf[..n])),
+                Ok(n) => Ok(match &pool {
+                    Some(pool) => pool.hand(std::mem::take(&mut buf), n),
+                    None => Bytes::copy_from_slice(&buf[..n]),
+                }),
                 Err(e) if e.kind() == ErrorKind::Interrupted => continue,
                 Err(e) => Err(e),
             };
@@ -355,6 +372,55 @@ fn spawn_reader() -> mpsc::Receiver<std::io::Result<Bytes>> {
         .spawn(reader)
         .expect("spawning the stdin thread");
     rx
+}
+
+/// The buffers of a stdin read from a regular file, given back when the last `Bytes` of one
+/// is dropped (by whichever side sent it): memory already faulted in, no copy out of it.
+/// Measured (`cargo bench --bench pipes`, `perf`): the copy and the page faults of a fresh
+/// buffer per 256 KiB were a fifth of `ws connect -b < FILE`'s CPU.
+#[derive(Clone, Default)]
+struct Pool(std::sync::Arc<std::sync::Mutex<Vec<Vec<u8>>>>);
+
+/// Buffers a [`Pool`] keeps; more in flight at once are freed when they come back.
+const POOLED: usize = 8;
+
+impl Pool {
+    /// A buffer of [`PIPE_CHUNK`] bytes.
+    fn take(&self) -> Vec<u8> {
+        let kept = self.0.lock().unwrap().pop();
+        kept.unwrap_or_else(|| vec![0; PIPE_CHUNK])
+    }
+
+    /// The first `len` bytes of `buf` as `Bytes`; `buf` comes back on their drop.
+    fn hand(&self, buf: Vec<u8>, len: usize) -> Bytes {
+        Bytes::from_owner(Pooled {
+            buf,
+            len,
+            pool: self.clone(),
+        })
+    }
+}
+
+/// A pooled buffer and its length in use, owned by the `Bytes` made of it.
+struct Pooled {
+    buf: Vec<u8>,
+    len: usize,
+    pool: Pool,
+}
+
+impl AsRef<[u8]> for Pooled {
+    fn as_ref(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+}
+
+impl Drop for Pooled {
+    fn drop(&mut self) {
+        let mut kept = self.pool.0.lock().unwrap();
+        if kept.len() < POOLED {
+            kept.push(std::mem::take(&mut self.buf));
+        }
+    }
 }
 
 /// Ends when the stdout thread has ended (its sender is dropped).

@@ -126,9 +126,13 @@ impl Handler for Arc<TcpService> {
         }
         let env = crate::net::socket_env(stream.tcp(), &peer);
         let records = Records::bytes(self.crlf);
+        let stages = local::stages(&self.local, records, &self.script);
+        if let Some(plan) = local::zero_copy(&self.local, &stages, &stream) {
+            return local::splice::run(plan, stream, &own).await;
+        }
         relay::run(
             |ends| local::run(self.local.clone(), records, env, ends, &own),
-            local::stages(&self.local, records, &self.script),
+            stages,
             |ends| tcp::run(stream, ends, &own),
         )
         .await
