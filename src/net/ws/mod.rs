@@ -235,7 +235,7 @@ where
         tx,
         shared.clone(),
         gate.clone(),
-        control.clone(),
+        reader::ReadRules::of(control),
         peer.clone(),
     )));
     async move {

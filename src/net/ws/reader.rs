@@ -22,6 +22,27 @@ use crate::console;
 use crate::exit::{Exit, Fail};
 use crate::net::Peer;
 use crate::net::ws::Settings;
+
+/// What the reader needs of the session's [`Settings`]: a copy small enough for a future
+/// that every connection keeps (memory per idle connection).
+#[derive(Clone, Copy)]
+pub(super) struct ReadRules {
+    close_timeout: std::time::Duration,
+    hold_close: bool,
+    forward_close: bool,
+    show_control: bool,
+}
+
+impl ReadRules {
+    pub(super) fn of(control: &Settings) -> ReadRules {
+        ReadRules {
+            close_timeout: control.close_timeout,
+            hold_close: control.hold_close,
+            forward_close: control.forward_close,
+            show_control: control.show_control,
+        }
+    }
+}
 use crate::relay::{Initiator, Kind, Message};
 
 /// Delivers the peer's messages to the local side, and returns how the peer ended.
@@ -30,7 +51,7 @@ pub(super) async fn read_half<S>(
     tx: mpsc::Sender<Message>,
     shared: Arc<Shared>,
     gate: Arc<Gate>,
-    control: Settings,
+    control: ReadRules,
     peer: Peer,
 ) -> anyhow::Result<PeerEnd>
 where
@@ -52,7 +73,7 @@ where
                     let close = gate.raw_close();
                     let code = close.as_ref().map_or(1000, |c| c.code_or_none());
                     let reason = close.map(|c| c.reason).unwrap_or_default();
-                    pass_close(tx.as_ref(), code, &reason, Initiator::Peer).await;
+                    Box::pin(pass_close(tx.as_ref(), code, &reason, Initiator::Peer)).await;
                 }
                 tx = None;
                 continue;
@@ -122,7 +143,7 @@ where
                         Some(f) => (u16::from(f.code), f.reason.to_string()),
                         None => (1005, String::new()),
                     };
-                    pass_close(tx.as_ref(), code, &reason, Initiator::Peer).await;
+                    Box::pin(pass_close(tx.as_ref(), code, &reason, Initiator::Peer)).await;
                 }
                 // Kept at once: the peer may keep its TCP connection open after this.
                 *shared.peer_end.lock().unwrap() = Some(end.clone());
@@ -143,7 +164,11 @@ where
                 ));
             }
             Err(err) => {
-                break Err(fail_connection(&mut stream, err, &shared, &control, &peer).await);
+                // Boxed, as every rare wait here: the reader's future keeps no room for
+                // them while the connection is idle (memory per connection).
+                break Err(
+                    Box::pin(fail_connection(&mut stream, err, &shared, &control, &peer)).await,
+                );
             }
         };
         if msg.kind.is_data() {
@@ -164,7 +189,7 @@ where
     if lost && control.forward_close && deliver {
         if let Some(tx) = tx.as_ref() {
             let close = Message::close(1011, crate::relay::BRIDGE_FAILED, Initiator::Local);
-            let _ = tokio::time::timeout(control.close_timeout, tx.send(close)).await;
+            let _ = Box::pin(tokio::time::timeout(control.close_timeout, tx.send(close))).await;
         }
     }
     result.map(|()| peer_end.unwrap_or(PeerEnd::Dropped))
@@ -219,7 +244,7 @@ async fn fail_connection<S>(
     stream: &mut SplitStream<WebSocketStream<Gated<S>>>,
     err: WsError,
     shared: &Shared,
-    control: &Settings,
+    control: &ReadRules,
     peer: &Peer,
 ) -> anyhow::Error
 where
