@@ -8,6 +8,9 @@
 //!   floor (`floor/`): a bare epoll loop with one read and one write per message, which
 //!   shows how much of a round trip the kernel takes whatever the server does.
 //!
+//! - echo CPU per message when system calls can be batched (`cost`, issue 19): 10
+//!   connections with 16 messages of 32 bytes in flight on each; the server's CPU time
+//!   (`/proc/PID/stat`) per echoed message, for wsctl, websocat and the floor;
 //! - permessage-deflate (`deflate/`): JSON-like text with `--deflate` and without (MiB/s and
 //!   bytes on the wire), and the memory per idle `--deflate` client of an echo listener.
 //!
