@@ -63,8 +63,8 @@ use writer::write_half;
 /// small-message echo 1.3x the round trips of 128 KiB.
 const READ_BUFFER_BULK: usize = 128 * 1024;
 /// Kept by every connection, idle or not, so small; reads go through a 16 KiB buffer held
-/// only while it has bytes (`gate/spare.rs`). 2 KiB before; 256 bytes against 512: 8.3 -> 8.1 KiB per idle
-/// connection (`cargo bench --bench idle`, 5,000 clients).
+/// only while it has bytes (`gate/spare.rs`). 2 KiB before; 256 bytes against 512: 8.3 ->
+/// 8.1 KiB per idle connection (`cargo bench --bench idle`, 5,000 clients).
 const READ_BUFFER_MESSAGES: usize = 256;
 
 /// The message limit in force for `asked` bytes (`--max-message-size`): at most the
