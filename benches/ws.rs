@@ -141,13 +141,21 @@ fn pkcs12(dir: &std::path::Path) -> Option<String> {
     made.then(|| dir.join("server.p12").to_string_lossy().into_owned())
 }
 
-/// Round trips per second of `clients` concurrent echo clients for `secs` seconds.
-fn round_trips(addr: &str, clients: usize, secs: f64) -> f64 {
+type Client =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// Echoes per second that `clients` connections to `addr` get for `secs` seconds, each driven
+/// by `drive` (given its connection and the deadline; returns the echoes it got). Clients are
+/// local tasks on this one thread: the same load generator for every server.
+fn echoes_per_second<F, Fut>(addr: &str, clients: usize, secs: f64, drive: F) -> f64
+where
+    F: Fn(Client, tokio::time::Instant) -> Fut,
+    Fut: std::future::Future<Output = u64> + 'static,
+{
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
-    // Clients are local tasks on this one thread: the same load generator for every server.
     let local = tokio::task::LocalSet::new();
     local.block_on(&runtime, async {
         let url = format!("ws://{addr}/");
@@ -164,27 +172,39 @@ fn round_trips(addr: &str, clients: usize, secs: f64) -> f64 {
         }
         let deadline = tokio::time::Instant::now() + Duration::from_secs_f64(secs);
         let start = Instant::now();
-        let mut tasks = Vec::new();
-        for mut ws in sockets {
-            tasks.push(tokio::task::spawn_local(async move {
-                let payload = "x".repeat(32);
-                let mut count = 0u64;
-                while tokio::time::Instant::now() < deadline {
-                    ws.send(Message::text(payload.clone())).await.unwrap();
-                    match ws.next().await {
-                        Some(Ok(Message::Text(t))) if t.len() == 32 => count += 1,
-                        other => panic!("unexpected echo: {other:?}"),
-                    }
-                }
-                let _ = ws.close(None).await;
-                count
-            }));
-        }
+        let tasks: Vec<_> = sockets
+            .into_iter()
+            .map(|ws| tokio::task::spawn_local(drive(ws, deadline)))
+            .collect();
         let mut total = 0;
         for t in tasks {
             total += t.await.unwrap();
         }
         total as f64 / start.elapsed().as_secs_f64()
+    })
+}
+
+/// Whether `echo` is the 32-byte text echo the clients sent.
+fn check_echo(echo: Option<Result<Message, tokio_tungstenite::tungstenite::Error>>) {
+    match echo {
+        Some(Ok(Message::Text(t))) if t.len() == 32 => {}
+        other => panic!("unexpected echo: {other:?}"),
+    }
+}
+
+/// Round trips per second of `clients` concurrent echo clients for `secs` seconds, each
+/// sending a 32-byte text message and waiting for its echo.
+fn round_trips(addr: &str, clients: usize, secs: f64) -> f64 {
+    echoes_per_second(addr, clients, secs, |mut ws, deadline| async move {
+        let payload = "x".repeat(32);
+        let mut count = 0u64;
+        while tokio::time::Instant::now() < deadline {
+            ws.send(Message::text(payload.clone())).await.unwrap();
+            check_echo(ws.next().await);
+            count += 1;
+        }
+        let _ = ws.close(None).await;
+        count
     })
 }
 
@@ -194,62 +214,33 @@ fn round_trips(addr: &str, clients: usize, secs: f64) -> f64 {
 /// batches its reads and writes can.
 fn pipelined(addr: &str, clients: usize, depth: usize, secs: f64) -> f64 {
     use futures_util::FutureExt;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let local = tokio::task::LocalSet::new();
-    local.block_on(&runtime, async {
-        let url = format!("ws://{addr}/");
-        let mut sockets = Vec::new();
-        for _ in 0..clients {
-            let config = tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default()
-                .read_buffer_size(4096);
-            let (ws, _) = tokio_tungstenite::connect_async_with_config(&url, Some(config), true)
-                .await
-                .expect("connecting");
-            sockets.push(ws);
+    echoes_per_second(addr, clients, secs, |mut ws, deadline| async move {
+        let payload = "x".repeat(32);
+        for _ in 0..depth {
+            ws.feed(Message::text(payload.clone())).await.unwrap();
         }
-        let deadline = tokio::time::Instant::now() + Duration::from_secs_f64(secs);
-        let start = Instant::now();
-        let mut tasks = Vec::new();
-        for mut ws in sockets {
-            tasks.push(tokio::task::spawn_local(async move {
-                let payload = "x".repeat(32);
-                for _ in 0..depth {
+        ws.flush().await.unwrap();
+        let (mut count, mut in_flight) = (0u64, depth);
+        while in_flight > 0 {
+            let mut next = ws.next().await;
+            loop {
+                check_echo(next);
+                count += 1;
+                if tokio::time::Instant::now() < deadline {
                     ws.feed(Message::text(payload.clone())).await.unwrap();
+                } else {
+                    in_flight -= 1;
                 }
-                ws.flush().await.unwrap();
-                let (mut count, mut in_flight) = (0u64, depth);
-                while in_flight > 0 {
-                    let mut next = ws.next().await;
-                    loop {
-                        match next {
-                            Some(Ok(Message::Text(t))) if t.len() == 32 => count += 1,
-                            other => panic!("unexpected echo: {other:?}"),
-                        }
-                        if tokio::time::Instant::now() < deadline {
-                            ws.feed(Message::text(payload.clone())).await.unwrap();
-                        } else {
-                            in_flight -= 1;
-                        }
-                        // Every echo already read is answered before one flush.
-                        match ws.next().now_or_never() {
-                            Some(more) if in_flight > 0 => next = more,
-                            _ => break,
-                        }
-                    }
-                    ws.flush().await.unwrap();
+                // Every echo already read is answered before one flush.
+                match ws.next().now_or_never() {
+                    Some(more) if in_flight > 0 => next = more,
+                    _ => break,
                 }
-                let _ = ws.close(None).await;
-                count
-            }));
+            }
+            ws.flush().await.unwrap();
         }
-        let mut total = 0;
-        for t in tasks {
-            total += t.await.unwrap();
-        }
-        total as f64 / start.elapsed().as_secs_f64()
+        let _ = ws.close(None).await;
+        count
     })
 }
 
@@ -267,6 +258,22 @@ fn cpu_seconds(pid: u32) -> f64 {
     };
     // utime and stime are fields 14 and 15 of stat; here 11 and 12 after the name.
     (ticks(11) + ticks(12)) / 100.0
+}
+
+/// Starts `tool`'s echo server (wsctl, websocat or the floor), runs `load` against its
+/// address, and stops it; returns what `load` returned and the server's CPU seconds meanwhile.
+fn against_echo_server(tool: &str, load: impl FnOnce(&str) -> f64) -> (f64, f64) {
+    let (mut server, addr) = match tool {
+        "wsctl" => listener(tool, &["-k", "--echo"]),
+        "floor" => floor_listener(),
+        _ => listener(tool, &["-t", "ws-l:{addr}", "mirror:"]),
+    };
+    let cpu_before = cpu_seconds(server.id());
+    let rate = load(&addr);
+    let cpu = cpu_seconds(server.id()) - cpu_before;
+    let _ = server.kill();
+    let _ = server.wait();
+    (rate, cpu)
 }
 
 /// The floor server as a process of its own (this bench binary, run with --floor-server).
@@ -360,16 +367,7 @@ fn main() {
     for clients in counts {
         let mut rates = Vec::new();
         for tool in &servers {
-            let (mut server, addr) = match *tool {
-                "wsctl" => listener(tool, &["-k", "--echo"]),
-                "floor" => floor_listener(),
-                _ => listener(tool, &["-t", "ws-l:{addr}", "mirror:"]),
-            };
-            let cpu_before = cpu_seconds(server.id());
-            let rate = round_trips(&addr, clients, secs);
-            let cpu = cpu_seconds(server.id()) - cpu_before;
-            let _ = server.kill();
-            let _ = server.wait();
+            let (rate, cpu) = against_echo_server(tool, |addr| round_trips(addr, clients, secs));
             // The server's own CPU time per round trip: what it costs, whoever is the
             // bottleneck of the run (the load generator shares this 2-core machine).
             let per_trip_us = cpu / (rate * secs) * 1e6;
@@ -401,16 +399,7 @@ fn per_message_cost(tools: &[&str], secs: f64) {
     let servers: Vec<&str> = tools.iter().copied().chain(["floor"]).collect();
     let mut costs = Vec::new();
     for tool in &servers {
-        let (mut server, addr) = match *tool {
-            "wsctl" => listener(tool, &["-k", "--echo"]),
-            "floor" => floor_listener(),
-            _ => listener(tool, &["-t", "ws-l:{addr}", "mirror:"]),
-        };
-        let cpu_before = cpu_seconds(server.id());
-        let rate = pipelined(&addr, clients, depth, secs);
-        let cpu = cpu_seconds(server.id()) - cpu_before;
-        let _ = server.kill();
-        let _ = server.wait();
+        let (rate, cpu) = against_echo_server(tool, |addr| pipelined(addr, clients, depth, secs));
         let per_message_us = cpu / (rate * secs) * 1e6;
         println!(
             "{tool:>10}: {rate:10.0} messages/s, server CPU {per_message_us:.2} us per message"
