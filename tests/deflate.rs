@@ -18,6 +18,17 @@ fn peer(args: &[&str]) -> Command {
     cmd
 }
 
+/// What the Python peer `cmd` reports (its JSON on stdout), once it has exited successfully.
+fn report(mut cmd: Command) -> serde_json::Value {
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 /// Python's client (compression on) through `ws listen --deflate --echo`: 10 MiB of
 /// JSON-like text and 10 MiB of binary come back as they went, and the listener says what
 /// was agreed.
@@ -26,15 +37,7 @@ fn peer(args: &[&str]) -> Command {
 fn a_python_client_through_our_deflate_listener() {
     let listener = start(&["-v", "ws", "listen", "--deflate", "--echo", "127.0.0.1:0"]);
     let addr = listener.listening();
-    let out = peer(&["client", &format!("ws://{addr}/"), "10"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let result: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let result = report(peer(&["client", &format!("ws://{addr}/"), "10"]));
     assert_eq!(
         result["extensions"],
         serde_json::json!(["permessage-deflate"])
@@ -135,15 +138,7 @@ fn a_decompression_bomb_is_a_1009_and_costs_no_memory() {
     ]);
     let addr = listener.listening();
     let pid = listener.pid();
-    let out = peer(&["bomb", &format!("ws://{addr}/"), "64"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let result: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let result = report(peer(&["bomb", &format!("ws://{addr}/"), "64"]));
     assert_eq!(result["close_code"], 1009, "{result}");
     assert!(
         result["frame_bytes"].as_u64().unwrap() < 100_000,
@@ -166,15 +161,7 @@ fn a_decompression_bomb_is_a_1009_and_costs_no_memory() {
 fn without_deflate_the_offer_is_declined() {
     let listener = start(&["ws", "listen", "--echo", "127.0.0.1:0"]);
     let addr = listener.listening();
-    let out = peer(&["client", &format!("ws://{addr}/"), "1"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let result: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let result = report(peer(&["client", &format!("ws://{addr}/"), "1"]));
     assert_eq!(result["extensions"], serde_json::json!([]));
     assert_eq!(result["got_text"], result["sent_text"]);
     assert_eq!(listener.finish().code(), 0);
@@ -269,15 +256,7 @@ fn exec_behind_a_deflate_listener() {
         "127.0.0.1:0",
     ]);
     let addr = listener.listening();
-    let out = peer(&["one", &format!("ws://{addr}/"), "shout this"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let result: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let result = report(peer(&["one", &format!("ws://{addr}/"), "shout this"]));
     assert_eq!(
         result["extensions"],
         serde_json::json!(["permessage-deflate"])
