@@ -22,6 +22,7 @@ use crate::console;
 use crate::exit::{Exit, Fail};
 use crate::net::Peer;
 use crate::net::ws::Settings;
+use crate::relay::{Initiator, Kind, Message};
 
 /// What the reader needs of the session's [`Settings`]: a copy small enough for a future
 /// that every connection keeps (memory per idle connection).
@@ -43,7 +44,6 @@ impl ReadRules {
         }
     }
 }
-use crate::relay::{Initiator, Kind, Message};
 
 /// Delivers the peer's messages to the local side, and returns how the peer ended.
 pub(super) async fn read_half<S>(

@@ -56,7 +56,9 @@ impl Spare {
             out.put_slice(held);
             *at += n;
             if at == end {
-                give_back(self.held.take().map(|(data, _, _)| data));
+                if let Some((data, _, _)) = self.held.take() {
+                    give_back(data);
+                }
             }
             return Poll::Ready(Ok(()));
         }
@@ -68,7 +70,7 @@ impl Spare {
         let polled = inner.poll_read(cx, &mut read);
         let got = read.filled().len();
         if !matches!(polled, Poll::Ready(Ok(()))) || got == 0 {
-            give_back(Some(data));
+            give_back(data);
             ready!(polled)?;
             return Poll::Ready(Ok(())); // the end of the stream
         }
@@ -77,14 +79,13 @@ impl Spare {
         if n < got {
             self.held = Some((data, n, got));
         } else {
-            give_back(Some(data));
+            give_back(data);
         }
         Poll::Ready(Ok(()))
     }
 }
 
-fn give_back(data: Option<Buffer>) {
-    if let Some(data) = data {
-        CACHE.set(Some(data));
-    }
+/// `data`, for the next read of any connection of this thread.
+fn give_back(data: Buffer) {
+    CACHE.set(Some(data));
 }
