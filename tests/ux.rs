@@ -8,6 +8,7 @@ use common::*;
 
 use std::io::Write;
 use std::net::TcpListener;
+use std::time::Duration;
 
 /// A server that takes one request and answers `response` raw, then closes.
 fn answering(response: &'static str) -> (String, std::thread::JoinHandle<()>) {
@@ -479,4 +480,73 @@ fn dash_l_follows_redirects_and_stops_after_five() {
         "{}",
         c.stderr
     );
+}
+
+/// A server that writes its answer a byte at a time: tungstenite's handshake on its own
+/// refuses a head that took more than 64 reads averaging under 128 bytes (its "attack
+/// check"), which we worded "the server's answer head is too long". The head is gathered
+/// whole before tungstenite reads it, as Python `websockets` reads it: the 101 is taken and
+/// the session runs, and a refusal so written is still reported as the refusal it is.
+#[test]
+fn an_answer_head_that_trickles_in_is_read_whole() {
+    use std::io::Read;
+    let pause = Duration::from_millis(1);
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let server = std::thread::spawn(move || {
+        let (mut k, _) = listener.accept().unwrap();
+        let response = answer_101(&mut k, "");
+        trickle(&mut k, response.as_bytes(), pause);
+        // "hello", then a Close 1000; the client's Close (1000, masked: 8 bytes) is read
+        // before the server closes the connection first (RFC 6455 7.1.1).
+        k.write_all(b"\x81\x05hello\x88\x02\x03\xe8").unwrap();
+        let mut close = [0; 8];
+        k.read_exact(&mut close).unwrap();
+        assert_eq!(close[0], 0x88);
+    });
+    let client = start(&["ws", "connect", &format!("ws://{addr}/")]);
+    let c = client.finish_keeping_stdin();
+    server.join().unwrap();
+    assert_eq!(c.code(), 0, "{}", c.stderr);
+    c.assert_output("hello\n");
+
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let server = std::thread::spawn(move || {
+        let (mut k, _) = listener.accept().unwrap();
+        head(&mut k);
+        let refusal = "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nX-Padding: \
+                       abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz\r\n\r\n";
+        trickle(&mut k, refusal.as_bytes(), pause);
+    });
+    let mut client = start(&["ws", "connect", &format!("ws://{addr}/")]);
+    client.close_stdin();
+    let c = client.finish();
+    server.join().unwrap();
+    assert_eq!(c.code(), 4, "{}", c.stderr);
+    c.assert_says(&format!(
+        "wsctl: error: WebSocket handshake refused by {addr}: HTTP 403 Forbidden"
+    ));
+}
+
+/// The server's side of the same: a client that writes its request a byte at a time is
+/// answered, and its message echoed.
+#[test]
+fn a_request_head_that_trickles_in_is_read_whole() {
+    use std::io::Read;
+    let server = start(&["ws", "listen", "--echo", "127.0.0.1:0"]);
+    let addr = server.listening();
+    let mut k = std::net::TcpStream::connect(&addr).unwrap();
+    k.set_read_timeout(Some(WAIT)).unwrap();
+    let request = "GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+                   Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+    trickle(&mut k, request.as_bytes(), Duration::from_millis(1));
+    assert!(head(&mut k).starts_with("HTTP/1.1 101 "));
+    // "hi", masked with the key 0 0 0 0.
+    k.write_all(b"\x81\x82\0\0\0\0hi").unwrap();
+    let mut echo = [0; 4];
+    k.read_exact(&mut echo).unwrap();
+    assert_eq!(&echo, b"\x81\x02hi");
+    drop(k);
+    server.interrupt();
 }

@@ -551,6 +551,13 @@ pub fn head(s: &mut std::net::TcpStream) -> String {
 
 /// Takes the client's request on `k` and answers 101, with `extra` header lines.
 pub fn accept_101(k: &mut std::net::TcpStream, extra: &str) {
+    let response = answer_101(k, extra);
+    k.write_all(response.as_bytes()).unwrap();
+}
+
+/// Takes the client's request on `k` and returns the 101 that answers it, with `extra`
+/// header lines.
+pub fn answer_101(k: &mut std::net::TcpStream, extra: &str) -> String {
     k.set_read_timeout(Some(WAIT)).unwrap();
     let request = head(k);
     let key = request
@@ -563,10 +570,22 @@ pub fn accept_101(k: &mut std::net::TcpStream, extra: &str) {
         .1
         .trim();
     let accept = tokio_tungstenite::tungstenite::handshake::derive_accept_key(key.as_bytes());
-    let response = format!(
+    format!(
         "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n{extra}\r\n"
-    );
-    k.write_all(response.as_bytes()).unwrap();
+    )
+}
+
+/// Writes `bytes` to `k` one byte per segment (TCP_NODELAY), `pause` apart, as a server on a
+/// slow link or one that writes byte by byte does. The pause is the input's pace, not a wait
+/// for the peer: each byte is the peer's to read whenever it comes.
+pub fn trickle(k: &mut std::net::TcpStream, bytes: &[u8], pause: Duration) {
+    k.set_nodelay(true).unwrap();
+    for b in bytes {
+        if k.write_all(&[*b]).is_err() {
+            return; // the peer gave up: its error says why
+        }
+        std::thread::sleep(pause);
+    }
 }
 
 /// A strict line-protocol server (HTTP by the letter): it reads one request up to its blank

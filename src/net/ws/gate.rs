@@ -22,6 +22,11 @@
 //!   may carry is announced as 126, which tungstenite refuses (1002) without reserving more.
 //!   A frame longer than the message limit goes through as it is: tungstenite refuses it
 //!   (1009) from its header alone.
+//! - **A head that trickles in.** tungstenite's opening handshake counts its reads and refuses
+//!   a head that took more than 64 reads averaging under 128 bytes (its "attack check"),
+//!   which a peer that writes its head a few bytes at a time is not: Python `websockets` and
+//!   curl take such a head. A client's gate gathers the server's head up to its blank line
+//!   and hands it on whole ([`Gated::gather_head`]; a server reads the request's head itself).
 //! - **Pongs that pile up.** tungstenite queues a pong for every ping it reads, behind
 //!   whatever it could not write yet, without a limit: a peer that floods pings and never
 //!   reads grew wsctl by a gigabyte in seconds. While our writes to the peer are stuck, the
@@ -45,6 +50,7 @@ use tokio::io::{AsyncRead, ReadBuf};
 
 mod close;
 mod frame;
+mod head;
 mod inflate;
 mod replay;
 mod spare;
@@ -90,6 +96,9 @@ pub struct Gated<S> {
     deflate: Option<(DeflateConfig, bool)>,
     /// What the socket gave beyond what tungstenite's small buffer took.
     spare: spare::Spare,
+    /// The peer's HTTP head is to be gathered into [`Self::raw`] before it is handed on
+    /// ([`Gated::gather_head`]), and is not all there yet.
+    gathering: bool,
 }
 
 impl<S> Gated<S> {
@@ -108,6 +117,7 @@ impl<S> Gated<S> {
             inflate: None,
             deflate: None,
             spare: spare::Spare::default(),
+            gathering: false,
         }
     }
 
@@ -130,27 +140,6 @@ impl<S> Gated<S> {
 
     pub fn get_ref(&self) -> &S {
         &self.inner
-    }
-
-    /// Moves `at` past the HTTP head's bytes at the start of `data`; returns how many it took
-    /// (all of `data`, or up to the head's blank line).
-    fn skip_head(at: &mut At, data: &[u8]) -> usize {
-        let At::Head(mut matched) = *at else {
-            return 0;
-        };
-        for (i, &b) in data.iter().enumerate() {
-            matched = match (b, matched) {
-                (b, m) if b == b"\r\n\r\n"[m as usize] => m + 1,
-                (b'\r', _) => 1,
-                _ => 0,
-            };
-            if matched == 4 {
-                *at = At::Boundary;
-                return i + 1;
-            }
-        }
-        *at = At::Head(matched);
-        data.len()
     }
 
     /// The plan for the frame starting `data`.
@@ -396,12 +385,16 @@ impl<S: AsyncRead + Unpin> AsyncRead for Gated<S> {
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
         let this = &mut *self;
+        ready!(this.poll_gather_head(cx))?;
         loop {
             let before = buf.filled().len();
             if buf.remaining() == 0 {
                 return Poll::Ready(Ok(()));
             }
             if !this.slow() {
+                // Our buffer is held no longer than it has bytes (a drained `BytesMut` keeps
+                // its memory): an idle connection pays for none.
+                this.raw = BytesMut::new();
                 ready!(this.spare.poll_read(Pin::new(&mut this.inner), cx, buf))?;
                 let new = &buf.filled()[before..];
                 if new.is_empty() {

@@ -58,8 +58,10 @@ pub async fn connect(
             http.headers(),
             json!({"peer": peer, "url": request.url.as_str()}),
         );
-        let gated = Gated::new(stream, settings.max_message_size);
-        // What the server answers is kept, to say what it was if tungstenite refuses it.
+        let mut gated = Gated::new(stream, settings.max_message_size);
+        // The server's answer comes to tungstenite whole, however it trickles in; and it is
+        // kept, to say what it was if tungstenite refuses it.
+        gated.gather_head();
         let gate = gated.gate();
         gate.keep_head();
         match tokio_tungstenite::client_async_with_config(

@@ -209,3 +209,37 @@ async fn unarmed_lets_the_close_through_and_notes_its_code() {
     assert!(gate.released.load(Ordering::SeqCst));
     assert_eq!(gate.raw_close().and_then(|c| c.code), Some(5000));
 }
+
+#[tokio::test]
+async fn a_head_that_comes_a_byte_at_a_time_is_handed_on_whole() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = HEAD.to_vec();
+    stream.extend(frame(0x81, b"hi"));
+    let (mut peer, ours) = tokio::io::duplex(64);
+    let mut gated = Gated::new(ours, 1 << 20);
+    gated.gather_head();
+    let sent = stream.clone();
+    let writer = tokio::spawn(async move {
+        for byte in sent.chunks(1) {
+            peer.write_all(byte).await.unwrap();
+            tokio::task::yield_now().await;
+        }
+        peer
+    });
+    // tungstenite's handshake reads 4 KiB at a time: the head comes in one read.
+    let mut buf = [0; 4096];
+    let n = gated.read(&mut buf).await.unwrap();
+    assert_eq!(&buf[..n], HEAD);
+    let mut got = Vec::new();
+    while got.len() < stream.len() - HEAD.len() {
+        let n = gated.read(&mut buf).await.unwrap();
+        got.extend_from_slice(&buf[..n]);
+    }
+    assert_eq!(got, &stream[HEAD.len()..]);
+    drop(writer.await.unwrap());
+    assert_eq!(
+        gated.read(&mut buf).await.unwrap(),
+        0,
+        "the end of the stream"
+    );
+}

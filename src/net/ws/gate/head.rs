@@ -1,0 +1,96 @@
+//! The peer's HTTP head, before the frames: skipped up to its blank line as it goes by and,
+//! in a client, gathered whole before tungstenite reads it.
+//!
+//! tungstenite's opening handshake counts its reads of the head and refuses one that took
+//! more than 64 reads averaging under 128 bytes (its "attack check", `AttackAttempt`), which
+//! a server that writes its answer a few bytes at a time (a slow link, a naive server) is
+//! not: Python `websockets` and curl take such an answer. So a client's gate reads the
+//! answer's head up to its blank line first, and tungstenite gets it in one read of its
+//! 4 KiB. A server reads the request's head itself (`accept.rs`), whole.
+
+use std::io;
+use std::pin::Pin;
+use std::task::{Context, Poll, ready};
+
+use tokio::io::{AsyncRead, ReadBuf};
+
+use super::{At, Gated};
+
+/// The most of the peer's HTTP head gathered before it is handed on, in bytes: tungstenite's
+/// own limit on a head, so a longer one is still refused by it as too long.
+const HEAD_GATHERED: usize = 64 * 1024;
+
+impl<S> Gated<S> {
+    /// The peer's HTTP head (a server's answer) is gathered whole before any of it is handed
+    /// on: up to its blank line, 64 KiB, or the end of the stream (see the module).
+    pub fn gather_head(&mut self) {
+        self.gathering = true;
+    }
+
+    /// Reads the peer's HTTP head into [`Gated::raw`] while [`Gated::gather_head`] asks for
+    /// it, until it is whole.
+    pub(super) fn poll_gather_head(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>>
+    where
+        S: AsyncRead + Unpin,
+    {
+        while self.gathering {
+            // The blank line may straddle two reads.
+            let from = self.raw.len().saturating_sub(3);
+            let mut chunk = [0u8; 4096];
+            let mut part = ReadBuf::new(&mut chunk);
+            ready!(
+                self.spare
+                    .poll_read(Pin::new(&mut self.inner), cx, &mut part)
+            )?;
+            self.raw.extend_from_slice(part.filled());
+            self.gathering = !part.filled().is_empty()
+                && self.raw.len() < HEAD_GATHERED
+                && !ends_head(&self.raw[from..]);
+        }
+        Poll::Ready(Ok(()))
+    }
+
+    /// Moves `at` past the HTTP head's bytes at the start of `data`; returns how many it took
+    /// (all of `data`, or up to the head's blank line).
+    pub(super) fn skip_head(at: &mut At, data: &[u8]) -> usize {
+        let At::Head(mut matched) = *at else {
+            return 0;
+        };
+        for (i, &b) in data.iter().enumerate() {
+            matched = match (b, matched) {
+                (b, m) if b == b"\r\n\r\n"[m as usize] => m + 1,
+                (b'\r', _) => 1,
+                _ => 0,
+            };
+            if matched == 4 {
+                *at = At::Boundary;
+                return i + 1;
+            }
+        }
+        *at = At::Head(matched);
+        data.len()
+    }
+}
+
+/// Whether `data` holds a head's blank line: CRLF CRLF, or a bare LF for either line end
+/// (httparse, which tungstenite parses with, takes both).
+fn ends_head(data: &[u8]) -> bool {
+    data.windows(2)
+        .enumerate()
+        .any(|(i, w)| w == b"\n\n" || (w == b"\n\r" && data.get(i + 2) == Some(&b'\n')))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ends_head;
+
+    #[test]
+    fn a_blank_line_ends_the_head_with_or_without_cr() {
+        for head in [&b"a\r\n\r\n"[..], b"a\n\n", b"a\r\n\n", b"a\n\r\n"] {
+            assert!(ends_head(head), "{head:?}");
+        }
+        for head in [&b"a\r\n"[..], b"a\r\n\r", b"a\n\r", b"\r\r"] {
+            assert!(!ends_head(head), "{head:?}");
+        }
+    }
+}
