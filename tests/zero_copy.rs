@@ -269,3 +269,64 @@ fn unix_stream_sockets_splice_too() {
     c.assert_says("zero-copy: sendfile(2) from stdin, splice(2) to stdout");
     s.assert_says("splice(2) to stdout");
 }
+
+/// The reader of a spliced stdout goes away (`| head -c 1000`): a quiet exit 0, as the
+/// relay's, with nothing said about the peer.
+#[test]
+fn the_reader_of_stdout_gone_is_a_quiet_end() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let server = std::thread::spawn(move || {
+        let (mut conn, _) = listener.accept().unwrap();
+        // More than the pipes and socket buffers hold; fails once wsctl has gone.
+        let _ = conn.write_all(&pattern(6, 32 << 20));
+    });
+    let (client, mut stdout) = Proc::start_streaming(&["-v", "tcp", "connect", &addr]);
+    let mut first = [0u8; 1000];
+    stdout.read_exact(&mut first).unwrap();
+    assert_eq!(&first[..], &pattern(6, 1000)[..]);
+    drop(stdout);
+    let done = client.finish_keeping_stdin();
+    server.join().unwrap();
+    assert_eq!(done.code(), 0, "{}", done.stderr);
+    assert!(!done.stderr.contains("error"), "{}", done.stderr);
+}
+
+/// A peer that resets while a piped stdout is being fed: exit 5, "receiving from", and what
+/// came before the reset and was read by wsctl reached stdout in order.
+#[test]
+fn a_reset_while_receiving_into_a_pipe_exits_5() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let data = pattern(7, 1 << 20);
+    let sent = data.clone();
+    let (began, reading) = std::sync::mpsc::channel();
+    let server = std::thread::spawn(move || {
+        let (mut conn, _) = listener.accept().unwrap();
+        conn.write_all(&sent).unwrap();
+        // Once wsctl is relaying (its first bytes reached stdout), linger 0: a reset.
+        reading.recv_timeout(WAIT).unwrap();
+        socket2::SockRef::from(&conn)
+            .set_linger(Some(Duration::ZERO))
+            .unwrap();
+    });
+    let (client, mut stdout) = Proc::start_streaming(&["-v", "tcp", "connect", &addr]);
+    let reader = std::thread::spawn(move || {
+        let mut got = vec![0u8; 1000];
+        stdout.read_exact(&mut got).unwrap();
+        began.send(()).unwrap();
+        stdout.read_to_end(&mut got).unwrap();
+        got
+    });
+    server.join().unwrap();
+    let done = client.finish_keeping_stdin();
+    let got = reader.join().unwrap();
+    assert_eq!(done.code(), 5, "{}", done.stderr);
+    done.assert_says(&format!(
+        "wsctl: error: connection lost while receiving from {addr}"
+    ));
+    assert!(
+        got.len() <= data.len() && got == data[..got.len()],
+        "stdout differs"
+    );
+}

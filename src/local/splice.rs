@@ -41,6 +41,8 @@ use crate::net::tcp::peer_error;
 use crate::net::tls::Stream;
 use crate::shutdown::Shutdown;
 
+mod staged;
+
 /// The most one `sendfile` call offers: the socket takes what fits in its buffer and the
 /// call returns, so this only bounds one call's work.
 const SENDFILE_MAX: usize = 16 << 20;
@@ -212,22 +214,17 @@ async fn upload(
         Up::Splice(pipe) => {
             how = Some("splice(2) from stdin");
             let pipe = register(pipe, Interest::READABLE)?;
-            let pipe = &pipe;
-            let step = move || async move {
-                let mut has_data = pipe.readable().await?;
-                let mut room = socket.writable().await?;
-                let (from, to) = (pipe.as_raw_fd(), socket.as_raw_fd());
-                let moved = match splice(from, to, CHUNK) {
-                    Err(e) if e.kind() == ErrorKind::WouldBlock => None,
-                    moved => Some(moved?),
-                };
-                if moved != Some(CHUNK) {
-                    let (data, space) = ready_both(from, libc::POLLIN, to, libc::POLLOUT);
-                    wait_for(data, &mut has_data, space, &mut room);
+            // A listener shutting down: no more is taken from stdin, what was is sent.
+            match staged::relay(&pipe, socket, &mut sent, shutdown.requested()).await {
+                Ok(()) => Ok(()),
+                Err(staged::Failed::From(e))
+                    if e.raw_os_error() == Some(libc::EINVAL) && sent == 0 =>
+                {
+                    Err(None)
                 }
-                Ok(moved)
-            };
-            pump(step, shutdown, &mut sent).await
+                Err(staged::Failed::From(e)) => Err(Some(e)),
+                Err(staged::Failed::To(e)) => return Err(sending(e)),
+            }
         }
         Up::Copy => Err(None),
     };
@@ -321,23 +318,13 @@ async fn download(
     match down {
         Down::Splice(pipe) => {
             let pipe = register(pipe, Interest::WRITABLE)?;
-            let (from, to) = (socket.as_raw_fd(), pipe.as_raw_fd());
-            loop {
-                let mut room = pipe.writable().await?;
-                let mut has_data = socket.readable().await?;
-                match splice(from, to, CHUNK) {
-                    Ok(0) => break,
-                    Ok(n) => received += n as u64,
-                    Err(e) if e.kind() == ErrorKind::WouldBlock => {}
-                    // The reader of stdout is gone.
-                    Err(e) if e.kind() == ErrorKind::BrokenPipe => {
-                        return stdout_ended(Err(e)).map(|()| (received, spliced));
-                    }
-                    Err(e) => return Err(receiving(e)),
+            match staged::relay(socket, &pipe, &mut received, std::future::pending()).await {
+                Ok(()) => {}
+                // The reader of stdout is gone (a quiet end), or stdout failed.
+                Err(staged::Failed::To(e)) => {
+                    return stdout_ended(Err(e)).map(|()| (received, spliced));
                 }
-                let (data, space) =
-                    ready_both(from, libc::POLLIN | libc::POLLRDHUP, to, libc::POLLOUT);
-                wait_for(data, &mut has_data, space, &mut room);
+                Err(staged::Failed::From(e)) => return Err(receiving(e)),
             }
             console::detail(2, "eof", "peer finished sending", json!({"peer": peer}));
         }
@@ -429,45 +416,6 @@ fn splice(from: RawFd, to: RawFd, len: usize) -> std::io::Result<usize> {
 fn sendfile(socket: RawFd, file: RawFd) -> std::io::Result<usize> {
     // SAFETY: a null offset uses and updates the file's own; both descriptors are open.
     cvt(unsafe { libc::sendfile(socket, file, std::ptr::null_mut(), SENDFILE_MAX) })
-}
-
-/// Whether `a` has any of `a_events` and `b` any of `b_events` (or an error or hang-up)
-/// right now: one `poll(2)`, no wait.
-fn ready_both(
-    a: RawFd,
-    a_events: libc::c_short,
-    b: RawFd,
-    b_events: libc::c_short,
-) -> (bool, bool) {
-    let pollfd = |fd, events| libc::pollfd {
-        fd,
-        events,
-        revents: 0,
-    };
-    let mut fds = [pollfd(a, a_events), pollfd(b, b_events)];
-    // SAFETY: two valid pollfds, no timeout.
-    unsafe { libc::poll(fds.as_mut_ptr(), 2, 0) };
-    (fds[0].revents != 0, fds[1].revents != 0)
-}
-
-/// After a move from one descriptor to another, the readiness of each that `poll` found not
-/// ready (`from_ready`, `to_ready`) is cleared, so that the next wait is for its next epoll
-/// edge; one found ready keeps it (cleared, its wake-up could be lost: no edge would come).
-fn wait_for<A, B>(
-    from_ready: bool,
-    from: &mut tokio::io::unix::AsyncFdReadyGuard<'_, A>,
-    to_ready: bool,
-    to: &mut tokio::io::unix::AsyncFdReadyGuard<'_, B>,
-) where
-    A: AsRawFd,
-    B: AsRawFd,
-{
-    if !from_ready {
-        from.clear_ready();
-    }
-    if !to_ready {
-        to.clear_ready();
-    }
 }
 
 /// A system call's `ssize_t` result as `io::Result`.
