@@ -31,7 +31,7 @@ complete -c wsctl -n "__fish_wsctl_needs_command" -l events -d 'How status lines
 json\t'One JSON object per line'"
 complete -c wsctl -n "__fish_wsctl_needs_command" -l hex-dump -d 'Write what each connection sends (>) and receives (<) to FILE (- for stderr), as `hexdump -C` shows it; WebSocket and UDP a block per message; under TLS the plaintext' -r -F
 complete -c wsctl -n "__fish_wsctl_needs_command" -s v -l verbose -d 'Show more on stderr (repeat for more detail)'
-complete -c wsctl -n "__fish_wsctl_needs_command" -s q -l quiet -d 'Show only errors on stderr'
+complete -c wsctl -n "__fish_wsctl_needs_command" -s q -l quiet -d 'Show only errors and warnings on stderr'
 complete -c wsctl -n "__fish_wsctl_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wsctl -n "__fish_wsctl_needs_command" -s V -l version -d 'Print version'
 complete -c wsctl -n "__fish_wsctl_needs_command" -f -a "tcp" -d 'TCP client and server'
@@ -47,7 +47,7 @@ complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and not __fish_seen_sub
 json\t'One JSON object per line'"
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and not __fish_seen_subcommand_from connect listen help" -l hex-dump -d 'Write what each connection sends (>) and receives (<) to FILE (- for stderr), as `hexdump -C` shows it; WebSocket and UDP a block per message; under TLS the plaintext' -r -F
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and not __fish_seen_subcommand_from connect listen help" -s v -l verbose -d 'Show more on stderr (repeat for more detail)'
-complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and not __fish_seen_subcommand_from connect listen help" -s q -l quiet -d 'Show only errors on stderr'
+complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and not __fish_seen_subcommand_from connect listen help" -s q -l quiet -d 'Show only errors and warnings on stderr'
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and not __fish_seen_subcommand_from connect listen help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and not __fish_seen_subcommand_from connect listen help" -s V -l version -d 'Print version'
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and not __fish_seen_subcommand_from connect listen help" -f -a "connect" -d 'Connect to HOST PORT (or HOST:PORT, [IPv6]:PORT) and pipe stdin/stdout through it'
@@ -85,7 +85,7 @@ complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcomm
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from connect" -l recv-only -d 'Ignore stdin and never close because of it: run until the peer closes'
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from connect" -l send-only -d 'Write nothing that is received'
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from connect" -s v -l verbose -d 'Show more on stderr (repeat for more detail)'
-complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from connect" -s q -l quiet -d 'Show only errors on stderr'
+complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from connect" -s q -l quiet -d 'Show only errors and warnings on stderr'
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from connect" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from connect" -s V -l version -d 'Print version'
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -s e -l exec -d 'Run CMD through `sh -c` for each connection, wired to its stdin/stdout' -r
@@ -118,7 +118,7 @@ complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcomm
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -l tls-self-signed -d 'Serve TLS with a fresh self-signed certificate for localhost and the listen address (its SHA-256 fingerprint is shown on stderr)'
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -l insecure -d 'Do not check the server\'s certificate (unsafe; says so on stderr)'
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -s v -l verbose -d 'Show more on stderr (repeat for more detail)'
-complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -s q -l quiet -d 'Show only errors on stderr'
+complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -s q -l quiet -d 'Show only errors and warnings on stderr'
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from listen" -s V -l version -d 'Print version'
 complete -c wsctl -n "__fish_wsctl_using_subcommand tcp; and __fish_seen_subcommand_from help" -f -a "connect" -d 'Connect to HOST PORT (or HOST:PORT, [IPv6]:PORT) and pipe stdin/stdout through it'
@@ -131,7 +131,7 @@ complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and not __fish_seen_subc
 json\t'One JSON object per line'"
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and not __fish_seen_subcommand_from connect listen help" -l hex-dump -d 'Write what each connection sends (>) and receives (<) to FILE (- for stderr), as `hexdump -C` shows it; WebSocket and UDP a block per message; under TLS the plaintext' -r -F
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and not __fish_seen_subcommand_from connect listen help" -s v -l verbose -d 'Show more on stderr (repeat for more detail)'
-complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and not __fish_seen_subcommand_from connect listen help" -s q -l quiet -d 'Show only errors on stderr'
+complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and not __fish_seen_subcommand_from connect listen help" -s q -l quiet -d 'Show only errors and warnings on stderr'
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and not __fish_seen_subcommand_from connect listen help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and not __fish_seen_subcommand_from connect listen help" -s V -l version -d 'Print version'
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and not __fish_seen_subcommand_from connect listen help" -f -a "connect" -d 'Connect to URL (ws:// or wss://HOST[:PORT]/PATH) and pipe stdin/stdout through it'
@@ -180,7 +180,7 @@ complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcomma
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from connect" -l recv-only -d 'Ignore stdin and never close because of it: run until the peer closes'
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from connect" -l send-only -d 'Write nothing that is received'
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from connect" -s v -l verbose -d 'Show more on stderr (repeat for more detail)'
-complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from connect" -s q -l quiet -d 'Show only errors on stderr'
+complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from connect" -s q -l quiet -d 'Show only errors and warnings on stderr'
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from connect" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from connect" -s V -l version -d 'Print version'
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l mode -d 'The socket file\'s permissions, in octal (660, 0600), for `unix:PATH`; without it the umask decides' -r
@@ -225,7 +225,7 @@ complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcomma
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l tls-self-signed -d 'Serve TLS with a fresh self-signed certificate for localhost and the listen address (its SHA-256 fingerprint is shown on stderr)'
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -l insecure -d 'Do not check the server\'s certificate (unsafe; says so on stderr)'
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -s v -l verbose -d 'Show more on stderr (repeat for more detail)'
-complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -s q -l quiet -d 'Show only errors on stderr'
+complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -s q -l quiet -d 'Show only errors and warnings on stderr'
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from listen" -s V -l version -d 'Print version'
 complete -c wsctl -n "__fish_wsctl_using_subcommand ws; and __fish_seen_subcommand_from help" -f -a "connect" -d 'Connect to URL (ws:// or wss://HOST[:PORT]/PATH) and pipe stdin/stdout through it'
@@ -238,7 +238,7 @@ complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and not __fish_seen_sub
 json\t'One JSON object per line'"
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and not __fish_seen_subcommand_from send connect listen help" -l hex-dump -d 'Write what each connection sends (>) and receives (<) to FILE (- for stderr), as `hexdump -C` shows it; WebSocket and UDP a block per message; under TLS the plaintext' -r -F
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and not __fish_seen_subcommand_from send connect listen help" -s v -l verbose -d 'Show more on stderr (repeat for more detail)'
-complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and not __fish_seen_subcommand_from send connect listen help" -s q -l quiet -d 'Show only errors on stderr'
+complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and not __fish_seen_subcommand_from send connect listen help" -s q -l quiet -d 'Show only errors and warnings on stderr'
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and not __fish_seen_subcommand_from send connect listen help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and not __fish_seen_subcommand_from send connect listen help" -s V -l version -d 'Print version'
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and not __fish_seen_subcommand_from send connect listen help" -f -a "send" -d 'Send each stdin line to HOST PORT as one datagram and print the replies'
@@ -271,7 +271,7 @@ complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcomm
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from send" -l recv-only -d 'Ignore stdin and never close because of it: run until the peer closes'
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from send" -l send-only -d 'Write nothing that is received'
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from send" -s v -l verbose -d 'Show more on stderr (repeat for more detail)'
-complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from send" -s q -l quiet -d 'Show only errors on stderr'
+complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from send" -s q -l quiet -d 'Show only errors and warnings on stderr'
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from send" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from send" -s V -l version -d 'Print version'
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from connect" -l linger -l wait -d 'After stdin EOF, wait for replies until none has come for DUR (`forever`: until interrupted)' -r
@@ -300,7 +300,7 @@ complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcomm
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from connect" -l recv-only -d 'Ignore stdin and never close because of it: run until the peer closes'
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from connect" -l send-only -d 'Write nothing that is received'
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from connect" -s v -l verbose -d 'Show more on stderr (repeat for more detail)'
-complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from connect" -s q -l quiet -d 'Show only errors on stderr'
+complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from connect" -s q -l quiet -d 'Show only errors and warnings on stderr'
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from connect" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from connect" -s V -l version -d 'Print version'
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from listen" -l multicast -d 'Join this multicast group (IPv4 or IPv6)' -r
@@ -322,7 +322,7 @@ complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcomm
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from listen" -s 0 -l null -d 'Messages are NUL-terminated records instead of lines'
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from listen" -s b -l binary -d 'Send stdin in chunks as binary messages; write payloads raw, nothing added'
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from listen" -s v -l verbose -d 'Show more on stderr (repeat for more detail)'
-complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from listen" -s q -l quiet -d 'Show only errors on stderr'
+complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from listen" -s q -l quiet -d 'Show only errors and warnings on stderr'
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from listen" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from listen" -s V -l version -d 'Print version'
 complete -c wsctl -n "__fish_wsctl_using_subcommand udp; and __fish_seen_subcommand_from help" -f -a "send" -d 'Send each stdin line to HOST PORT as one datagram and print the replies'
@@ -335,7 +335,7 @@ complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and not __fish_seen_su
 json\t'One JSON object per line'"
 complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and not __fish_seen_subcommand_from connect listen help" -l hex-dump -d 'Write what each connection sends (>) and receives (<) to FILE (- for stderr), as `hexdump -C` shows it; WebSocket and UDP a block per message; under TLS the plaintext' -r -F
 complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and not __fish_seen_subcommand_from connect listen help" -s v -l verbose -d 'Show more on stderr (repeat for more detail)'
-complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and not __fish_seen_subcommand_from connect listen help" -s q -l quiet -d 'Show only errors on stderr'
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and not __fish_seen_subcommand_from connect listen help" -s q -l quiet -d 'Show only errors and warnings on stderr'
 complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and not __fish_seen_subcommand_from connect listen help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and not __fish_seen_subcommand_from connect listen help" -s V -l version -d 'Print version'
 complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and not __fish_seen_subcommand_from connect listen help" -f -a "connect" -d 'Connect to the Unix socket PATH (or @NAME) and pipe stdin/stdout through it'
@@ -364,7 +364,7 @@ complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcom
 complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from connect" -l recv-only -d 'Ignore stdin and never close because of it: run until the peer closes'
 complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from connect" -l send-only -d 'Write nothing that is received'
 complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from connect" -s v -l verbose -d 'Show more on stderr (repeat for more detail)'
-complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from connect" -s q -l quiet -d 'Show only errors on stderr'
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from connect" -s q -l quiet -d 'Show only errors and warnings on stderr'
 complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from connect" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from connect" -s V -l version -d 'Print version'
 complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from listen" -l mode -d 'The socket file\'s permissions, in octal (660, 0600); without it the umask decides' -r
@@ -397,7 +397,7 @@ complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcom
 complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from listen" -l chat -d 'Like --broadcast, and each client\'s lines also go to every other client'
 complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from listen" -l insecure -d 'Do not check the server\'s certificate (unsafe; says so on stderr)'
 complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from listen" -s v -l verbose -d 'Show more on stderr (repeat for more detail)'
-complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from listen" -s q -l quiet -d 'Show only errors on stderr'
+complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from listen" -s q -l quiet -d 'Show only errors and warnings on stderr'
 complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from listen" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from listen" -s V -l version -d 'Print version'
 complete -c wsctl -n "__fish_wsctl_using_subcommand unix; and __fish_seen_subcommand_from help" -f -a "connect" -d 'Connect to the Unix socket PATH (or @NAME) and pipe stdin/stdout through it'
@@ -410,7 +410,7 @@ complete -c wsctl -n "__fish_wsctl_using_subcommand completions" -l events -d 'H
 json\t'One JSON object per line'"
 complete -c wsctl -n "__fish_wsctl_using_subcommand completions" -l hex-dump -d 'Write what each connection sends (>) and receives (<) to FILE (- for stderr), as `hexdump -C` shows it; WebSocket and UDP a block per message; under TLS the plaintext' -r -F
 complete -c wsctl -n "__fish_wsctl_using_subcommand completions" -s v -l verbose -d 'Show more on stderr (repeat for more detail)'
-complete -c wsctl -n "__fish_wsctl_using_subcommand completions" -s q -l quiet -d 'Show only errors on stderr'
+complete -c wsctl -n "__fish_wsctl_using_subcommand completions" -s q -l quiet -d 'Show only errors and warnings on stderr'
 complete -c wsctl -n "__fish_wsctl_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wsctl -n "__fish_wsctl_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c wsctl -n "__fish_wsctl_using_subcommand help; and not __fish_seen_subcommand_from tcp ws udp unix completions help" -f -a "tcp" -d 'TCP client and server'

@@ -53,7 +53,7 @@ pub struct Cli {
     #[arg(short, long, action = ArgAction::Count, global = true)]
     pub verbose: u8,
 
-    /// Show only errors on stderr
+    /// Show only errors and warnings on stderr
     #[arg(short, long, global = true)]
     pub quiet: bool,
 
