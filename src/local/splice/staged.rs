@@ -18,7 +18,12 @@
 //! take the same path.
 //!
 //! Our pipe is nonblocking (it is ours alone) and as large as an unprivileged process may
-//! make it (1 MiB), so the socket is read in large steps while the shared pipe is full.
+//! make it (1 MiB). While the other side takes less than comes (a full stdout pipe), it is
+//! refilled only once it is half empty, so `from` is read in steps of half a MiB and more,
+//! not of the 8 KiB a slow reader frees at a time: for a socket, fewer ACK rounds and fewer
+//! wake-ups of the sender. An empty pipe is refilled at once, so nothing waits. Measured
+//! (same harness, 9 rounds): the receiving wsctl's CPU went from 0.7-0.95 to 0.4-0.5 s per
+//! GiB, the whole pipeline's from 2.20 to 2.05 CPU s/GiB; its time did not move (0.99x).
 //!
 //! Hand-written for the reason `splice.rs` is.
 
@@ -93,7 +98,8 @@ pub async fn relay<A: AsRawFd, B: AsRawFd>(
             taking = false;
         }
         let (mut progress, mut from_waits, mut to_waits) = (false, false, false);
-        if taking && staging.queued < staging.size {
+        // Refilled once half empty: large steps from `from` (see the module).
+        if taking && staging.queued <= staging.size / 2 {
             match splice(
                 from_fd,
                 staging.write.as_raw_fd(),
