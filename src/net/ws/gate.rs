@@ -371,6 +371,22 @@ impl<S> Gated<S> {
         }
     }
 
+    /// One read of the socket (up to 4 KiB) added to [`Self::raw`]: the bytes read, 0 at the
+    /// end of the stream.
+    fn poll_read_raw(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<usize>>
+    where
+        S: AsyncRead + Unpin,
+    {
+        let mut chunk = [0u8; 4096];
+        let mut part = ReadBuf::new(&mut chunk);
+        ready!(
+            self.spare
+                .poll_read(Pin::new(&mut self.inner), cx, &mut part)
+        )?;
+        self.raw.extend_from_slice(part.filled());
+        Poll::Ready(Ok(part.filled().len()))
+    }
+
     /// Moves `n` bytes of [`Self::raw`] to `out`.
     fn hand_on(&mut self, n: usize, out: &mut ReadBuf<'_>) {
         out.put_slice(&self.raw[..n]);
@@ -436,13 +452,7 @@ impl<S: AsyncRead + Unpin> AsyncRead for Gated<S> {
                     return Poll::Ready(Ok(()));
                 }
             }
-            let mut chunk = [0u8; 4096];
-            let mut part = ReadBuf::new(&mut chunk);
-            ready!(
-                this.spare
-                    .poll_read(Pin::new(&mut this.inner), cx, &mut part)
-            )?;
-            if part.filled().is_empty() {
+            if ready!(this.poll_read_raw(cx))? == 0 {
                 if this.raw.is_empty() {
                     return Poll::Ready(Ok(())); // the end of the stream
                 }
@@ -450,7 +460,6 @@ impl<S: AsyncRead + Unpin> AsyncRead for Gated<S> {
                 this.at = At::Through;
                 continue;
             }
-            this.raw.extend_from_slice(part.filled());
         }
     }
 }

@@ -9,10 +9,9 @@
 //! 4 KiB. A server reads the request's head itself (`accept.rs`), whole.
 
 use std::io;
-use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
-use tokio::io::{AsyncRead, ReadBuf};
+use tokio::io::AsyncRead;
 
 use super::{At, Gated};
 
@@ -36,16 +35,9 @@ impl<S> Gated<S> {
         while self.gathering {
             // The blank line may straddle two reads.
             let from = self.raw.len().saturating_sub(3);
-            let mut chunk = [0u8; 4096];
-            let mut part = ReadBuf::new(&mut chunk);
-            ready!(
-                self.spare
-                    .poll_read(Pin::new(&mut self.inner), cx, &mut part)
-            )?;
-            self.raw.extend_from_slice(part.filled());
-            self.gathering = !part.filled().is_empty()
-                && self.raw.len() < HEAD_GATHERED
-                && !ends_head(&self.raw[from..]);
+            let read = ready!(self.poll_read_raw(cx))?;
+            self.gathering =
+                read > 0 && self.raw.len() < HEAD_GATHERED && !ends_head(&self.raw[from..]);
         }
         Poll::Ready(Ok(()))
     }
