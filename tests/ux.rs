@@ -550,3 +550,27 @@ fn a_request_head_that_trickles_in_is_read_whole() {
     drop(k);
     server.interrupt();
 }
+
+/// A request whose lines end in a bare LF (httparse takes it, as do Python and Node
+/// servers), with messages and a Close in the same write as the head: every message is
+/// echoed before the Close is answered, none taken for part of the head.
+#[test]
+fn a_request_with_bare_lf_line_ends_and_frames_behind_it_is_echoed_whole() {
+    use std::io::Read;
+    let server = start(&["ws", "listen", "--echo", "127.0.0.1:0"]);
+    let addr = server.listening();
+    let mut k = std::net::TcpStream::connect(&addr).unwrap();
+    k.set_read_timeout(Some(WAIT)).unwrap();
+    let mut sent = b"GET / HTTP/1.1\nHost: x\nUpgrade: websocket\nConnection: Upgrade\n\
+                     Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\nSec-WebSocket-Version: 13\n\n"
+        .to_vec();
+    // "hi", "you" and a Close 1000, masked with the key 0 0 0 0.
+    sent.extend_from_slice(b"\x81\x82\0\0\0\0hi\x81\x83\0\0\0\0you\x88\x82\0\0\0\0\x03\xe8");
+    k.write_all(&sent).unwrap();
+    assert!(head(&mut k).starts_with("HTTP/1.1 101 "));
+    let mut rest = Vec::new();
+    k.read_to_end(&mut rest).unwrap();
+    assert_eq!(rest, b"\x81\x02hi\x81\x03you\x88\x02\x03\xe8");
+    let done = server.finish_within(WAIT);
+    assert_eq!(done.code(), 0, "{}", done.stderr);
+}

@@ -108,7 +108,7 @@ impl<S> Gated<S> {
         Gated {
             inner,
             gate: Arc::new(Gate::default()),
-            at: At::Head(0),
+            at: At::Head(head::IN_LINE),
             raw: BytesMut::new(),
             made: ([0; MAX_HEADER], 0, 0),
             max_message_size: max_message_size as u64,

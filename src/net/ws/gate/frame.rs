@@ -6,7 +6,7 @@ use super::{CHUNK, MAX_HEADER, RawClose};
 /// Where the byte stream is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum At {
-    /// In the HTTP head: how many bytes of "\r\n\r\n" have been matched.
+    /// In the HTTP head: where in a line (the states in `head.rs`, `IN_LINE` at first).
     Head(u8),
     /// At the start of a frame's header.
     Boundary,

@@ -43,26 +43,36 @@ impl<S> Gated<S> {
     }
 
     /// Moves `at` past the HTTP head's bytes at the start of `data`; returns how many it took
-    /// (all of `data`, or up to the head's blank line).
+    /// (all of `data`, or up to the head's blank line). A line may end in CRLF or a bare LF,
+    /// as httparse reads it (`accept.rs` reads a request's head with httparse, so the gate
+    /// must find the same end, or it would take the first frames for head).
     pub(super) fn skip_head(at: &mut At, data: &[u8]) -> usize {
-        let At::Head(mut matched) = *at else {
+        let At::Head(mut state) = *at else {
             return 0;
         };
         for (i, &b) in data.iter().enumerate() {
-            matched = match (b, matched) {
-                (b, m) if b == b"\r\n\r\n"[m as usize] => m + 1,
-                (b'\r', _) => 1,
-                _ => 0,
+            state = match (b, state) {
+                (b'\n', LINE_START | LINE_START_CR) => {
+                    *at = At::Boundary;
+                    return i + 1;
+                }
+                (b'\n', _) => LINE_START,
+                (b'\r', LINE_START) => LINE_START_CR,
+                (b'\r', _) => IN_LINE_CR,
+                _ => IN_LINE,
             };
-            if matched == 4 {
-                *at = At::Boundary;
-                return i + 1;
-            }
         }
-        *at = At::Head(matched);
+        *at = At::Head(state);
         data.len()
     }
 }
+
+/// [`At::Head`]'s states: in a line, in a line after a CR, at a line's start, at a line's
+/// start after a CR. A LF at a line's start (after a CR or not) ends the head.
+pub(super) const IN_LINE: u8 = 0;
+const IN_LINE_CR: u8 = 1;
+const LINE_START: u8 = 2;
+const LINE_START_CR: u8 = 3;
 
 /// Whether `data` holds a head's blank line: CRLF CRLF, or a bare LF for either line end
 /// (httparse, which tungstenite parses with, takes both).
@@ -74,7 +84,40 @@ fn ends_head(data: &[u8]) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::ends_head;
+    use super::{At, Gated, IN_LINE, ends_head};
+
+    /// Where `skip_head` ends the head of `stream` fed in pieces of `piece` bytes.
+    fn head_len(stream: &[u8], piece: usize) -> Option<usize> {
+        let mut at = At::Head(IN_LINE);
+        let mut taken = 0;
+        for chunk in stream.chunks(piece) {
+            taken += Gated::<()>::skip_head(&mut at, chunk);
+            if at == At::Boundary {
+                return Some(taken);
+            }
+        }
+        None
+    }
+
+    #[test]
+    fn the_head_is_skipped_to_its_blank_line_with_or_without_cr() {
+        for (head, len) in [
+            (
+                &b"GET / HTTP/1.1\r\nHost: h\r\n\r\n\x88\x80\r\n\r\n"[..],
+                27,
+            ),
+            (b"GET / HTTP/1.1\nHost: h\n\n\x88\x80\n\n", 24),
+            (b"GET / HTTP/1.1\r\nHost: h\n\r\n\x88\x80", 26),
+            (b"GET / HTTP/1.1\nHost: h\r\n\n\x88\x80", 25),
+        ] {
+            for piece in 1..=4 {
+                assert_eq!(head_len(head, piece), Some(len), "{head:?} by {piece}");
+            }
+        }
+        for head in [&b"GET / HTTP/1.1\r\nHost: h\r\n\r"[..], b"a\rb\r\n\rc\n"] {
+            assert_eq!(head_len(head, 1), None, "{head:?}");
+        }
+    }
 
     #[test]
     fn a_blank_line_ends_the_head_with_or_without_cr() {
