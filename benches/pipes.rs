@@ -14,7 +14,10 @@
 //! (the floor's start) to `wc`'s line, which must say N (nothing lost). Reported per
 //! pipeline: the median MiB/s, the ratio of its median time to the floor's, and the CPU
 //! (user + system of every process of both pipelines, from `getrusage(RUSAGE_CHILDREN)`
-//! around them: each `sh` waits for its own children) per GiB moved. Peers that are not on
+//! around them: each `sh` waits for its own children) per GiB moved, and of that the CPU of
+//! `head` and `wc` alone (they run under a shell of their own, whose `times` says): the
+//! same two programs, doing the same reads and writes behind every sender, whose cost still
+//! moves with what runs beside them (the README's pipes section). Peers that are not on
 //! the PATH are reported as not measured.
 //!
 //! ```text
@@ -25,7 +28,8 @@
 //!
 //! `WSCTL_BENCH_ONLY` keeps the pipelines whose names start with one of its words (the floor
 //! is always run); `WSCTL_BENCH_BASELINE` adds wsctl's pipelines again with that binary
-//! (named `baseline ...`), for a before/after in the same run.
+//! (named `baseline ...`), for a before/after in the same run, or with each binary of a
+//! comma-separated list (`baseline ...`, `baseline2 ...`, ...).
 //!
 //! The file (WSCTL_BENCH_BYTES, default 1 GiB, pseudo-random) is made once under the target
 //! directory (`CARGO_TARGET_TMPDIR`), not /tmp, which may be small, and kept for the next run.
@@ -62,8 +66,8 @@ struct Pipeline {
     name: &'static str,
     /// The program that must be on the PATH, if any.
     needs: Option<&'static str>,
-    /// The receiver's shell command (`{n}`: the byte count; `{port}`: a free port), or for
-    /// the floor the whole pipeline (`{file}`).
+    /// The receiver's shell command (`{tail}`: `head -c N | wc -c`; `{port}`: a free port),
+    /// or for the floor the whole pipeline (`{file}`).
     receiver: &'static str,
     /// The sender's shell command (`{addr}`: `127.0.0.1:PORT`; `{file}`); `None`: the floor.
     sender: Option<&'static str>,
@@ -74,35 +78,35 @@ const PIPELINES: &[Pipeline] = &[
     Pipeline {
         name: "floor (cat | cat)",
         needs: None,
-        receiver: "cat < {file} | cat | head -c {n} | wc -c",
+        receiver: "cat < {file} | cat | {tail}",
         sender: None,
         port: Port::Line,
     },
     Pipeline {
         name: "wsctl tcp",
         needs: None,
-        receiver: "{wsctl} tcp listen 127.0.0.1:0 | head -c {n} | wc -c",
+        receiver: "{wsctl} tcp listen 127.0.0.1:0 | {tail}",
         sender: Some("{wsctl} tcp connect {addr} < {file}"),
         port: Port::Line,
     },
     Pipeline {
         name: "socat tcp",
         needs: Some("socat"),
-        receiver: "socat -d -d -u TCP-LISTEN:0,bind=127.0.0.1 STDOUT | head -c {n} | wc -c",
+        receiver: "socat -d -d -u TCP-LISTEN:0,bind=127.0.0.1 STDOUT | {tail}",
         sender: Some("socat -u STDIN TCP:{addr} < {file}"),
         port: Port::Socat,
     },
     Pipeline {
         name: "wsctl ws -b",
         needs: None,
-        receiver: "{wsctl} ws listen -b 127.0.0.1:0 | head -c {n} | wc -c",
+        receiver: "{wsctl} ws listen -b 127.0.0.1:0 | {tail}",
         sender: Some("{wsctl} ws connect -b ws://{addr}/ < {file}"),
         port: Port::Line,
     },
     Pipeline {
         name: "websocat -b",
         needs: Some("websocat"),
-        receiver: "websocat -b --oneshot ws-l:127.0.0.1:{port} - | head -c {n} | wc -c",
+        receiver: "websocat -b --oneshot ws-l:127.0.0.1:{port} - | {tail}",
         sender: Some("websocat -b ws://{addr}/ < {file}"),
         port: Port::Free,
     },
@@ -183,9 +187,18 @@ fn wait_listening(port: u16) {
 
 /// One run of `p`: the time from the sender's start to `wc`'s line, and the CPU of all
 /// the processes of the pipeline.
-fn run(p: &Pipeline, wsctl: &str, file: &Path, bytes: u64) -> (Duration, Duration) {
+fn run(p: &Pipeline, wsctl: &str, file: &Path, bytes: u64) -> (Duration, Duration, Duration) {
+    // `head` and `wc` run under a shell of their own, whose `times` (its children's CPU, the
+    // second line) is kept in `tail_times`.
+    let tail_times = file.with_extension("tail-times");
+    let _ = std::fs::remove_file(&tail_times);
+    let tail = format!(
+        "sh -c 'head -c {bytes} | wc -c; times > {}'",
+        tail_times.display()
+    );
     let fill = |s: &str, addr: &str, port: u16| {
-        s.replace("{wsctl}", wsctl)
+        s.replace("{tail}", &tail)
+            .replace("{wsctl}", wsctl)
             .replace("{file}", &file.display().to_string())
             .replace("{n}", &bytes.to_string())
             .replace("{addr}", addr)
@@ -241,7 +254,19 @@ fn run(p: &Pipeline, wsctl: &str, file: &Path, bytes: u64) -> (Duration, Duratio
         );
     }
     wait(receiver, p.name);
-    (elapsed, children_cpu() - cpu)
+    let times = std::fs::read_to_string(&tail_times).unwrap_or_default();
+    let tail_cpu = times.lines().nth(1).map_or(Duration::ZERO, |children| {
+        children.split_whitespace().map(sh_time).sum()
+    });
+    (elapsed, children_cpu() - cpu, tail_cpu)
+}
+
+/// A time as the shell's `times` prints it: `1m2.345s` (dash, bash) or `0.5s`.
+fn sh_time(t: &str) -> Duration {
+    let t = t.trim_end_matches('s');
+    let (min, sec) = t.split_once('m').unwrap_or(("0", t));
+    let secs = min.parse::<f64>().unwrap_or(0.0) * 60.0 + sec.parse::<f64>().unwrap_or(0.0);
+    Duration::from_secs_f64(secs)
 }
 
 /// The bench's input file of `bytes` pseudo-random bytes under `dir`, made unless there.
@@ -304,8 +329,15 @@ fn main() {
             continue;
         }
         pipelines.push((p, p.name.to_string(), WSCTL));
-        if let (Some(other), Some(rest)) = (&baseline, p.name.strip_prefix("wsctl")) {
-            pipelines.push((p, format!("baseline{rest}"), other));
+        if let (Some(others), Some(rest)) = (&baseline, p.name.strip_prefix("wsctl")) {
+            for (i, other) in others.split(',').enumerate() {
+                let n = if i == 0 {
+                    String::new()
+                } else {
+                    (i + 1).to_string()
+                };
+                pipelines.push((p, format!("baseline{n}{rest}"), other));
+            }
         }
     }
     println!(
@@ -316,10 +348,12 @@ fn main() {
     );
     let mut times = vec![Vec::new(); pipelines.len()];
     let mut cpus = vec![Vec::new(); pipelines.len()];
+    let mut tails = vec![Vec::new(); pipelines.len()];
     for round in 0..rounds {
         let mut line = format!("round {}:", round + 1);
         for (i, (p, name, wsctl)) in pipelines.iter().enumerate() {
-            let (time, cpu) = run(p, wsctl, &file, bytes);
+            let (time, cpu, tail) = run(p, wsctl, &file, bytes);
+            tails[i].push(tail);
             line.push_str(&format!(" {name} {:.2}s", time.as_secs_f64()));
             times[i].push(time);
             cpus[i].push(cpu);
@@ -331,16 +365,17 @@ fn main() {
     let floor = medians[0].as_secs_f64();
     let mib_s = |d: Duration| (bytes as f64 / (1 << 20) as f64) / d.as_secs_f64();
     println!(
-        "{:>18}  {:>8}  {:>9}  {:>11}",
-        "", "MiB/s", "time/floor", "CPU s/GiB"
+        "{:>18}  {:>8}  {:>9}  {:>11}  {:>14}",
+        "", "MiB/s", "time/floor", "CPU s/GiB", "head+wc s/GiB"
     );
     for (i, (_, name, _)) in pipelines.iter().enumerate() {
         println!(
-            "{:>18}  {:8.0}  {:9.2}x  {:11.2}",
+            "{:>18}  {:8.0}  {:9.2}x  {:11.2}  {:14.2}",
             name,
             mib_s(medians[i]),
             medians[i].as_secs_f64() / floor,
             median(cpus[i].clone()).as_secs_f64() / gib,
+            median(tails[i].clone()).as_secs_f64() / gib,
         );
     }
     let of = |name: &str| pipelines.iter().position(|(_, n, _)| n == name);
