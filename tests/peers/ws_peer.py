@@ -31,6 +31,9 @@ connection and exit.
                                   closes it with 1000 "enough" (until killed)
   ws_peer.py slow RATE            server (asyncio): reads messages at about RATE bytes/s, then
                                   prints {"received": N, "end": "close CODE" | ...} and exits
+  ws_peer.py paced SECS           the same, taking SECS per message whatever its size, with
+                                  the library's default queue (16 messages): it stops reading
+                                  for 12 messages' time whenever the queue is full
   ws_peer.py vnc URL N            client, as a VNC viewer through a websockify: reads the
                                   server's first bytes (an RFB banner) as binary messages,
                                   sends N bytes of a pattern and reads them back (an echoing
@@ -204,7 +207,7 @@ def closer_after(count):
     return handler
 
 
-def slow(rate):
+def slow(rate, per_message=None, max_queue=1):
     import asyncio
 
     from websockets.asyncio.server import serve as serve_async
@@ -215,22 +218,25 @@ def slow(rate):
 
         async def handler(ws):
             received = 0
+            messages = 0
             try:
                 async for message in ws:
                     received += len(message)
-                    await asyncio.sleep(len(message) / rate)
+                    messages += 1
+                    await asyncio.sleep(per_message or len(message) / rate)
                 rcvd = ws.protocol.close_rcvd
                 end = f"close {rcvd.code}" if rcvd else "no close"
             except ConnectionClosed as e:
                 end = f"lost: {e}"
-            print(json.dumps({"received": received, "end": end}), flush=True)
+            print(json.dumps({"received": received, "end": end, "messages": messages}),
+                  flush=True)
             if not done.done():
                 done.set_result(None)
 
         # max_queue=1: what the handler has not taken stays in TCP, where the sender can see
         # it being taken (the default queue of 16 messages hides up to 16 of them from it).
         async with serve_async(handler, "127.0.0.1", 0, max_size=None, compression=None,
-                               ping_interval=None, max_queue=1) as server:
+                               ping_interval=None, max_queue=max_queue) as server:
             listening(list(server.sockets)[0])
             await done
 
@@ -348,6 +354,8 @@ def main():
         run_server(closer_after(int(args[0])), once=False)
     elif mode == "slow":
         slow(float(args[0]))
+    elif mode == "paced":
+        slow(None, per_message=float(args[0]), max_queue=16)
     elif mode in servers:
         run_server(servers[mode]())
     elif mode == "types":

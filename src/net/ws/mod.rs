@@ -209,6 +209,9 @@ where
     hexdump::header(&peer);
     let gate = ws.get_ref().gate();
     let fd = ws.get_ref().get_ref().tcp_fd();
+    if let Some(fd) = fd {
+        progress::bound_unsent(fd);
+    }
     let compress = ws
         .get_ref()
         .deflate()
