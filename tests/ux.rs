@@ -531,6 +531,82 @@ fn an_answer_head_that_trickles_in_is_read_whole() {
 
 /// The server's side of the same: a client that writes its request a byte at a time is
 /// answered, and its message echoed.
+/// A server's refusal as `written` (pieces written apart, the connection closed after),
+/// and what the client says of it.
+fn refusal_shown(written: &'static [&'static [u8]]) -> (Finished, String) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let server = std::thread::spawn(move || {
+        let (mut k, _) = listener.accept().unwrap();
+        head(&mut k);
+        for piece in written {
+            k.write_all(piece).unwrap();
+            k.flush().unwrap();
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    });
+    let mut client = start(&["ws", "connect", &format!("ws://{addr}/")]);
+    client.close_stdin();
+    let c = client.finish();
+    server.join().unwrap();
+    (c, addr)
+}
+
+/// A refusal's body is shown also when it comes after its head (a second write), and a
+/// chunked one as its data, not its chunk sizes.
+#[test]
+fn a_refusals_body_is_shown_whole_and_dechunked() {
+    let (c, addr) = refusal_shown(&[
+        b"HTTP/1.1 403 Forbidden\r\nContent-Length: 20\r\n\r\n",
+        b"token expired, sorry",
+    ]);
+    assert_eq!(c.code(), 4, "{}", c.stderr);
+    c.assert_says(&format!(
+        "wsctl: error: WebSocket handshake refused by {addr}: HTTP 403 Forbidden: token expired, sorry"
+    ));
+    let (c, addr) = refusal_shown(&[
+        b"HTTP/1.1 401 Unauthorized\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nlog in\r\n",
+        b"7\r\n first.\r\n0\r\n\r\n",
+    ]);
+    assert_eq!(c.code(), 4, "{}", c.stderr);
+    c.assert_says(&format!(
+        "wsctl: error: WebSocket handshake refused by {addr}: HTTP 401 Unauthorized: log in first."
+    ));
+    // No length: the body up to the end of the stream.
+    let (c, addr) = refusal_shown(&[
+        b"HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n",
+        b"down for maintenance",
+    ]);
+    assert_eq!(c.code(), 4, "{}", c.stderr);
+    c.assert_says(&format!(
+        "refused by {addr}: HTTP 503 Service Unavailable: down for maintenance"
+    ));
+}
+
+/// An interim answer (100 Continue, RFC 9110 15.2) before the 101 is passed over, as HTTP
+/// clients do.
+#[test]
+fn an_interim_answer_before_the_101_is_passed_over() {
+    use std::io::Read;
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let server = std::thread::spawn(move || {
+        let (mut k, _) = listener.accept().unwrap();
+        let response = answer_101(&mut k, "");
+        k.write_all(b"HTTP/1.1 100 Continue\r\n\r\n").unwrap();
+        k.write_all(response.as_bytes()).unwrap();
+        k.write_all(b"\x81\x05hello\x88\x02\x03\xe8").unwrap();
+        let mut close = [0; 8];
+        k.read_exact(&mut close).unwrap();
+        assert_eq!(close[0], 0x88);
+    });
+    let client = start(&["ws", "connect", &format!("ws://{addr}/")]);
+    let c = client.finish_keeping_stdin();
+    server.join().unwrap();
+    assert_eq!(c.code(), 0, "{}", c.stderr);
+    c.assert_output("hello\n");
+}
+
 #[test]
 fn a_request_head_that_trickles_in_is_read_whole() {
     use std::io::Read;

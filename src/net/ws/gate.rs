@@ -97,8 +97,9 @@ pub struct Gated<S> {
     /// What the socket gave beyond what tungstenite's small buffer took.
     spare: spare::Spare,
     /// The peer's HTTP head is to be gathered into [`Self::raw`] before it is handed on
-    /// ([`Gated::gather_head`]), and is not all there yet.
-    gathering: bool,
+    /// ([`Gated::gather_head`]), and is not all there yet (boxed: a connection holds it only
+    /// through its handshake, and pays 8 bytes after).
+    gathering: Option<Box<head::Gathering>>,
 }
 
 impl<S> Gated<S> {
@@ -117,7 +118,7 @@ impl<S> Gated<S> {
             inflate: None,
             deflate: None,
             spare: spare::Spare::default(),
-            gathering: false,
+            gathering: None,
         }
     }
 

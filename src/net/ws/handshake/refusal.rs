@@ -151,11 +151,16 @@ pub(super) fn refused(
         response.headers(),
         json!({"peer": peer, "status": response.status().as_u16()}),
     );
+    let chunked = response
+        .headers()
+        .get(header::TRANSFER_ENCODING)
+        .is_some_and(|coding| coding.as_bytes().to_ascii_lowercase().ends_with(b"chunked"));
     let body = response
         .body()
         .as_deref()
         .map(|b| {
-            let text = String::from_utf8_lossy(b);
+            let b = if chunked { dechunked(b) } else { b.to_vec() };
+            let text = String::from_utf8_lossy(&b);
             let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
             match text.char_indices().nth(200) {
                 Some((at, _)) => format!("{}…", &text[..at]),
@@ -195,6 +200,27 @@ pub(super) fn refused(
     }
 }
 
+/// The data of a chunked body (RFC 9112 7.1), as far as it came and reads: each chunk's size
+/// line (hex, extensions after `;` ignored), its data, its CRLF; up to the last chunk.
+fn dechunked(mut body: &[u8]) -> Vec<u8> {
+    let mut data = Vec::new();
+    while let Some(eol) = memchr::memmem::find(body, b"\r\n") {
+        let line = String::from_utf8_lossy(&body[..eol]);
+        let size = line.split(';').next().unwrap_or("").trim();
+        let Ok(size) = usize::from_str_radix(size, 16) else {
+            break;
+        };
+        body = &body[eol + 2..];
+        let take = size.min(body.len());
+        data.extend_from_slice(&body[..take]);
+        if size == 0 || take < size {
+            break;
+        }
+        body = body.get(size + 2..).unwrap_or_default();
+    }
+    data
+}
+
 /// In a refused handshake's error: the server redirected (3xx) to `location`, as it wrote it
 /// (maybe relative). It says nothing of its own (the error line names the Location already).
 #[derive(Debug, thiserror::Error)]
@@ -208,4 +234,20 @@ pub fn redirect_of(err: &anyhow::Error) -> Option<&str> {
     err.chain()
         .find_map(|cause| cause.downcast_ref::<Redirect>())
         .map(|r| r.location.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::dechunked;
+
+    #[test]
+    fn a_chunked_body_is_read_as_its_data() {
+        assert_eq!(
+            dechunked(b"4\r\nno e\r\n6;x=y\r\nntry.\n\r\n0\r\n\r\n"),
+            b"no entry.\n"
+        );
+        // Cut short, or not chunked after all: what reads.
+        assert_eq!(dechunked(b"a\r\nno en"), b"no en");
+        assert_eq!(dechunked(b"no entry"), b"");
+    }
 }
