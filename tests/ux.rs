@@ -295,6 +295,16 @@ fn a_failed_handshake_says_what_the_server_answered() {
             None,
         ),
         (
+            "",
+            "the server closed the connection without an answer",
+            None,
+        ),
+        (
+            "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nX-Folded: a\r\n b\r\n\r\n",
+            "the server's answer is malformed HTTP (invalid header name)",
+            None,
+        ),
+        (
             "HTTP/1.1 101 Switching Protocols\r\n\r\n",
             "the server answered 101 without `Upgrade: websocket` (RFC 6455 4.1)",
             None,

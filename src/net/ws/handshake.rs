@@ -249,7 +249,10 @@ fn handshake_failed(
         return refused(&response, peer, head);
     }
     let what = format!("WebSocket handshake with {peer} failed");
-    if let Some(why) = plain_words(&err) {
+    // Nothing came at all: said so (below), not as an answer cut short.
+    let nothing =
+        head.is_empty() && matches!(err, WsError::Protocol(ProtocolError::HandshakeIncomplete));
+    if let Some(why) = plain_words(&err).filter(|_| !nothing) {
         return Fail::new(Exit::Handshake, format!("{what}: {why}")).err();
     }
     if let WsError::Protocol(ProtocolError::SecWebSocketAcceptKeyMismatch) = &err {

@@ -43,6 +43,11 @@ pub fn answer_was(head: &[u8]) -> Option<(String, Option<&'static str>)> {
             None,
         )),
         Ok(_) if head.starts_with(b"HTTP/") => None,
+        // HTTP that breaks its grammar (a folded field, a bad character in a name).
+        Err(err) if head.starts_with(b"HTTP/") => Some((
+            format!("the server's answer is malformed HTTP ({err})"),
+            None,
+        )),
         _ => {
             let first = head.split(|&b| b == b'\n').next().unwrap_or_default();
             let first = String::from_utf8_lossy(first);
