@@ -346,3 +346,29 @@ fn a_proxy_answer_that_is_not_http_is_refused_at_once() {
     );
     server.join().unwrap();
 }
+
+/// Through a proxy, what the far host says is its own: its refusal names it (with the proxy
+/// it came through), not the proxy's address.
+#[test]
+fn the_origins_refusal_through_a_proxy_names_the_origin() {
+    use std::io::Write;
+    need("tinyproxy");
+    let proxy = Tinyproxy::start();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let origin = std::thread::spawn(move || {
+        let (mut k, _) = listener.accept().unwrap();
+        head(&mut k);
+        k.write_all(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 7\r\n\r\nno way.")
+            .unwrap();
+    });
+    let url = format!("ws://localhost:{port}/");
+    let r = run(&["ws", "connect", "--proxy", &proxy.url(true), &url]);
+    origin.join().unwrap();
+    assert_eq!(r.code(), 4, "{}", r.stderr);
+    r.assert_says(&format!(
+        "WebSocket handshake refused by localhost:{port} through the HTTP proxy 127.0.0.1:{}: \
+         HTTP 403 Forbidden: no way.",
+        proxy.port
+    ));
+}

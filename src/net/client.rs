@@ -32,8 +32,8 @@ pub struct Remote {
     pub unix: Option<UnixName>,
 }
 
-/// Connects to `remote` and reports `connected`; the peer returned is the TCP peer (the
-/// proxy, through a proxy), or the Unix socket.
+/// Connects to `remote` and reports `connected`; the peer returned is the TCP peer, the host
+/// asked for through a proxy ([`Peer::Proxied`]), or the Unix socket.
 pub async fn open(remote: &Remote) -> anyhow::Result<(Stream, Peer)> {
     if let Some(name) = &remote.unix {
         let (stream, peer) = unix::connect(name, remote.connect_timeout).await?;
@@ -68,7 +68,15 @@ pub async fn open(remote: &Remote) -> anyhow::Result<(Stream, Peer)> {
             Some(config) => tls::connect(config, tcp, &remote.target).await?,
             None => Stream::Plain(tcp),
         };
-        anyhow::Ok((stream, Peer::Ip(peer)))
+        let peer = match &remote.proxy {
+            Some(proxy) => Peer::Proxied(std::sync::Arc::new(crate::net::peer::ProxiedPeer {
+                target: remote.target.to_string(),
+                proxy: proxy.to_string(),
+                addr: peer,
+            })),
+            None => Peer::Ip(peer),
+        };
+        anyhow::Ok((stream, peer))
     };
     match tokio::time::timeout(remote.connect_timeout, attempt).await {
         Ok(result) => result,

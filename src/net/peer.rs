@@ -1,6 +1,6 @@
 //! Who is at the other end of a connection, as status lines, events and `--exec` name it:
 //! an IP address and port, or a Unix socket with the credentials of the process behind it
-//! (`SO_PEERCRED`, unix(7)).
+//! (`SO_PEERCRED`, unix(7)), or, through a proxy, the host asked for and the proxy.
 
 use std::ffi::OsString;
 use std::net::SocketAddr;
@@ -19,6 +19,20 @@ pub enum Peer {
     /// A Unix stream socket: the socket's name (for a listener's client, the listener's own:
     /// a client's socket is seldom named) and the peer process's credentials.
     Unix(Arc<UnixPeer>),
+    /// The host reached through a proxy (`--proxy`): named as asked for, with the proxy; what
+    /// it says (a refusal, a reset, a Close) is its own, not the proxy's.
+    Proxied(Arc<ProxiedPeer>),
+}
+
+/// A peer through a proxy.
+#[derive(Debug, PartialEq, Eq)]
+pub struct ProxiedPeer {
+    /// The host and port asked for (`HOST:PORT`, as the proxy was asked).
+    pub target: String,
+    /// The proxy, as the `connected` line names it (`HTTP proxy 127.0.0.1:8888`).
+    pub proxy: String,
+    /// The socket's peer: the proxy's address.
+    pub addr: SocketAddr,
 }
 
 /// A peer over a Unix socket.
@@ -60,10 +74,11 @@ impl Peer {
         }))
     }
 
-    /// The IP address and port, for an IP peer.
+    /// The IP address and port, for an IP peer (the proxy's, through one).
     pub fn ip(&self) -> Option<SocketAddr> {
         match self {
             Peer::Ip(addr) => Some(*addr),
+            Peer::Proxied(proxied) => Some(proxied.addr),
             Peer::Unix(_) => None,
         }
     }
@@ -71,7 +86,7 @@ impl Peer {
     /// The credentials, for a Unix peer that has them.
     pub fn cred(&self) -> Option<Cred> {
         match self {
-            Peer::Ip(_) => None,
+            Peer::Ip(_) | Peer::Proxied(_) => None,
             Peer::Unix(unix) => unix.cred,
         }
     }
@@ -92,6 +107,7 @@ impl Peer {
     /// credentials are `WSCTL_PEER_PID`, `WSCTL_PEER_UID` and `WSCTL_PEER_GID`.
     pub fn env(&self) -> Env {
         match self {
+            Peer::Proxied(proxied) => Peer::Ip(proxied.addr).env(),
             Peer::Ip(addr) => vec![
                 ("WSCTL_REMOTE_ADDR".into(), addr.ip().to_string().into()),
                 ("WSCTL_REMOTE_PORT".into(), addr.port().to_string().into()),
@@ -122,10 +138,11 @@ impl From<SocketAddr> for Peer {
 
 impl std::fmt::Display for Peer {
     /// `127.0.0.1:5000`, `[::1]:5000`; `unix:/run/x.sock (pid 4242)`, or `unix:PATH` alone
-    /// when the pid is unknown.
+    /// when the pid is unknown; `example.com:80 through the HTTP proxy 127.0.0.1:8888`.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Peer::Ip(addr) => addr.fmt(f),
+            Peer::Proxied(proxied) => write!(f, "{} through the {}", proxied.target, proxied.proxy),
             Peer::Unix(unix) => match unix.cred.and_then(|c| c.pid) {
                 Some(pid) => write!(f, "{} (pid {pid})", unix.socket),
                 None => unix.socket.fmt(f),
