@@ -382,6 +382,55 @@ fn pings_report_round_trip_times() {
     assert_eq!(server.finish().code(), 0);
 }
 
+/// A peer that answers no ping but answers our Close at once: giving up on it ("no pong",
+/// Close 1011) is the outcome, exit 1, not the Close it echoes (which raced it to exit 0).
+#[test]
+fn a_peer_that_answers_no_ping_but_echoes_our_close_is_still_no_pong() {
+    use std::io::{Read, Write};
+    for _ in 0..5 {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap().to_string();
+        let server = std::thread::spawn(move || {
+            let (mut k, _) = listener.accept().unwrap();
+            accept_101(&mut k, "");
+            k.set_read_timeout(Some(WAIT)).unwrap();
+            // Client frames: masked, short (pings and a Close).
+            loop {
+                let mut head = [0u8; 2];
+                if k.read_exact(&mut head).is_err() {
+                    return;
+                }
+                let mut body = vec![0u8; 4 + (head[1] & 0x7F) as usize];
+                k.read_exact(&mut body).unwrap();
+                if head[0] & 0x0F == 0x8 {
+                    let payload: Vec<u8> = body[4..]
+                        .iter()
+                        .enumerate()
+                        .map(|(i, b)| b ^ body[i % 4])
+                        .collect();
+                    let mut close = vec![0x88, payload.len() as u8];
+                    close.extend(payload);
+                    let _ = k.write_all(&close);
+                    return;
+                }
+            }
+        });
+        let client = start(&[
+            "ws",
+            "connect",
+            &url(&addr, "/"),
+            "--ping-interval",
+            "50ms",
+            "--ping-timeout",
+            "200ms",
+        ]);
+        let c = client.finish_keeping_stdin();
+        server.join().unwrap();
+        assert_eq!(c.code(), 1, "{}", c.stderr);
+        assert!(c.stderr.contains("no pong from 127.0.0.1"), "{}", c.stderr);
+    }
+}
+
 #[test]
 #[cfg_attr(
     skip_peer = "python",

@@ -111,6 +111,9 @@ struct Shared {
     fail: Mutex<Option<CloseFrame>>,
     /// Set once our Close has been sent.
     we_closed: AtomicBool,
+    /// Set when the writer gave up on the peer (no pong, or none of our data taken): its
+    /// error is the session's outcome, even if the peer then answers our Close.
+    gave_up: AtomicBool,
     pings: Mutex<Pings>,
     /// Cancelled by the reader when the local side stops taking what the peer sends (its
     /// stdout was closed by its reader): the session ends at once, with 1001.
@@ -224,6 +227,7 @@ where
         stop: CancellationToken::new(),
         fail: Mutex::new(None),
         we_closed: AtomicBool::new(false),
+        gave_up: AtomicBool::new(false),
         pings: Mutex::new(Pings::default()),
         output_gone: CancellationToken::new(),
         activity: Notify::new(),
@@ -264,10 +268,14 @@ where
                 received = &mut reader => {
                     shared.stop.cancel();
                     // Let the writer send a failing Close; it may be stuck on a peer that reads nothing.
-                    let _ = timeout(control.close_timeout, &mut writer).await;
-                    received
+                    match timeout(control.close_timeout, &mut writer).await {
+                        // It gave up on the peer (no pong) as the peer's answer came in.
+                        Ok(Err(err)) if shared.gave_up.load(Ordering::SeqCst) => return Err(err),
+                        _ => received,
+                    }
                 }
                 written = &mut writer => match written {
+                    Err(err) if shared.gave_up.load(Ordering::SeqCst) => return Err(err),
                     // A reset while sending can follow the peer's Close (it closed with our data
                     // unread): the reader says whether the Close came.
                     Err(err) => match timeout(control.close_timeout, &mut reader).await {

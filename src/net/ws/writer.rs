@@ -134,7 +134,12 @@ where
             shared.we_closed.store(true, Ordering::SeqCst);
         }
     };
-    let ping_stalled = || stalled(peer, stall, stall_option, Exit::Io);
+    // Our giving up on the peer is the session's outcome, whatever the peer answers after.
+    let give_up = |err: anyhow::Error| {
+        shared.gave_up.store(true, Ordering::SeqCst);
+        err
+    };
+    let ping_stalled = || give_up(stalled(peer, stall, stall_option, Exit::Io));
     // Our Close, as the last frame; a peer that takes none of our data meanwhile (so the
     // Close cannot even be written) is given up after --close-timeout.
     let close = async |sink: &mut SplitSink<_, _>, frame: WsMessage| {
@@ -151,12 +156,12 @@ where
             Sending::Sent(result) => {
                 sent(result).map(|end| end.unwrap_or(WriterEnd::ClosedByUs(Instant::now())))
             }
-            Sending::Stalled => Err(stalled(
+            Sending::Stalled => Err(give_up(stalled(
                 peer,
                 control.close_timeout,
                 "--close-timeout",
                 Exit::PeerAbnormal,
-            )),
+            ))),
             Sending::Stopped => Ok(WriterEnd::Stopped),
         }
     };
@@ -209,6 +214,7 @@ where
                     continue; // answered meanwhile
                 }
                 shared.we_closed.store(true, Ordering::SeqCst);
+                shared.gave_up.store(true, Ordering::SeqCst);
                 let frame = CloseFrame { code: CloseCode::Error, reason: Utf8Bytes::from_static("no pong") };
                 let _ = timeout(Duration::from_secs(1), sink.send(super::dumped('>', WsMessage::Close(Some(frame))))).await;
                 return Err(Fail::new(
@@ -300,7 +306,7 @@ where
                     Sending::Sent(sent) => sent,
                     Sending::Stalled if send_limit.is_some() => return Err(ping_stalled()),
                     Sending::Stalled => {
-                        return Err(stalled(peer, control.close_timeout, "--close-timeout", Exit::PeerAbnormal));
+                        return Err(give_up(stalled(peer, control.close_timeout, "--close-timeout", Exit::PeerAbnormal)));
                     }
                     // The stop branch above takes it from here.
                     Sending::Stopped => continue,
