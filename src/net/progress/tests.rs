@@ -248,3 +248,31 @@ fn reads_the_acknowledged_bytes_of_a_real_socket() {
         "{window:?}"
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_pause_seen_before_the_wait_is_allowed_for_from_its_start() {
+    // Our sends waited 6 s at a time during the upload: the peer's first step after our
+    // frame may take up to twice that, here 8 s; after it, twice the longest pause (now its
+    // own 8 s), 16 s.
+    let acked = Arc::new(AtomicU64::new(1));
+    let start = Instant::now();
+    let mut wait = Patience::new(
+        Duration::from_secs(5),
+        Duration::from_secs(5),
+        start,
+        queued_before_the_frame(&acked),
+    )
+    .knowing_pause(Duration::from_secs(6));
+    let peer = tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_secs(8)).await;
+        acked.fetch_add(1_000, Ordering::SeqCst);
+    });
+    wait.expired().await;
+    let waited = start.elapsed();
+    assert!(
+        waited >= Duration::from_secs(24),
+        "gave up after {waited:?}"
+    );
+    assert!(waited <= Duration::from_millis(24_700), "waited {waited:?}");
+    peer.await.unwrap();
+}

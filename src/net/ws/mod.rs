@@ -29,7 +29,7 @@ mod writer;
 use std::collections::VecDeque;
 use std::future::Future;
 use std::os::fd::RawFd;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -114,6 +114,9 @@ struct Shared {
     /// Set when the writer gave up on the peer (no pong, or none of our data taken): its
     /// error is the session's outcome, even if the peer then answers our Close.
     gave_up: AtomicBool,
+    /// The longest one of our sends has waited for room in the socket, in ms: the peer's
+    /// longest pause in reading, which a wait for its answer allows for twice over.
+    longest_send: AtomicU64,
     pings: Mutex<Pings>,
     /// Cancelled by the reader when the local side stops taking what the peer sends (its
     /// stdout was closed by its reader): the session ends at once, with 1001.
@@ -126,6 +129,19 @@ struct Shared {
     /// The connection's shutdown: once it starts (a listener shutting down), what is queued
     /// goes out, then Close 1001.
     shutdown: Shutdown,
+}
+
+impl Shared {
+    /// Notes that one of our sends took `waited`.
+    fn sent_after(&self, waited: Duration) {
+        let ms = u64::try_from(waited.as_millis()).unwrap_or(u64::MAX);
+        self.longest_send.fetch_max(ms, Ordering::Relaxed);
+    }
+
+    /// The longest one of our sends has waited so far.
+    fn longest_send(&self) -> Duration {
+        Duration::from_millis(self.longest_send.load(Ordering::Relaxed))
+    }
 }
 
 /// How the peer ended the session.
@@ -228,6 +244,7 @@ where
         fail: Mutex::new(None),
         we_closed: AtomicBool::new(false),
         gave_up: AtomicBool::new(false),
+        longest_send: AtomicU64::new(0),
         pings: Mutex::new(Pings::default()),
         output_gone: CancellationToken::new(),
         activity: Notify::new(),
@@ -345,7 +362,8 @@ async fn answer_within<F: Future + Unpin>(
     shared: &Shared,
     fd: Option<RawFd>,
 ) -> Option<F::Output> {
-    let mut patience = Patience::new(limit, limit, at, progress::sampler(fd));
+    let mut patience =
+        Patience::new(limit, limit, at, progress::sampler(fd)).knowing_pause(shared.longest_send());
     loop {
         tokio::select! {
             received = &mut *reader => return Some(received),

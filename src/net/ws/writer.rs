@@ -177,7 +177,8 @@ where
             ping_wait = oldest.map(|at| {
                 (
                     at,
-                    Patience::new(control.ping_timeout, stall, at, progress::sampler(fd)),
+                    Patience::new(control.ping_timeout, stall, at, progress::sampler(fd))
+                        .knowing_pause(shared.longest_send()),
                 )
             });
         }
@@ -292,13 +293,17 @@ where
                         if closing {
                             starting();
                         }
+                        let started = Instant::now();
                         result = sink.feed(deflated(super::dumped('>', to_ws(msg, control)), &mut input.compress)).await;
+                        shared.sent_after(started.elapsed());
                         if !closing {
                             next = next_in_burst(input.rx).await;
                         }
                     }
                     if result.is_ok() {
+                        let started = Instant::now();
                         result = sink.flush().await;
+                        shared.sent_after(started.elapsed());
                     }
                     (result, closing)
                 };
