@@ -292,7 +292,12 @@ where
                     }
                 }
                 written = &mut writer => match written {
-                    Err(err) if shared.gave_up.load(Ordering::SeqCst) => return Err(err),
+                    Err(err) if shared.gave_up.load(Ordering::SeqCst) => {
+                        // The peer may still answer the Close we sent on giving up; our
+                        // error is the outcome either way.
+                        let _ = timeout(control.close_timeout, &mut reader).await;
+                        return Err(err);
+                    }
                     // A reset while sending can follow the peer's Close (it closed with our data
                     // unread): the reader says whether the Close came.
                     Err(err) => match timeout(control.close_timeout, &mut reader).await {
