@@ -551,12 +551,14 @@ fn a_listener_pushing_a_file_ends_when_the_client_lingers_out() {
 /// Uploads `len` bytes to a Python server that reads at about 1 MB/s; wsctl must exit 0 and
 /// the server must have received everything and a Close 1000.
 fn slow_upload(len: u64, extra: &[&str]) {
-    slow_upload_at(len, "1000000", extra, WAIT);
+    upload_to(&["slow", "1000000"], len, extra, WAIT);
 }
 
-/// [`slow_upload`] to a server reading `rate` bytes/s.
-fn slow_upload_at(len: u64, rate: &str, extra: &[&str], limit: Duration) {
-    let server = python_peer(&["slow", rate]);
+/// Uploads `len` bytes with `-b` (and `extra`) to the Python peer `ws_peer.py PEER...`, which
+/// reports what it took; wsctl must exit 0 within `limit` and the peer must have received
+/// everything and a Close 1000. Returns the peer's report.
+fn upload_to(peer: &[&str], len: u64, extra: &[&str], limit: Duration) -> serde_json::Value {
+    let server = python_peer(peer);
     let url = format!("ws://{}/", server.listening());
     let mut cmd = wsctl();
     cmd.args(["ws", "connect", "-b", &url]).args(extra);
@@ -568,6 +570,7 @@ fn slow_upload_at(len: u64, rate: &str, extra: &[&str], limit: Duration) {
     let report: serde_json::Value = serde_json::from_str(s.stdout_text().trim()).unwrap();
     assert_eq!(report["received"], len, "{}", c.stderr);
     assert_eq!(report["end"], "close 1000", "{}", c.stderr);
+    report
 }
 
 /// end-04: pings queued behind megabytes of data to a live, reading peer do not time out.
@@ -619,22 +622,10 @@ fn end_05_an_upload_to_a_server_that_reads_in_bursts_ends_0() {
     paced_upload("0.25", 12_000_000, 120);
 }
 
-/// Uploads `len` bytes with `-b` to a Python server taking `secs` per message; wsctl must exit
-/// 0, the server must have everything and a Close 1000, in fewer than `messages` messages.
+/// Uploads `len` bytes with `-b` to a Python server taking `secs` per message ([`upload_to`]),
+/// in fewer than `messages` messages.
 fn paced_upload(secs: &str, len: u64, messages: u64) {
-    let server = python_peer(&["paced", secs]);
-    let url = format!("ws://{}/", server.listening());
-    let mut cmd = wsctl();
-    cmd.args(["ws", "connect", "-b", &url]);
-    let mut client = spawn(cmd);
-    send_pattern(client.stdin(), 25, len).join().unwrap();
-    let limit = Duration::from_secs(90);
-    let c = client.finish_within(limit);
-    let s = server.finish_within(limit);
-    assert_eq!(c.code(), 0, "{}\nserver: {}", c.stderr, s.stdout_text());
-    let report: serde_json::Value = serde_json::from_str(s.stdout_text().trim()).unwrap();
-    assert_eq!(report["received"], len, "{}", c.stderr);
-    assert_eq!(report["end"], "close 1000", "{}", c.stderr);
+    let report = upload_to(&["paced", secs], len, &[], Duration::from_secs(90));
     let sent = report["messages"].as_u64().unwrap();
     assert!(sent < messages, "{sent} messages");
 }

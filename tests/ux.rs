@@ -566,31 +566,37 @@ fn refusal_shown(written: &'static [&'static [u8]]) -> (Finished, String) {
 /// chunked one as its data, not its chunk sizes.
 #[test]
 fn a_refusals_body_is_shown_whole_and_dechunked() {
-    let (c, addr) = refusal_shown(&[
-        b"HTTP/1.1 403 Forbidden\r\nContent-Length: 20\r\n\r\n",
-        b"token expired, sorry",
-    ]);
-    assert_eq!(c.code(), 4, "{}", c.stderr);
-    c.assert_says(&format!(
-        "wsctl: error: WebSocket handshake refused by {addr}: HTTP 403 Forbidden: token expired, sorry"
-    ));
-    let (c, addr) = refusal_shown(&[
-        b"HTTP/1.1 401 Unauthorized\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nlog in\r\n",
-        b"7\r\n first.\r\n0\r\n\r\n",
-    ]);
-    assert_eq!(c.code(), 4, "{}", c.stderr);
-    c.assert_says(&format!(
-        "wsctl: error: WebSocket handshake refused by {addr}: HTTP 401 Unauthorized: log in first."
-    ));
-    // No length: the body up to the end of the stream.
-    let (c, addr) = refusal_shown(&[
-        b"HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n",
-        b"down for maintenance",
-    ]);
-    assert_eq!(c.code(), 4, "{}", c.stderr);
-    c.assert_says(&format!(
-        "refused by {addr}: HTTP 503 Service Unavailable: down for maintenance"
-    ));
+    let cases: [(&'static [&'static [u8]], &str); 3] = [
+        (
+            &[
+                b"HTTP/1.1 403 Forbidden\r\nContent-Length: 20\r\n\r\n",
+                b"token expired, sorry",
+            ],
+            "HTTP 403 Forbidden: token expired, sorry",
+        ),
+        (
+            &[
+                b"HTTP/1.1 401 Unauthorized\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nlog in\r\n",
+                b"7\r\n first.\r\n0\r\n\r\n",
+            ],
+            "HTTP 401 Unauthorized: log in first.",
+        ),
+        // No length: the body up to the end of the stream.
+        (
+            &[
+                b"HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n",
+                b"down for maintenance",
+            ],
+            "HTTP 503 Service Unavailable: down for maintenance",
+        ),
+    ];
+    for (written, shown) in cases {
+        let (c, addr) = refusal_shown(written);
+        assert_eq!(c.code(), 4, "{}", c.stderr);
+        c.assert_says(&format!(
+            "wsctl: error: WebSocket handshake refused by {addr}: {shown}"
+        ));
+    }
 }
 
 /// An interim answer (100 Continue, RFC 9110 15.2) before the 101 is passed over, as HTTP

@@ -69,11 +69,7 @@ pub async fn open(remote: &Remote) -> anyhow::Result<(Stream, Peer)> {
             None => Stream::Plain(tcp),
         };
         let peer = match &remote.proxy {
-            Some(proxy) => Peer::Proxied(std::sync::Arc::new(crate::net::peer::ProxiedPeer {
-                target: remote.target.to_string(),
-                proxy: proxy.to_string(),
-                addr: peer,
-            })),
+            Some(proxy) => Peer::proxied(remote.target.to_string(), proxy.to_string(), peer),
             None => Peer::Ip(peer),
         };
         anyhow::Ok((stream, peer))

@@ -74,6 +74,16 @@ impl Peer {
         }))
     }
 
+    /// `target` (`HOST:PORT`) reached through `proxy` (as the `connected` line names it), whose
+    /// address is `addr`.
+    pub fn proxied(target: String, proxy: String, addr: SocketAddr) -> Peer {
+        Peer::Proxied(Arc::new(ProxiedPeer {
+            target,
+            proxy,
+            addr,
+        }))
+    }
+
     /// The IP address and port, for an IP peer (the proxy's, through one).
     pub fn ip(&self) -> Option<SocketAddr> {
         match self {

@@ -134,10 +134,11 @@ const WINDOW_STEP: u32 = 4096;
 /// still reading what came before the frame) or [`Patience::restart`].
 ///
 /// Either limit stretches to twice the longest pause the peer has made between two steps of
-/// progress in this wait, or before it ([`Patience::knowing_pause`]): a peer that reads in bursts (Python `websockets` stops for 12
-/// messages' handling whenever its queue of 16 is full: 3 s and more when each takes a
-/// quarter of a second) is not given up in a pause it has already shown to be its pace, and
-/// one that stops altogether is still given up, after at most twice that.
+/// progress in this wait, or before it ([`Patience::knowing_pause`]): a peer that reads in
+/// bursts (Python `websockets` stops for 12 messages' handling whenever its queue of 16 is
+/// full: 3 s and more when each takes a quarter of a second) is not given up in a pause it
+/// has already shown to be its pace, and one that stops altogether is still given up, after
+/// at most twice that.
 pub struct Patience {
     limit: Duration,
     stall: Duration,

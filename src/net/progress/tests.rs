@@ -66,62 +66,62 @@ fn queued_before_the_frame(acked: &Arc<AtomicU64>) -> Sampler {
     })
 }
 
-#[tokio::test(start_paused = true)]
-async fn waits_while_the_peer_takes_data() {
+/// How long a wait (`limit`, `stall`, knowing `pause`) for a frame queued behind 20,000
+/// bytes lasts, while the peer takes `steps` of them (each: after how long, how many more).
+async fn wait_for_steps(
+    limit: Duration,
+    stall: Duration,
+    pause: Duration,
+    steps: Vec<(Duration, u64)>,
+) -> Duration {
     let acked = Arc::new(AtomicU64::new(1));
     let start = Instant::now();
-    let mut wait = Patience::new(
-        Duration::from_secs(2),
-        Duration::from_secs(2),
-        start,
-        queued_before_the_frame(&acked),
-    );
-    // The peer takes 1,000 more every 500 ms for 10 s: then the frame is all taken (and
-    // more comes after it, which does not count).
-    let feeder = tokio::spawn(async move {
-        for _ in 0..30 {
-            tokio::time::sleep(Duration::from_millis(500)).await;
-            acked.fetch_add(1000, Ordering::SeqCst);
+    let mut wait =
+        Patience::new(limit, stall, start, queued_before_the_frame(&acked)).knowing_pause(pause);
+    let peer = tokio::spawn(async move {
+        for (after, more) in steps {
+            tokio::time::sleep(after).await;
+            acked.fetch_add(more, Ordering::SeqCst);
         }
     });
     wait.expired().await;
     let waited = start.elapsed();
-    assert!(
-        waited >= Duration::from_secs(12),
-        "gave up after {waited:?}"
-    );
-    assert!(waited <= Duration::from_millis(12_300), "waited {waited:?}");
-    feeder.await.unwrap();
+    peer.await.unwrap();
+    waited
+}
+
+fn secs(n: u64) -> Duration {
+    Duration::from_secs(n)
+}
+
+fn ms(n: u64) -> Duration {
+    Duration::from_millis(n)
+}
+
+#[tokio::test(start_paused = true)]
+async fn waits_while_the_peer_takes_data() {
+    // The peer takes 1,000 more every 500 ms for 15 s: the frame is all taken at 10 s (and
+    // more comes after it, which does not count).
+    let waited = wait_for_steps(secs(2), secs(2), secs(0), vec![(ms(500), 1000); 30]).await;
+    assert!(waited >= secs(12), "gave up after {waited:?}");
+    assert!(waited <= ms(12_300), "waited {waited:?}");
 }
 
 #[tokio::test(start_paused = true)]
 async fn a_peer_that_pauses_reading_is_given_the_stall_limit_and_twice_its_pause() {
     // 20,000 bytes queued up to the frame; the peer takes 5,000, stops for 4 s (its
     // library's own queue is full), takes the rest, and answers nothing after that.
-    let acked = Arc::new(AtomicU64::new(1));
-    let start = Instant::now();
-    let mut wait = Patience::new(
-        Duration::from_secs(2),
-        Duration::from_secs(5),
-        start,
-        queued_before_the_frame(&acked),
-    );
-    let peer = tokio::spawn(async move {
-        tokio::time::sleep(Duration::from_millis(500)).await;
-        acked.fetch_add(5_000, Ordering::SeqCst);
-        tokio::time::sleep(Duration::from_secs(4)).await;
-        acked.fetch_add(15_000, Ordering::SeqCst);
-    });
-    wait.expired().await;
+    let waited = wait_for_steps(
+        secs(2),
+        secs(5),
+        secs(0),
+        vec![(ms(500), 5_000), (secs(4), 15_000)],
+    )
+    .await;
     // Delivered at 4.5 s after a pause of 4 s: the answer is given twice that pause, not
     // the 2 s limit (the peer may pause as long again before it reads our frame).
-    let waited = start.elapsed();
-    assert!(
-        waited >= Duration::from_millis(12_500),
-        "gave up after {waited:?}"
-    );
-    assert!(waited <= Duration::from_millis(13_100), "waited {waited:?}");
-    peer.await.unwrap();
+    assert!(waited >= ms(12_500), "gave up after {waited:?}");
+    assert!(waited <= ms(13_100), "waited {waited:?}");
 
     // A peer that takes nothing at all: the stall limit.
     let start = Instant::now();
@@ -132,64 +132,26 @@ async fn a_peer_that_pauses_reading_is_given_the_stall_limit_and_twice_its_pause
             window: Some(0),
         })
     };
-    let mut wait = Patience::new(
-        Duration::from_secs(2),
-        Duration::from_secs(5),
-        start,
-        Box::new(deaf),
-    );
+    let mut wait = Patience::new(secs(2), secs(5), start, Box::new(deaf));
     wait.expired().await;
-    assert_eq!(start.elapsed(), Duration::from_secs(5));
+    assert_eq!(start.elapsed(), secs(5));
 }
 
 #[tokio::test(start_paused = true)]
 async fn a_peer_reading_in_bursts_is_given_twice_its_longest_pause() {
-    // 20,000 bytes queued up to the frame; the peer takes 1,000 after 3 s, then 1,000
-    // every 5.5 s (longer than the 5 s limit, within twice its first pause), and after
-    // the last it stops for good.
-    let acked = Arc::new(AtomicU64::new(1));
-    let start = Instant::now();
-    let mut wait = Patience::new(
-        Duration::from_secs(5),
-        Duration::from_secs(5),
-        start,
-        queued_before_the_frame(&acked),
-    );
-    let peer = tokio::spawn(async move {
-        tokio::time::sleep(Duration::from_secs(3)).await;
-        acked.fetch_add(1_000, Ordering::SeqCst);
-        for _ in 0..4 {
-            tokio::time::sleep(Duration::from_millis(5_500)).await;
-            acked.fetch_add(1_000, Ordering::SeqCst);
-        }
-    });
-    wait.expired().await;
+    // The peer takes 1,000 after 3 s, then 1,000 every 5.5 s (longer than the 5 s limit,
+    // within twice its first pause), and after the last it stops for good.
+    let mut steps = vec![(secs(3), 1_000)];
+    steps.extend([(ms(5_500), 1_000); 4]);
+    let waited = wait_for_steps(secs(5), secs(5), secs(0), steps).await;
     // The last step at 25 s; then twice the longest pause, 11 s (each seen up to one look,
     // 625 ms, late).
-    let waited = start.elapsed();
-    assert!(
-        waited >= Duration::from_secs(36),
-        "gave up after {waited:?}"
-    );
-    assert!(waited <= Duration::from_secs(38), "waited {waited:?}");
-    peer.await.unwrap();
+    assert!(waited >= secs(36), "gave up after {waited:?}");
+    assert!(waited <= secs(38), "waited {waited:?}");
 
     // A first pause longer than the limit is not waited out.
-    let acked = Arc::new(AtomicU64::new(1));
-    let start = Instant::now();
-    let mut wait = Patience::new(
-        Duration::from_secs(5),
-        Duration::from_secs(5),
-        start,
-        queued_before_the_frame(&acked),
-    );
-    let peer = tokio::spawn(async move {
-        tokio::time::sleep(Duration::from_secs(6)).await;
-        acked.fetch_add(1_000, Ordering::SeqCst);
-    });
-    wait.expired().await;
-    assert_eq!(start.elapsed(), Duration::from_secs(5));
-    peer.await.unwrap();
+    let waited = wait_for_steps(secs(5), secs(5), secs(0), vec![(secs(6), 1_000)]).await;
+    assert_eq!(waited, secs(5));
 }
 
 #[tokio::test(start_paused = true)]
@@ -254,25 +216,7 @@ async fn a_pause_seen_before_the_wait_is_allowed_for_from_its_start() {
     // Our sends waited 6 s at a time during the upload: the peer's first step after our
     // frame may take up to twice that, here 8 s; after it, twice the longest pause (now its
     // own 8 s), 16 s.
-    let acked = Arc::new(AtomicU64::new(1));
-    let start = Instant::now();
-    let mut wait = Patience::new(
-        Duration::from_secs(5),
-        Duration::from_secs(5),
-        start,
-        queued_before_the_frame(&acked),
-    )
-    .knowing_pause(Duration::from_secs(6));
-    let peer = tokio::spawn(async move {
-        tokio::time::sleep(Duration::from_secs(8)).await;
-        acked.fetch_add(1_000, Ordering::SeqCst);
-    });
-    wait.expired().await;
-    let waited = start.elapsed();
-    assert!(
-        waited >= Duration::from_secs(24),
-        "gave up after {waited:?}"
-    );
-    assert!(waited <= Duration::from_millis(24_700), "waited {waited:?}");
-    peer.await.unwrap();
+    let waited = wait_for_steps(secs(5), secs(5), secs(6), vec![(secs(8), 1_000)]).await;
+    assert!(waited >= secs(24), "gave up after {waited:?}");
+    assert!(waited <= ms(24_700), "waited {waited:?}");
 }

@@ -140,6 +140,14 @@ where
         err
     };
     let ping_stalled = || give_up(stalled(peer, stall, stall_option, Exit::Io));
+    let close_stalled = || {
+        give_up(stalled(
+            peer,
+            control.close_timeout,
+            "--close-timeout",
+            Exit::PeerAbnormal,
+        ))
+    };
     // Our Close, as the last frame; a peer that takes none of our data meanwhile (so the
     // Close cannot even be written) is given up after --close-timeout.
     let close = async |sink: &mut SplitSink<_, _>, frame: WsMessage| {
@@ -156,12 +164,7 @@ where
             Sending::Sent(result) => {
                 sent(result).map(|end| end.unwrap_or(WriterEnd::ClosedByUs(Instant::now())))
             }
-            Sending::Stalled => Err(give_up(stalled(
-                peer,
-                control.close_timeout,
-                "--close-timeout",
-                Exit::PeerAbnormal,
-            ))),
+            Sending::Stalled => Err(close_stalled()),
             Sending::Stopped => Ok(WriterEnd::Stopped),
         }
     };
@@ -215,15 +218,14 @@ where
                     continue; // answered meanwhile
                 }
                 shared.we_closed.store(true, Ordering::SeqCst);
-                shared.gave_up.store(true, Ordering::SeqCst);
                 let frame = CloseFrame { code: CloseCode::Error, reason: Utf8Bytes::from_static("no pong") };
                 let _ = timeout(Duration::from_secs(1), sink.send(super::dumped('>', WsMessage::Close(Some(frame))))).await;
-                return Err(Fail::new(
+                return Err(give_up(Fail::new(
                     Exit::Io,
                     format!("no pong from {peer} within {}", humantime::format_duration(control.ping_timeout)),
                 )
                 .hint("the peer or the network stopped answering; raise --ping-timeout if it is only slow")
-                .err());
+                .err()));
             }
             _ = tick(&mut ticker), if ticker.is_some() => {
                 let payload = shared.pings.lock().unwrap().sent();
@@ -283,6 +285,8 @@ where
                 let burst = async {
                     let mut closing = false;
                     let mut next = Some(msg);
+                    // Each send's wait for room, one clock read per message (a hot path).
+                    let mut mark = Instant::now();
                     let mut result = Ok(());
                     while let (Some(msg), true) = (next.take(), result.is_ok()) {
                         if verbose {
@@ -293,17 +297,15 @@ where
                         if closing {
                             starting();
                         }
-                        let started = Instant::now();
                         result = sink.feed(deflated(super::dumped('>', to_ws(msg, control)), &mut input.compress)).await;
-                        shared.sent_after(started.elapsed());
+                        mark = shared.sent_since(mark);
                         if !closing {
                             next = next_in_burst(input.rx).await;
                         }
                     }
                     if result.is_ok() {
-                        let started = Instant::now();
                         result = sink.flush().await;
-                        shared.sent_after(started.elapsed());
+                        shared.sent_since(mark);
                     }
                     (result, closing)
                 };
@@ -311,7 +313,7 @@ where
                     Sending::Sent(sent) => sent,
                     Sending::Stalled if send_limit.is_some() => return Err(ping_stalled()),
                     Sending::Stalled => {
-                        return Err(give_up(stalled(peer, control.close_timeout, "--close-timeout", Exit::PeerAbnormal)));
+                        return Err(close_stalled());
                     }
                     // The stop branch above takes it from here.
                     Sending::Stopped => continue,
