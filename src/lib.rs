@@ -107,7 +107,10 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let graceful = matches!(job, Job::TcpListen { .. } | Job::WsListen(_));
+    let graceful = matches!(
+        job,
+        Job::TcpListen { .. } | Job::WsListen(_) | Job::UdpListen(_)
+    );
     // Under the prompt, a SIGTERM or SIGHUP must not kill the process with the terminal still
     // in raw mode: they end the run, and the prompt puts the terminal back on its way out.
     let prompt = job.has_prompt();
@@ -156,11 +159,11 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     result
 }
 
-/// Resolves when the run is to stop at once. A TCP or WebSocket listener (given its
-/// `graceful` shutdown) shuts down gracefully on the first Ctrl-C or SIGTERM (the job then
-/// ends by itself) and stops at once only on a second Ctrl-C; anything else stops at the first Ctrl-C, or SIGTERM when it
-/// is watched (`terminate`: under the prompt). A SIGHUP (`hangup`, watched under the prompt:
-/// the terminal is gone) stops at once.
+/// Resolves when the run is to stop at once. A listener (given its `graceful` shutdown)
+/// shuts down gracefully on the first Ctrl-C or SIGTERM (the job then ends by itself) and
+/// stops at once only on a second Ctrl-C; anything else stops at the first Ctrl-C, or SIGTERM
+/// when it is watched (`terminate`: under the prompt). A SIGHUP (`hangup`, watched under the
+/// prompt: the terminal is gone) stops at once.
 async fn interrupted(
     interrupt: &mut Signal,
     terminate: Option<&mut Signal>,

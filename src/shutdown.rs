@@ -5,6 +5,9 @@
 //! accepting and asks every connection to end cleanly: what is queued for it is sent, then a
 //! TCP half-close or a WebSocket Close 1001; each has [`drain`] to finish before it is cut.
 //! The run then ends with exit 0. A second Ctrl-C exits at once with 130 (see `lib.rs`).
+//! A datagram listener (`udp listen`) stops receiving the same way: what it received is
+//! written out, what stdin had queued is sent, and `--exec`'s commands get EOF and [`drain`]
+//! to answer.
 //!
 //! Clients never ask for it: for them the first Ctrl-C is the end (130). The interactive
 //! prompt's Ctrl-C twice stops any run at once ([`Shutdown::stop_now`]).
@@ -99,11 +102,16 @@ pub fn drain(close_timeout: Duration) -> Duration {
     close_timeout.max(Duration::from_secs(5)) + Duration::from_millis(500)
 }
 
-/// The status line once the shutdown has started: how many connections it waits for.
+/// The status line once the shutdown has started: how many connections it waits for
+/// (`udp listen --exec`: senders with a command running; none: just `shutting down`).
 pub fn announce(open: usize) {
+    let text = match open {
+        0 => "shutting down (Ctrl-C again to stop now)".to_string(),
+        _ => format!("shutting down: {open} connection(s) to close (Ctrl-C again to stop now)"),
+    };
     crate::console::status(
         "shutting_down",
-        format!("shutting down: {open} connection(s) to close (Ctrl-C again to stop now)"),
+        text,
         serde_json::json!({"connections": open}),
     );
 }

@@ -83,7 +83,9 @@ macro_rules! udp_listen_notes {
         "The first line on stderr is `listening on ADDR`. Runs until \
         interrupted. -v shows each datagram's sender on stderr. --echo sends every datagram \
         back to its sender; --exec runs one CMD per sender, fed that sender's datagrams as \
-        lines, its output lines sent back to it."
+        lines, its output lines sent back to it. The first Ctrl-C or SIGTERM stops receiving, \
+        writes out what was received and lets each command answer its EOF (exit 0); a second \
+        Ctrl-C exits at once."
     };
 }
 

@@ -23,7 +23,9 @@ use crate::script::Script;
 use crate::shutdown::Shutdown;
 
 /// `udp listen` (bound, and joined to `--multicast`) or `unix listen --dgram` (bound, its
-/// file made), then served until interrupted.
+/// file made), then served until interrupted: the graceful `shutdown` (the first Ctrl-C or
+/// SIGTERM) stops receiving, and the run ends with `Ok` once what was received is written
+/// and what was queued is sent, as a TCP listener's does.
 pub async fn listen(cfg: UdpServer, shutdown: &Shutdown) -> anyhow::Result<()> {
     // The Unix socket's file, removed when this ends.
     let mut _bound = None;
@@ -47,13 +49,21 @@ pub async fn listen(cfg: UdpServer, shutdown: &Shutdown) -> anyhow::Result<()> {
     );
     hexdump::header(format_args!("{kind} listener {addr}"));
     match &cfg.local {
-        Local::Echo => echo(&socket).await,
+        Local::Echo => {
+            tokio::select! {
+                result = echo(&socket) => result,
+                _ = shutdown.requested() => {
+                    crate::shutdown::announce(0);
+                    Ok(())
+                }
+            }
+        }
         Local::Stdio | Local::Repl(_) => {
             let records = datagram_records(&cfg);
             relay::run(
                 |ends| local::run(cfg.local.clone(), records, vec![], ends, shutdown),
                 local::stages(&cfg.local, records, &Script::default()),
-                |ends| serve_stdio(socket.clone(), ends, cfg.framing),
+                |ends| serve_stdio(socket.clone(), ends, cfg.framing, shutdown),
             )
             .await
         }
@@ -92,11 +102,31 @@ async fn echo(socket: &DgramSocket) -> anyhow::Result<()> {
 }
 
 /// stdin/stdout: datagrams from everyone to stdout; stdin's records to the latest sender
-/// (the first record waits until someone has sent something).
-async fn serve_stdio(socket: Arc<DgramSocket>, ends: Ends, framing: Framing) -> anyhow::Result<()> {
+/// (the first record waits until someone has sent something). On `shutdown`, receiving
+/// stops; the records stdin had queued by then are sent to the latest sender (dropped if
+/// nobody has sent anything), and dropping `ends` lets the local side write out the rest.
+async fn serve_stdio(
+    socket: Arc<DgramSocket>,
+    ends: Ends,
+    framing: Framing,
+    shutdown: &Shutdown,
+) -> anyhow::Result<()> {
     let Ends { tx, mut rx } = ends;
-    let (latest_tx, mut latest) = watch::channel(None::<DgramPeer>);
+    let (latest_tx, latest) = watch::channel(None::<DgramPeer>);
+    let send_one = async |msg: Message, peer: &DgramPeer| -> anyhow::Result<()> {
+        for datagram in datagrams(msg, socket.limit(peer), framing)? {
+            hexdump::datagram('>', peer, &datagram);
+            if let Err(err) = socket.send_to(&datagram, peer).await {
+                console::warn(
+                    format!("{peer}: {err}"),
+                    json!({"peer": peer, "message": err.to_string()}),
+                );
+            }
+        }
+        Ok(())
+    };
     let send = async {
+        let mut latest = latest.clone();
         while let Some(msg) = rx.recv().await {
             let peer = latest
                 .wait_for(Option::is_some)
@@ -104,15 +134,7 @@ async fn serve_stdio(socket: Arc<DgramSocket>, ends: Ends, framing: Framing) -> 
                 .expect("the receiver holds the sender")
                 .clone()
                 .expect("waited for some");
-            for datagram in datagrams(msg, socket.limit(&peer), framing)? {
-                hexdump::datagram('>', &peer, &datagram);
-                if let Err(err) = socket.send_to(&datagram, &peer).await {
-                    console::warn(
-                        format!("{peer}: {err}"),
-                        json!({"peer": peer, "message": err.to_string()}),
-                    );
-                }
-            }
+            send_one(msg, &peer).await?;
         }
         // Stdin ended: keep receiving until interrupted (or stdout is closed).
         std::future::pending::<anyhow::Result<()>>().await
@@ -136,6 +158,16 @@ async fn serve_stdio(socket: Arc<DgramSocket>, ends: Ends, framing: Framing) -> 
     tokio::select! {
         sent = send => sent,
         received = receive => received,
+        _ = shutdown.requested() => {
+            crate::shutdown::announce(0);
+            let peer = latest.borrow().clone();
+            while let Ok(msg) = rx.try_recv() {
+                if let Some(peer) = &peer {
+                    send_one(msg, peer).await?;
+                }
+            }
+            Ok(())
+        }
     }
 }
 

@@ -49,8 +49,9 @@ pub struct Limits {
     pub idle: Option<Duration>,
 }
 
-/// Serves datagrams from `socket` with one `cmd` per sender, within `limits`; `shutdown` is
-/// the run's, handed to each command's local side.
+/// Serves datagrams from `socket` with one `cmd` per sender, within `limits`, until the
+/// `shutdown` starts: then every command gets EOF and [`crate::shutdown::drain`] (5.5 s) to
+/// end and send its last output; those still running are stopped.
 pub async fn serve(
     socket: Arc<DgramSocket>,
     cmd: &str,
@@ -71,6 +72,7 @@ pub async fn serve(
     loop {
         let (n, peer) = tokio::select! {
             received = socket.recv_from(&mut buf) => received?,
+            _ = shutdown.requested() => break,
             Some(done) = running.join_next() => {
                 if let Ok((peer, result)) = done {
                     if sessions.get(&peer).is_some_and(|s| s.tx.is_closed()) {
@@ -200,4 +202,29 @@ pub async fn serve(
             },
         );
     }
+    // The shutdown: every command gets EOF and the drain to answer; what is left is cut.
+    crate::shutdown::announce(running.len());
+    drop(sessions);
+    let drain = crate::shutdown::drain(Duration::ZERO);
+    if tokio::time::timeout(drain, async {
+        while let Some(done) = running.join_next().await {
+            if let Ok((peer, Err(err))) = done {
+                crate::server::report(&peer, &err);
+            }
+        }
+    })
+    .await
+    .is_err()
+    {
+        console::warn(
+            format!(
+                "{} command(s) still running after {}: stopped",
+                running.len(),
+                humantime::format_duration(drain)
+            ),
+            json!({"message": "commands stopped at the end of the shutdown"}),
+        );
+        running.shutdown().await;
+    }
+    Ok(())
 }
