@@ -260,13 +260,17 @@ impl Splitter {
     }
 }
 
-/// Writes each message followed by `delimiter`; small ones in one chunk.
+/// Writes each message followed by `delimiter`, unless it ends with one already (as
+/// websocat does): a peer that sends its lines with their newline (websocat's messages, nc's
+/// datagrams) shows no blank line after each. Small ones go in one chunk.
 async fn join_records(mut rx: mpsc::Receiver<Message>, tx: mpsc::Sender<Message>, delimiter: u8) {
     const COPY_BELOW: usize = 16 * 1024;
     while let Some(msg) = rx.recv().await {
         let delimited = if msg.kind.is_control() {
             // Not a record: it goes on as it is (and a byte stream skips it).
             tx.send(msg).await
+        } else if msg.data.last() == Some(&delimiter) {
+            tx.send(Message::binary(msg.data)).await
         } else if msg.data.len() < COPY_BELOW {
             let mut buf = BytesMut::with_capacity(msg.data.len() + 1);
             buf.extend_from_slice(&msg.data);
@@ -413,5 +417,38 @@ mod tests {
         assert_eq!(reader.await.unwrap().unwrap(), data.len() as u64);
         assert_eq!(writer.await.unwrap().unwrap(), data.len() as u64);
         assert_eq!(got, data);
+    }
+
+    #[tokio::test]
+    async fn a_message_gets_its_delimiter_unless_it_ends_with_one() {
+        let big = "x".repeat(20_000);
+        let (tx, rx) = mpsc::channel(8);
+        let (out_tx, mut out_rx) = mpsc::channel(16);
+        let join = tokio::spawn(join_records(rx, out_tx, b'\n'));
+        for text in [
+            "one",
+            "two\n",
+            "",
+            "\n",
+            "three\n\n",
+            &big,
+            &format!("{big}\n"),
+        ] {
+            tx.send(Message::binary(Bytes::from(text.to_string())))
+                .await
+                .unwrap();
+        }
+        drop(tx);
+        join.await.unwrap();
+        let mut got = Vec::new();
+        while let Some(msg) = out_rx.recv().await {
+            got.extend_from_slice(&msg.data);
+        }
+        let want = format!("one\ntwo\n\n\nthree\n\n{big}\n{big}\n");
+        assert!(
+            got == want.as_bytes(),
+            "{:?}",
+            String::from_utf8_lossy(&got[..40])
+        );
     }
 }

@@ -32,7 +32,8 @@ macro_rules! tcp_listen_examples {
 macro_rules! ws_connect_notes {
     () => {
         "Each stdin line is one text message and each message received is \
-        printed followed by a newline (-0: NUL instead; -b: binary chunks, payloads raw). After \
+        printed followed by a newline unless it ends with one (-0: NUL instead; -b: binary \
+        chunks, payloads raw). After \
         stdin EOF wsctl keeps printing, and sends its Close once everything is sent and the \
         server has been quiet for --linger (1s), or answers the server's Close. Input the server \
         closed on before it could be sent is reported with its size (exit 1)."
