@@ -2,8 +2,9 @@
 //! TCP connection, later a WebSocket or UDP peer).
 //!
 //! Each side is a task that talks to the other through a pair of bounded channels of
-//! [`Message`]s, so memory per connection is bounded by [`QUEUE`] messages per direction and a
-//! slow reader slows its writer down (backpressure) instead of growing a buffer.
+//! [`Message`]s, so memory per connection is bounded by [`QUEUE`] messages per direction (a
+//! WebSocket echo's channel: [`SMALL_QUEUE`] small ones, see [`send`]) and a slow reader
+//! slows its writer down (backpressure) instead of growing a buffer.
 //!
 //! The contract every side keeps, which makes half-close and shutdown fall out of the channels:
 //! - it sends what it reads on `tx` and drops `tx` at its end of input (EOF): the end of input
@@ -24,9 +25,9 @@ use bytes::Bytes;
 use futures_util::future::BoxFuture;
 use tokio::sync::mpsc;
 
-/// Messages in flight per direction. Chunks are up to [`crate::framing::CHUNK`] bytes, so a
-/// connection holds at most a few MiB of payload in flight however fast either end is.
-pub const QUEUE: usize = 4;
+mod queue;
+
+pub use queue::{QUEUE, SMALL_QUEUE, send};
 
 /// One unit of payload. Byte streams travel as binary chunks that are joined back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -36,7 +36,7 @@ use crate::exit::{Exit, Fail};
 use crate::net::Peer;
 use crate::net::tls::{Stream, TlsServer};
 use crate::net::unix;
-use crate::relay::{Ends, QUEUE};
+use crate::relay::Ends;
 use crate::script::Script;
 use crate::shutdown::{self, Shutdown};
 
@@ -380,8 +380,10 @@ pub async fn open(
 /// `--echo` at its simplest: what the remote side reads goes straight back to its writer,
 /// one channel and no task in between (less memory per connection, one hand-off less per
 /// message). The end of its input is the end of its output, as with the echo local side.
-pub(super) fn loopback() -> Ends {
-    let (tx, rx) = mpsc::channel(QUEUE);
+/// `capacity`: messages in flight ([`crate::relay::QUEUE`], or [`crate::relay::SMALL_QUEUE`] where the
+/// reader sends with [`crate::relay::send`]).
+pub(super) fn loopback(capacity: usize) -> Ends {
+    let (tx, rx) = mpsc::channel(capacity);
     Ends { tx, rx }
 }
 

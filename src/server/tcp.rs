@@ -122,7 +122,7 @@ impl Handler for Arc<TcpService> {
             .await;
         }
         if self.local == Local::Echo && !self.script.is_active() && !self.crlf {
-            return tcp::run(stream, loopback(), &own).await;
+            return tcp::run(stream, loopback(crate::relay::QUEUE), &own).await;
         }
         let env = crate::net::socket_env(stream.tcp(), &peer);
         let records = Records::bytes(self.crlf);

@@ -135,7 +135,13 @@ impl Handler for Arc<WsService> {
             })
         } else if cfg.local == Local::Echo && !script.is_active() {
             // The session is set up here and keeps a handle on `own` of its own.
-            let session = ws::run(accepted.ws, loopback(), &cfg.control, peer, &own);
+            let session = ws::run(
+                accepted.ws,
+                loopback(relay::SMALL_QUEUE),
+                &cfg.control,
+                peer,
+                &own,
+            );
             Box::pin(session.map(relay::settle))
         } else {
             Box::pin(async move {

@@ -132,13 +132,11 @@ struct Shared {
 }
 
 impl Shared {
-    /// Notes that one of our sends, started at `mark` (or the one before it ended then), has
-    /// just ended; returns now, the next one's mark.
-    fn sent_since(&self, mark: Instant) -> Instant {
-        let now = Instant::now();
-        let ms = u64::try_from((now - mark).as_millis()).unwrap_or(u64::MAX);
+    /// Notes that one of our sends, which first had to wait for room in the socket at
+    /// `since`, has just ended.
+    fn waited_since(&self, since: Instant) {
+        let ms = u64::try_from(since.elapsed().as_millis()).unwrap_or(u64::MAX);
         self.longest_send.fetch_max(ms, Ordering::Relaxed);
-        now
     }
 
     /// The longest one of our sends has waited so far.

@@ -178,7 +178,7 @@ where
             message_event(&peer, "in", &msg);
         }
         if let Some(sender) = tx.as_ref().filter(|_| deliver) {
-            if sender.send(msg).await.is_err() {
+            if crate::relay::send(sender, msg).await.is_err() {
                 deliver = false;
                 shared.output_gone.cancel();
             }

@@ -4,12 +4,14 @@
 use std::future::Future;
 use std::os::fd::RawFd;
 use std::sync::atomic::Ordering;
+use std::task::Poll;
 use std::time::Duration;
 
 use futures_util::SinkExt;
 use futures_util::stream::SplitSink;
 use serde_json::json;
 use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::sync::mpsc::Receiver;
 use tokio::time::{Instant, Interval, sleep_until, timeout};
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::error::{Error as WsError, ProtocolError};
@@ -282,33 +284,37 @@ where
                     Kind::Close(_) => Some(control.close_timeout),
                     _ => send_limit,
                 };
-                let burst = async {
+                // Boxed: one allocation per burst keeps the writer's state small while the
+                // connection is idle (memory per connection).
+                let burst = Box::pin(async {
                     let mut closing = false;
-                    let mut next = Some(msg);
-                    // Each send's wait for room, one clock read per message (a hot path).
-                    let mut mark = Instant::now();
+                    let mut batch = vec![msg];
                     let mut result = Ok(());
-                    while let (Some(msg), true) = (next.take(), result.is_ok()) {
-                        if verbose {
-                            message_event(peer, "out", &msg);
+                    'burst: loop {
+                        for msg in batch.drain(..) {
+                            if verbose {
+                                message_event(peer, "out", &msg);
+                            }
+                            // A Close passed on from the other side (`--to`) is our last frame.
+                            closing = matches!(msg.kind, Kind::Close(_));
+                            if closing {
+                                starting();
+                            }
+                            let frame = deflated(super::dumped('>', to_ws(msg, control)), &mut input.compress);
+                            result = noting_wait(sink.feed(frame), shared).await;
+                            if closing || result.is_err() {
+                                break 'burst;
+                            }
                         }
-                        // A Close passed on from the other side (`--to`) is our last frame.
-                        closing = matches!(msg.kind, Kind::Close(_));
-                        if closing {
-                            starting();
-                        }
-                        result = sink.feed(deflated(super::dumped('>', to_ws(msg, control)), &mut input.compress)).await;
-                        mark = shared.sent_since(mark);
-                        if !closing {
-                            next = next_in_burst(input.rx).await;
+                        if !next_in_burst(input.rx, &mut batch).await {
+                            break;
                         }
                     }
                     if result.is_ok() {
-                        result = sink.flush().await;
-                        shared.sent_since(mark);
+                        result = noting_wait(sink.flush(), shared).await;
                     }
                     (result, closing)
-                };
+                });
                 let (result, closing) = match unless_stalled(burst, limit, fd, &shared.stop).await {
                     Sending::Sent(sent) => sent,
                     Sending::Stalled if send_limit.is_some() => return Err(ping_stalled()),
@@ -440,14 +446,36 @@ pub(super) fn to_ws(msg: Message, control: &Settings) -> WsMessage {
     }
 }
 
-/// The next message of a burst, if its producer has one ready: what is queued, else what a
-/// producer that is still at work hands over once every ready task has run (one yield). The
-/// echo's reader with more frames from the same read is such a producer: its messages then
-/// go out in one write instead of one write per [`crate::relay::QUEUE`] messages.
-async fn next_in_burst(rx: &mut tokio::sync::mpsc::Receiver<Message>) -> Option<Message> {
-    if let Ok(msg) = rx.try_recv() {
-        return Some(msg);
+/// The next messages of a burst into `batch` (empty), if its producer has some ready: what is
+/// queued, else what a producer that is still at work hands over once every ready task has
+/// run (one yield); false when there are none. The echo's reader with more frames from the
+/// same read is such a producer: its messages then go out in one write. Taken together, they
+/// give their room in the channel back at once.
+async fn next_in_burst(rx: &mut Receiver<Message>, batch: &mut Vec<Message>) -> bool {
+    if rx.is_empty() {
+        tokio::task::yield_now().await;
     }
-    tokio::task::yield_now().await;
-    rx.try_recv().ok()
+    let limit = rx.max_capacity();
+    // Pending (nothing there) registers this task's waker, as the writer's `recv` would.
+    let _ = std::future::poll_fn(|cx| Poll::Ready(rx.poll_recv_many(cx, batch, limit))).await;
+    !batch.is_empty()
+}
+
+/// `send` (a write towards the socket), noting in `shared` how long it waited for room in
+/// the socket if it had to wait at all: the clock is read only then (a hot path).
+async fn noting_wait<F: Future>(send: F, shared: &Shared) -> F::Output {
+    let mut send = std::pin::pin!(send);
+    let mut since = None;
+    let output = std::future::poll_fn(|cx| {
+        let poll = send.as_mut().poll(cx);
+        if poll.is_pending() {
+            since.get_or_insert_with(Instant::now);
+        }
+        poll
+    })
+    .await;
+    if let Some(since) = since {
+        shared.waited_since(since);
+    }
+    output
 }
